@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { DEFAULTS } from '../../src/config';
+import { REPO, readActionYml } from '../helpers/action-yml';
+
+describe('action.yml, config and README agree', () => {
+  const action = readActionYml();
+
+  test('runs on node24 from the committed bundle', () => {
+    assert.deepEqual(action.runs, { using: 'node24', main: 'dist/index.js' });
+  });
+
+  test('every input has the default the config applies outside the runner', () => {
+    const fromYml = Object.fromEntries(
+      Object.entries(action.inputs).map(([name, input]) => [name, String(input.default)]),
+    );
+    assert.deepEqual(fromYml, { ...DEFAULTS });
+    for (const [name, input] of Object.entries(action.inputs)) {
+      assert.ok(input.description.trim().length > 0, `${name} has a description`);
+      assert.notEqual(input.required, true, `${name} is optional`);
+    }
+  });
+
+  test('the README tables are the ones generated from action.yml', async () => {
+    // @ts-expect-error: a plain .mjs script, shared with `npm run readme:tables`
+    const { withTables } = await import('../../scripts/readme-tables.mjs');
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const actionText = readFileSync(join(REPO, 'action.yml'), 'utf8');
+    assert.equal(readme, withTables(readme, actionText), 'run `npm run readme:tables`');
+  });
+
+  test('the README quick start is two commands, and its test command is the one CI runs', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const quickStart = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const commands = quickStart
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(/\s+#.*$/, ''));
+    assert.deepEqual(commands, ['npx -y node@24 dist/index.js', 'npm ci && npm test']);
+    assert.match(readFileSync(join(REPO, '.ci', 'run'), 'utf8'), /^npm ci && npm test$/m);
+  });
+});

@@ -1,0 +1,11 @@
+import { run } from './main';
+
+/** Bound on how long the process may linger after the run: nothing may keep a step alive. */
+const EXIT_GRACE_MS = 5000;
+
+void run().finally(() => {
+  setTimeout(() => {
+    process.stderr.write('propagation-check: a handle stayed open after the run; exiting.\n');
+    process.exit();
+  }, EXIT_GRACE_MS).unref();
+});

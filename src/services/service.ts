@@ -1,0 +1,118 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { context, trace } from '@opentelemetry/api';
+import { getRPCMetadata } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Got } from 'got';
+import Koa from 'koa';
+import { InputError } from '../errors';
+import { PROPAGATION_HEADERS, type ServiceAnswer } from './report-body';
+
+export const HOST = '127.0.0.1';
+
+export interface ServiceOptions {
+  name: string;
+  /** The route this service answers, e.g. `/call-b` or `/work`. */
+  route: string;
+  port: number;
+  /** The input that chose the port, named in the error when the port is taken. */
+  portInput: string;
+  /** The next service's URL and port; absent for the last service. */
+  next: { url: string; port: number } | undefined;
+  /** The client for the next hop, created once and shared by every request. */
+  client: Got;
+  /** Adds fields to this service's answer (the entry service adds the seed result). */
+  decorate?: (answer: ServiceAnswer) => object;
+}
+
+export interface RunningService {
+  name: string;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts one instrumented Koa service on 127.0.0.1. */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const app = new Koa();
+  app.use(async function answerRoute(ctx) {
+    if (ctx.method !== 'GET' || ctx.path !== options.route) {
+      ctx.status = 404;
+      return;
+    }
+    const reply = await answer(options, ctx.request.headers);
+    ctx.body = options.decorate ? { ...options.decorate(reply), ...reply } : reply;
+  });
+  const server = http.createServer(app.callback());
+  const port = await listen(server, options.port, options.portInput);
+  return {
+    name: options.name,
+    port,
+    url: `http://${HOST}:${port}${options.route}`,
+    close: () => closeServer(server),
+  };
+}
+
+async function answer(
+  options: ServiceOptions,
+  headers: http.IncomingHttpHeaders,
+): Promise<ServiceAnswer> {
+  const own: ServiceAnswer = { ...serverSpanReport(options.name), received_headers: pick(headers) };
+  if (options.next === undefined) return own;
+  const downstream = await options.client.get(options.next.url).json<ServiceAnswer>();
+  return {
+    ...own,
+    downstream_request: `GET ${options.next.url}`,
+    downstream_port: options.next.port,
+    downstream,
+  };
+}
+
+/**
+ * Ids of the server span handling this request. The active span inside koa middleware is the
+ * middleware's span; the http instrumentation keeps the server span in the RPC metadata.
+ */
+function serverSpanReport(service: string): Omit<ServiceAnswer, 'received_headers'> {
+  const active = context.active();
+  const span = getRPCMetadata(active)?.span ?? trace.getSpan(active);
+  const spanContext = span?.spanContext();
+  const parent = (span as Partial<ReadableSpan> | undefined)?.parentSpanContext;
+  return {
+    service,
+    trace_id: spanContext?.traceId ?? '',
+    span_id: spanContext?.spanId ?? '',
+    parent_span_id: parent?.spanId ?? null,
+  };
+}
+
+function pick(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of PROPAGATION_HEADERS) {
+    const value = headers[name];
+    if (value !== undefined) picked[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return picked;
+}
+
+function listen(server: http.Server, port: number, portInput: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES'
+          ? new InputError(
+              `Input '${portInput}': port ${port} on ${HOST} is ${error.code === 'EADDRINUSE' ? 'already in use' : 'not allowed'}; choose another port, or 0 for a free one.`,
+            )
+          : error,
+      );
+    });
+    server.listen(port, HOST, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
