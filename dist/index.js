@@ -6680,6 +6680,458 @@ exports.PACKAGE_NAME = '@opentelemetry/instrumentation-koa';
 
 /***/ }),
 
+/***/ 335:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+var __webpack_unused_export__;
+
+/*
+ * Copyright The OpenTelemetry Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+__webpack_unused_export__ = ({ value: true });
+exports.d = void 0;
+var undici_1 = __nccwpck_require__(8756);
+Object.defineProperty(exports, "d", ({ enumerable: true, get: function () { return undici_1.UndiciInstrumentation; } }));
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 8756:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.UndiciInstrumentation = void 0;
+/*
+ * Copyright The OpenTelemetry Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+const diagch = __nccwpck_require__(1637);
+const url_1 = __nccwpck_require__(7016);
+const instrumentation_1 = __nccwpck_require__(9272);
+const api_1 = __nccwpck_require__(3914);
+const core_1 = __nccwpck_require__(4637);
+const semantic_conventions_1 = __nccwpck_require__(1085);
+/** @knipignore */
+const version_1 = __nccwpck_require__(8783);
+// A combination of https://github.com/elastic/apm-agent-nodejs and
+// https://github.com/gadget-inc/opentelemetry-instrumentations/blob/main/packages/opentelemetry-instrumentation-undici/src/index.ts
+class UndiciInstrumentation extends instrumentation_1.InstrumentationBase {
+    _recordFromReq = new WeakMap();
+    constructor(config = {}) {
+        super(version_1.PACKAGE_NAME, version_1.PACKAGE_VERSION, config);
+    }
+    // No need to instrument files/modules
+    init() {
+        return undefined;
+    }
+    disable() {
+        super.disable();
+        this._channelSubs.forEach(sub => sub.unsubscribe());
+        this._channelSubs.length = 0;
+    }
+    enable() {
+        // "enabled" handling is currently a bit messy with InstrumentationBase.
+        // If constructed with `{enabled: false}`, this `.enable()` is still called,
+        // and `this.getConfig().enabled !== this.isEnabled()`, creating confusion.
+        //
+        // For now, this class will setup for instrumenting if `.enable()` is
+        // called, but use `this.getConfig().enabled` to determine if
+        // instrumentation should be generated. This covers the more likely common
+        // case of config being given a construction time, rather than later via
+        // `instance.enable()`, `.disable()`, or `.setConfig()` calls.
+        super.enable();
+        // This method is called by the super-class constructor before ours is
+        // called. So we need to ensure the property is initalized.
+        this._channelSubs = this._channelSubs || [];
+        // Avoid to duplicate subscriptions
+        if (this._channelSubs.length > 0) {
+            return;
+        }
+        this.subscribeToChannel('undici:request:create', this.onRequestCreated.bind(this));
+        this.subscribeToChannel('undici:client:sendHeaders', this.onRequestHeaders.bind(this));
+        this.subscribeToChannel('undici:request:headers', this.onResponseHeaders.bind(this));
+        this.subscribeToChannel('undici:request:trailers', this.onDone.bind(this));
+        this.subscribeToChannel('undici:request:error', this.onError.bind(this));
+    }
+    _updateMetricInstruments() {
+        this._httpClientDurationHistogram = this.meter.createHistogram(semantic_conventions_1.METRIC_HTTP_CLIENT_REQUEST_DURATION, {
+            description: 'Measures the duration of outbound HTTP requests.',
+            unit: 's',
+            valueType: api_1.ValueType.DOUBLE,
+            advice: {
+                explicitBucketBoundaries: [
+                    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5,
+                    7.5, 10,
+                ],
+            },
+        });
+    }
+    subscribeToChannel(diagnosticChannel, onMessage) {
+        // `diagnostics_channel` had a ref counting bug until v18.19.0.
+        // https://github.com/nodejs/node/pull/47520
+        const [major, minor] = process.version
+            .replace('v', '')
+            .split('.')
+            .map(n => Number(n));
+        const useNewSubscribe = major > 18 || (major === 18 && minor >= 19);
+        let unsubscribe;
+        if (useNewSubscribe) {
+            diagch.subscribe?.(diagnosticChannel, onMessage);
+            unsubscribe = () => diagch.unsubscribe?.(diagnosticChannel, onMessage);
+        }
+        else {
+            const channel = diagch.channel(diagnosticChannel);
+            channel.subscribe(onMessage);
+            unsubscribe = () => channel.unsubscribe(onMessage);
+        }
+        this._channelSubs.push({
+            name: diagnosticChannel,
+            unsubscribe,
+        });
+    }
+    parseRequestHeaders(request) {
+        const result = new Map();
+        if (Array.isArray(request.headers)) {
+            // headers are an array [k1, v2, k2, v2] (undici v6+)
+            // values could be string or a string[] for multiple values
+            for (let i = 0; i < request.headers.length; i += 2) {
+                const key = request.headers[i];
+                const value = request.headers[i + 1];
+                // Key should always be a string, but the types don't know that, and let's be safe
+                if (typeof key === 'string') {
+                    result.set(key.toLowerCase(), value);
+                }
+            }
+        }
+        else if (typeof request.headers === 'string') {
+            // headers are a raw string (undici v5)
+            // headers could be repeated in several lines for multiple values
+            const headers = request.headers.split('\r\n');
+            for (const line of headers) {
+                if (!line) {
+                    continue;
+                }
+                const colonIndex = line.indexOf(':');
+                if (colonIndex === -1) {
+                    // Invalid header? Probably this can't happen, but again let's be safe.
+                    continue;
+                }
+                const key = line.substring(0, colonIndex).toLowerCase();
+                const value = line.substring(colonIndex + 1).trim();
+                const allValues = result.get(key);
+                if (allValues && Array.isArray(allValues)) {
+                    allValues.push(value);
+                }
+                else if (allValues) {
+                    result.set(key, [allValues, value]);
+                }
+                else {
+                    result.set(key, value);
+                }
+            }
+        }
+        return result;
+    }
+    // This is the 1st message we receive for each request (fired after request creation). Here we will
+    // create the span and populate some atttributes, then link the span to the request for further
+    // span processing
+    onRequestCreated({ request }) {
+        // Ignore if:
+        // - instrumentation is disabled
+        // - ignored by config
+        // - method is 'CONNECT'
+        const config = this.getConfig();
+        const enabled = config.enabled !== false;
+        const shouldIgnoreReq = (0, instrumentation_1.safeExecuteInTheMiddle)(() => !enabled ||
+            request.method === 'CONNECT' ||
+            config.ignoreRequestHook?.(request), e => e && this._diag.error('caught ignoreRequestHook error: ', e), true);
+        if (shouldIgnoreReq) {
+            return;
+        }
+        const startTime = (0, core_1.hrTime)();
+        let requestUrl;
+        try {
+            requestUrl = new url_1.URL(request.path, request.origin);
+        }
+        catch (err) {
+            this._diag.warn('could not determine url.full:', err);
+            // Skip instrumenting this request.
+            return;
+        }
+        const urlScheme = requestUrl.protocol.replace(':', '');
+        const requestMethod = this.getRequestMethod(request.method);
+        const attributes = {
+            [semantic_conventions_1.ATTR_HTTP_REQUEST_METHOD]: requestMethod,
+            [semantic_conventions_1.ATTR_HTTP_REQUEST_METHOD_ORIGINAL]: request.method,
+            [semantic_conventions_1.ATTR_URL_FULL]: requestUrl.toString(),
+            [semantic_conventions_1.ATTR_URL_PATH]: requestUrl.pathname,
+            [semantic_conventions_1.ATTR_URL_QUERY]: requestUrl.search,
+            [semantic_conventions_1.ATTR_URL_SCHEME]: urlScheme,
+        };
+        const schemePorts = { https: '443', http: '80' };
+        const serverAddress = requestUrl.hostname;
+        const serverPort = requestUrl.port || schemePorts[urlScheme];
+        attributes[semantic_conventions_1.ATTR_SERVER_ADDRESS] = serverAddress;
+        if (serverPort && !isNaN(Number(serverPort))) {
+            attributes[semantic_conventions_1.ATTR_SERVER_PORT] = Number(serverPort);
+        }
+        // Get user agent from headers
+        const headersMap = this.parseRequestHeaders(request);
+        const userAgentValues = headersMap.get('user-agent');
+        if (userAgentValues) {
+            // NOTE: having multiple user agents is not expected so
+            // we're going to take last one like `curl` does
+            // ref: https://curl.se/docs/manpage.html#-A
+            const userAgent = Array.isArray(userAgentValues)
+                ? userAgentValues[userAgentValues.length - 1]
+                : userAgentValues;
+            attributes[semantic_conventions_1.ATTR_USER_AGENT_ORIGINAL] = userAgent;
+        }
+        // Get attributes from the hook if present
+        const hookAttributes = (0, instrumentation_1.safeExecuteInTheMiddle)(() => config.startSpanHook?.(request), e => e && this._diag.error('caught startSpanHook error: ', e), true);
+        if (hookAttributes) {
+            Object.entries(hookAttributes).forEach(([key, val]) => {
+                attributes[key] = val;
+            });
+        }
+        // Check if parent span is required via config and:
+        // - if a parent is required but not present, we use a `NoopSpan` to still
+        //   propagate context without recording it.
+        // - create a span otherwise
+        const activeCtx = api_1.context.active();
+        const currentSpan = api_1.trace.getSpan(activeCtx);
+        let span;
+        if (config.requireParentforSpans &&
+            (!currentSpan || !api_1.trace.isSpanContextValid(currentSpan.spanContext()))) {
+            span = api_1.trace.wrapSpanContext(api_1.INVALID_SPAN_CONTEXT);
+        }
+        else {
+            span = this.tracer.startSpan(requestMethod === '_OTHER' ? 'HTTP' : requestMethod, {
+                kind: api_1.SpanKind.CLIENT,
+                attributes: attributes,
+            }, activeCtx);
+        }
+        // Execute the request hook if defined
+        (0, instrumentation_1.safeExecuteInTheMiddle)(() => config.requestHook?.(span, request), e => e && this._diag.error('caught requestHook error: ', e), true);
+        // Context propagation goes last so no hook can tamper
+        // the propagation headers
+        const requestContext = api_1.trace.setSpan(api_1.context.active(), span);
+        const addedHeaders = {};
+        api_1.propagation.inject(requestContext, addedHeaders);
+        const headerEntries = Object.entries(addedHeaders);
+        for (let i = 0; i < headerEntries.length; i++) {
+            const [k, v] = headerEntries[i];
+            if (typeof request.addHeader === 'function') {
+                request.addHeader(k, v);
+            }
+            else if (typeof request.headers === 'string') {
+                request.headers += `${k}: ${v}\r\n`;
+            }
+            else if (Array.isArray(request.headers)) {
+                // undici@6.11.0 accidentally, briefly removed `request.addHeader()`.
+                request.headers.push(k, v);
+            }
+        }
+        this._recordFromReq.set(request, { span, attributes, startTime });
+    }
+    // This is the 2nd message we receive for each request. It is fired when connection with
+    // the remote is established and about to send the first byte. Here we do have info about the
+    // remote address and port so we can populate some `network.*` attributes into the span
+    onRequestHeaders({ request, socket }) {
+        const record = this._recordFromReq.get(request);
+        if (!record) {
+            return;
+        }
+        const config = this.getConfig();
+        const { span } = record;
+        const { remoteAddress, remotePort, alpnProtocol } = socket;
+        const spanAttributes = {
+            [semantic_conventions_1.ATTR_NETWORK_PEER_ADDRESS]: remoteAddress,
+            [semantic_conventions_1.ATTR_NETWORK_PEER_PORT]: remotePort,
+            // undici only ever offers `http/1.1` and, with `allowH2`, `h2` as ALPN
+            // protocols; a connection that negotiated neither is HTTP/1.1.
+            [semantic_conventions_1.ATTR_NETWORK_PROTOCOL_VERSION]: alpnProtocol === 'h2' ? '2' : '1.1',
+        };
+        // After hooks have been processed (which may modify request headers)
+        // we can collect the headers based on the configuration
+        if (config.headersToSpanAttributes?.requestHeaders) {
+            const headersToAttribs = new Set(config.headersToSpanAttributes.requestHeaders.map(n => n.toLowerCase()));
+            const headersMap = this.parseRequestHeaders(request);
+            for (const [name, value] of headersMap.entries()) {
+                if (headersToAttribs.has(name)) {
+                    const attrValue = Array.isArray(value) ? value : [value];
+                    spanAttributes[`http.request.header.${name}`] = attrValue;
+                }
+            }
+        }
+        span.setAttributes(spanAttributes);
+        record.attributes = Object.assign(record.attributes, spanAttributes);
+    }
+    // This is the 3rd message we get for each request and it's fired when the server
+    // headers are received, body may not be accessible yet.
+    // From the response headers we can set the status and content length
+    onResponseHeaders({ request, response, }) {
+        const record = this._recordFromReq.get(request);
+        if (!record) {
+            return;
+        }
+        const { span, attributes } = record;
+        const isError = response.statusCode >= 400;
+        const spanAttributes = {
+            [semantic_conventions_1.ATTR_HTTP_RESPONSE_STATUS_CODE]: response.statusCode,
+        };
+        if (isError) {
+            spanAttributes[semantic_conventions_1.ATTR_ERROR_TYPE] = String(response.statusCode);
+        }
+        const config = this.getConfig();
+        // Execute the response hook if defined
+        (0, instrumentation_1.safeExecuteInTheMiddle)(() => config.responseHook?.(span, { request, response }), e => e && this._diag.error('caught responseHook error: ', e), true);
+        if (config.headersToSpanAttributes?.responseHeaders) {
+            const headersToAttribs = new Set();
+            config.headersToSpanAttributes?.responseHeaders.forEach(name => headersToAttribs.add(name.toLowerCase()));
+            for (let idx = 0; idx < response.headers.length; idx = idx + 2) {
+                const name = response.headers[idx].toString().toLowerCase();
+                const value = response.headers[idx + 1];
+                if (headersToAttribs.has(name)) {
+                    const attrName = `http.response.header.${name}`;
+                    if (!Object.hasOwn(spanAttributes, attrName)) {
+                        spanAttributes[attrName] = [value.toString()];
+                    }
+                    else {
+                        spanAttributes[attrName].push(value.toString());
+                    }
+                }
+            }
+        }
+        span.setAttributes(spanAttributes);
+        span.setStatus({
+            code: isError ? api_1.SpanStatusCode.ERROR : api_1.SpanStatusCode.UNSET,
+        });
+        record.attributes = Object.assign(attributes, spanAttributes);
+    }
+    // This is the last event we receive if the request went without any errors
+    onDone({ request }) {
+        const record = this._recordFromReq.get(request);
+        if (!record) {
+            return;
+        }
+        const { span, attributes, startTime } = record;
+        // End the span
+        span.end();
+        this._recordFromReq.delete(request);
+        // Record metrics
+        this.recordRequestDuration(attributes, startTime);
+    }
+    // This is the event we get when something is wrong in the request like
+    // - invalid options when calling `fetch` global API or any undici method for request
+    // - connectivity errors such as unreachable host
+    // - requests aborted through an `AbortController.signal`
+    // NOTE: server errors are considered valid responses and it's the lib consumer
+    // who should deal with that.
+    onError({ request, error }) {
+        const record = this._recordFromReq.get(request);
+        if (!record) {
+            return;
+        }
+        const { span, attributes, startTime } = record;
+        // Per OTel HTTP spec: if the request was intentionally cancelled via an
+        // AbortController signal, it SHOULD NOT be treated as an error.
+        // Span status should be left unset and error.type should not be set.
+        // https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-client
+        const isAbort = error.name === 'AbortError' ||
+            (typeof DOMException !== 'undefined' &&
+                error instanceof DOMException &&
+                error.code === DOMException.ABORT_ERR);
+        if (isAbort) {
+            span.end();
+        }
+        else {
+            // error.type must be a low-cardinality class of error per semconv, and an
+            // empty value collapses into a duplicate series on Prometheus-based
+            // exporters. Use the error code/name, never the free-form, possibly empty
+            // message.
+            const errorType = error.code || error.name || 'Error';
+            attributes[semantic_conventions_1.ATTR_ERROR_TYPE] = errorType;
+            span.setAttribute(semantic_conventions_1.ATTR_ERROR_TYPE, errorType);
+            span.recordException(error);
+            span.setStatus({
+                code: api_1.SpanStatusCode.ERROR,
+                message: error.message,
+            });
+            span.end();
+        }
+        this._recordFromReq.delete(request);
+        this.recordRequestDuration(attributes, startTime);
+    }
+    recordRequestDuration(attributes, startTime) {
+        // Time to record metrics
+        const metricsAttributes = {};
+        // Get the attribs already in span attributes
+        const keysToCopy = [
+            semantic_conventions_1.ATTR_HTTP_RESPONSE_STATUS_CODE,
+            semantic_conventions_1.ATTR_HTTP_REQUEST_METHOD,
+            semantic_conventions_1.ATTR_SERVER_ADDRESS,
+            semantic_conventions_1.ATTR_SERVER_PORT,
+            semantic_conventions_1.ATTR_URL_SCHEME,
+            semantic_conventions_1.ATTR_ERROR_TYPE,
+            semantic_conventions_1.ATTR_NETWORK_PROTOCOL_VERSION,
+        ];
+        keysToCopy.forEach(key => {
+            if (key in attributes) {
+                metricsAttributes[key] = attributes[key];
+            }
+        });
+        // Take the duration and record it
+        const durationSeconds = (0, core_1.hrTimeToMilliseconds)((0, core_1.hrTimeDuration)(startTime, (0, core_1.hrTime)())) / 1000;
+        this._httpClientDurationHistogram.record(durationSeconds, metricsAttributes);
+    }
+    getRequestMethod(original) {
+        const knownMethods = {
+            CONNECT: true,
+            OPTIONS: true,
+            HEAD: true,
+            GET: true,
+            POST: true,
+            PUT: true,
+            PATCH: true,
+            DELETE: true,
+            TRACE: true,
+            // QUERY from https://datatracker.ietf.org/doc/draft-ietf-httpbis-safe-method-w-body/
+            QUERY: true,
+        };
+        if (original.toUpperCase() in knownMethods) {
+            return original.toUpperCase();
+        }
+        return '_OTHER';
+    }
+}
+exports.UndiciInstrumentation = UndiciInstrumentation;
+//# sourceMappingURL=undici.js.map
+
+/***/ }),
+
+/***/ 8783:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+/*
+ * Copyright The OpenTelemetry Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.PACKAGE_NAME = exports.PACKAGE_VERSION = void 0;
+// this is autogenerated file, see scripts/version-update.js
+exports.PACKAGE_VERSION = '0.33.0';
+exports.PACKAGE_NAME = '@opentelemetry/instrumentation-undici';
+//# sourceMappingURL=version.js.map
+
+/***/ }),
+
 /***/ 6266:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -8341,6 +8793,507 @@ function isWrapped(func) {
 }
 exports.isWrapped = isWrapped;
 //# sourceMappingURL=utils.js.map
+
+/***/ }),
+
+/***/ 2528:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+/*
+ * Copyright The OpenTelemetry Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.B3MultiPropagator = void 0;
+const api_1 = __nccwpck_require__(3914);
+const core_1 = __nccwpck_require__(4637);
+const common_1 = __nccwpck_require__(2772);
+const constants_1 = __nccwpck_require__(3324);
+const VALID_SAMPLED_VALUES = new Set([true, 'true', 'True', '1', 1]);
+const VALID_UNSAMPLED_VALUES = new Set([false, 'false', 'False', '0', 0]);
+function isValidSampledValue(sampled) {
+    return sampled === api_1.TraceFlags.SAMPLED || sampled === api_1.TraceFlags.NONE;
+}
+function parseHeader(header) {
+    return Array.isArray(header) ? header[0] : header;
+}
+function getHeaderValue(carrier, getter, key) {
+    const header = getter.get(carrier, key);
+    return parseHeader(header);
+}
+function getTraceId(carrier, getter) {
+    const traceId = getHeaderValue(carrier, getter, constants_1.X_B3_TRACE_ID);
+    if (typeof traceId === 'string') {
+        return traceId.padStart(32, '0');
+    }
+    return '';
+}
+function getSpanId(carrier, getter) {
+    const spanId = getHeaderValue(carrier, getter, constants_1.X_B3_SPAN_ID);
+    if (typeof spanId === 'string') {
+        return spanId;
+    }
+    return '';
+}
+function getDebug(carrier, getter) {
+    const debug = getHeaderValue(carrier, getter, constants_1.X_B3_FLAGS);
+    return debug === '1' ? '1' : undefined;
+}
+function getTraceFlags(carrier, getter) {
+    const traceFlags = getHeaderValue(carrier, getter, constants_1.X_B3_SAMPLED);
+    const debug = getDebug(carrier, getter);
+    if (debug === '1' || VALID_SAMPLED_VALUES.has(traceFlags)) {
+        return api_1.TraceFlags.SAMPLED;
+    }
+    if (traceFlags === undefined || VALID_UNSAMPLED_VALUES.has(traceFlags)) {
+        return api_1.TraceFlags.NONE;
+    }
+    // This indicates to isValidSampledValue that this is not valid
+    return;
+}
+/**
+ * Propagator for the B3 multiple-header HTTP format.
+ * Based on: https://github.com/openzipkin/b3-propagation
+ */
+class B3MultiPropagator {
+    inject(context, carrier, setter) {
+        const spanContext = api_1.trace.getSpanContext(context);
+        if (!spanContext ||
+            !(0, api_1.isSpanContextValid)(spanContext) ||
+            (0, core_1.isTracingSuppressed)(context))
+            return;
+        const debug = context.getValue(common_1.B3_DEBUG_FLAG_KEY);
+        setter.set(carrier, constants_1.X_B3_TRACE_ID, spanContext.traceId);
+        setter.set(carrier, constants_1.X_B3_SPAN_ID, spanContext.spanId);
+        // According to the B3 spec, if the debug flag is set,
+        // the sampled flag shouldn't be propagated as well.
+        if (debug === '1') {
+            setter.set(carrier, constants_1.X_B3_FLAGS, debug);
+        }
+        else if (spanContext.traceFlags !== undefined) {
+            // We set the header only if there is an existing sampling decision.
+            // Otherwise we will omit it => Absent.
+            setter.set(carrier, constants_1.X_B3_SAMPLED, (api_1.TraceFlags.SAMPLED & spanContext.traceFlags) === api_1.TraceFlags.SAMPLED
+                ? '1'
+                : '0');
+        }
+    }
+    extract(context, carrier, getter) {
+        const traceId = getTraceId(carrier, getter);
+        const spanId = getSpanId(carrier, getter);
+        const traceFlags = getTraceFlags(carrier, getter);
+        const debug = getDebug(carrier, getter);
+        if ((0, api_1.isValidTraceId)(traceId) &&
+            (0, api_1.isValidSpanId)(spanId) &&
+            isValidSampledValue(traceFlags)) {
+            context = context.setValue(common_1.B3_DEBUG_FLAG_KEY, debug);
+            return api_1.trace.setSpanContext(context, {
+                traceId,
+                spanId,
+                isRemote: true,
+                traceFlags,
+            });
+        }
+        return context;
+    }
+    fields() {
+        return [
+            constants_1.X_B3_TRACE_ID,
+            constants_1.X_B3_SPAN_ID,
+            constants_1.X_B3_FLAGS,
+            constants_1.X_B3_SAMPLED,
+            constants_1.X_B3_PARENT_SPAN_ID,
+        ];
+    }
+}
+exports.B3MultiPropagator = B3MultiPropagator;
+//# sourceMappingURL=B3MultiPropagator.js.map
+
+/***/ }),
+
+/***/ 8679:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+/*
+ * Copyright The OpenTelemetry Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.B3Propagator = void 0;
+const core_1 = __nccwpck_require__(4637);
+const B3MultiPropagator_1 = __nccwpck_require__(2528);
+const B3SinglePropagator_1 = __nccwpck_require__(5747);
+const constants_1 = __nccwpck_require__(3324);
+const types_1 = __nccwpck_require__(3708);
+/**
+ * Propagator that extracts B3 context in both single and multi-header variants,
+ * with configurable injection format defaulting to B3 single-header. Due to
+ * the asymmetry in injection and extraction formats this is not suitable to
+ * be implemented as a composite propagator.
+ * Based on: https://github.com/openzipkin/b3-propagation
+ */
+class B3Propagator {
+    _b3MultiPropagator = new B3MultiPropagator_1.B3MultiPropagator();
+    _b3SinglePropagator = new B3SinglePropagator_1.B3SinglePropagator();
+    _inject;
+    _fields;
+    constructor(config = {}) {
+        if (config.injectEncoding === types_1.B3InjectEncoding.MULTI_HEADER) {
+            this._inject = this._b3MultiPropagator.inject;
+            this._fields = this._b3MultiPropagator.fields();
+        }
+        else {
+            this._inject = this._b3SinglePropagator.inject;
+            this._fields = this._b3SinglePropagator.fields();
+        }
+    }
+    inject(context, carrier, setter) {
+        if ((0, core_1.isTracingSuppressed)(context)) {
+            return;
+        }
+        this._inject(context, carrier, setter);
+    }
+    extract(context, carrier, getter) {
+        const header = getter.get(carrier, constants_1.B3_CONTEXT_HEADER);
+        const b3Context = Array.isArray(header) ? header[0] : header;
+        if (b3Context) {
+            return this._b3SinglePropagator.extract(context, carrier, getter);
+        }
+        else {
+            return this._b3MultiPropagator.extract(context, carrier, getter);
+        }
+    }
+    fields() {
+        return this._fields;
+    }
+}
+exports.B3Propagator = B3Propagator;
+//# sourceMappingURL=B3Propagator.js.map
+
+/***/ }),
+
+/***/ 5747:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+/*
+ * Copyright The OpenTelemetry Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.B3SinglePropagator = void 0;
+const api_1 = __nccwpck_require__(3914);
+const core_1 = __nccwpck_require__(4637);
+const common_1 = __nccwpck_require__(2772);
+const constants_1 = __nccwpck_require__(3324);
+const B3_CONTEXT_REGEX = /((?:[0-9a-f]{16}){1,2})-([0-9a-f]{16})(?:-([01d](?![0-9a-f])))?(?:-([0-9a-f]{16}))?/;
+const PADDING = '0'.repeat(16);
+const SAMPLED_VALUES = new Set(['d', '1']);
+const DEBUG_STATE = 'd';
+function convertToTraceId128(traceId) {
+    return traceId.length === 32 ? traceId : `${PADDING}${traceId}`;
+}
+function convertToTraceFlags(samplingState) {
+    if (samplingState && SAMPLED_VALUES.has(samplingState)) {
+        return api_1.TraceFlags.SAMPLED;
+    }
+    return api_1.TraceFlags.NONE;
+}
+/**
+ * Propagator for the B3 single-header HTTP format.
+ * Based on: https://github.com/openzipkin/b3-propagation
+ */
+class B3SinglePropagator {
+    inject(context, carrier, setter) {
+        const spanContext = api_1.trace.getSpanContext(context);
+        if (!spanContext ||
+            !(0, api_1.isSpanContextValid)(spanContext) ||
+            (0, core_1.isTracingSuppressed)(context))
+            return;
+        const samplingState = context.getValue(common_1.B3_DEBUG_FLAG_KEY) || spanContext.traceFlags & 0x1;
+        const value = `${spanContext.traceId}-${spanContext.spanId}-${samplingState}`;
+        setter.set(carrier, constants_1.B3_CONTEXT_HEADER, value);
+    }
+    extract(context, carrier, getter) {
+        const header = getter.get(carrier, constants_1.B3_CONTEXT_HEADER);
+        const b3Context = Array.isArray(header) ? header[0] : header;
+        if (typeof b3Context !== 'string')
+            return context;
+        const match = b3Context.match(B3_CONTEXT_REGEX);
+        if (!match)
+            return context;
+        const [, extractedTraceId, spanId, samplingState] = match;
+        const traceId = convertToTraceId128(extractedTraceId);
+        if (!(0, api_1.isValidTraceId)(traceId) || !(0, api_1.isValidSpanId)(spanId))
+            return context;
+        const traceFlags = convertToTraceFlags(samplingState);
+        if (samplingState === DEBUG_STATE) {
+            context = context.setValue(common_1.B3_DEBUG_FLAG_KEY, samplingState);
+        }
+        return api_1.trace.setSpanContext(context, {
+            traceId,
+            spanId,
+            isRemote: true,
+            traceFlags,
+        });
+    }
+    fields() {
+        return [constants_1.B3_CONTEXT_HEADER];
+    }
+}
+exports.B3SinglePropagator = B3SinglePropagator;
+//# sourceMappingURL=B3SinglePropagator.js.map
+
+/***/ }),
+
+/***/ 2772:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+/*
+ * Copyright The OpenTelemetry Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.B3_DEBUG_FLAG_KEY = void 0;
+const api_1 = __nccwpck_require__(3914);
+/** shared context for storing an extracted b3 debug flag */
+exports.B3_DEBUG_FLAG_KEY = (0, api_1.createContextKey)('OpenTelemetry Context Key B3 Debug Flag');
+//# sourceMappingURL=common.js.map
+
+/***/ }),
+
+/***/ 3324:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+/*
+ * Copyright The OpenTelemetry Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.X_B3_FLAGS = exports.X_B3_PARENT_SPAN_ID = exports.X_B3_SAMPLED = exports.X_B3_SPAN_ID = exports.X_B3_TRACE_ID = exports.B3_CONTEXT_HEADER = void 0;
+/** B3 single-header key */
+exports.B3_CONTEXT_HEADER = 'b3';
+/* b3 multi-header keys */
+exports.X_B3_TRACE_ID = 'x-b3-traceid';
+exports.X_B3_SPAN_ID = 'x-b3-spanid';
+exports.X_B3_SAMPLED = 'x-b3-sampled';
+exports.X_B3_PARENT_SPAN_ID = 'x-b3-parentspanid';
+exports.X_B3_FLAGS = 'x-b3-flags';
+//# sourceMappingURL=constants.js.map
+
+/***/ }),
+
+/***/ 3301:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+var __webpack_unused_export__;
+
+/*
+ * Copyright The OpenTelemetry Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+__webpack_unused_export__ = ({ value: true });
+exports.CP = __webpack_unused_export__ = __webpack_unused_export__ = __webpack_unused_export__ = __webpack_unused_export__ = __webpack_unused_export__ = __webpack_unused_export__ = exports.dX = void 0;
+var B3Propagator_1 = __nccwpck_require__(8679);
+Object.defineProperty(exports, "dX", ({ enumerable: true, get: function () { return B3Propagator_1.B3Propagator; } }));
+var constants_1 = __nccwpck_require__(3324);
+__webpack_unused_export__ = ({ enumerable: true, get: function () { return constants_1.B3_CONTEXT_HEADER; } });
+__webpack_unused_export__ = ({ enumerable: true, get: function () { return constants_1.X_B3_FLAGS; } });
+__webpack_unused_export__ = ({ enumerable: true, get: function () { return constants_1.X_B3_PARENT_SPAN_ID; } });
+__webpack_unused_export__ = ({ enumerable: true, get: function () { return constants_1.X_B3_SAMPLED; } });
+__webpack_unused_export__ = ({ enumerable: true, get: function () { return constants_1.X_B3_SPAN_ID; } });
+__webpack_unused_export__ = ({ enumerable: true, get: function () { return constants_1.X_B3_TRACE_ID; } });
+var types_1 = __nccwpck_require__(3708);
+Object.defineProperty(exports, "CP", ({ enumerable: true, get: function () { return types_1.B3InjectEncoding; } }));
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 3708:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+/*
+ * Copyright The OpenTelemetry Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.B3InjectEncoding = void 0;
+/** Enumeration of B3 inject encodings */
+var B3InjectEncoding;
+(function (B3InjectEncoding) {
+    B3InjectEncoding[B3InjectEncoding["SINGLE_HEADER"] = 0] = "SINGLE_HEADER";
+    B3InjectEncoding[B3InjectEncoding["MULTI_HEADER"] = 1] = "MULTI_HEADER";
+})(B3InjectEncoding || (exports.B3InjectEncoding = B3InjectEncoding = {}));
+//# sourceMappingURL=types.js.map
+
+/***/ }),
+
+/***/ 2761:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+/*
+ * Copyright The OpenTelemetry Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.JaegerPropagator = exports.UBER_BAGGAGE_HEADER_PREFIX = exports.UBER_TRACE_ID_HEADER = void 0;
+const api_1 = __nccwpck_require__(3914);
+const core_1 = __nccwpck_require__(4637);
+exports.UBER_TRACE_ID_HEADER = 'uber-trace-id';
+exports.UBER_BAGGAGE_HEADER_PREFIX = 'uberctx';
+/**
+ * Propagates {@link SpanContext} through Trace Context format propagation.
+ * {trace-id}:{span-id}:{parent-span-id}:{flags}
+ * {trace-id}
+ * 64-bit or 128-bit random number in base16 format.
+ * Can be variable length, shorter values are 0-padded on the left.
+ * Value of 0 is invalid.
+ * {span-id}
+ * 64-bit random number in base16 format.
+ * {parent-span-id}
+ * Set to 0 because this field is deprecated.
+ * {flags}
+ * One byte bitmap, as two hex digits.
+ * Inspired by jaeger-client-node project.
+ * @deprecated Use {@link W3CTraceContextPropagator} from `@opentelemetry/core` instead.
+ * The Jaeger propagator is deprecated by the OpenTelemetry specification.
+ * This package will be removed in a future major release.
+ */
+class JaegerPropagator {
+    _jaegerTraceHeader;
+    _jaegerBaggageHeaderPrefix;
+    constructor(config) {
+        if (typeof config === 'string') {
+            this._jaegerTraceHeader = config;
+            this._jaegerBaggageHeaderPrefix = exports.UBER_BAGGAGE_HEADER_PREFIX;
+        }
+        else {
+            this._jaegerTraceHeader =
+                config?.customTraceHeader || exports.UBER_TRACE_ID_HEADER;
+            this._jaegerBaggageHeaderPrefix =
+                config?.customBaggageHeaderPrefix || exports.UBER_BAGGAGE_HEADER_PREFIX;
+        }
+    }
+    inject(context, carrier, setter) {
+        const spanContext = api_1.trace.getSpanContext(context);
+        const baggage = api_1.propagation.getBaggage(context);
+        if (spanContext && (0, core_1.isTracingSuppressed)(context) === false) {
+            const traceFlags = `0${(spanContext.traceFlags || api_1.TraceFlags.NONE).toString(16)}`;
+            setter.set(carrier, this._jaegerTraceHeader, `${spanContext.traceId}:${spanContext.spanId}:0:${traceFlags}`);
+        }
+        if (baggage) {
+            for (const [key, entry] of baggage.getAllEntries()) {
+                setter.set(carrier, `${this._jaegerBaggageHeaderPrefix}-${key}`, encodeURIComponent(entry.value));
+            }
+        }
+    }
+    extract(context, carrier, getter) {
+        const uberTraceIdHeader = getter.get(carrier, this._jaegerTraceHeader);
+        const uberTraceId = Array.isArray(uberTraceIdHeader)
+            ? uberTraceIdHeader[0]
+            : uberTraceIdHeader;
+        const baggageValues = getter
+            .keys(carrier)
+            .filter(key => key.startsWith(`${this._jaegerBaggageHeaderPrefix}-`))
+            .map(key => {
+            const value = getter.get(carrier, key);
+            return {
+                key: key.substring(this._jaegerBaggageHeaderPrefix.length + 1),
+                value: Array.isArray(value) ? value[0] : value,
+            };
+        });
+        let newContext = context;
+        // if the trace id header is present and valid, inject it into the context
+        if (typeof uberTraceId === 'string') {
+            const spanContext = deserializeSpanContext(uberTraceId);
+            if (spanContext) {
+                newContext = api_1.trace.setSpanContext(newContext, spanContext);
+            }
+        }
+        if (baggageValues.length === 0)
+            return newContext;
+        // if baggage values are present, inject it into the current baggage
+        let currentBaggage = api_1.propagation.getBaggage(context) ?? api_1.propagation.createBaggage();
+        for (const baggageEntry of baggageValues) {
+            if (baggageEntry.value === undefined)
+                continue;
+            let decodedValue;
+            try {
+                decodedValue = decodeURIComponent(baggageEntry.value);
+            }
+            catch {
+                continue;
+            }
+            currentBaggage = currentBaggage.setEntry(baggageEntry.key, {
+                value: decodedValue,
+            });
+        }
+        newContext = api_1.propagation.setBaggage(newContext, currentBaggage);
+        return newContext;
+    }
+    fields() {
+        return [this._jaegerTraceHeader];
+    }
+}
+exports.JaegerPropagator = JaegerPropagator;
+const VALID_HEX_RE = /^[0-9a-f]{1,2}$/i;
+/**
+ * @param {string} serializedString - a serialized span context.
+ * @return {SpanContext} - returns a span context represented by the serializedString.
+ **/
+function deserializeSpanContext(serializedString) {
+    let decoded;
+    try {
+        decoded = decodeURIComponent(serializedString);
+    }
+    catch {
+        return null;
+    }
+    const headers = decoded.split(':');
+    if (headers.length !== 4) {
+        return null;
+    }
+    const [_traceId, _spanId, , flags] = headers;
+    const traceId = _traceId.padStart(32, '0');
+    const spanId = _spanId.padStart(16, '0');
+    const traceFlags = VALID_HEX_RE.test(flags) ? parseInt(flags, 16) & 1 : 1;
+    return { traceId, spanId, isRemote: true, traceFlags };
+}
+//# sourceMappingURL=JaegerPropagator.js.map
+
+/***/ }),
+
+/***/ 3284:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+var __webpack_unused_export__;
+
+/*
+ * Copyright The OpenTelemetry Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+__webpack_unused_export__ = ({ value: true });
+__webpack_unused_export__ = __webpack_unused_export__ = exports.Gj = void 0;
+var JaegerPropagator_1 = __nccwpck_require__(2761);
+Object.defineProperty(exports, "Gj", ({ enumerable: true, get: function () { return JaegerPropagator_1.JaegerPropagator; } }));
+__webpack_unused_export__ = ({ enumerable: true, get: function () { return JaegerPropagator_1.UBER_BAGGAGE_HEADER_PREFIX; } });
+__webpack_unused_export__ = ({ enumerable: true, get: function () { return JaegerPropagator_1.UBER_TRACE_ID_HEADER; } });
+//# sourceMappingURL=index.js.map
 
 /***/ }),
 
@@ -52879,6 +53832,14 @@ module.exports = require("crypto");
 
 /***/ }),
 
+/***/ 1637:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("diagnostics_channel");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
@@ -63763,17 +64724,43 @@ function getErrorMessage(error) {
 
 ;// CONCATENATED MODULE: ./src/config.ts
 
-/** Propagator names, in the OTEL_PROPAGATORS vocabulary. */
-const PROPAGATOR_NAMES = ['tracecontext', 'baggage'];
+/** Propagator names, in the OTEL_PROPAGATORS vocabulary (`none` is handled apart). */
+const PROPAGATOR_NAMES = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger'];
+const CLIENT_NAMES = ['got', 'http', 'fetch'];
+const FAULT_NAMES = [
+    'none',
+    'strip-header',
+    'uninstrumented-client',
+    'propagator-mismatch',
+    'ignore-context',
+    'leaked-context',
+];
+const INCOMING_CONTEXT_NAMES = ['none', 'sampled', 'unsampled'];
+const EXPECT_NAMES = ['pass', 'fail'];
 /** The defaults, applied here so they hold outside the runner too (where action.yml is not read). */
 const DEFAULTS = {
     propagators: 'tracecontext,baggage',
+    hops: '2',
+    client: 'got',
+    requests: '1',
+    concurrency: '1',
+    'incoming-context': 'none',
+    tracestate: '',
+    fault: 'none',
+    'fault-hop': '1',
+    expect: 'pass',
     timeout: '30',
     summary: 'true',
     'port-a': '0',
     'port-b': '0',
 };
-const MAX_TIMEOUT_SECONDS = 600;
+const LIMITS = {
+    hops: { min: 2, max: 16 },
+    requests: { min: 1, max: 10_000 },
+    concurrency: { min: 1, max: 256 },
+    timeout: { min: 1, max: 600 },
+    port: { min: 0, max: 65535 },
+};
 /** Parses every input once. Throws InputError naming the input and what is allowed. */
 function parseConfig(read) {
     const value = (name) => {
@@ -63781,15 +64768,26 @@ function parseConfig(read) {
         return raw === '' ? DEFAULTS[name] : raw;
     };
     const ports = {
-        a: parsePort('port-a', value('port-a')),
-        b: parsePort('port-b', value('port-b')),
+        a: parseWholeNumber('port-a', value('port-a'), LIMITS.port),
+        b: parseWholeNumber('port-b', value('port-b'), LIMITS.port),
     };
     if (ports.a !== 0 && ports.a === ports.b) {
         throw new InputError(`Input 'port-b' must differ from 'port-a' (both are ${ports.a}); use 0 to pick a free port.`);
     }
+    const propagators = parsePropagators(value('propagators'));
+    const services = parseWholeNumber('hops', value('hops'), LIMITS.hops);
+    const client = parseChoice('client', value('client'), CLIENT_NAMES);
+    const requests = parseWholeNumber('requests', value('requests'), LIMITS.requests);
     return {
-        propagators: parsePropagators(value('propagators')),
-        timeoutMs: parseWholeNumber('timeout', value('timeout'), 1, MAX_TIMEOUT_SECONDS) * 1000,
+        propagators,
+        services,
+        client,
+        requests,
+        concurrency: Math.min(requests, parseWholeNumber('concurrency', value('concurrency'), LIMITS.concurrency)),
+        incoming: parseIncoming(value('incoming-context'), read('tracestate').trim(), propagators),
+        fault: parseFault(value('fault'), value('fault-hop'), services, client),
+        expect: parseChoice('expect', value('expect'), EXPECT_NAMES),
+        timeoutMs: parseWholeNumber('timeout', value('timeout'), LIMITS.timeout) * 1000,
         summary: parseBoolean('summary', value('summary')),
         ports,
     };
@@ -63800,6 +64798,10 @@ function splitList(raw) {
         .split(/[,\n]/)
         .map((item) => item.trim())
         .filter((item) => item !== '');
+}
+/** The propagators that carry trace context (not baggage). */
+function traceContextPropagators(propagators) {
+    return propagators.filter((name) => name !== 'baggage');
 }
 function parsePropagators(raw) {
     const allowed = [...PROPAGATOR_NAMES, 'none'].join(', ');
@@ -63825,19 +64827,73 @@ function parsePropagators(raw) {
     }
     return items;
 }
-function parseWholeNumber(name, raw, min, max) {
-    const allowed = `a whole number from ${min} to ${max}`;
-    if (!/^\d+$/.test(raw)) {
-        throw new InputError(`Input '${name}' must be ${allowed}, got ${quote(raw)}.`);
+function parseIncoming(raw, tracestate, propagators) {
+    const kind = parseChoice('incoming-context', raw, INCOMING_CONTEXT_NAMES);
+    if (kind === 'none') {
+        if (tracestate !== '') {
+            throw new InputError(`Input 'tracestate' needs 'incoming-context' set to sampled or unsampled.`);
+        }
+        return undefined;
     }
-    const parsed = Number(raw);
-    if (parsed < min || parsed > max) {
-        throw new InputError(`Input '${name}' must be ${allowed}, got ${quote(raw)}.`);
+    if (traceContextPropagators(propagators).length === 0) {
+        throw new InputError(`Input 'incoming-context' needs a trace-context propagator in 'propagators' (tracecontext, b3, b3multi or jaeger).`);
+    }
+    if (tracestate !== '') {
+        if (!propagators.includes('tracecontext')) {
+            throw new InputError(`Input 'tracestate' needs 'tracecontext' in 'propagators'.`);
+        }
+        validateTracestate(tracestate);
+    }
+    return { sampled: kind === 'sampled', tracestate: tracestate === '' ? undefined : tracestate };
+}
+/** W3C tracestate: up to 32 comma-separated `key=value` members with distinct keys. */
+function validateTracestate(raw) {
+    const key = /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
+    const value = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
+    const members = raw.split(',').map((member) => member.trim());
+    const fail = (why) => {
+        throw new InputError(`Input 'tracestate' must be W3C tracestate (key=value,...; at most 32 members): ${why}.`);
+    };
+    if (members.length > 32)
+        fail(`${members.length} members`);
+    const keys = new Set();
+    for (const member of members) {
+        const equals = member.indexOf('=');
+        if (equals <= 0)
+            fail(`${quote(member)} is not key=value`);
+        const k = member.slice(0, equals);
+        if (!key.test(k))
+            fail(`key ${quote(k)} is not allowed`);
+        if (!value.test(member.slice(equals + 1)))
+            fail(`the value of ${quote(k)} is not allowed`);
+        if (keys.has(k))
+            fail(`key ${quote(k)} appears twice`);
+        keys.add(k);
+    }
+}
+function parseFault(rawKind, rawHop, services, client) {
+    const kind = parseChoice('fault', rawKind, FAULT_NAMES);
+    const hop = parseWholeNumber('fault-hop', rawHop, { min: 1, max: services - 1 });
+    if (kind === 'none')
+        return undefined;
+    if (kind === 'uninstrumented-client' && client === 'fetch') {
+        throw new InputError(`Input 'fault': uninstrumented-client uses global fetch without its instrumentation, so it cannot be combined with 'client: fetch'; use client got or http.`);
+    }
+    return { kind, hop };
+}
+function parseChoice(name, raw, allowed) {
+    const lower = raw.toLowerCase();
+    if (!allowed.includes(lower)) {
+        throw new InputError(`Input '${name}' must be one of ${allowed.join(', ')}, got ${quote(raw)}.`);
+    }
+    return lower;
+}
+function parseWholeNumber(name, raw, { min, max }) {
+    const parsed = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!(parsed >= min && parsed <= max)) {
+        throw new InputError(`Input '${name}' must be a whole number from ${min} to ${max}, got ${quote(raw)}.`);
     }
     return parsed;
-}
-function parsePort(name, raw) {
-    return parseWholeNumber(name, raw, 0, 65535);
 }
 /** The YAML 1.2 core-schema booleans that @actions/core's getBooleanInput accepts. */
 function parseBoolean(name, raw) {
@@ -63849,25 +64905,42 @@ function parseBoolean(name, raw) {
 }
 /** Quotes user text for an error line: bounded length, control characters made visible. */
 function quote(raw) {
-    const visible = JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
-    return visible;
+    return JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
 }
 
 ;// CONCATENATED MODULE: ./src/report/console.ts
-/** The readable report for the log and for a terminal: verdict, diagnoses, every check. */
+/** Past this many checks, the console lists only the failed ones. */
+const MAX_LISTED_CHECKS = 40;
+/** The readable report for the log and for a terminal: verdict, hops, checks, latency. */
 function consoleReport(result) {
     const chain = result.services.map((s) => `${s.name} (${s.url})`).join(' -> ');
     const lines = [
         result.verdict === 'pass'
             ? `PASS: trace context propagated through ${chain}`
             : `FAIL: trace context broken in ${chain}`,
-        `propagators: ${result.propagators.join(',')}   trace id: ${result.trace_id}`,
+        `propagators: ${result.propagators.join(',')}   client: ${result.client}   fault: ${result.fault ? `${result.fault.kind} at hop ${result.fault.hop}` : 'none'}   expect: ${result.expected_verdict}`,
+        `requests: ${result.requests.passed}/${result.requests.total} passed at concurrency ${result.requests.concurrency}; latency p50 ${result.requests.latency_ms.p50} ms, p95 ${result.requests.latency_ms.p95} ms, p99 ${result.requests.latency_ms.p99} ms`,
+        `sample request ${result.sample_request}, trace id ${result.trace_id}`,
     ];
     for (const hop of result.hops) {
-        lines.push(`hop ${hop.hop} ${hop.caller} -> ${hop.callee}: ${hop.passed ? 'ok' : hop.diagnosis}`);
+        const counts = result.requests.total > 1
+            ? ` [${hop.requests_failed} of ${result.requests.total} requests failed]`
+            : '';
+        lines.push(`hop ${hop.hop} ${hop.caller} -> ${hop.callee}: ${hop.passed ? 'ok' : hop.diagnosis}${counts}`);
     }
-    for (const check of result.checks) {
-        lines.push(`  ${check.passed ? '✓' : '✗'} ${check.title}`, `      expected ${check.expected}`, `      observed ${check.observed}`);
+    const listed = result.checks.length > MAX_LISTED_CHECKS
+        ? result.checks.filter((c) => !c.passed)
+        : result.checks;
+    if (listed.length < result.checks.length) {
+        lines.push(listed.length === 0
+            ? `all ${result.checks.length} checks passed`
+            : `${result.checks.length - listed.length} checks passed; the failed ones:`);
+    }
+    for (const check of listed) {
+        const counts = result.requests.total > 1
+            ? ` (${check.passed ? check.requests_passed : check.requests_failed}/${result.requests.total}${check.passed ? '' : ' failed'})`
+            : '';
+        lines.push(`  ${check.passed ? '✓' : '✗'} ${check.title}${counts}`, `      expected ${check.expected}`, `      observed ${check.observed}`);
     }
     return lines.join('\n');
 }
@@ -63887,46 +64960,6 @@ function setOutputs(result) {
     };
     for (const [name, value] of Object.entries(outputs))
         setOutput(name, value);
-}
-
-;// CONCATENATED MODULE: ./src/services/report-body.ts
-/** Header names a propagator may write; a service echoes those it received. */
-const PROPAGATION_HEADERS = [
-    'traceparent',
-    'tracestate',
-    'baggage',
-    'b3',
-    'x-b3-traceid',
-    'x-b3-spanid',
-    'x-b3-parentspanid',
-    'x-b3-sampled',
-    'x-b3-flags',
-    'uber-trace-id',
-];
-/** Walks a chain of answers into one piece of evidence per hop. */
-function hopsFromAnswer(entry) {
-    const hops = [];
-    for (let caller = entry; caller.downstream !== undefined; caller = caller.downstream) {
-        const callee = caller.downstream;
-        hops.push({
-            caller: caller.service,
-            callee: callee.service,
-            request: caller.downstream_request ?? '',
-            calleePort: caller.downstream_port ?? 0,
-            headers: callee.received_headers,
-            callerReport: reportOf(caller),
-            calleeReport: reportOf(callee),
-        });
-    }
-    return hops;
-}
-function reportOf(answer) {
-    return {
-        service: answer.service,
-        traceId: answer.trace_id,
-        spanId: answer.span_id,
-        parentSpanId: answer.parent_span_id ?? undefined,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/verify/traceparent.ts
@@ -63978,6 +65011,196 @@ function fail(reason) {
     return { ok: false, reason };
 }
 
+;// CONCATENATED MODULE: ./src/verify/context-headers.ts
+
+const HEX16 = /^[0-9a-f]{16}$/;
+const HEX32 = /^[0-9a-f]{32}$/;
+const ZERO = /^0+$/;
+const TRACE_FORMATS = {
+    tracecontext: {
+        name: 'tracecontext',
+        header: 'traceparent',
+        checkStem: 'traceparent',
+        read(headers) {
+            const raw = headers['traceparent'];
+            const parsed = parseTraceparent(raw);
+            if (!parsed.ok)
+                return { ok: false, reason: parsed.reason, raw };
+            const { traceId, parentId, sampled } = parsed.value;
+            return { ok: true, value: { traceId, parentId, sampled }, raw: raw };
+        },
+    },
+    b3: {
+        name: 'b3',
+        header: 'b3',
+        checkStem: 'b3',
+        read(headers) {
+            const raw = headers['b3'];
+            if (raw === undefined || raw === '')
+                return { ok: false, reason: 'no b3 header', raw };
+            // {TraceId}-{SpanId}[-{SamplingState}[-{ParentSpanId}]]; a lone sampling state carries no
+            // context. https://github.com/openzipkin/b3-propagation#single-header
+            const [traceId = '', spanId = '', sampling, parent, ...rest] = raw.split('-');
+            const fail = (reason) => ({ ok: false, reason, raw });
+            if (rest.length > 0)
+                return fail('more than four fields');
+            const ids = checkIds(traceId, spanId);
+            if (ids)
+                return fail(ids);
+            if (sampling !== undefined && !['0', '1', 'd'].includes(sampling)) {
+                return fail(`sampling state ${JSON.stringify(sampling)} is not 0, 1 or d`);
+            }
+            if (parent !== undefined && (!HEX16.test(parent) || ZERO.test(parent))) {
+                return fail('parent span id is not 16 non-zero lower-case hex digits');
+            }
+            return {
+                ok: true,
+                value: {
+                    traceId: traceId.padStart(32, '0'),
+                    parentId: spanId,
+                    sampled: sampledOf(sampling),
+                },
+                raw,
+            };
+        },
+    },
+    b3multi: {
+        name: 'b3multi',
+        header: 'X-B3-SpanId',
+        checkStem: 'x_b3',
+        read(headers) {
+            const traceId = headers['x-b3-traceid'];
+            const spanId = headers['x-b3-spanid'];
+            const sampled = headers['x-b3-sampled'];
+            const flags = headers['x-b3-flags'];
+            const raw = traceId === undefined && spanId === undefined
+                ? undefined
+                : `X-B3-TraceId: ${traceId ?? ''}, X-B3-SpanId: ${spanId ?? ''}`;
+            if (traceId === undefined || spanId === undefined) {
+                return { ok: false, reason: 'no X-B3-TraceId and X-B3-SpanId headers', raw };
+            }
+            const ids = checkIds(traceId, spanId);
+            if (ids)
+                return { ok: false, reason: ids, raw };
+            if (sampled !== undefined && !['0', '1'].includes(sampled)) {
+                return { ok: false, reason: `X-B3-Sampled ${JSON.stringify(sampled)} is not 0 or 1`, raw };
+            }
+            return {
+                ok: true,
+                value: {
+                    traceId: traceId.padStart(32, '0'),
+                    parentId: spanId,
+                    sampled: flags === '1' ? true : sampledOf(sampled),
+                },
+                raw: raw,
+            };
+        },
+    },
+    jaeger: {
+        name: 'jaeger',
+        header: 'uber-trace-id',
+        checkStem: 'uber_trace_id',
+        read(headers) {
+            const raw = headers['uber-trace-id'];
+            if (raw === undefined || raw === '') {
+                return { ok: false, reason: 'no uber-trace-id header', raw };
+            }
+            // {trace-id}:{span-id}:{parent-span-id}:{flags}, possibly URL-encoded; ids may drop
+            // leading zeros. https://www.jaegertracing.io/docs/client-libraries/#propagation-format
+            let decoded;
+            try {
+                decoded = decodeURIComponent(raw);
+            }
+            catch {
+                return { ok: false, reason: 'not valid URL encoding', raw };
+            }
+            const fields = decoded.split(':');
+            if (fields.length !== 4)
+                return { ok: false, reason: 'not four colon-separated fields', raw };
+            const [traceId = '', spanId = '', , flags = ''] = fields;
+            if (!/^[0-9a-f]{1,32}$/.test(traceId) || ZERO.test(traceId)) {
+                return { ok: false, reason: 'trace id is not 1 to 32 non-zero lower-case hex digits', raw };
+            }
+            if (!/^[0-9a-f]{1,16}$/.test(spanId) || ZERO.test(spanId)) {
+                return { ok: false, reason: 'span id is not 1 to 16 non-zero lower-case hex digits', raw };
+            }
+            if (!/^[0-9a-f]{1,2}$/.test(flags))
+                return { ok: false, reason: 'flags are not hex', raw };
+            return {
+                ok: true,
+                value: {
+                    traceId: traceId.padStart(32, '0'),
+                    parentId: spanId.padStart(16, '0'),
+                    sampled: (parseInt(flags, 16) & 1) === 1,
+                },
+                raw,
+            };
+        },
+    },
+};
+/** Names every format whose header is present in `headers`, for mismatch diagnoses. */
+function formatsPresent(headers) {
+    return Object.values(TRACE_FORMATS).filter((format) => format.read(headers).raw !== undefined);
+}
+function checkIds(traceId, spanId) {
+    if (!(HEX16.test(traceId) || HEX32.test(traceId)) || ZERO.test(traceId)) {
+        return 'trace id is not 16 or 32 non-zero lower-case hex digits';
+    }
+    if (!HEX16.test(spanId) || ZERO.test(spanId)) {
+        return 'span id is not 16 non-zero lower-case hex digits';
+    }
+    return undefined;
+}
+function sampledOf(state) {
+    if (state === '1' || state === 'd')
+        return true;
+    if (state === '0')
+        return false;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/services/report-body.ts
+/** Header names a propagator may write; a service echoes those it received. */
+const PROPAGATION_HEADERS = [
+    'traceparent',
+    'tracestate',
+    'baggage',
+    'b3',
+    'x-b3-traceid',
+    'x-b3-spanid',
+    'x-b3-parentspanid',
+    'x-b3-sampled',
+    'x-b3-flags',
+    'uber-trace-id',
+];
+/** The baggage entry the entry service sets for the last service to receive. */
+const BAGGAGE_KEY = 'propagation_check.probe';
+/** Walks a chain of answers into one piece of evidence per hop. */
+function hopsFromAnswer(entry) {
+    const hops = [];
+    for (let caller = entry; caller.downstream !== undefined; caller = caller.downstream) {
+        const callee = caller.downstream;
+        hops.push({
+            caller: caller.service,
+            callee: callee.service,
+            request: caller.downstream_request ?? '',
+            calleePort: caller.downstream_port ?? 0,
+            headers: callee.received_headers,
+            callerReport: reportOf(caller),
+            calleeReport: reportOf(callee),
+        });
+    }
+    return hops;
+}
+function reportOf(answer) {
+    return {
+        service: answer.service,
+        traceId: answer.trace_id,
+        spanId: answer.span_id,
+        parentSpanId: answer.parent_span_id ?? undefined,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/verify/seed-fields.ts
 
 function seedFields(hop) {
@@ -63996,35 +65219,89 @@ function seedFields(hop) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/report/percentiles.ts
+/** Nearest-rank percentiles, in the values' unit, rounded to 0.1. */
+function percentiles(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const rank = (p) => {
+        if (sorted.length === 0)
+            return 0;
+        const value = sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+        return Math.round(value * 10) / 10;
+    };
+    return { p50: rank(50), p95: rank(95), p99: rank(99), max: rank(100) };
+}
+
 ;// CONCATENATED MODULE: ./src/report/result.ts
 
 
+
+
+
+/** How many failing requests the result lists one by one. */
+const LISTED_FAILURES = 50;
 function buildResult(outcome) {
-    const { verification } = outcome;
-    const firstHop = hopsFromAnswer(outcome.answer)[0];
+    const { verification, config } = outcome;
+    const primaryHeader = TRACE_FORMATS[traceContextPropagators(config.propagators)[0] ?? 'tracecontext'].header;
+    const sample = verification.sample;
+    const sampleProbe = outcome.probes[sample.index - 1];
+    const firstHop = sampleProbe && hopsFromAnswer(sampleProbe.answer)[0];
     if (firstHop === undefined)
         throw new Error('the entry service answered without a downstream hop');
+    const failing = verification.requests.filter((r) => !r.passed);
     return {
         ...seedFields(firstHop),
         verdict: verification.passed ? 'pass' : 'fail',
-        failed_checks: failedCheckIds(verification.findings),
-        trace_id: verification.traceId,
-        propagators: outcome.config.propagators.length ? [...outcome.config.propagators] : ['none'],
+        expected_verdict: config.expect,
+        failed_checks: verification.failedChecks,
+        trace_id: sample.traceId,
+        propagators: config.propagators.length ? [...config.propagators] : ['none'],
+        client: config.client,
+        fault: config.fault ? { ...config.fault } : null,
         services: outcome.services,
-        hops: verification.hops.map((hop) => ({
-            hop: hop.hop,
-            caller: hop.caller,
-            callee: hop.callee,
-            request: hop.request,
-            passed: hop.passed,
-            diagnosis: hop.diagnosis ?? null,
-            traceparent_header: hop.traceparentHeader ?? null,
-            traceparent_parent_span_id: hop.traceparentParentSpanId ?? null,
-            caller_client_span_id: hop.callerClientSpanId ?? null,
-            callee_parent_span_id: hop.calleeParentSpanId ?? null,
+        sample_request: sample.index,
+        hops: sample.hops.map((hop) => {
+            const overall = verification.hops[hop.hop - 1];
+            return {
+                hop: hop.hop,
+                caller: hop.caller,
+                callee: hop.callee,
+                request: hop.request,
+                passed: (overall?.failed ?? 0) === 0,
+                diagnosis: hop.diagnosis ?? overall?.diagnosis ?? null,
+                header_name: primaryHeader,
+                header: hop.header ?? null,
+                header_parent_span_id: hop.headerParentSpanId ?? null,
+                caller_client_span_id: hop.callerClientSpanId ?? null,
+                callee_parent_span_id: hop.calleeParentSpanId ?? null,
+                requests_passed: overall?.passed ?? 0,
+                requests_failed: overall?.failed ?? 0,
+            };
+        }),
+        requests: {
+            total: verification.requests.length,
+            concurrency: config.concurrency,
+            passed: verification.requests.length - failing.length,
+            failed: failing.length,
+            latency_ms: percentiles(outcome.probes.map((p) => p.latencyMs)),
+            failures: failing.slice(0, LISTED_FAILURES).map((request) => ({
+                request: request.index,
+                trace_id: request.traceId,
+                failed_checks: [...new Set(request.findings.filter((f) => !f.passed).map((f) => f.check))],
+                diagnosis: request.hops.find((h) => h.diagnosis)?.diagnosis ?? null,
+            })),
+        },
+        checks: verification.checks.map((check) => ({
+            check: check.check,
+            hop: check.hop ?? null,
+            title: check.title,
+            expected: check.expected,
+            observed: check.observed,
+            passed: check.failed === 0,
+            requests_passed: check.passed,
+            requests_failed: check.failed,
         })),
-        checks: verification.findings.map((finding) => ({ ...finding, hop: finding.hop ?? null })),
-        spans: outcome.spans.map((span) => ({
+        spans: sample.spans.map((span) => ({
             service: span.service,
             name: span.name,
             kind: span.kind,
@@ -64034,21 +65311,25 @@ function buildResult(outcome) {
         })),
     };
 }
-/** Ids of the failed checks, each once, in the order they were checked. */
-function failedCheckIds(findings) {
-    return [...new Set(findings.filter((f) => !f.passed).map((f) => f.check))];
-}
 /**
  * One line for the failed step: the broken hops' diagnoses, then each failed check with the two
- * values that differ.
+ * values that differ (for the first request that failed it).
  */
 function failureMessage(result) {
-    const diagnoses = result.hops.flatMap((hop) => (hop.diagnosis ? [hop.diagnosis] : []));
+    const diagnoses = [
+        ...new Set(result.hops.flatMap((hop) => (hop.diagnosis ? [hop.diagnosis] : []))),
+    ];
+    const failedRequests = result.requests.total > 1
+        ? [
+            `${result.requests.failed} of ${result.requests.total} requests failed; request ${result.sample_request}:`,
+        ]
+        : [];
     const checks = result.checks
         .filter((check) => !check.passed)
         .map((check) => `${check.check}${check.hop ? ` (hop ${check.hop})` : ''}: expected ${check.expected}, observed ${check.observed}`);
     return [
         'Trace context propagation failed.',
+        ...failedRequests,
         ...diagnoses,
         `Failed checks: ${checks.join('; ')}.`,
     ].join(' ');
@@ -64073,9 +65354,37 @@ function escapeMermaid(text) {
 
 ;// CONCATENATED MODULE: ./src/report/mermaid.ts
 
+const BROKEN_STYLE = 'stroke:#d1242f,stroke-width:3px,color:#d1242f';
 /**
- * A mermaid flowchart of the spans: one box per service, parent -> child arrows, and each broken
- * hop drawn as a dashed red arrow from the caller's client span to the callee's new root.
+ * The chain: the probe, then one node per service, one arrow per hop. A hop that failed for any
+ * request is a dashed red arrow, and the service it reached is outlined in red.
+ */
+function chainDiagram(services, hops) {
+    const lines = ['flowchart LR', '  probe(["probe"])'];
+    services.forEach((service, index) => lines.push(`  n${index}["${escapeMermaid(service)}"]`));
+    lines.push('  probe --> n0');
+    const broken = [];
+    for (const hop of hops) {
+        const from = `n${hop.hop - 1}`;
+        const to = `n${hop.hop}`;
+        if (hop.failed === 0) {
+            lines.push(`  ${from} -->|"hop ${hop.hop}"| ${to}`);
+        }
+        else {
+            const count = hop.passed + hop.failed > 1 ? ` in ${hop.failed}/${hop.passed + hop.failed}` : '';
+            lines.push(`  ${from} -. "hop ${hop.hop}: context lost${count}" .-> ${to}`);
+            broken.push(hop.hop);
+        }
+    }
+    if (broken.length > 0) {
+        lines.push(`  classDef broken ${BROKEN_STYLE}`);
+        lines.push(`  class ${broken.map((hop) => `n${hop}`).join(',')} broken`);
+    }
+    return lines.join('\n');
+}
+/**
+ * The spans of one request: one box per service, parent -> child arrows, and each broken hop drawn
+ * as a dashed red arrow from the caller's client span to the callee's new root.
  */
 function traceDiagram(spans, brokenEdges) {
     const lines = ['flowchart LR'];
@@ -64093,14 +65402,15 @@ function traceDiagram(spans, brokenEdges) {
             lines.push(`  ${node(span.parentSpanId)} --> ${node(span.spanId)}`);
         }
     }
-    brokenEdges.forEach((edge) => {
+    for (const edge of brokenEdges) {
         if (edge.fromSpanId !== undefined && ids.has(edge.fromSpanId)) {
             lines.push(`  ${node(edge.fromSpanId)} -. "context lost (hop ${edge.hop})" .-> ${node(edge.toSpanId)}`);
         }
-    });
-    if (brokenEdges.length > 0) {
-        lines.push('  classDef broken stroke:#d1242f,stroke-width:3px,color:#d1242f');
-        lines.push(`  class ${brokenEdges.map((edge) => node(edge.toSpanId)).join(',')} broken`);
+    }
+    const newRoots = brokenEdges.filter((edge) => ids.has(edge.toSpanId));
+    if (newRoots.length > 0) {
+        lines.push(`  classDef broken ${BROKEN_STYLE}`);
+        lines.push(`  class ${newRoots.map((edge) => node(edge.toSpanId)).join(',')} broken`);
     }
     return lines.join('\n');
 }
@@ -64112,40 +65422,138 @@ function node(spanId) {
 
 
 
-/** Writes the job summary in one write: verdict, checks, diagram, spans and the JSON result. */
-async function writeSummary(result, spans, brokenEdges) {
-    const chain = result.services.map((s) => s.name).join(' → ');
-    const summary = summary_summary.addHeading(result.verdict === 'pass'
-        ? `✅ Trace context propagated: ${escapeHtml(chain)}`
-        : `❌ Trace context broken: ${escapeHtml(chain)}`, 2);
-    summary.addRaw(`<p>Propagators: <code>${escapeHtml(result.propagators.join(','))}</code> · trace id <code>${escapeHtml(result.trace_id)}</code></p>`, true);
-    for (const hop of result.hops.filter((h) => h.diagnosis !== null)) {
-        summary.addRaw(`<p><strong>Hop ${hop.hop}</strong>: ${escapeHtml(hop.diagnosis ?? '')}</p>`, true);
+/** Past this many spans the sample request's span diagram is left out: it would not render. */
+const MAX_DIAGRAM_SPANS = 200;
+/**
+ * Writes the job summary in one write: what matters first (verdict, diagnoses, the chain, failed
+ * checks), everything else folded, so 16 hops and 1,000 requests stay readable.
+ */
+async function writeSummary(result, verification) {
+    const services = result.services.map((s) => s.name);
+    const summary = summary_summary.addHeading(headline(result, services), 2);
+    summary.addRaw(`<p>${describeRun(result)}</p>`, true);
+    const diagnoses = [
+        ...new Set(verification.hops.flatMap((h) => (h.diagnosis ? [`Hop ${h.hop}: ${h.diagnosis}`] : []))),
+    ];
+    if (diagnoses.length > 0)
+        summary.addList(diagnoses.map(escapeHtml));
+    summary.addRaw(`\n\n\`\`\`mermaid\n${chainDiagram(services, verification.hops)}\n\`\`\`\n\n`);
+    const failed = result.checks.filter((c) => !c.passed);
+    if (failed.length > 0) {
+        summary.addHeading('Failed checks', 3).addTable(checkTable(failed, result.requests.total));
     }
-    summary.addHeading('Checks', 3).addTable([
-        [
-            { data: 'Check', header: true },
-            { data: 'Expected', header: true },
-            { data: 'Observed', header: true },
-            { data: 'Result', header: true },
-        ],
-        ...result.checks.map((check) => [
-            `${escapeHtml(check.title)}<br/><code>${check.check}</code>`,
-            `<code>${escapeHtml(check.expected)}</code>`,
-            `<code>${escapeHtml(check.observed)}</code>`,
-            check.passed ? '✅ pass' : '❌ fail',
-        ]),
-    ]);
-    summary
-        .addHeading('Trace', 3)
-        .addRaw(`\n\n\`\`\`mermaid\n${traceDiagram(spans, brokenEdges)}\n\`\`\`\n\n`);
-    summary.addDetails(`Spans (${result.spans.length})`, `\n\n${spanTable(result)}\n\n`);
+    summary.addHeading('Hops', 3).addTable(hopTable(result));
+    summary.addHeading('Requests', 3).addTable(batchTable(result));
+    summary.addDetails(`All checks (${result.checks.length})`, `\n\n${tableHtml(checkTable(result.checks, result.requests.total))}\n\n`);
+    if (result.requests.failures.length > 0) {
+        const rows = result.requests.failures.map((f) => `<li>request ${f.request} (trace <code>${f.trace_id}</code>): ${escapeHtml(f.diagnosis ?? f.failed_checks.join(', '))}</li>`);
+        summary.addDetails(`Failed requests (${result.requests.failed})`, `<ul>${rows.join('')}</ul>`);
+    }
+    const sample = verification.sample;
+    if (sample.spans.length > 0 && sample.spans.length <= MAX_DIAGRAM_SPANS) {
+        summary.addDetails(`Trace of request ${sample.index}`, `\n\n\`\`\`mermaid\n${traceDiagram(sample.spans, sample.brokenEdges)}\n\`\`\`\n\n`);
+    }
+    summary.addDetails(`Spans of request ${sample.index} (${result.spans.length})`, `\n\n${spanTable(result)}\n\n`);
     summary.addDetails('JSON result', `\n\n\`\`\`json\n${jsonForMarkdown(result)}\n\`\`\`\n\n`);
     await summary.write();
 }
+function headline(result, services) {
+    const chain = escapeHtml(services.length > 4
+        ? `${services[0]} → … → ${services.at(-1)} (${services.length} services)`
+        : services.join(' → '));
+    const negative = result.expected_verdict === 'fail';
+    if (result.verdict === 'pass') {
+        return negative
+            ? `❌ Expected a broken trace, but context propagated: ${chain}`
+            : `✅ Trace context propagated: ${chain}`;
+    }
+    return negative
+        ? `✅ Negative control failed as expected: ${chain}`
+        : `❌ Trace context broken: ${chain}`;
+}
+function describeRun(result) {
+    const parts = [
+        `propagators <code>${escapeHtml(result.propagators.join(','))}</code>`,
+        `client <code>${escapeHtml(result.client)}</code>`,
+        `${result.requests.total} request${result.requests.total === 1 ? '' : 's'} at concurrency ${result.requests.concurrency}`,
+    ];
+    if (result.fault)
+        parts.push(`fault <code>${escapeHtml(result.fault.kind)}</code> at hop ${result.fault.hop}`);
+    parts.push(`sample trace <code>${escapeHtml(result.trace_id)}</code>`);
+    return parts.join(' · ');
+}
+function checkTable(checks, requests) {
+    return [
+        [header('Check'), header('Expected'), header('Observed'), header('Result')],
+        ...checks.map((check) => [
+            `${escapeHtml(check.title)}<br/><code>${escapeHtml(check.check)}</code>`,
+            `<code>${escapeHtml(check.expected)}</code>`,
+            `<code>${escapeHtml(check.observed)}</code>`,
+            check.passed
+                ? requests > 1
+                    ? `✅ ${check.requests_passed}/${requests}`
+                    : '✅ pass'
+                : requests > 1
+                    ? `❌ ${check.requests_failed}/${requests} failed`
+                    : '❌ fail',
+        ]),
+    ];
+}
+function hopTable(result) {
+    const headerName = result.hops[0]?.header_name ?? 'header';
+    return [
+        [
+            header('Hop'),
+            header('Call'),
+            header(`${escapeHtml(headerName)} received`),
+            header('Callee parent'),
+            header('Caller client span'),
+            header('Requests'),
+        ],
+        ...result.hops.map((hop) => [
+            `${hop.passed && hop.requests_failed === 0 ? '✅' : '❌'} ${hop.hop}`,
+            `${escapeHtml(hop.caller)} → ${escapeHtml(hop.callee)}<br/><code>${escapeHtml(hop.request)}</code>`,
+            `<code>${escapeHtml(hop.header ?? '(none)')}</code>`,
+            `<code>${escapeHtml(hop.callee_parent_span_id ?? '(none)')}</code>`,
+            `<code>${escapeHtml(hop.caller_client_span_id ?? '(none)')}</code>`,
+            `${hop.requests_passed}/${hop.requests_passed + hop.requests_failed} passed`,
+        ]),
+    ];
+}
+function batchTable(result) {
+    const { requests } = result;
+    return [
+        ['Requests', 'Concurrency', 'Passed', 'Failed', 'p50 ms', 'p95 ms', 'p99 ms'].map(header),
+        [
+            String(requests.total),
+            String(requests.concurrency),
+            String(requests.passed),
+            String(requests.failed),
+            String(requests.latency_ms.p50),
+            String(requests.latency_ms.p95),
+            String(requests.latency_ms.p99),
+        ],
+    ];
+}
+function header(data) {
+    return { data, header: true };
+}
+function tableHtml(rows) {
+    const cells = rows.map((row) => `<tr>${row.map((cell) => (typeof cell === 'string' ? `<td>${cell}</td>` : `<th>${cell.data}</th>`)).join('')}</tr>`);
+    return `<table>${cells.join('')}</table>`;
+}
 function spanTable(result) {
-    const rows = result.spans.map((s) => `<tr><td>${escapeHtml(s.service)}</td><td>${escapeHtml(s.name)}</td><td>${s.kind}</td><td><code>${s.trace_id}</code></td><td><code>${s.span_id}</code></td><td><code>${s.parent_span_id ?? ''}</code></td></tr>`);
-    return `<table><tr><th>Service</th><th>Name</th><th>Kind</th><th>Trace id</th><th>Span id</th><th>Parent id</th></tr>${rows.join('')}</table>`;
+    return tableHtml([
+        ['Service', 'Name', 'Kind', 'Trace id', 'Span id', 'Parent id'].map(header),
+        ...result.spans.map((s) => [
+            escapeHtml(s.service),
+            escapeHtml(s.name),
+            s.kind,
+            `<code>${s.trace_id}</code>`,
+            `<code>${s.span_id}</code>`,
+            `<code>${s.parent_span_id ?? ''}</code>`,
+        ]),
+    ]);
 }
 /** Pretty JSON whose `<` is escaped the JSON way, so no received text can open an HTML tag. */
 function jsonForMarkdown(value) {
@@ -69072,6 +70480,7 @@ function proxyEvents(from, to, events) {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
 ;// CONCATENATED MODULE: ./node_modules/got/dist/source/core/timed-out.js
 
 const reentry = Symbol('reentry');
@@ -76897,6 +78306,77 @@ const got = source_create(defaults);
 
 
 
+;// CONCATENATED MODULE: ./src/services/clients.ts
+
+
+/**
+ * A client for one service, created once before any request, as applications do: the context of
+ * each request must still reach the header, however long-lived the client or its agent.
+ * `fetch` is Node's global fetch; it is traced only when the undici instrumentation is on.
+ */
+function createClient(name, timeoutMs) {
+    switch (name) {
+        case 'got':
+            return gotClient(timeoutMs);
+        case 'http':
+            return httpClient(timeoutMs);
+        case 'fetch':
+            return fetchClient(timeoutMs);
+    }
+}
+function gotClient(timeoutMs) {
+    const agent = new (external_node_http_default()).Agent({ keepAlive: true });
+    const client = source.extend({
+        agent: { http: agent },
+        retry: { limit: 0 },
+        timeout: { request: timeoutMs },
+    });
+    return {
+        getJson: (url) => client.get(url).json(),
+        close: () => agent.destroy(),
+    };
+}
+function httpClient(timeoutMs) {
+    const agent = new (external_node_http_default()).Agent({ keepAlive: true });
+    return {
+        getJson: (url) => new Promise((resolve, reject) => {
+            const request = external_node_http_default().get(url, { agent, timeout: timeoutMs }, (response) => {
+                const chunks = [];
+                response.on('data', (chunk) => chunks.push(chunk));
+                response.on('error', reject);
+                response.on('end', () => {
+                    const body = Buffer.concat(chunks).toString('utf8');
+                    if (response.statusCode !== 200) {
+                        reject(new Error(`GET ${url} answered HTTP ${response.statusCode}: ${body.slice(0, 300)}`));
+                        return;
+                    }
+                    try {
+                        resolve(JSON.parse(body));
+                    }
+                    catch (error) {
+                        reject(error);
+                    }
+                });
+            });
+            request.on('timeout', () => request.destroy(new Error(`GET ${url} timed out`)));
+            request.on('error', reject);
+        }),
+        close: () => agent.destroy(),
+    };
+}
+function fetchClient(timeoutMs) {
+    return {
+        getJson: async (url) => {
+            const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+            if (!response.ok) {
+                throw new Error(`GET ${url} answered HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
+            }
+            return response.json();
+        },
+        close: () => { },
+    };
+}
+
 // EXTERNAL MODULE: ./node_modules/@opentelemetry/api/build/src/index.js
 var src = __nccwpck_require__(3914);
 // EXTERNAL MODULE: ./node_modules/@opentelemetry/core/build/src/index.js
@@ -76911,7 +78391,33 @@ const HttpError = application.HttpError;
 const createHttpError = application.createHttpError;
 const isHttpError = application.isHttpError;
 
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __nccwpck_require__(6698);
+;// CONCATENATED MODULE: ./src/telemetry/service-scope.ts
+
+/**
+ * Which embedded service the current work belongs to. Every service runs in this one process,
+ * so the resource cannot tell their spans apart; the scope set around each server's request
+ * handling follows the async work of that request, spans and outgoing calls included.
+ */
+const scope = new external_node_async_hooks_.AsyncLocalStorage();
+function currentService() {
+    return scope.getStore();
+}
+/**
+ * Runs every event of `server` (its requests first of all) inside the service's scope. The
+ * prototype's emit is looked up at each call, so the http instrumentation's patch of it is used.
+ */
+function scopeServer(server, service) {
+    const prototype = Object.getPrototypeOf(server);
+    server.emit = function emitInScope(...args) {
+        return scope.run(service, () => prototype.emit.apply(this, args));
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/services/service.ts
+
+
 
 
 
@@ -76922,15 +78428,17 @@ const HOST = '127.0.0.1';
 /** Starts one instrumented Koa service on 127.0.0.1. */
 async function startService(options) {
     const app = new koa();
+    const latest = { context: undefined };
     app.use(async function answerRoute(ctx) {
         if (ctx.method !== 'GET' || ctx.path !== options.route) {
             ctx.status = 404;
             return;
         }
-        const reply = await answer(options, ctx.request.headers);
+        const reply = await answer(options, ctx.request.headers, latest);
         ctx.body = options.decorate ? { ...options.decorate(reply), ...reply } : reply;
     });
     const server = external_node_http_default().createServer(app.callback());
+    scopeServer(server, options.name);
     const port = await listen(server, options.port, options.portInput);
     return {
         name: options.name,
@@ -76939,15 +78447,30 @@ async function startService(options) {
         close: () => closeServer(server),
     };
 }
-async function answer(options, headers) {
+async function answer(options, headers, latest) {
     const own = { ...serverSpanReport(options.name), received_headers: pick(headers) };
-    if (options.next === undefined)
+    const { next, client } = options;
+    if (next === undefined || client === undefined)
         return own;
-    const downstream = await options.client.get(options.next.url).json();
+    let callContext = src.context.active();
+    if (options.leaksContext) {
+        latest.context = callContext;
+        // Yield once, as real handlers do (a cache read, a query), so concurrent requests interleave.
+        await new Promise((resolve) => setImmediate(resolve));
+        callContext = latest.context;
+    }
+    let baggageSent;
+    if (options.setsBaggage) {
+        baggageSent = { key: BAGGAGE_KEY, value: (0,external_node_crypto_.randomBytes)(8).toString('hex') };
+        const baggage = (src.propagation.getBaggage(callContext) ?? src.propagation.createBaggage()).setEntry(baggageSent.key, { value: baggageSent.value });
+        callContext = src.propagation.setBaggage(callContext, baggage);
+    }
+    const downstream = (await src.context.with(callContext, () => client.getJson(next.url)));
     return {
         ...own,
-        downstream_request: `GET ${options.next.url}`,
-        downstream_port: options.next.port,
+        ...(baggageSent && { baggage_sent: baggageSent }),
+        downstream_request: `GET ${next.url}`,
+        downstream_port: next.port,
         downstream,
     };
 }
@@ -76995,47 +78518,162 @@ function closeServer(server) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/services/stripping-proxy.ts
+
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+/** Past this, a request head is not HTTP we forward: the connection is passed through as is. */
+const MAX_HEAD_BYTES = 64 * 1024;
+/**
+ * A TCP proxy that drops some request headers, as a gateway or service mesh hop that does not
+ * forward trace context would. It works on raw sockets, below anything the http instrumentation
+ * sees, so it adds no span and no header of its own: the break it causes is the real thing.
+ */
+async function startStrippingProxy(target, headersToDrop) {
+    const sockets = new Set();
+    const server = external_node_net_default().createServer((client) => {
+        const upstream = external_node_net_default().connect(target.port, target.host);
+        for (const socket of [client, upstream]) {
+            sockets.add(socket);
+            socket.on('close', () => sockets.delete(socket));
+            socket.on('error', () => {
+                client.destroy();
+                upstream.destroy();
+            });
+        }
+        client.on('close', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
+        client.pipe(new HeaderDropper(new Set(headersToDrop))).pipe(upstream);
+        upstream.pipe(client);
+    });
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, target.host, resolve);
+    });
+    return {
+        port: server.address().port,
+        close: () => new Promise((resolve) => {
+            for (const socket of sockets)
+                socket.destroy();
+            server.close(() => resolve());
+        }),
+    };
+}
+/**
+ * Rewrites each HTTP/1.1 request head on a keep-alive connection, leaving bodies (by
+ * Content-Length) untouched. A chunked or oversized request switches to plain pass-through.
+ */
+class HeaderDropper extends external_node_stream_.Transform {
+    dropped;
+    pending = Buffer.alloc(0);
+    bodyLeft = 0;
+    passThrough = false;
+    constructor(dropped) {
+        super();
+        this.dropped = dropped;
+    }
+    _transform(chunk, _encoding, done) {
+        let data = chunk;
+        while (data.length > 0) {
+            if (this.passThrough) {
+                this.push(data);
+                break;
+            }
+            if (this.bodyLeft > 0) {
+                const body = data.subarray(0, this.bodyLeft);
+                this.push(body);
+                this.bodyLeft -= body.length;
+                data = data.subarray(body.length);
+                continue;
+            }
+            this.pending = Buffer.concat([this.pending, data]);
+            data = Buffer.alloc(0);
+            const end = this.pending.indexOf(HEAD_END);
+            if (end === -1) {
+                if (this.pending.length > MAX_HEAD_BYTES)
+                    this.startPassThrough();
+                break;
+            }
+            const head = this.pending.subarray(0, end).toString('latin1');
+            data = this.pending.subarray(end + HEAD_END.length);
+            this.pending = Buffer.alloc(0);
+            this.push(Buffer.from(`${this.rewrite(head)}\r\n\r\n`, 'latin1'));
+        }
+        done();
+    }
+    rewrite(head) {
+        const [requestLine = '', ...fields] = head.split('\r\n');
+        const kept = fields.filter((field) => !this.dropped.has(fieldName(field)));
+        if (kept.some((field) => fieldName(field) === 'transfer-encoding'))
+            this.passThrough = true;
+        const length = kept.find((field) => fieldName(field) === 'content-length');
+        this.bodyLeft = length ? Number(length.slice(length.indexOf(':') + 1).trim()) || 0 : 0;
+        return [requestLine, ...kept].join('\r\n');
+    }
+    startPassThrough() {
+        this.passThrough = true;
+        this.push(this.pending);
+        this.pending = Buffer.alloc(0);
+    }
+}
+function fieldName(field) {
+    return field
+        .slice(0, Math.max(0, field.indexOf(':')))
+        .trim()
+        .toLowerCase();
+}
+
 ;// CONCATENATED MODULE: ./src/services/chain.ts
 
 
 
 
 
+/** service-a, service-b, ... service-p. */
+function serviceName(index) {
+    return `service-${String.fromCharCode('a'.charCodeAt(0) + index)}`;
+}
 /**
- * Starts the services so that each calls the next: the last first, so every caller knows the
- * URL it calls. `onListening` learns each port as soon as it is bound. On any failure, whatever
- * already started is closed before the error leaves.
+ * Starts the services so that each calls the next: the last first, so every caller knows the URL
+ * it calls. A fault, when asked for, is built into its hop here: a header-stripping proxy in
+ * front of the callee, or an uninstrumented client (global fetch) in the caller. On any failure,
+ * whatever already started is closed before the error leaves.
  */
-async function startChain(specs, timeoutMs, onListening) {
+async function startChain(options) {
+    const { specs, fault } = options;
     const running = [];
-    const agents = [];
+    const proxies = [];
+    const clients = [];
     const close = async () => {
-        await Promise.all(running.map((service) => service.close()));
-        for (const agent of agents)
-            agent.destroy();
+        await Promise.all([...running, ...proxies].map((item) => item.close()));
+        for (const client of clients)
+            client.close();
     };
     try {
         let next;
         for (let index = specs.length - 1; index >= 0; index -= 1) {
             const spec = specs[index];
-            // One keep-alive agent and one got instance per service, made before any request: the
-            // context of each request must still reach the header, whatever the client was built in.
-            const agent = new (external_node_http_default()).Agent({ keepAlive: true });
-            agents.push(agent);
-            const client = source.extend({
-                agent: { http: agent },
-                retry: { limit: 0 },
-                timeout: { request: timeoutMs },
-            });
+            const faultHere = fault !== undefined && fault.hop === index + 1 ? fault.kind : undefined;
+            if (next !== undefined && faultHere === 'strip-header') {
+                const proxy = await startStrippingProxy({ host: HOST, port: next.port }, PROPAGATION_HEADERS);
+                proxies.push(proxy);
+                next = { url: next.url.replace(`:${next.port}/`, `:${proxy.port}/`), port: proxy.port };
+            }
+            const client = next === undefined
+                ? undefined
+                : createClient(faultHere === 'uninstrumented-client' ? 'fetch' : options.client, options.timeoutMs);
+            if (client)
+                clients.push(client);
             const service = await startService({
                 ...spec,
-                next: next && { url: next.url, port: next.port },
+                next,
                 client,
+                setsBaggage: index === 0,
+                leaksContext: faultHere === 'leaked-context',
                 decorate: index === 0 ? entryFields : undefined,
             });
             running.unshift(service);
-            onListening(service.port, service.name);
-            next = service;
+            next = { url: service.url, port: service.port };
         }
     }
     catch (error) {
@@ -77050,21 +78688,99 @@ function entryFields(answer) {
     return first ? seedFields(first) : {};
 }
 
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
+;// CONCATENATED MODULE: ./src/services/probe-headers.ts
+
+/** A fresh upstream context for one probe request: random non-zero ids. */
+function newProbeContext(sampled, tracestate) {
+    return { traceId: randomHex(16), spanId: randomHex(8), sampled, tracestate };
+}
+/**
+ * The headers an upstream caller using `formats` would send, written by us from the format
+ * specifications rather than by the propagators under test.
+ */
+function probeHeaders(probe, formats) {
+    const { traceId, spanId, sampled } = probe;
+    const headers = {};
+    for (const format of formats) {
+        switch (format) {
+            case 'tracecontext':
+                headers['traceparent'] = `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`;
+                if (probe.tracestate !== undefined)
+                    headers['tracestate'] = probe.tracestate;
+                break;
+            case 'b3':
+                headers['b3'] = `${traceId}-${spanId}-${sampled ? '1' : '0'}`;
+                break;
+            case 'b3multi':
+                headers['x-b3-traceid'] = traceId;
+                headers['x-b3-spanid'] = spanId;
+                headers['x-b3-sampled'] = sampled ? '1' : '0';
+                break;
+            case 'jaeger':
+                headers['uber-trace-id'] = `${traceId}:${spanId}:0:${sampled ? '01' : '00'}`;
+                break;
+        }
+    }
+    return headers;
+}
+function randomHex(bytes) {
+    for (;;) {
+        const hex = (0,external_node_crypto_.randomBytes)(bytes).toString('hex');
+        if (!/^0+$/.test(hex))
+            return hex;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/services/probe.ts
 
 
 
+
+
+
 /**
- * Requests the entry service as an outside caller would, with no context: tracing is suppressed
- * for the probe, so no header is injected and the entry service's server span is the trace's root.
+ * Sends the probe requests to the entry service, `concurrency` at a time, as an outside caller:
+ * tracing is suppressed, so nothing is injected but the context we write ourselves, and without
+ * one the entry service's server span is the root of each trace.
  */
-async function probe(url, timeoutMs) {
+async function sendProbes(options) {
+    const agent = new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: options.concurrency });
+    const client = source.extend({
+        agent: { http: agent },
+        retry: { limit: 0 },
+        timeout: { request: options.timeoutMs },
+    });
+    const results = [];
+    let nextIndex = 1;
+    const worker = async () => {
+        while (nextIndex <= options.requests) {
+            const index = nextIndex++;
+            results.push(await probeOnce(client, options, index));
+        }
+    };
     try {
-        return await src.context.with((0,build_src.suppressTracing)(src.context.active()), () => source.get(url, { retry: { limit: 0 }, timeout: { request: timeoutMs } }).json());
+        await src.context.with((0,build_src.suppressTracing)(src.context.active()), () => Promise.all(Array.from({ length: options.concurrency }, worker)));
+    }
+    finally {
+        agent.destroy();
+    }
+    return results.sort((a, b) => a.index - b.index);
+}
+async function probeOnce(client, options, index) {
+    const sent = options.incoming
+        ? newProbeContext(options.incoming.context.sampled, options.incoming.context.tracestate)
+        : undefined;
+    const headers = sent && options.incoming ? probeHeaders(sent, options.incoming.formats) : {};
+    const started = external_node_perf_hooks_.performance.now();
+    try {
+        const answer = await client.get(options.url, { headers }).json();
+        return { index, answer, latencyMs: external_node_perf_hooks_.performance.now() - started, sent };
     }
     catch (error) {
         if (error instanceof HTTPError) {
-            throw new Error(`GET ${url} answered HTTP ${error.response.statusCode}: ${String(error.response.body).slice(0, 300)}`);
+            throw new Error(`Probe request ${index}: GET ${options.url} answered HTTP ${error.response.statusCode}: ${String(error.response.body).slice(0, 300)}`);
         }
         throw error;
     }
@@ -77074,6 +78790,8 @@ async function probe(url, timeoutMs) {
 var instrumentation_http_build_src = __nccwpck_require__(9103);
 // EXTERNAL MODULE: ./node_modules/@opentelemetry/instrumentation-koa/build/src/index.js
 var instrumentation_koa_build_src = __nccwpck_require__(2504);
+// EXTERNAL MODULE: ./node_modules/@opentelemetry/instrumentation-undici/build/src/index.js
+var instrumentation_undici_build_src = __nccwpck_require__(335);
 // EXTERNAL MODULE: ./node_modules/@opentelemetry/resources/build/src/index.js
 var resources_build_src = __nccwpck_require__(5647);
 // EXTERNAL MODULE: ./node_modules/@opentelemetry/sdk-trace-base/build/src/index-shim.js
@@ -78949,7 +80667,14 @@ function patchOne(definition, module) {
     return { definition, exports };
 }
 
+// EXTERNAL MODULE: ./node_modules/@opentelemetry/propagator-b3/build/src/index.js
+var propagator_b3_build_src = __nccwpck_require__(3301);
+// EXTERNAL MODULE: ./node_modules/@opentelemetry/propagator-jaeger/build/src/index.js
+var propagator_jaeger_build_src = __nccwpck_require__(3284);
 ;// CONCATENATED MODULE: ./src/telemetry/propagators.ts
+
+
+
 
 /**
  * Builds the propagator in code. NodeTracerProvider.register() in sdk-trace-node 2.x ignores
@@ -78965,7 +80690,66 @@ function propagatorFor(name) {
             return new build_src.W3CTraceContextPropagator();
         case 'baggage':
             return new build_src.W3CBaggagePropagator();
+        case 'b3':
+            return new propagator_b3_build_src/* B3Propagator */.dX({ injectEncoding: propagator_b3_build_src/* B3InjectEncoding */.CP.SINGLE_HEADER });
+        case 'b3multi':
+            return new propagator_b3_build_src/* B3Propagator */.dX({ injectEncoding: propagator_b3_build_src/* B3InjectEncoding */.CP.MULTI_HEADER });
+        case 'jaeger':
+            return new propagator_jaeger_build_src/* JaegerPropagator */.Gj();
     }
+}
+/**
+ * The propagator for the chain. All services share one process and one global propagator, so a
+ * service that must behave differently (a fault) is told apart by the service scope the request
+ * runs in.
+ */
+class ServiceScopedPropagator {
+    shared;
+    overrides;
+    constructor(shared, overrides) {
+        this.shared = shared;
+        this.overrides = overrides;
+    }
+    inject(context, carrier, setter) {
+        (this.override()?.inject ?? this.shared).inject(context, carrier, setter);
+    }
+    extract(context, carrier, getter) {
+        return (this.override()?.extract ?? this.shared).extract(context, carrier, getter);
+    }
+    fields() {
+        const all = [
+            this.shared,
+            ...[...this.overrides.values()].flatMap((o) => [o.inject, o.extract]),
+        ];
+        return [...new Set(all.flatMap((propagator) => propagator.fields()))];
+    }
+    override() {
+        const service = currentService();
+        return service === undefined ? undefined : this.overrides.get(service);
+    }
+}
+/** A propagator that does nothing: a service that ignores incoming context. */
+const NOTHING = new build_src.CompositePropagator({ propagators: [] });
+/**
+ * The per-service propagation a fault calls for, keyed by service name:
+ * - propagator-mismatch: the caller injects B3 only, the callee extracts W3C trace context only;
+ * - ignore-context: the callee extracts nothing, so it starts a new root.
+ * Other faults break the hop outside the propagator.
+ */
+function faultPropagation(fault, serviceNames, shared) {
+    const overrides = new Map();
+    if (fault === undefined)
+        return overrides;
+    const caller = serviceNames[fault.hop - 1];
+    const callee = serviceNames[fault.hop];
+    if (fault.kind === 'propagator-mismatch') {
+        overrides.set(caller, { inject: propagatorFor('b3'), extract: shared });
+        overrides.set(callee, { inject: shared, extract: propagatorFor('tracecontext') });
+    }
+    else if (fault.kind === 'ignore-context') {
+        overrides.set(callee, { inject: shared, extract: NOTHING });
+    }
+    return overrides;
 }
 
 ;// CONCATENATED MODULE: ./src/telemetry/span-records.ts
@@ -79012,21 +80796,12 @@ function toMillis([seconds, nanos]) {
 ;// CONCATENATED MODULE: ./src/telemetry/service-attribution.ts
 
 
-/**
- * Both embedded services share one process and one tracer provider, so the resource cannot tell
- * their spans apart. Server spans are named by the port they were received on (see the http
- * instrumentation's startIncomingSpanHook); every other span inherits the name of its local parent.
- */
+/** Stamps each span with the embedded service whose request it was started in. */
 class ServiceAttributionProcessor {
-    onStart(span, parentContext) {
-        if (span.attributes[SERVICE_ATTRIBUTE] !== undefined)
-            return;
-        const parent = src.trace.getSpan(parentContext);
-        if (parent === undefined || parent.spanContext().isRemote)
-            return;
-        const inherited = parent.attributes?.[SERVICE_ATTRIBUTE];
-        if (inherited !== undefined)
-            span.setAttribute(SERVICE_ATTRIBUTE, inherited);
+    onStart(span) {
+        const service = currentService();
+        if (service !== undefined)
+            span.setAttribute(SERVICE_ATTRIBUTE, service);
     }
     onEnd() { }
     forceFlush() {
@@ -79053,27 +80828,24 @@ class ServiceAttributionProcessor {
 
 
 
+
 /**
  * Sets up OpenTelemetry for the embedded services. Must run before the services are built: koa's
  * patch wraps Application.prototype.use, so middleware added earlier would not be traced.
  */
-function startTracing(propagators) {
-    const serviceByPort = new Map();
+function startTracing(options) {
     const exporter = new index_shim.InMemorySpanExporter();
     const provider = new sdk_trace_node_build_src/* NodeTracerProvider */.li({
         resource: (0,resources_build_src.resourceFromAttributes)({ [ATTR_SERVICE_NAME]: 'propagation-check' }),
         spanProcessors: [new ServiceAttributionProcessor(), new index_shim.SimpleSpanProcessor(exporter)],
     });
-    provider.register({ propagator: buildPropagator(propagators) });
+    const shared = buildPropagator(options.propagators);
+    provider.register({
+        propagator: new ServiceScopedPropagator(shared, faultPropagation(options.fault, options.serviceNames, shared)),
+    });
     // `enabled: false` keeps the require and import hooks off: in the bundle they would not see koa,
     // and the modules we patch below are the very objects the services use.
-    const httpInstrumentation = new instrumentation_http_build_src/* HttpInstrumentation */.z({
-        enabled: false,
-        startIncomingSpanHook: (request) => {
-            const service = serviceByPort.get(request.socket.localPort ?? -1);
-            return service === undefined ? {} : { [SERVICE_ATTRIBUTE]: service };
-        },
-    });
+    const httpInstrumentation = new instrumentation_http_build_src/* HttpInstrumentation */.z({ enabled: false });
     const koaInstrumentation = new instrumentation_koa_build_src/* KoaInstrumentation */.O4({ enabled: false });
     httpInstrumentation.setTracerProvider(provider);
     koaInstrumentation.setTracerProvider(provider);
@@ -79094,13 +80866,17 @@ function startTracing(propagators) {
             exports: koa,
         }),
     ];
+    // undici reports through diagnostics channels, not a module patch: enabling subscribes to them.
+    const undici = options.traceFetch ? new instrumentation_undici_build_src/* UndiciInstrumentation */.d() : undefined;
+    undici?.setTracerProvider(provider);
     return {
-        nameService: (port, service) => serviceByPort.set(port, service),
         spans: () => exporter
             .getFinishedSpans()
             .map(toSpanRecord)
             .sort((a, b) => a.startTimeMs - b.startTimeMs),
+        spanCount: () => exporter.getFinishedSpans().length,
         shutdown: async () => {
+            undici?.disable();
             for (const unpatch of unpatches)
                 unpatch();
             await provider.shutdown();
@@ -79111,24 +80887,64 @@ function startTracing(propagators) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/verify/baggage.ts
+/**
+ * Reads a W3C baggage header (https://www.w3.org/TR/baggage/) into its entries: comma-separated
+ * `key=value` members, each value percent-decoded, properties after `;` dropped. Members that do
+ * not parse are skipped: the check only asks whether one known entry arrived.
+ */
+function parseBaggage(header) {
+    const entries = new Map();
+    if (header === undefined)
+        return entries;
+    for (const member of header.split(',')) {
+        const [pair = ''] = member.split(';');
+        const equals = pair.indexOf('=');
+        if (equals <= 0)
+            continue;
+        const key = pair.slice(0, equals).trim();
+        try {
+            entries.set(key, decodeURIComponent(pair.slice(equals + 1).trim()));
+        }
+        catch {
+            // not percent-decodable: not an entry we set
+        }
+    }
+    return entries;
+}
+
 ;// CONCATENATED MODULE: ./src/verify/spans.ts
 /** Attribute keys that carry the peer port of a client span, stable semconv first. */
 const PEER_PORT_KEYS = ['server.port', 'net.peer.port'];
-/** The callee's server span for a hop: the one the callee reported, or its first server span. */
+function groupByTrace(spans) {
+    const groups = new Map();
+    for (const span of spans) {
+        const group = groups.get(span.traceId);
+        if (group)
+            group.push(span);
+        else
+            groups.set(span.traceId, [span]);
+    }
+    return groups;
+}
+/** The callee's server span for a hop: the one it reported, or its only server span. */
 function findCalleeServerSpan(spans, hop) {
     const servers = spans.filter((s) => s.service === hop.callee && s.kind === 'server');
-    return servers.find((s) => s.spanId === hop.calleeReport.spanId) ?? servers[0];
+    return servers.find((s) => s.spanId === hop.calleeReport.spanId);
 }
 /**
  * The caller's client span for a hop: a client span of the caller, in the caller's trace, whose
- * peer port is the callee's. When no span carries a port, the caller's only client span.
+ * peer port is the one it called (when no span carries a port, the caller's only client span).
+ * Where several qualify (another request's call leaked into this trace), the one the header
+ * names wins.
  */
-function findCallerClientSpan(spans, hop) {
+function findCallerClientSpan(spans, hop, headerParentId) {
     const clients = spans.filter((s) => s.service === hop.caller && s.kind === 'client' && s.traceId === hop.callerReport.traceId);
-    const byPort = clients.find((s) => peerPort(s) === hop.calleePort);
-    if (byPort)
-        return byPort;
-    return clients.length === 1 ? clients[0] : undefined;
+    const candidates = clients.filter((s) => peerPort(s) === hop.calleePort);
+    if (candidates.length === 0 && clients.length === 1 && peerPort(clients[0]) === undefined) {
+        candidates.push(clients[0]);
+    }
+    return candidates.find((s) => s.spanId === headerParentId) ?? candidates[0];
 }
 function peerPort(span) {
     for (const key of PEER_PORT_KEYS) {
@@ -79138,60 +80954,29 @@ function peerPort(span) {
     }
     return undefined;
 }
-/** Roots: spans with no parent at all. */
-function rootSpans(spans) {
-    return spans.filter((s) => s.parentSpanId === undefined);
-}
 /** Trace ids, `first` (the entry's) leading, then in order of appearance. */
 function traceIds(spans, first) {
     const ids = new Set(spans.map((s) => s.traceId));
     return ids.has(first) ? [first, ...[...ids].filter((id) => id !== first)] : [...ids];
 }
-/** A short label for a span in messages: `service-a: GET /call-b (0123456789abcdef)`. */
+/** A short label for a span in messages: `service-a: GET (0123456789abcdef)`. */
 function describeSpan(span) {
     return `${span.service}: ${span.name} (${span.spanId})`;
 }
 
-;// CONCATENATED MODULE: ./src/verify/verify.ts
+;// CONCATENATED MODULE: ./src/verify/hop.ts
 
 
 const NONE = '(none)';
-/**
- * The verdict: pure, from the services' reports, the headers they received and the exported
- * spans. Knows nothing of GitHub, HTTP servers or the OpenTelemetry SDK.
- */
-function verifyPropagation(input) {
-    const entryTraceId = input.hops[0]?.callerReport.traceId ?? input.spans[0]?.traceId ?? '';
-    const findings = [];
-    const hops = [];
-    const brokenEdges = [];
-    input.hops.forEach((hop, index) => {
-        const number = index + 1;
-        const result = verifyHop(hop, number, input.spans);
-        findings.push(...result.findings);
-        hops.push(result.verdict);
-        if (result.brokenEdge)
-            brokenEdges.push(result.brokenEdge);
-    });
-    findings.push(...verifyTrace(input, entryTraceId));
-    return {
-        passed: findings.every((f) => f.passed),
-        findings,
-        hops,
-        brokenEdges,
-        traceId: entryTraceId,
-    };
-}
-function verifyHop(hop, number, spans) {
+/** Every check of one hop, and the diagnosis when one fails. */
+function verifyHop(hop, at) {
     const { callerReport, calleeReport } = hop;
-    const header = hop.headers['traceparent'];
-    const parsed = parseTraceparent(header);
-    const headerParent = parsed.ok ? parsed.value.parentId : undefined;
-    const calleeServer = findCalleeServerSpan(spans, hop);
-    const callerClient = findCallerClientSpan(spans, hop);
     const edge = `${hop.caller} -> ${hop.callee}`;
-    const sameTrace = callerReport.traceId === calleeReport.traceId;
-    const parentMatches = headerParent !== undefined && calleeReport.parentSpanId === headerParent;
+    const reads = at.formats.map((format) => ({ format, read: format.read(hop.headers) }));
+    const primary = reads[0];
+    const calleeServer = at.sampled ? findCalleeServerSpan(at.spans, hop) : undefined;
+    const headerParent = primary.read.ok ? primary.read.value.parentId : undefined;
+    const callerClient = at.sampled ? findCallerClientSpan(at.spans, hop, headerParent) : undefined;
     const linked = calleeServer !== undefined &&
         callerClient !== undefined &&
         calleeServer.traceId === callerClient.traceId &&
@@ -79199,31 +80984,39 @@ function verifyHop(hop, number, spans) {
     const findings = [
         {
             check: 'same_trace',
-            hop: number,
+            hop: at.number,
             title: `${edge}: same trace id`,
             expected: callerReport.traceId,
             observed: calleeReport.traceId,
-            passed: sameTrace,
+            passed: callerReport.traceId === calleeReport.traceId,
         },
-        {
-            check: 'traceparent_valid',
-            hop: number,
-            title: `${edge}: valid traceparent header received`,
-            expected: 'a W3C traceparent header',
-            observed: parsed.ok ? (header ?? NONE) : `${parsed.reason}${header ? `: ${header}` : ''}`,
-            passed: parsed.ok,
-        },
-        {
-            check: 'parent_matches_traceparent',
-            hop: number,
-            title: `${edge}: ${hop.callee} server span parent = traceparent parent-id`,
-            expected: headerParent ?? 'the parent-id of a valid traceparent header (none arrived)',
-            observed: calleeReport.parentSpanId ?? NONE,
-            passed: parentMatches,
-        },
-        {
+    ];
+    for (const { format, read } of reads) {
+        findings.push({
+            check: `${format.checkStem}_valid`,
+            hop: at.number,
+            title: `${edge}: valid ${format.header} header received`,
+            expected: `a valid ${format.header} header`,
+            observed: read.ok ? read.raw : `${read.reason}${read.raw ? `: ${read.raw}` : ''}`,
+            passed: read.ok,
+        });
+    }
+    if (at.sampled) {
+        for (const { format, read } of reads) {
+            findings.push({
+                check: `parent_matches_${format.checkStem}`,
+                hop: at.number,
+                title: `${edge}: ${hop.callee} server span parent = ${format.header} parent id`,
+                expected: read.ok
+                    ? read.value.parentId
+                    : `the parent id of a valid ${format.header} header (none arrived)`,
+                observed: calleeReport.parentSpanId ?? NONE,
+                passed: read.ok && calleeReport.parentSpanId === read.value.parentId,
+            });
+        }
+        findings.push({
             check: 'parent_is_caller_client_span',
-            hop: number,
+            hop: at.number,
             title: `${edge}: exported ${hop.callee} server span is a child of ${hop.caller}'s client span`,
             expected: callerClient
                 ? describeSpan(callerClient)
@@ -79232,74 +81025,297 @@ function verifyHop(hop, number, spans) {
                 ? `parent ${calleeServer.parentSpanId ?? NONE} in trace ${calleeServer.traceId}`
                 : `no server span exported by ${hop.callee}`,
             passed: linked,
-        },
-    ];
+        });
+    }
+    if (at.incoming !== undefined && primary.read.ok && primary.read.value.sampled !== undefined) {
+        findings.push({
+            check: 'sampled_flag_propagated',
+            hop: at.number,
+            title: `${edge}: the probe's sampled flag arrives`,
+            expected: String(at.incoming.sampled),
+            observed: String(primary.read.value.sampled),
+            passed: primary.read.value.sampled === at.incoming.sampled,
+        });
+    }
     const passed = findings.every((f) => f.passed);
     return {
         findings,
         verdict: {
-            hop: number,
+            hop: at.number,
             caller: hop.caller,
             callee: hop.callee,
             request: hop.request,
             passed,
-            diagnosis: passed ? undefined : diagnose(hop, header, parsed, linked, callerClient),
-            traceparentHeader: header,
-            traceparentParentSpanId: headerParent,
+            diagnosis: passed ? undefined : diagnose(hop, primary, at, callerClient, linked),
+            header: primary.read.raw,
+            headerParentSpanId: headerParent,
             callerClientSpanId: callerClient?.spanId,
             calleeParentSpanId: calleeReport.parentSpanId,
         },
         brokenEdge: calleeServer && !linked
-            ? { hop: number, fromSpanId: callerClient?.spanId, toSpanId: calleeServer.spanId }
+            ? { hop: at.number, fromSpanId: callerClient?.spanId, toSpanId: calleeServer.spanId }
             : undefined,
     };
 }
-/** Says why a hop broke, most likely cause first, as the user reads it. */
-function diagnose(hop, header, parsed, linked, callerClient) {
+/** Says why a hop broke, the most likely cause first, as the user reads it. */
+function diagnose(hop, primary, at, callerClient, linked) {
     const where = `${hop.caller} -> ${hop.callee} (${hop.request})`;
+    const header = primary.format.header;
     const newTrace = hop.calleeReport.traceId !== hop.callerReport.traceId
         ? `${hop.callee} started a new trace; `
         : '';
-    if (header === undefined) {
-        return `${where}: ${newTrace}no traceparent header arrived (no trace-context propagator injected it, or the caller's HTTP client is not instrumented).`;
+    const read = primary.read;
+    if (read.raw === undefined) {
+        const others = formatsPresent(hop.headers).filter((f) => f.name !== primary.format.name);
+        if (!at.propagatorConfigured) {
+            return `${where}: ${newTrace}no ${header} header arrived: no trace-context propagator is configured, so nothing injects one.`;
+        }
+        if (others.length > 0) {
+            return `${where}: ${newTrace}no ${header} header arrived, but ${others.map((f) => f.header).join(' and ')} did: ${hop.caller} injects a different format than ${hop.callee} extracts (propagator mismatch).`;
+        }
+        if (at.sampled && callerClient === undefined) {
+            return `${where}: ${newTrace}no ${header} header arrived and ${hop.caller} exported no client span for the call: its HTTP client is not instrumented.`;
+        }
+        return `${where}: ${newTrace}no ${header} header arrived although ${hop.caller} ${callerClient ? `made client span ${callerClient.spanId} for the call` : 'called'}: something between them dropped the header (a proxy or gateway that strips it).`;
     }
-    if (!parsed.ok) {
-        return `${where}: ${newTrace}the traceparent header that arrived is malformed (${parsed.reason}).`;
+    if (!read.ok) {
+        return `${where}: ${newTrace}the ${header} header that arrived is malformed (${read.reason}).`;
     }
-    if (hop.calleeReport.parentSpanId !== parsed.value.parentId) {
-        return `${where}: ${newTrace}the traceparent header arrived but ${hop.callee} did not continue it (the header was not extracted).`;
+    if (at.sampled && hop.calleeReport.parentSpanId !== read.value.parentId) {
+        return `${where}: ${newTrace}the ${header} header arrived but ${hop.callee} did not continue it (the header was not extracted, or the incoming context was ignored).`;
     }
-    if (!callerClient) {
+    if (read.value.traceId !== hop.callerReport.traceId) {
+        return `${where}: the ${header} header carries trace ${read.value.traceId}, not ${hop.caller}'s trace ${hop.callerReport.traceId}: ${hop.caller} sent another request's context (context leaked between concurrent requests).`;
+    }
+    if (at.sampled && !callerClient) {
         return `${where}: the context arrived, but ${hop.caller} exported no client span for the call.`;
     }
-    if (!linked) {
-        return `${where}: the traceparent parent-id is not ${hop.caller}'s client span ${callerClient.spanId}.`;
+    if (at.sampled && !linked) {
+        return `${where}: the ${header} parent id is not ${hop.caller}'s client span ${callerClient?.spanId ?? ''}.`;
     }
-    return `${where}: the trace broke.`;
+    return `${where}: the sampled flag changed on the way.`;
 }
-function verifyTrace(input, entryTraceId) {
-    const ids = traceIds(input.spans, entryTraceId);
-    const roots = rootSpans(input.spans);
-    const entry = input.services[0];
-    const rootIsEntry = roots.length === 1 && roots[0]?.service === entry && roots[0]?.kind === 'server';
+
+;// CONCATENATED MODULE: ./src/verify/verify.ts
+
+
+
+/**
+ * The verdict: pure, from the services' reports, the headers they received and the exported
+ * spans. Knows nothing of GitHub, HTTP servers or the OpenTelemetry SDK. Linear in the number of
+ * spans and requests: spans are grouped by trace once.
+ */
+function verifyPropagation(input) {
+    const byTrace = groupByTrace(input.spans);
+    const owners = serverSpanOwners(input.requests);
+    const requests = input.requests.map((request) => verifyRequest(request, input, byTrace, owners));
+    const checks = summarizeChecks(requests);
+    const sample = requests.find((r) => r.hops.some((h) => !h.passed)) ??
+        requests.find((r) => !r.passed) ??
+        requests[0];
+    if (sample === undefined)
+        throw new Error('no probe request to verify');
+    return {
+        passed: requests.every((r) => r.passed),
+        requests,
+        checks,
+        hops: summarizeHops(requests),
+        failedChecks: [...new Set(checks.filter((c) => c.failed > 0).map((c) => c.check))],
+        sample,
+    };
+}
+/** Which request reported each server span id: spans of one request must not join another's. */
+function serverSpanOwners(requests) {
+    const owners = new Map();
+    for (const request of requests) {
+        for (const hop of request.hops) {
+            owners.set(hop.callerReport.spanId, request.index);
+            owners.set(hop.calleeReport.spanId, request.index);
+        }
+    }
+    return owners;
+}
+function verifyRequest(request, input, byTrace, owners) {
+    const entry = request.hops[0]?.callerReport;
+    const traceId = entry?.traceId ?? '';
+    const sampled = request.incoming?.sampled ?? true;
+    const reportedTraces = new Set(request.hops.flatMap((h) => [h.callerReport.traceId, h.calleeReport.traceId]));
+    const spans = [...reportedTraces].flatMap((id) => byTrace.get(id) ?? []);
+    const findings = [];
+    const hops = [];
+    const brokenEdges = [];
+    for (const [index, hop] of request.hops.entries()) {
+        const result = verifyHop(hop, {
+            number: index + 1,
+            spans,
+            formats: input.formats,
+            propagatorConfigured: input.propagatorConfigured,
+            incoming: request.incoming,
+            sampled,
+        });
+        findings.push(...result.findings);
+        hops.push(result.verdict);
+        if (result.brokenEdge)
+            brokenEdges.push(result.brokenEdge);
+    }
+    findings.push(...incomingChecks(request));
+    findings.push(...baggageChecks(request));
+    if (sampled)
+        findings.push(...traceChecks(request, input.services[0] ?? '', traceId, spans, owners));
+    return {
+        index: request.index,
+        passed: findings.every((f) => f.passed),
+        findings,
+        hops,
+        brokenEdges,
+        traceId,
+        spans,
+    };
+}
+/** With an incoming context: the entry joined the probe's trace, and tracestate arrived intact. */
+function incomingChecks(request) {
+    const incoming = request.incoming;
+    const first = request.hops[0];
+    const last = request.hops.at(-1);
+    if (incoming === undefined || first === undefined || last === undefined)
+        return [];
+    const entry = first.callerReport;
+    const findings = [
+        {
+            check: 'entry_joined',
+            hop: undefined,
+            title: `${entry.service} joined the probe's trace${incoming.sampled ? ' as a child of the probe span' : ''}`,
+            expected: incoming.sampled
+                ? `trace ${incoming.traceId}, parent ${incoming.spanId}`
+                : `trace ${incoming.traceId}`,
+            observed: incoming.sampled
+                ? `trace ${entry.traceId}, parent ${entry.parentSpanId ?? '(none)'}`
+                : `trace ${entry.traceId}`,
+            passed: entry.traceId === incoming.traceId &&
+                (!incoming.sampled || entry.parentSpanId === incoming.spanId),
+        },
+    ];
+    if (incoming.tracestate !== undefined) {
+        const changedAt = request.hops.find((hop) => hop.headers['tracestate'] !== incoming.tracestate);
+        findings.push({
+            check: 'tracestate_propagated',
+            hop: undefined,
+            title: `tracestate arrives unchanged at ${last.callee}`,
+            expected: incoming.tracestate,
+            observed: changedAt
+                ? `${changedAt.headers['tracestate'] ?? '(none)'} at ${changedAt.callee} (hop ${request.hops.indexOf(changedAt) + 1})`
+                : (last.headers['tracestate'] ?? '(none)'),
+            passed: changedAt === undefined,
+        });
+    }
+    return findings;
+}
+/** With baggage: the entry the first service set arrives at every later service. */
+function baggageChecks(request) {
+    const entry = request.baggage;
+    const last = request.hops.at(-1);
+    if (entry === undefined || last === undefined)
+        return [];
+    const lostAt = request.hops.find((hop) => parseBaggage(hop.headers['baggage']).get(entry.key) !== entry.value);
+    return [
+        {
+            check: 'baggage_propagated',
+            hop: undefined,
+            title: `baggage set at ${request.hops[0].caller} arrives at ${last.callee}`,
+            expected: `${entry.key}=${entry.value}`,
+            observed: lostAt
+                ? `missing at ${lostAt.callee} (hop ${request.hops.indexOf(lostAt) + 1}; baggage header: ${lostAt.headers['baggage'] ?? '(none)'})`
+                : `${entry.key}=${entry.value} at ${last.callee}`,
+            passed: lostAt === undefined,
+        },
+    ];
+}
+/** One trace, one root (the entry's server span), and no span of another request in it. */
+function traceChecks(request, entryService, traceId, spans, owners) {
+    const probeSpanId = request.incoming?.spanId;
+    const ids = traceIds(spans, traceId);
+    const roots = spans.filter((s) => s.parentSpanId === undefined || s.parentSpanId === probeSpanId);
+    const rootIsEntry = roots.length === 1 && roots[0]?.service === entryService && roots[0]?.kind === 'server';
+    const foreign = spans.filter((s) => s.kind === 'server' && owners.get(s.spanId) !== request.index);
+    const rootLabel = probeSpanId ? `the child of the probe span ${probeSpanId}` : 'a root';
     return [
         {
             check: 'single_trace',
             hop: undefined,
-            title: 'all exported spans are in one trace',
-            expected: `1 trace (${entryTraceId})`,
-            observed: `${ids.length} trace${ids.length === 1 ? '' : 's'} (${ids.join(', ') || NONE})`,
-            passed: ids.length === 1 && ids[0] === entryTraceId,
+            title: 'all spans of the request are in one trace',
+            expected: `1 trace (${traceId})`,
+            observed: `${ids.length} trace${ids.length === 1 ? '' : 's'} (${ids.join(', ') || '(none)'})`,
+            passed: ids.length === 1 && ids[0] === traceId,
         },
         {
             check: 'single_root',
             hop: undefined,
-            title: `one root span: ${entry}'s server span`,
-            expected: `1 root (${entry} server span)`,
+            title: `one root span: ${entryService}'s server span, ${rootLabel}`,
+            expected: `1 root (${entryService} server span)`,
             observed: `${roots.length} root${roots.length === 1 ? '' : 's'}${roots.length ? ': ' : ''}${roots.map(describeSpan).join('; ')}`,
             passed: rootIsEntry,
         },
+        {
+            check: 'isolated',
+            hop: undefined,
+            title: "no server span of another request in this request's trace",
+            expected: '0 foreign server spans',
+            observed: foreign.length
+                ? `${foreign.length}: ${foreign
+                    .slice(0, 3)
+                    .map((s) => `${describeSpan(s)} of request ${owners.get(s.spanId) ?? '?'}`)
+                    .join('; ')}`
+                : '0 foreign server spans',
+            passed: foreign.length === 0,
+        },
     ];
+}
+/** Folds every request's findings into one row per check and hop, in the order first checked. */
+function summarizeChecks(requests) {
+    const rows = new Map();
+    for (const request of requests) {
+        for (const finding of request.findings) {
+            const key = `${finding.check}#${finding.hop ?? ''}`;
+            let row = rows.get(key);
+            if (row === undefined) {
+                row = { ...finding, passed: 0, failed: 0 };
+                rows.set(key, row);
+            }
+            if (finding.passed) {
+                row.passed += 1;
+            }
+            else {
+                if (row.failed === 0) {
+                    row.expected = finding.expected;
+                    row.observed = finding.observed;
+                }
+                row.failed += 1;
+            }
+        }
+    }
+    return [...rows.values()];
+}
+function summarizeHops(requests) {
+    const rows = [];
+    for (const request of requests) {
+        for (const hop of request.hops) {
+            const row = (rows[hop.hop - 1] ??= {
+                hop: hop.hop,
+                caller: hop.caller,
+                callee: hop.callee,
+                passed: 0,
+                failed: 0,
+                diagnosis: undefined,
+            });
+            if (hop.passed)
+                row.passed += 1;
+            else {
+                row.failed += 1;
+                row.diagnosis ??= hop.diagnosis;
+            }
+        }
+    }
+    return rows;
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
@@ -79309,42 +81325,88 @@ function verifyTrace(input, entryTraceId) {
 
 
 
-/** How long to wait for the last spans to end after the probe's answer arrived. */
+
+
+/** After the last answer, how long span exports may keep arriving before we stop waiting. */
 const SPAN_SETTLE_CAP_MS = 2000;
-/** The self-test: start service A and B, send the probe, collect spans, verify. */
+/** No new span for this long, with every server span in, means the export is complete. */
+const SPAN_QUIET_MS = 25;
+/** The self-test: start the chain, send the probes, collect spans, verify. */
 async function runCheck(config) {
     const deadline = new Deadline(config.timeoutMs);
-    const tracing = startTracing(config.propagators);
+    const names = Array.from({ length: config.services }, (_, index) => serviceName(index));
+    const traceFormats = traceContextPropagators(config.propagators);
+    const tracing = startTracing({
+        propagators: config.propagators,
+        serviceNames: names,
+        fault: config.fault,
+        traceFetch: config.client === 'fetch',
+    });
     let chain;
     try {
-        const specs = [
-            { name: 'service-a', route: '/call-b', port: config.ports.a, portInput: 'port-a' },
-            { name: 'service-b', route: '/work', port: config.ports.b, portInput: 'port-b' },
-        ];
-        chain = await deadline.race(startChain(specs, deadline.remainingMs(), tracing.nameService), 'the embedded services to listen');
-        const answer = await deadline.race(probe(chain.entryUrl, deadline.remainingMs()), `the answer of ${chain.entryUrl}`);
-        const hops = hopsFromAnswer(answer);
-        const services = chain.services.map(({ name, port, url }) => ({ name, port, url }));
-        // Server spans end just after their response is written: wait, bounded, until each service
-        // has exported its server span and each caller its client span.
-        await deadline.until(() => allSpansEnded(tracing.spans(), services.length), SPAN_SETTLE_CAP_MS);
+        chain = await deadline.race(startChain({
+            specs: names.map((name, index) => serviceSpec(name, index, config)),
+            client: config.client,
+            fault: config.fault,
+            timeoutMs: deadline.remainingMs(),
+        }), 'the embedded services to listen');
+        const probes = await deadline.race(sendProbes({
+            url: chain.entryUrl,
+            requests: config.requests,
+            concurrency: config.concurrency,
+            timeoutMs: deadline.remainingMs(),
+            incoming: config.incoming && { context: config.incoming, formats: traceFormats },
+        }), `the answers to ${config.requests} probe request${config.requests === 1 ? '' : 's'} to ${chain.entryUrl}`);
+        if (config.incoming?.sampled ?? true) {
+            await waitForSpans(tracing.spanCount, config.requests * config.services, deadline);
+        }
         const spans = tracing.spans();
         const verification = verifyPropagation({
-            services: services.map((s) => s.name),
-            hops,
+            services: names,
+            requests: probes.map((probe) => evidenceOf(probe, config)),
             spans,
+            formats: (traceFormats.length ? traceFormats : ['tracecontext']).map((name) => TRACE_FORMATS[name]),
+            propagatorConfigured: traceFormats.length > 0,
         });
-        return { config, services, answer, spans, verification };
+        const services = chain.services.map(({ name, port, url }) => ({ name, port, url }));
+        return { config, services, probes, spans, verification };
     }
     finally {
         await chain?.close();
         await tracing.shutdown();
     }
 }
-function allSpansEnded(spans, serviceCount) {
-    const servers = new Set(spans.filter((s) => s.kind === 'server').map((s) => s.service));
-    const clients = new Set(spans.filter((s) => s.kind === 'client').map((s) => s.service));
-    return servers.size >= serviceCount && clients.size >= serviceCount - 1;
+function serviceSpec(name, index, config) {
+    if (index === 0)
+        return { name, route: '/call-b', port: config.ports.a, portInput: 'port-a' };
+    if (index === 1)
+        return { name, route: '/work', port: config.ports.b, portInput: 'port-b' };
+    return { name, route: '/work', port: 0, portInput: 'hops' };
+}
+function evidenceOf(probe, config) {
+    return {
+        index: probe.index,
+        hops: hopsFromAnswer(probe.answer),
+        baggage: config.propagators.includes('baggage') ? probe.answer.baggage_sent : undefined,
+        incoming: probe.sent,
+    };
+}
+/**
+ * Server spans end just after their response is written: wait, bounded, until at least one span
+ * per service and request has been exported and no new one arrived for a moment.
+ */
+async function waitForSpans(count, expected, deadline) {
+    let last = -1;
+    let changedAt = Date.now();
+    await deadline.until(() => {
+        const now = count();
+        if (now !== last) {
+            last = now;
+            changedAt = Date.now();
+            return false;
+        }
+        return now >= expected && Date.now() - changedAt >= SPAN_QUIET_MS;
+    }, SPAN_SETTLE_CAP_MS);
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -79356,6 +81418,8 @@ function allSpansEnded(spans, serviceCount) {
 
 
 
+/** Spans printed to the log at most: a 1,000-request run exports tens of thousands. */
+const MAX_LOGGED_SPANS = 2000;
 /**
  * The action: inputs -> config -> run -> report -> outputs and verdict. Outside the runner
  * (`node dist/index.js` in a terminal) the same run prints its report and sets the exit code.
@@ -79368,21 +81432,35 @@ async function run(env = process.env) {
         const result = buildResult(outcome);
         info(consoleReport(result));
         main_group(inRunner, `Exported spans (${outcome.spans.length})`, () => {
-            for (const span of outcome.spans)
+            for (const span of outcome.spans.slice(0, MAX_LOGGED_SPANS))
                 info(JSON.stringify(span));
+            if (outcome.spans.length > MAX_LOGGED_SPANS) {
+                info(`... ${outcome.spans.length - MAX_LOGGED_SPANS} more spans not printed.`);
+            }
         });
         main_group(inRunner, 'Result', () => info(JSON.stringify(result, null, 2)));
         if (env.GITHUB_OUTPUT)
             setOutputs(result);
-        if (config.summary && env.GITHUB_STEP_SUMMARY) {
-            await writeSummary(result, outcome.spans, outcome.verification.brokenEdges);
-        }
-        if (result.verdict === 'fail')
-            main_fail(inRunner, failureMessage(result));
+        if (config.summary && env.GITHUB_STEP_SUMMARY)
+            await writeSummary(result, outcome.verification);
+        settle(inRunner, result);
     }
     catch (error) {
         main_fail(inRunner, getErrorMessage(error));
     }
+}
+/** The step passes when the verdict is the one expected: `expect: fail` is a negative control. */
+function settle(inRunner, result) {
+    if (result.expected_verdict === 'pass') {
+        if (result.verdict === 'fail')
+            main_fail(inRunner, failureMessage(result));
+        return;
+    }
+    if (result.verdict === 'pass') {
+        main_fail(inRunner, `Expected the check to fail (expect: fail), but trace context propagated through ${result.services.map((s) => s.name).join(' -> ')}: the negative control did not break anything.`);
+        return;
+    }
+    info(`Negative control: the check failed as expected (expect: fail). ${failureMessage(result)}`);
 }
 /** A collapsed log group in the runner; a plain heading in a terminal. */
 function main_group(inRunner, name, write) {

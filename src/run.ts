@@ -1,62 +1,113 @@
-import type { Config } from './config';
+import { traceContextPropagators, type Config } from './config';
 import { Deadline } from './deadline';
-import { startChain, type RunningChain, type ServiceSpec } from './services/chain';
-import { probe } from './services/probe';
-import { hopsFromAnswer, type ServiceAnswer } from './services/report-body';
+import { serviceName, startChain, type RunningChain, type ServiceSpec } from './services/chain';
+import { sendProbes, type ProbeResult } from './services/probe';
+import { hopsFromAnswer } from './services/report-body';
 import { startTracing } from './telemetry/tracing';
-import type { SpanRecord, Verification } from './verify/types';
+import { TRACE_FORMATS } from './verify/context-headers';
+import type { RequestEvidence, SpanRecord, Verification } from './verify/types';
 import { verifyPropagation } from './verify/verify';
 
-/** How long to wait for the last spans to end after the probe's answer arrived. */
+/** After the last answer, how long span exports may keep arriving before we stop waiting. */
 const SPAN_SETTLE_CAP_MS = 2000;
+/** No new span for this long, with every server span in, means the export is complete. */
+const SPAN_QUIET_MS = 25;
 
 /** Everything a report needs: the evidence, the spans and the verdict. */
 export interface CheckOutcome {
   config: Config;
   services: { name: string; port: number; url: string }[];
-  answer: ServiceAnswer;
+  probes: ProbeResult[];
   spans: SpanRecord[];
   verification: Verification;
 }
 
-/** The self-test: start service A and B, send the probe, collect spans, verify. */
+/** The self-test: start the chain, send the probes, collect spans, verify. */
 export async function runCheck(config: Config): Promise<CheckOutcome> {
   const deadline = new Deadline(config.timeoutMs);
-  const tracing = startTracing(config.propagators);
+  const names = Array.from({ length: config.services }, (_, index) => serviceName(index));
+  const traceFormats = traceContextPropagators(config.propagators);
+  const tracing = startTracing({
+    propagators: config.propagators,
+    serviceNames: names,
+    fault: config.fault,
+    traceFetch: config.client === 'fetch',
+  });
   let chain: RunningChain | undefined;
   try {
-    const specs: ServiceSpec[] = [
-      { name: 'service-a', route: '/call-b', port: config.ports.a, portInput: 'port-a' },
-      { name: 'service-b', route: '/work', port: config.ports.b, portInput: 'port-b' },
-    ];
     chain = await deadline.race(
-      startChain(specs, deadline.remainingMs(), tracing.nameService),
+      startChain({
+        specs: names.map((name, index) => serviceSpec(name, index, config)),
+        client: config.client,
+        fault: config.fault,
+        timeoutMs: deadline.remainingMs(),
+      }),
       'the embedded services to listen',
     );
-    const answer = await deadline.race(
-      probe(chain.entryUrl, deadline.remainingMs()),
-      `the answer of ${chain.entryUrl}`,
+    const probes = await deadline.race(
+      sendProbes({
+        url: chain.entryUrl,
+        requests: config.requests,
+        concurrency: config.concurrency,
+        timeoutMs: deadline.remainingMs(),
+        incoming: config.incoming && { context: config.incoming, formats: traceFormats },
+      }),
+      `the answers to ${config.requests} probe request${config.requests === 1 ? '' : 's'} to ${chain.entryUrl}`,
     );
-    const hops = hopsFromAnswer(answer);
-    const services = chain.services.map(({ name, port, url }) => ({ name, port, url }));
-    // Server spans end just after their response is written: wait, bounded, until each service
-    // has exported its server span and each caller its client span.
-    await deadline.until(() => allSpansEnded(tracing.spans(), services.length), SPAN_SETTLE_CAP_MS);
+    if (config.incoming?.sampled ?? true) {
+      await waitForSpans(tracing.spanCount, config.requests * config.services, deadline);
+    }
     const spans = tracing.spans();
     const verification = verifyPropagation({
-      services: services.map((s) => s.name),
-      hops,
+      services: names,
+      requests: probes.map((probe) => evidenceOf(probe, config)),
       spans,
+      formats: (traceFormats.length ? traceFormats : ['tracecontext' as const]).map(
+        (name) => TRACE_FORMATS[name],
+      ),
+      propagatorConfigured: traceFormats.length > 0,
     });
-    return { config, services, answer, spans, verification };
+    const services = chain.services.map(({ name, port, url }) => ({ name, port, url }));
+    return { config, services, probes, spans, verification };
   } finally {
     await chain?.close();
     await tracing.shutdown();
   }
 }
 
-function allSpansEnded(spans: readonly SpanRecord[], serviceCount: number): boolean {
-  const servers = new Set(spans.filter((s) => s.kind === 'server').map((s) => s.service));
-  const clients = new Set(spans.filter((s) => s.kind === 'client').map((s) => s.service));
-  return servers.size >= serviceCount && clients.size >= serviceCount - 1;
+function serviceSpec(name: string, index: number, config: Config): ServiceSpec {
+  if (index === 0) return { name, route: '/call-b', port: config.ports.a, portInput: 'port-a' };
+  if (index === 1) return { name, route: '/work', port: config.ports.b, portInput: 'port-b' };
+  return { name, route: '/work', port: 0, portInput: 'hops' };
+}
+
+function evidenceOf(probe: ProbeResult, config: Config): RequestEvidence {
+  return {
+    index: probe.index,
+    hops: hopsFromAnswer(probe.answer),
+    baggage: config.propagators.includes('baggage') ? probe.answer.baggage_sent : undefined,
+    incoming: probe.sent,
+  };
+}
+
+/**
+ * Server spans end just after their response is written: wait, bounded, until at least one span
+ * per service and request has been exported and no new one arrived for a moment.
+ */
+async function waitForSpans(
+  count: () => number,
+  expected: number,
+  deadline: Deadline,
+): Promise<void> {
+  let last = -1;
+  let changedAt = Date.now();
+  await deadline.until(() => {
+    const now = count();
+    if (now !== last) {
+      last = now;
+      changedAt = Date.now();
+      return false;
+    }
+    return now >= expected && Date.now() - changedAt >= SPAN_QUIET_MS;
+  }, SPAN_SETTLE_CAP_MS);
 }

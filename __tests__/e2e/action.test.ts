@@ -82,7 +82,10 @@ describe('dist/index.js with the runner contract', { concurrency: true }, () => 
     const errors = errorAnnotations(run);
     assert.equal(errors.length, 1, run.stdout);
     assert.match(errors[0]!, /service-a -> service-b/);
-    assert.match(errors[0]!, /service-b started a new trace; no traceparent header arrived/);
+    assert.match(
+      errors[0]!,
+      /service-b started a new trace; no traceparent header arrived: no trace-context propagator is configured/,
+    );
     assert.match(errors[0]!, /same_trace \(hop 1\): expected [0-9a-f]{32}, observed [0-9a-f]{32}/);
 
     const { outputs } = run;
@@ -107,7 +110,10 @@ describe('dist/index.js with the runner contract', { concurrency: true }, () => 
     assertExitedCleanly(run);
     assert.equal(run.code, 1);
     assert.equal(run.outputs['same-trace'], 'false');
-    assert.match(errorAnnotations(run)[0] ?? '', /no traceparent header arrived/);
+    assert.match(
+      errorAnnotations(run)[0] ?? '',
+      /no traceparent header arrived: no trace-context propagator/,
+    );
   });
 
   test('tracecontext alone passes, on the ports the inputs name', async () => {

@@ -1,4 +1,11 @@
-import type { HopEvidence, SpanKindName, SpanRecord } from '../../src/verify/types';
+import { TRACE_FORMATS, type TraceFormatName } from '../../src/verify/context-headers';
+import type {
+  HopEvidence,
+  RequestEvidence,
+  SpanKindName,
+  SpanRecord,
+  VerifyInput,
+} from '../../src/verify/types';
 
 export const TRACE_A = '4bf92f3577b34da6a3ce929d0e0e4736';
 export const TRACE_B = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
@@ -59,7 +66,7 @@ export function healthyHop(): { spans: SpanRecord[]; hop: HopEvidence } {
   };
 }
 
-/** The same hop when B never saw the context: B's server span is the root of a new trace. */
+/** The same hop when B did not continue the context: B's server span roots a new trace. */
 export function brokenHop(headers: Record<string, string> = {}): {
   spans: SpanRecord[];
   hop: HopEvidence;
@@ -77,5 +84,25 @@ export function brokenHop(headers: Record<string, string> = {}): {
         parentSpanId: undefined,
       },
     },
+  };
+}
+
+/** One request of the given hops, ready to verify. */
+export function request(hop: HopEvidence, extra: Partial<RequestEvidence> = {}): RequestEvidence {
+  return { index: 1, hops: [hop], baggage: undefined, incoming: undefined, ...extra };
+}
+
+export function input(
+  requests: RequestEvidence[],
+  spans: SpanRecord[],
+  formats: TraceFormatName[] = ['tracecontext'],
+  propagatorConfigured = true,
+): VerifyInput {
+  return {
+    services: ['service-a', 'service-b'],
+    requests,
+    spans,
+    formats: formats.map((name) => TRACE_FORMATS[name]),
+    propagatorConfigured,
   };
 }

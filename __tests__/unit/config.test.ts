@@ -23,6 +23,13 @@ describe('parseConfig', () => {
   test('unset inputs take the defaults (as outside the runner, where action.yml is not read)', () => {
     assert.deepEqual(parse({}), {
       propagators: ['tracecontext', 'baggage'],
+      services: 2,
+      client: 'got',
+      requests: 1,
+      concurrency: 1,
+      incoming: undefined,
+      fault: undefined,
+      expect: 'pass',
       timeoutMs: 30_000,
       summary: true,
       ports: { a: 0, b: 0 },
@@ -49,7 +56,7 @@ describe('parseConfig', () => {
     test('unknown item', () =>
       rejects(
         { propagators: 'tracecontext,xray' },
-        /^Input 'propagators' has unknown item "xray"; allowed: tracecontext, baggage, none\.$/,
+        /^Input 'propagators' has unknown item "xray"; allowed: tracecontext, baggage, b3, b3multi, jaeger, none\.$/,
       ));
     test('duplicates', () =>
       rejects({ propagators: 'baggage,Baggage' }, /^Input 'propagators' lists "baggage" twice\.$/));
@@ -115,6 +122,79 @@ describe('parseConfig', () => {
     }
     test('the same non-zero port twice', () =>
       rejects({ 'port-a': '9000', 'port-b': '9000' }, /^Input 'port-b' must differ from 'port-a'/));
+  });
+});
+
+describe('scenario inputs', () => {
+  test('every propagator of the OTEL_PROPAGATORS vocabulary', () => {
+    assert.deepEqual(parse({ propagators: 'b3multi,baggage,jaeger,b3' }).propagators, [
+      'b3multi',
+      'baggage',
+      'jaeger',
+      'b3',
+    ]);
+  });
+  test('hops 2..16', () => {
+    assert.equal(parse({ hops: '16' }).services, 16);
+    rejects({ hops: '1' }, /^Input 'hops' must be a whole number from 2 to 16, got "1"\.$/);
+    rejects({ hops: '17' }, /^Input 'hops' must be a whole number from 2 to 16/);
+  });
+  test('client', () => {
+    assert.equal(parse({ client: 'FETCH' }).client, 'fetch');
+    rejects({ client: 'axios' }, /^Input 'client' must be one of got, http, fetch, got "axios"\.$/);
+  });
+  test('requests and concurrency; concurrency never above requests', () => {
+    const config = parse({ requests: '5', concurrency: '20' });
+    assert.deepEqual([config.requests, config.concurrency], [5, 5]);
+    rejects({ requests: '0' }, /^Input 'requests' must be a whole number from 1 to 10000/);
+    rejects({ concurrency: '257' }, /^Input 'concurrency' must be a whole number from 1 to 256/);
+  });
+  test('fault and fault-hop', () => {
+    assert.deepEqual(parse({ hops: '5', fault: 'strip-header', 'fault-hop': '3' }).fault, {
+      kind: 'strip-header',
+      hop: 3,
+    });
+    rejects(
+      { fault: 'strip-header', 'fault-hop': '2' },
+      /^Input 'fault-hop' must be a whole number from 1 to 1/,
+    );
+    rejects(
+      { fault: 'chaos' },
+      /^Input 'fault' must be one of none, strip-header, uninstrumented-client, propagator-mismatch, ignore-context, leaked-context/,
+    );
+    rejects(
+      { fault: 'uninstrumented-client', client: 'fetch' },
+      /cannot be combined with 'client: fetch'/,
+    );
+  });
+  test('incoming context and tracestate', () => {
+    assert.deepEqual(parse({ 'incoming-context': 'unsampled' }).incoming, {
+      sampled: false,
+      tracestate: undefined,
+    });
+    assert.deepEqual(parse({ 'incoming-context': 'sampled', tracestate: 'a=1,t@v=x y' }).incoming, {
+      sampled: true,
+      tracestate: 'a=1,t@v=x y',
+    });
+    rejects({ tracestate: 'a=1' }, /^Input 'tracestate' needs 'incoming-context'/);
+    rejects(
+      { 'incoming-context': 'sampled', propagators: 'baggage' },
+      /needs a trace-context propagator/,
+    );
+    rejects(
+      { 'incoming-context': 'sampled', propagators: 'b3', tracestate: 'a=1' },
+      /needs 'tracecontext'/,
+    );
+    for (const bad of ['A=1', 'a', 'a=1,a=2', 'a=x=y', `${'a=1,'.repeat(32)}b=2`]) {
+      rejects(
+        { 'incoming-context': 'sampled', tracestate: bad },
+        /^Input 'tracestate' must be W3C tracestate/,
+      );
+    }
+  });
+  test('expect', () => {
+    assert.equal(parse({ expect: 'fail' }).expect, 'fail');
+    rejects({ expect: 'maybe' }, /^Input 'expect' must be one of pass, fail/);
   });
 });
 

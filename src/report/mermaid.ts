@@ -1,9 +1,39 @@
-import type { BrokenEdge, SpanRecord } from '../verify/types';
+import type { BrokenEdge, HopSummary, SpanRecord } from '../verify/types';
 import { escapeMermaid } from './escape';
 
+const BROKEN_STYLE = 'stroke:#d1242f,stroke-width:3px,color:#d1242f';
+
 /**
- * A mermaid flowchart of the spans: one box per service, parent -> child arrows, and each broken
- * hop drawn as a dashed red arrow from the caller's client span to the callee's new root.
+ * The chain: the probe, then one node per service, one arrow per hop. A hop that failed for any
+ * request is a dashed red arrow, and the service it reached is outlined in red.
+ */
+export function chainDiagram(services: readonly string[], hops: readonly HopSummary[]): string {
+  const lines = ['flowchart LR', '  probe(["probe"])'];
+  services.forEach((service, index) => lines.push(`  n${index}["${escapeMermaid(service)}"]`));
+  lines.push('  probe --> n0');
+  const broken: number[] = [];
+  for (const hop of hops) {
+    const from = `n${hop.hop - 1}`;
+    const to = `n${hop.hop}`;
+    if (hop.failed === 0) {
+      lines.push(`  ${from} -->|"hop ${hop.hop}"| ${to}`);
+    } else {
+      const count =
+        hop.passed + hop.failed > 1 ? ` in ${hop.failed}/${hop.passed + hop.failed}` : '';
+      lines.push(`  ${from} -. "hop ${hop.hop}: context lost${count}" .-> ${to}`);
+      broken.push(hop.hop);
+    }
+  }
+  if (broken.length > 0) {
+    lines.push(`  classDef broken ${BROKEN_STYLE}`);
+    lines.push(`  class ${broken.map((hop) => `n${hop}`).join(',')} broken`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The spans of one request: one box per service, parent -> child arrows, and each broken hop drawn
+ * as a dashed red arrow from the caller's client span to the callee's new root.
  */
 export function traceDiagram(
   spans: readonly SpanRecord[],
@@ -26,16 +56,17 @@ export function traceDiagram(
       lines.push(`  ${node(span.parentSpanId)} --> ${node(span.spanId)}`);
     }
   }
-  brokenEdges.forEach((edge) => {
+  for (const edge of brokenEdges) {
     if (edge.fromSpanId !== undefined && ids.has(edge.fromSpanId)) {
       lines.push(
         `  ${node(edge.fromSpanId)} -. "context lost (hop ${edge.hop})" .-> ${node(edge.toSpanId)}`,
       );
     }
-  });
-  if (brokenEdges.length > 0) {
-    lines.push('  classDef broken stroke:#d1242f,stroke-width:3px,color:#d1242f');
-    lines.push(`  class ${brokenEdges.map((edge) => node(edge.toSpanId)).join(',')} broken`);
+  }
+  const newRoots = brokenEdges.filter((edge) => ids.has(edge.toSpanId));
+  if (newRoots.length > 0) {
+    lines.push(`  classDef broken ${BROKEN_STYLE}`);
+    lines.push(`  class ${newRoots.map((edge) => node(edge.toSpanId)).join(',')} broken`);
   }
   return lines.join('\n');
 }

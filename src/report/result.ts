@@ -1,15 +1,30 @@
+import { traceContextPropagators } from '../config';
 import type { CheckOutcome } from '../run';
+import { TRACE_FORMATS } from '../verify/context-headers';
 import { hopsFromAnswer } from '../services/report-body';
 import { seedFields, type SeedFields } from '../verify/seed-fields';
-import type { Finding } from '../verify/types';
+import { percentiles, type Percentiles } from './percentiles';
 
-/** The JSON result: the seed's fields first, unchanged in name and meaning, then the rest. */
+/** How many failing requests the result lists one by one. */
+const LISTED_FAILURES = 50;
+
+/**
+ * The JSON result: the seed's fields first, unchanged in name and meaning (they describe the
+ * first hop of the sample request), then everything else.
+ */
 export interface Result extends SeedFields {
   verdict: 'pass' | 'fail';
+  /** The verdict the step expected (`expect`); the step fails when they differ. */
+  expected_verdict: 'pass' | 'fail';
   failed_checks: string[];
+  /** The sample request's trace id. */
   trace_id: string;
   propagators: string[];
+  client: string;
+  fault: { kind: string; hop: number } | null;
   services: { name: string; port: number; url: string }[];
+  /** The request whose evidence `hops` and `spans` show: the first with a broken hop, else the first that failed, else the first. */
+  sample_request: number;
   hops: {
     hop: number;
     caller: string;
@@ -17,11 +32,27 @@ export interface Result extends SeedFields {
     request: string;
     passed: boolean;
     diagnosis: string | null;
-    traceparent_header: string | null;
-    traceparent_parent_span_id: string | null;
+    header_name: string;
+    header: string | null;
+    header_parent_span_id: string | null;
     caller_client_span_id: string | null;
     callee_parent_span_id: string | null;
+    requests_passed: number;
+    requests_failed: number;
   }[];
+  requests: {
+    total: number;
+    concurrency: number;
+    passed: number;
+    failed: number;
+    latency_ms: Percentiles;
+    failures: {
+      request: number;
+      trace_id: string;
+      failed_checks: string[];
+      diagnosis: string | null;
+    }[];
+  };
   checks: {
     check: string;
     hop: number | null;
@@ -29,7 +60,10 @@ export interface Result extends SeedFields {
     expected: string;
     observed: string;
     passed: boolean;
+    requests_passed: number;
+    requests_failed: number;
   }[];
+  /** The sample request's spans. */
   spans: {
     service: string;
     name: string;
@@ -41,31 +75,68 @@ export interface Result extends SeedFields {
 }
 
 export function buildResult(outcome: CheckOutcome): Result {
-  const { verification } = outcome;
-  const firstHop = hopsFromAnswer(outcome.answer)[0];
+  const { verification, config } = outcome;
+  const primaryHeader =
+    TRACE_FORMATS[traceContextPropagators(config.propagators)[0] ?? 'tracecontext'].header;
+  const sample = verification.sample;
+  const sampleProbe = outcome.probes[sample.index - 1];
+  const firstHop = sampleProbe && hopsFromAnswer(sampleProbe.answer)[0];
   if (firstHop === undefined)
     throw new Error('the entry service answered without a downstream hop');
+  const failing = verification.requests.filter((r) => !r.passed);
   return {
     ...seedFields(firstHop),
     verdict: verification.passed ? 'pass' : 'fail',
-    failed_checks: failedCheckIds(verification.findings),
-    trace_id: verification.traceId,
-    propagators: outcome.config.propagators.length ? [...outcome.config.propagators] : ['none'],
+    expected_verdict: config.expect,
+    failed_checks: verification.failedChecks,
+    trace_id: sample.traceId,
+    propagators: config.propagators.length ? [...config.propagators] : ['none'],
+    client: config.client,
+    fault: config.fault ? { ...config.fault } : null,
     services: outcome.services,
-    hops: verification.hops.map((hop) => ({
-      hop: hop.hop,
-      caller: hop.caller,
-      callee: hop.callee,
-      request: hop.request,
-      passed: hop.passed,
-      diagnosis: hop.diagnosis ?? null,
-      traceparent_header: hop.traceparentHeader ?? null,
-      traceparent_parent_span_id: hop.traceparentParentSpanId ?? null,
-      caller_client_span_id: hop.callerClientSpanId ?? null,
-      callee_parent_span_id: hop.calleeParentSpanId ?? null,
+    sample_request: sample.index,
+    hops: sample.hops.map((hop) => {
+      const overall = verification.hops[hop.hop - 1];
+      return {
+        hop: hop.hop,
+        caller: hop.caller,
+        callee: hop.callee,
+        request: hop.request,
+        passed: (overall?.failed ?? 0) === 0,
+        diagnosis: hop.diagnosis ?? overall?.diagnosis ?? null,
+        header_name: primaryHeader,
+        header: hop.header ?? null,
+        header_parent_span_id: hop.headerParentSpanId ?? null,
+        caller_client_span_id: hop.callerClientSpanId ?? null,
+        callee_parent_span_id: hop.calleeParentSpanId ?? null,
+        requests_passed: overall?.passed ?? 0,
+        requests_failed: overall?.failed ?? 0,
+      };
+    }),
+    requests: {
+      total: verification.requests.length,
+      concurrency: config.concurrency,
+      passed: verification.requests.length - failing.length,
+      failed: failing.length,
+      latency_ms: percentiles(outcome.probes.map((p) => p.latencyMs)),
+      failures: failing.slice(0, LISTED_FAILURES).map((request) => ({
+        request: request.index,
+        trace_id: request.traceId,
+        failed_checks: [...new Set(request.findings.filter((f) => !f.passed).map((f) => f.check))],
+        diagnosis: request.hops.find((h) => h.diagnosis)?.diagnosis ?? null,
+      })),
+    },
+    checks: verification.checks.map((check) => ({
+      check: check.check,
+      hop: check.hop ?? null,
+      title: check.title,
+      expected: check.expected,
+      observed: check.observed,
+      passed: check.failed === 0,
+      requests_passed: check.passed,
+      requests_failed: check.failed,
     })),
-    checks: verification.findings.map((finding) => ({ ...finding, hop: finding.hop ?? null })),
-    spans: outcome.spans.map((span) => ({
+    spans: sample.spans.map((span) => ({
       service: span.service,
       name: span.name,
       kind: span.kind,
@@ -76,17 +147,20 @@ export function buildResult(outcome: CheckOutcome): Result {
   };
 }
 
-/** Ids of the failed checks, each once, in the order they were checked. */
-export function failedCheckIds(findings: readonly Finding[]): string[] {
-  return [...new Set(findings.filter((f) => !f.passed).map((f) => f.check))];
-}
-
 /**
  * One line for the failed step: the broken hops' diagnoses, then each failed check with the two
- * values that differ.
+ * values that differ (for the first request that failed it).
  */
 export function failureMessage(result: Result): string {
-  const diagnoses = result.hops.flatMap((hop) => (hop.diagnosis ? [hop.diagnosis] : []));
+  const diagnoses = [
+    ...new Set(result.hops.flatMap((hop) => (hop.diagnosis ? [hop.diagnosis] : []))),
+  ];
+  const failedRequests =
+    result.requests.total > 1
+      ? [
+          `${result.requests.failed} of ${result.requests.total} requests failed; request ${result.sample_request}:`,
+        ]
+      : [];
   const checks = result.checks
     .filter((check) => !check.passed)
     .map(
@@ -95,6 +169,7 @@ export function failureMessage(result: Result): string {
     );
   return [
     'Trace context propagation failed.',
+    ...failedRequests,
     ...diagnoses,
     `Failed checks: ${checks.join('; ')}.`,
   ].join(' ');

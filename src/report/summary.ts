@@ -1,60 +1,173 @@
 import * as core from '@actions/core';
-import type { Result } from './result';
+import type { Verification } from '../verify/types';
 import { escapeHtml } from './escape';
-import { traceDiagram } from './mermaid';
-import type { BrokenEdge, SpanRecord } from '../verify/types';
+import { chainDiagram, traceDiagram } from './mermaid';
+import type { Result } from './result';
 
-/** Writes the job summary in one write: verdict, checks, diagram, spans and the JSON result. */
-export async function writeSummary(
-  result: Result,
-  spans: readonly SpanRecord[],
-  brokenEdges: readonly BrokenEdge[],
-): Promise<void> {
-  const chain = result.services.map((s) => s.name).join(' → ');
-  const summary = core.summary.addHeading(
-    result.verdict === 'pass'
-      ? `✅ Trace context propagated: ${escapeHtml(chain)}`
-      : `❌ Trace context broken: ${escapeHtml(chain)}`,
-    2,
+/** Past this many spans the sample request's span diagram is left out: it would not render. */
+const MAX_DIAGRAM_SPANS = 200;
+
+type Cell = string | { data: string; header: true };
+
+/**
+ * Writes the job summary in one write: what matters first (verdict, diagnoses, the chain, failed
+ * checks), everything else folded, so 16 hops and 1,000 requests stay readable.
+ */
+export async function writeSummary(result: Result, verification: Verification): Promise<void> {
+  const services = result.services.map((s) => s.name);
+  const summary = core.summary.addHeading(headline(result, services), 2);
+  summary.addRaw(`<p>${describeRun(result)}</p>`, true);
+  const diagnoses = [
+    ...new Set(
+      verification.hops.flatMap((h) => (h.diagnosis ? [`Hop ${h.hop}: ${h.diagnosis}`] : [])),
+    ),
+  ];
+  if (diagnoses.length > 0) summary.addList(diagnoses.map(escapeHtml));
+
+  summary.addRaw(`\n\n\`\`\`mermaid\n${chainDiagram(services, verification.hops)}\n\`\`\`\n\n`);
+
+  const failed = result.checks.filter((c) => !c.passed);
+  if (failed.length > 0) {
+    summary.addHeading('Failed checks', 3).addTable(checkTable(failed, result.requests.total));
+  }
+  summary.addHeading('Hops', 3).addTable(hopTable(result));
+  summary.addHeading('Requests', 3).addTable(batchTable(result));
+
+  summary.addDetails(
+    `All checks (${result.checks.length})`,
+    `\n\n${tableHtml(checkTable(result.checks, result.requests.total))}\n\n`,
   );
-  summary.addRaw(
-    `<p>Propagators: <code>${escapeHtml(result.propagators.join(','))}</code> · trace id <code>${escapeHtml(result.trace_id)}</code></p>`,
-    true,
-  );
-  for (const hop of result.hops.filter((h) => h.diagnosis !== null)) {
-    summary.addRaw(
-      `<p><strong>Hop ${hop.hop}</strong>: ${escapeHtml(hop.diagnosis ?? '')}</p>`,
-      true,
+  if (result.requests.failures.length > 0) {
+    const rows = result.requests.failures.map(
+      (f) =>
+        `<li>request ${f.request} (trace <code>${f.trace_id}</code>): ${escapeHtml(f.diagnosis ?? f.failed_checks.join(', '))}</li>`,
+    );
+    summary.addDetails(`Failed requests (${result.requests.failed})`, `<ul>${rows.join('')}</ul>`);
+  }
+  const sample = verification.sample;
+  if (sample.spans.length > 0 && sample.spans.length <= MAX_DIAGRAM_SPANS) {
+    summary.addDetails(
+      `Trace of request ${sample.index}`,
+      `\n\n\`\`\`mermaid\n${traceDiagram(sample.spans, sample.brokenEdges)}\n\`\`\`\n\n`,
     );
   }
-  summary.addHeading('Checks', 3).addTable([
-    [
-      { data: 'Check', header: true },
-      { data: 'Expected', header: true },
-      { data: 'Observed', header: true },
-      { data: 'Result', header: true },
-    ],
-    ...result.checks.map((check) => [
-      `${escapeHtml(check.title)}<br/><code>${check.check}</code>`,
-      `<code>${escapeHtml(check.expected)}</code>`,
-      `<code>${escapeHtml(check.observed)}</code>`,
-      check.passed ? '✅ pass' : '❌ fail',
-    ]),
-  ]);
-  summary
-    .addHeading('Trace', 3)
-    .addRaw(`\n\n\`\`\`mermaid\n${traceDiagram(spans, brokenEdges)}\n\`\`\`\n\n`);
-  summary.addDetails(`Spans (${result.spans.length})`, `\n\n${spanTable(result)}\n\n`);
+  summary.addDetails(
+    `Spans of request ${sample.index} (${result.spans.length})`,
+    `\n\n${spanTable(result)}\n\n`,
+  );
   summary.addDetails('JSON result', `\n\n\`\`\`json\n${jsonForMarkdown(result)}\n\`\`\`\n\n`);
   await summary.write();
 }
 
-function spanTable(result: Result): string {
-  const rows = result.spans.map(
-    (s) =>
-      `<tr><td>${escapeHtml(s.service)}</td><td>${escapeHtml(s.name)}</td><td>${s.kind}</td><td><code>${s.trace_id}</code></td><td><code>${s.span_id}</code></td><td><code>${s.parent_span_id ?? ''}</code></td></tr>`,
+function headline(result: Result, services: string[]): string {
+  const chain = escapeHtml(
+    services.length > 4
+      ? `${services[0]} → … → ${services.at(-1)} (${services.length} services)`
+      : services.join(' → '),
   );
-  return `<table><tr><th>Service</th><th>Name</th><th>Kind</th><th>Trace id</th><th>Span id</th><th>Parent id</th></tr>${rows.join('')}</table>`;
+  const negative = result.expected_verdict === 'fail';
+  if (result.verdict === 'pass') {
+    return negative
+      ? `❌ Expected a broken trace, but context propagated: ${chain}`
+      : `✅ Trace context propagated: ${chain}`;
+  }
+  return negative
+    ? `✅ Negative control failed as expected: ${chain}`
+    : `❌ Trace context broken: ${chain}`;
+}
+
+function describeRun(result: Result): string {
+  const parts = [
+    `propagators <code>${escapeHtml(result.propagators.join(','))}</code>`,
+    `client <code>${escapeHtml(result.client)}</code>`,
+    `${result.requests.total} request${result.requests.total === 1 ? '' : 's'} at concurrency ${result.requests.concurrency}`,
+  ];
+  if (result.fault)
+    parts.push(`fault <code>${escapeHtml(result.fault.kind)}</code> at hop ${result.fault.hop}`);
+  parts.push(`sample trace <code>${escapeHtml(result.trace_id)}</code>`);
+  return parts.join(' · ');
+}
+
+function checkTable(checks: Result['checks'], requests: number): Cell[][] {
+  return [
+    [header('Check'), header('Expected'), header('Observed'), header('Result')],
+    ...checks.map((check) => [
+      `${escapeHtml(check.title)}<br/><code>${escapeHtml(check.check)}</code>`,
+      `<code>${escapeHtml(check.expected)}</code>`,
+      `<code>${escapeHtml(check.observed)}</code>`,
+      check.passed
+        ? requests > 1
+          ? `✅ ${check.requests_passed}/${requests}`
+          : '✅ pass'
+        : requests > 1
+          ? `❌ ${check.requests_failed}/${requests} failed`
+          : '❌ fail',
+    ]),
+  ];
+}
+
+function hopTable(result: Result): Cell[][] {
+  const headerName = result.hops[0]?.header_name ?? 'header';
+  return [
+    [
+      header('Hop'),
+      header('Call'),
+      header(`${escapeHtml(headerName)} received`),
+      header('Callee parent'),
+      header('Caller client span'),
+      header('Requests'),
+    ],
+    ...result.hops.map((hop) => [
+      `${hop.passed && hop.requests_failed === 0 ? '✅' : '❌'} ${hop.hop}`,
+      `${escapeHtml(hop.caller)} → ${escapeHtml(hop.callee)}<br/><code>${escapeHtml(hop.request)}</code>`,
+      `<code>${escapeHtml(hop.header ?? '(none)')}</code>`,
+      `<code>${escapeHtml(hop.callee_parent_span_id ?? '(none)')}</code>`,
+      `<code>${escapeHtml(hop.caller_client_span_id ?? '(none)')}</code>`,
+      `${hop.requests_passed}/${hop.requests_passed + hop.requests_failed} passed`,
+    ]),
+  ];
+}
+
+function batchTable(result: Result): Cell[][] {
+  const { requests } = result;
+  return [
+    ['Requests', 'Concurrency', 'Passed', 'Failed', 'p50 ms', 'p95 ms', 'p99 ms'].map(header),
+    [
+      String(requests.total),
+      String(requests.concurrency),
+      String(requests.passed),
+      String(requests.failed),
+      String(requests.latency_ms.p50),
+      String(requests.latency_ms.p95),
+      String(requests.latency_ms.p99),
+    ],
+  ];
+}
+
+function header(data: string): Cell {
+  return { data, header: true };
+}
+
+function tableHtml(rows: Cell[][]): string {
+  const cells = rows.map(
+    (row) =>
+      `<tr>${row.map((cell) => (typeof cell === 'string' ? `<td>${cell}</td>` : `<th>${cell.data}</th>`)).join('')}</tr>`,
+  );
+  return `<table>${cells.join('')}</table>`;
+}
+
+function spanTable(result: Result): string {
+  return tableHtml([
+    ['Service', 'Name', 'Kind', 'Trace id', 'Span id', 'Parent id'].map(header),
+    ...result.spans.map((s) => [
+      escapeHtml(s.service),
+      escapeHtml(s.name),
+      s.kind,
+      `<code>${s.trace_id}</code>`,
+      `<code>${s.span_id}</code>`,
+      `<code>${s.parent_span_id ?? ''}</code>`,
+    ]),
+  ]);
 }
 
 /** Pretty JSON whose `<` is escaped the JSON way, so no received text can open an HTML tag. */

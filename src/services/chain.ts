@@ -1,8 +1,9 @@
-import http from 'node:http';
-import got from 'got';
+import type { ClientName, Fault } from '../config';
 import { seedFields } from '../verify/seed-fields';
-import { hopsFromAnswer, type ServiceAnswer } from './report-body';
-import { startService, type RunningService } from './service';
+import { createClient, type HopClient } from './clients';
+import { hopsFromAnswer, PROPAGATION_HEADERS, type ServiceAnswer } from './report-body';
+import { HOST, startService, type RunningService } from './service';
+import { startStrippingProxy, type RunningProxy } from './stripping-proxy';
 
 /** A service to start: its name, route and requested port. */
 export interface ServiceSpec {
@@ -12,6 +13,13 @@ export interface ServiceSpec {
   portInput: string;
 }
 
+export interface ChainOptions {
+  specs: readonly ServiceSpec[];
+  client: ClientName;
+  fault: Fault | undefined;
+  timeoutMs: number;
+}
+
 export interface RunningChain {
   services: RunningService[];
   /** The entry service's URL: the probe's target. */
@@ -19,44 +27,57 @@ export interface RunningChain {
   close(): Promise<void>;
 }
 
+/** service-a, service-b, ... service-p. */
+export function serviceName(index: number): string {
+  return `service-${String.fromCharCode('a'.charCodeAt(0) + index)}`;
+}
+
 /**
- * Starts the services so that each calls the next: the last first, so every caller knows the
- * URL it calls. `onListening` learns each port as soon as it is bound. On any failure, whatever
- * already started is closed before the error leaves.
+ * Starts the services so that each calls the next: the last first, so every caller knows the URL
+ * it calls. A fault, when asked for, is built into its hop here: a header-stripping proxy in
+ * front of the callee, or an uninstrumented client (global fetch) in the caller. On any failure,
+ * whatever already started is closed before the error leaves.
  */
-export async function startChain(
-  specs: readonly ServiceSpec[],
-  timeoutMs: number,
-  onListening: (port: number, service: string) => void,
-): Promise<RunningChain> {
+export async function startChain(options: ChainOptions): Promise<RunningChain> {
+  const { specs, fault } = options;
   const running: RunningService[] = [];
-  const agents: http.Agent[] = [];
+  const proxies: RunningProxy[] = [];
+  const clients: HopClient[] = [];
   const close = async (): Promise<void> => {
-    await Promise.all(running.map((service) => service.close()));
-    for (const agent of agents) agent.destroy();
+    await Promise.all([...running, ...proxies].map((item) => item.close()));
+    for (const client of clients) client.close();
   };
   try {
-    let next: RunningService | undefined;
+    let next: { url: string; port: number } | undefined;
     for (let index = specs.length - 1; index >= 0; index -= 1) {
       const spec = specs[index]!;
-      // One keep-alive agent and one got instance per service, made before any request: the
-      // context of each request must still reach the header, whatever the client was built in.
-      const agent = new http.Agent({ keepAlive: true });
-      agents.push(agent);
-      const client = got.extend({
-        agent: { http: agent },
-        retry: { limit: 0 },
-        timeout: { request: timeoutMs },
-      });
+      const faultHere = fault !== undefined && fault.hop === index + 1 ? fault.kind : undefined;
+      if (next !== undefined && faultHere === 'strip-header') {
+        const proxy = await startStrippingProxy(
+          { host: HOST, port: next.port },
+          PROPAGATION_HEADERS,
+        );
+        proxies.push(proxy);
+        next = { url: next.url.replace(`:${next.port}/`, `:${proxy.port}/`), port: proxy.port };
+      }
+      const client =
+        next === undefined
+          ? undefined
+          : createClient(
+              faultHere === 'uninstrumented-client' ? 'fetch' : options.client,
+              options.timeoutMs,
+            );
+      if (client) clients.push(client);
       const service = await startService({
         ...spec,
-        next: next && { url: next.url, port: next.port },
+        next,
         client,
+        setsBaggage: index === 0,
+        leaksContext: faultHere === 'leaked-context',
         decorate: index === 0 ? entryFields : undefined,
       });
       running.unshift(service);
-      onListening(service.port, service.name);
-      next = service;
+      next = { url: service.url, port: service.port };
     }
   } catch (error) {
     await close();

@@ -1,21 +1,78 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import got, { HTTPError } from 'got';
+import type { IncomingContext } from '../config';
+import type { TraceFormatName } from '../verify/context-headers';
+import type { ProbeContext } from '../verify/types';
+import { newProbeContext, probeHeaders } from './probe-headers';
 import type { ServiceAnswer } from './report-body';
 
+export interface ProbeOptions {
+  url: string;
+  requests: number;
+  concurrency: number;
+  timeoutMs: number;
+  /** With an incoming context: the formats to write it in, and its shape. */
+  incoming: { context: IncomingContext; formats: readonly TraceFormatName[] } | undefined;
+}
+
+export interface ProbeResult {
+  /** 1-based. */
+  index: number;
+  answer: ServiceAnswer;
+  latencyMs: number;
+  sent: ProbeContext | undefined;
+}
+
 /**
- * Requests the entry service as an outside caller would, with no context: tracing is suppressed
- * for the probe, so no header is injected and the entry service's server span is the trace's root.
+ * Sends the probe requests to the entry service, `concurrency` at a time, as an outside caller:
+ * tracing is suppressed, so nothing is injected but the context we write ourselves, and without
+ * one the entry service's server span is the root of each trace.
  */
-export async function probe(url: string, timeoutMs: number): Promise<ServiceAnswer> {
+export async function sendProbes(options: ProbeOptions): Promise<ProbeResult[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const client = got.extend({
+    agent: { http: agent },
+    retry: { limit: 0 },
+    timeout: { request: options.timeoutMs },
+  });
+  const results: ProbeResult[] = [];
+  let nextIndex = 1;
+  const worker = async (): Promise<void> => {
+    while (nextIndex <= options.requests) {
+      const index = nextIndex++;
+      results.push(await probeOnce(client, options, index));
+    }
+  };
   try {
-    return await context.with(suppressTracing(context.active()), () =>
-      got.get(url, { retry: { limit: 0 }, timeout: { request: timeoutMs } }).json<ServiceAnswer>(),
+    await context.with(suppressTracing(context.active()), () =>
+      Promise.all(Array.from({ length: options.concurrency }, worker)),
     );
+  } finally {
+    agent.destroy();
+  }
+  return results.sort((a, b) => a.index - b.index);
+}
+
+async function probeOnce(
+  client: typeof got,
+  options: ProbeOptions,
+  index: number,
+): Promise<ProbeResult> {
+  const sent = options.incoming
+    ? newProbeContext(options.incoming.context.sampled, options.incoming.context.tracestate)
+    : undefined;
+  const headers = sent && options.incoming ? probeHeaders(sent, options.incoming.formats) : {};
+  const started = performance.now();
+  try {
+    const answer = await client.get(options.url, { headers }).json<ServiceAnswer>();
+    return { index, answer, latencyMs: performance.now() - started, sent };
   } catch (error) {
     if (error instanceof HTTPError) {
       throw new Error(
-        `GET ${url} answered HTTP ${error.response.statusCode}: ${String(error.response.body).slice(0, 300)}`,
+        `Probe request ${index}: GET ${options.url} answered HTTP ${error.response.statusCode}: ${String(error.response.body).slice(0, 300)}`,
       );
     }
     throw error;

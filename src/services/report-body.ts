@@ -14,6 +14,9 @@ export const PROPAGATION_HEADERS = [
   'uber-trace-id',
 ] as const;
 
+/** The baggage entry the entry service sets for the last service to receive. */
+export const BAGGAGE_KEY = 'propagation_check.probe';
+
 /** What each embedded service answers: its own server span, and the next service's answer. */
 export interface ServiceAnswer {
   service: string;
@@ -21,6 +24,8 @@ export interface ServiceAnswer {
   span_id: string;
   parent_span_id: string | null;
   received_headers: Record<string, string>;
+  /** The baggage entry this service set before its call (the entry service only). */
+  baggage_sent?: { key: string; value: string };
   /** The request this service made to the next one, e.g. `GET http://127.0.0.1:4000/work`. */
   downstream_request?: string;
   downstream_port?: number;

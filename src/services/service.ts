@@ -1,12 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { context, trace } from '@opentelemetry/api';
+import { context, propagation, trace, type Context } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { Got } from 'got';
 import Koa from 'koa';
 import { InputError } from '../errors';
-import { PROPAGATION_HEADERS, type ServiceAnswer } from './report-body';
+import { scopeServer } from '../telemetry/service-scope';
+import type { HopClient } from './clients';
+import { BAGGAGE_KEY, PROPAGATION_HEADERS, type ServiceAnswer } from './report-body';
 
 export const HOST = '127.0.0.1';
 
@@ -17,10 +19,18 @@ export interface ServiceOptions {
   port: number;
   /** The input that chose the port, named in the error when the port is taken. */
   portInput: string;
-  /** The next service's URL and port; absent for the last service. */
+  /** Where this service sends its call (the next service, or a proxy before it); absent for the last. */
   next: { url: string; port: number } | undefined;
   /** The client for the next hop, created once and shared by every request. */
-  client: Got;
+  client: HopClient | undefined;
+  /** The entry service sets a baggage entry for the last service to receive. */
+  setsBaggage: boolean;
+  /**
+   * The `leaked-context` fault: the outgoing call uses the context of the latest request this
+   * service received, kept in a shared variable, instead of its own. A classic bug that only
+   * shows under concurrency.
+   */
+  leaksContext: boolean;
   /** Adds fields to this service's answer (the entry service adds the seed result). */
   decorate?: (answer: ServiceAnswer) => object;
 }
@@ -35,15 +45,17 @@ export interface RunningService {
 /** Starts one instrumented Koa service on 127.0.0.1. */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const app = new Koa();
+  const latest: { context: Context | undefined } = { context: undefined };
   app.use(async function answerRoute(ctx) {
     if (ctx.method !== 'GET' || ctx.path !== options.route) {
       ctx.status = 404;
       return;
     }
-    const reply = await answer(options, ctx.request.headers);
+    const reply = await answer(options, ctx.request.headers, latest);
     ctx.body = options.decorate ? { ...options.decorate(reply), ...reply } : reply;
   });
   const server = http.createServer(app.callback());
+  scopeServer(server, options.name);
   const port = await listen(server, options.port, options.portInput);
   return {
     name: options.name,
@@ -56,14 +68,35 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 async function answer(
   options: ServiceOptions,
   headers: http.IncomingHttpHeaders,
+  latest: { context: Context | undefined },
 ): Promise<ServiceAnswer> {
   const own: ServiceAnswer = { ...serverSpanReport(options.name), received_headers: pick(headers) };
-  if (options.next === undefined) return own;
-  const downstream = await options.client.get(options.next.url).json<ServiceAnswer>();
+  const { next, client } = options;
+  if (next === undefined || client === undefined) return own;
+  let callContext = context.active();
+  if (options.leaksContext) {
+    latest.context = callContext;
+    // Yield once, as real handlers do (a cache read, a query), so concurrent requests interleave.
+    await new Promise((resolve) => setImmediate(resolve));
+    callContext = latest.context;
+  }
+  let baggageSent: ServiceAnswer['baggage_sent'];
+  if (options.setsBaggage) {
+    baggageSent = { key: BAGGAGE_KEY, value: randomBytes(8).toString('hex') };
+    const baggage = (propagation.getBaggage(callContext) ?? propagation.createBaggage()).setEntry(
+      baggageSent.key,
+      { value: baggageSent.value },
+    );
+    callContext = propagation.setBaggage(callContext, baggage);
+  }
+  const downstream = (await context.with(callContext, () =>
+    client.getJson(next.url),
+  )) as ServiceAnswer;
   return {
     ...own,
-    downstream_request: `GET ${options.next.url}`,
-    downstream_port: options.next.port,
+    ...(baggageSent && { baggage_sent: baggageSent }),
+    downstream_request: `GET ${next.url}`,
+    downstream_port: next.port,
     downstream,
   };
 }

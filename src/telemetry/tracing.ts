@@ -3,25 +3,35 @@ import https from 'node:https';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import Koa from 'koa';
 import koaPackage from 'koa/package.json';
-import type { PropagatorName } from '../config';
+import type { Fault, PropagatorName } from '../config';
 import type { SpanRecord } from '../verify/types';
 import { patchLoadedModule } from './bundled-modules';
-import { buildPropagator } from './propagators';
+import { buildPropagator, faultPropagation, ServiceScopedPropagator } from './propagators';
 import { ServiceAttributionProcessor } from './service-attribution';
-import { SERVICE_ATTRIBUTE, toSpanRecord } from './span-records';
+import { toSpanRecord } from './span-records';
+
+export interface TracingOptions {
+  propagators: readonly PropagatorName[];
+  /** Service names in chain order, for the per-service propagation a fault needs. */
+  serviceNames: readonly string[];
+  fault: Fault | undefined;
+  /** Trace global fetch (undici). Off, fetch is the uninstrumented client users trip over. */
+  traceFetch: boolean;
+}
 
 /** The tracing of the embedded services: what was exported, and how to stop. */
 export interface Tracing {
-  /** Names the embedded service listening on a port, so its spans are attributed to it. */
-  nameService(port: number, service: string): void;
-  /** Every span exported so far, as span records. */
+  /** Every span exported so far, as span records, oldest first. */
   spans(): SpanRecord[];
+  /** How many spans have been exported so far (cheap, for waiting). */
+  spanCount(): number;
   /** Removes the patches, shuts the provider down and releases the global API. */
   shutdown(): Promise<void>;
 }
@@ -30,24 +40,23 @@ export interface Tracing {
  * Sets up OpenTelemetry for the embedded services. Must run before the services are built: koa's
  * patch wraps Application.prototype.use, so middleware added earlier would not be traced.
  */
-export function startTracing(propagators: readonly PropagatorName[]): Tracing {
-  const serviceByPort = new Map<number, string>();
+export function startTracing(options: TracingOptions): Tracing {
   const exporter = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'propagation-check' }),
     spanProcessors: [new ServiceAttributionProcessor(), new SimpleSpanProcessor(exporter)],
   });
-  provider.register({ propagator: buildPropagator(propagators) });
+  const shared = buildPropagator(options.propagators);
+  provider.register({
+    propagator: new ServiceScopedPropagator(
+      shared,
+      faultPropagation(options.fault, options.serviceNames, shared),
+    ),
+  });
 
   // `enabled: false` keeps the require and import hooks off: in the bundle they would not see koa,
   // and the modules we patch below are the very objects the services use.
-  const httpInstrumentation = new HttpInstrumentation({
-    enabled: false,
-    startIncomingSpanHook: (request) => {
-      const service = serviceByPort.get(request.socket.localPort ?? -1);
-      return service === undefined ? {} : { [SERVICE_ATTRIBUTE]: service };
-    },
-  });
+  const httpInstrumentation = new HttpInstrumentation({ enabled: false });
   const koaInstrumentation = new KoaInstrumentation({ enabled: false });
   httpInstrumentation.setTracerProvider(provider);
   koaInstrumentation.setTracerProvider(provider);
@@ -68,15 +77,19 @@ export function startTracing(propagators: readonly PropagatorName[]): Tracing {
       exports: Koa,
     }),
   ];
+  // undici reports through diagnostics channels, not a module patch: enabling subscribes to them.
+  const undici = options.traceFetch ? new UndiciInstrumentation() : undefined;
+  undici?.setTracerProvider(provider);
 
   return {
-    nameService: (port, service) => serviceByPort.set(port, service),
     spans: () =>
       exporter
         .getFinishedSpans()
         .map(toSpanRecord)
         .sort((a, b) => a.startTimeMs - b.startTimeMs),
+    spanCount: () => exporter.getFinishedSpans().length,
     shutdown: async () => {
+      undici?.disable();
       for (const unpatch of unpatches) unpatch();
       await provider.shutdown();
       trace.disable();

@@ -3,30 +3,48 @@ import type { HopEvidence, SpanRecord } from './types';
 /** Attribute keys that carry the peer port of a client span, stable semconv first. */
 const PEER_PORT_KEYS = ['server.port', 'net.peer.port'];
 
-/** The callee's server span for a hop: the one the callee reported, or its first server span. */
+/** Spans grouped by trace id, built once for the whole run. */
+export type SpansByTrace = ReadonlyMap<string, readonly SpanRecord[]>;
+
+export function groupByTrace(spans: readonly SpanRecord[]): SpansByTrace {
+  const groups = new Map<string, SpanRecord[]>();
+  for (const span of spans) {
+    const group = groups.get(span.traceId);
+    if (group) group.push(span);
+    else groups.set(span.traceId, [span]);
+  }
+  return groups;
+}
+
+/** The callee's server span for a hop: the one it reported, or its only server span. */
 export function findCalleeServerSpan(
   spans: readonly SpanRecord[],
   hop: HopEvidence,
 ): SpanRecord | undefined {
   const servers = spans.filter((s) => s.service === hop.callee && s.kind === 'server');
-  return servers.find((s) => s.spanId === hop.calleeReport.spanId) ?? servers[0];
+  return servers.find((s) => s.spanId === hop.calleeReport.spanId);
 }
 
 /**
  * The caller's client span for a hop: a client span of the caller, in the caller's trace, whose
- * peer port is the callee's. When no span carries a port, the caller's only client span.
+ * peer port is the one it called (when no span carries a port, the caller's only client span).
+ * Where several qualify (another request's call leaked into this trace), the one the header
+ * names wins.
  */
 export function findCallerClientSpan(
   spans: readonly SpanRecord[],
   hop: HopEvidence,
+  headerParentId: string | undefined,
 ): SpanRecord | undefined {
   const clients = spans.filter(
     (s) =>
       s.service === hop.caller && s.kind === 'client' && s.traceId === hop.callerReport.traceId,
   );
-  const byPort = clients.find((s) => peerPort(s) === hop.calleePort);
-  if (byPort) return byPort;
-  return clients.length === 1 ? clients[0] : undefined;
+  const candidates = clients.filter((s) => peerPort(s) === hop.calleePort);
+  if (candidates.length === 0 && clients.length === 1 && peerPort(clients[0]!) === undefined) {
+    candidates.push(clients[0]!);
+  }
+  return candidates.find((s) => s.spanId === headerParentId) ?? candidates[0];
 }
 
 function peerPort(span: SpanRecord): number | undefined {
@@ -37,18 +55,13 @@ function peerPort(span: SpanRecord): number | undefined {
   return undefined;
 }
 
-/** Roots: spans with no parent at all. */
-export function rootSpans(spans: readonly SpanRecord[]): SpanRecord[] {
-  return spans.filter((s) => s.parentSpanId === undefined);
-}
-
 /** Trace ids, `first` (the entry's) leading, then in order of appearance. */
 export function traceIds(spans: readonly SpanRecord[], first: string): string[] {
   const ids = new Set(spans.map((s) => s.traceId));
   return ids.has(first) ? [first, ...[...ids].filter((id) => id !== first)] : [...ids];
 }
 
-/** A short label for a span in messages: `service-a: GET /call-b (0123456789abcdef)`. */
+/** A short label for a span in messages: `service-a: GET (0123456789abcdef)`. */
 export function describeSpan(span: SpanRecord): string {
   return `${span.service}: ${span.name} (${span.spanId})`;
 }

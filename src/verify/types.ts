@@ -1,3 +1,5 @@
+import type { TraceFormat } from './context-headers';
+
 /** Span kinds as the OpenTelemetry API names them. */
 export type SpanKindName = 'internal' | 'server' | 'client' | 'producer' | 'consumer';
 
@@ -38,7 +40,7 @@ export interface HopEvidence {
   callee: string;
   /** What the caller requested, for the diagnosis (e.g. `GET http://127.0.0.1:4000/work`). */
   request: string;
-  /** The callee's listening port, to tell the caller's client span for this hop from others. */
+  /** The port the caller connected to, to tell its client span for this hop from others. */
   calleePort: number;
   /** Propagation headers as the callee received them, names lower-case. */
   headers: Record<string, string>;
@@ -46,25 +48,41 @@ export interface HopEvidence {
   calleeReport: ServiceReport;
 }
 
+/** The context the probe sent to the first service, when it sent one. */
+export interface ProbeContext {
+  traceId: string;
+  spanId: string;
+  sampled: boolean;
+  tracestate: string | undefined;
+}
+
+/** Everything one probe request produced, before the spans are looked at. */
+export interface RequestEvidence {
+  /** 1-based. */
+  index: number;
+  hops: HopEvidence[];
+  /** The baggage entry the first service set, when baggage is configured. */
+  baggage: { key: string; value: string } | undefined;
+  /** The context the probe sent; undefined when it sent none. */
+  incoming: ProbeContext | undefined;
+}
+
 export interface VerifyInput {
   /** Services in call order; the first one is the entry. */
   services: string[];
-  hops: HopEvidence[];
+  requests: RequestEvidence[];
   spans: SpanRecord[];
+  /** The header formats the configured propagators write; the first is the primary. */
+  formats: TraceFormat[];
+  /** False when no trace-context propagator is configured (`none`, or baggage alone). */
+  propagatorConfigured: boolean;
 }
-
-export type CheckId =
-  | 'same_trace'
-  | 'traceparent_valid'
-  | 'parent_matches_traceparent'
-  | 'parent_is_caller_client_span'
-  | 'single_trace'
-  | 'single_root';
 
 /** One check, with what was expected and what was seen. */
 export interface Finding {
-  check: CheckId;
-  /** 1-based hop number for per-hop checks; undefined for trace-wide checks. */
+  /** e.g. `same_trace`, `traceparent_valid`, `parent_matches_b3`. */
+  check: string;
+  /** 1-based hop number for per-hop checks; undefined for checks of the whole request. */
   hop: number | undefined;
   title: string;
   expected: string;
@@ -81,7 +99,7 @@ export interface BrokenEdge {
   toSpanId: string;
 }
 
-/** The analysis of one hop, in the words a user reads. */
+/** The analysis of one hop of one request, in the words a user reads. */
 export interface HopVerdict {
   hop: number;
   caller: string;
@@ -90,17 +108,53 @@ export interface HopVerdict {
   passed: boolean;
   /** Why the hop broke; undefined when it passed. */
   diagnosis: string | undefined;
-  traceparentHeader: string | undefined;
-  traceparentParentSpanId: string | undefined;
+  /** The primary format's header as received, and the parent it names. */
+  header: string | undefined;
+  headerParentSpanId: string | undefined;
   callerClientSpanId: string | undefined;
   calleeParentSpanId: string | undefined;
 }
 
-export interface Verification {
+export interface RequestVerification {
+  index: number;
   passed: boolean;
   findings: Finding[];
   hops: HopVerdict[];
   brokenEdges: BrokenEdge[];
-  /** The entry service's trace id: the trace every span should belong to. */
+  /** The entry service's trace id: the trace every span of the request should belong to. */
   traceId: string;
+  /** The spans of the request's traces. */
+  spans: SpanRecord[];
+}
+
+/** One check over every request: how often it passed, and the first failure's values. */
+export interface CheckSummary {
+  check: string;
+  hop: number | undefined;
+  title: string;
+  passed: number;
+  failed: number;
+  expected: string;
+  observed: string;
+}
+
+/** One hop over every request. */
+export interface HopSummary {
+  hop: number;
+  caller: string;
+  callee: string;
+  passed: number;
+  failed: number;
+  /** The first failing request's diagnosis at this hop. */
+  diagnosis: string | undefined;
+}
+
+export interface Verification {
+  passed: boolean;
+  requests: RequestVerification[];
+  checks: CheckSummary[];
+  hops: HopSummary[];
+  failedChecks: string[];
+  /** The request to show in detail: the first with a broken hop, else the first that failed, else the first. */
+  sample: RequestVerification;
 }

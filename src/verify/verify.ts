@@ -1,188 +1,254 @@
-import {
-  findCalleeServerSpan,
-  findCallerClientSpan,
-  describeSpan,
-  rootSpans,
-  traceIds,
-} from './spans';
-import { parseTraceparent } from './traceparent';
+import { parseBaggage } from './baggage';
+import { verifyHop } from './hop';
+import { describeSpan, groupByTrace, traceIds, type SpansByTrace } from './spans';
 import type {
-  BrokenEdge,
+  CheckSummary,
   Finding,
-  HopEvidence,
-  HopVerdict,
+  HopSummary,
+  RequestEvidence,
+  RequestVerification,
   SpanRecord,
   Verification,
   VerifyInput,
 } from './types';
 
-const NONE = '(none)';
-
 /**
  * The verdict: pure, from the services' reports, the headers they received and the exported
- * spans. Knows nothing of GitHub, HTTP servers or the OpenTelemetry SDK.
+ * spans. Knows nothing of GitHub, HTTP servers or the OpenTelemetry SDK. Linear in the number of
+ * spans and requests: spans are grouped by trace once.
  */
 export function verifyPropagation(input: VerifyInput): Verification {
-  const entryTraceId = input.hops[0]?.callerReport.traceId ?? input.spans[0]?.traceId ?? '';
-  const findings: Finding[] = [];
-  const hops: HopVerdict[] = [];
-  const brokenEdges: BrokenEdge[] = [];
+  const byTrace = groupByTrace(input.spans);
+  const owners = serverSpanOwners(input.requests);
+  const requests = input.requests.map((request) => verifyRequest(request, input, byTrace, owners));
+  const checks = summarizeChecks(requests);
+  const sample =
+    requests.find((r) => r.hops.some((h) => !h.passed)) ??
+    requests.find((r) => !r.passed) ??
+    requests[0];
+  if (sample === undefined) throw new Error('no probe request to verify');
+  return {
+    passed: requests.every((r) => r.passed),
+    requests,
+    checks,
+    hops: summarizeHops(requests),
+    failedChecks: [...new Set(checks.filter((c) => c.failed > 0).map((c) => c.check))],
+    sample,
+  };
+}
 
-  input.hops.forEach((hop, index) => {
-    const number = index + 1;
-    const result = verifyHop(hop, number, input.spans);
+/** Which request reported each server span id: spans of one request must not join another's. */
+function serverSpanOwners(requests: readonly RequestEvidence[]): Map<string, number> {
+  const owners = new Map<string, number>();
+  for (const request of requests) {
+    for (const hop of request.hops) {
+      owners.set(hop.callerReport.spanId, request.index);
+      owners.set(hop.calleeReport.spanId, request.index);
+    }
+  }
+  return owners;
+}
+
+function verifyRequest(
+  request: RequestEvidence,
+  input: VerifyInput,
+  byTrace: SpansByTrace,
+  owners: ReadonlyMap<string, number>,
+): RequestVerification {
+  const entry = request.hops[0]?.callerReport;
+  const traceId = entry?.traceId ?? '';
+  const sampled = request.incoming?.sampled ?? true;
+  const reportedTraces = new Set(
+    request.hops.flatMap((h) => [h.callerReport.traceId, h.calleeReport.traceId]),
+  );
+  const spans = [...reportedTraces].flatMap((id) => byTrace.get(id) ?? []);
+
+  const findings: Finding[] = [];
+  const hops = [];
+  const brokenEdges = [];
+  for (const [index, hop] of request.hops.entries()) {
+    const result = verifyHop(hop, {
+      number: index + 1,
+      spans,
+      formats: input.formats,
+      propagatorConfigured: input.propagatorConfigured,
+      incoming: request.incoming,
+      sampled,
+    });
     findings.push(...result.findings);
     hops.push(result.verdict);
     if (result.brokenEdge) brokenEdges.push(result.brokenEdge);
-  });
-  findings.push(...verifyTrace(input, entryTraceId));
+  }
+  findings.push(...incomingChecks(request));
+  findings.push(...baggageChecks(request));
+  if (sampled)
+    findings.push(...traceChecks(request, input.services[0] ?? '', traceId, spans, owners));
 
   return {
+    index: request.index,
     passed: findings.every((f) => f.passed),
     findings,
     hops,
     brokenEdges,
-    traceId: entryTraceId,
+    traceId,
+    spans,
   };
 }
 
-interface HopResult {
-  findings: Finding[];
-  verdict: HopVerdict;
-  brokenEdge: BrokenEdge | undefined;
-}
-
-function verifyHop(hop: HopEvidence, number: number, spans: readonly SpanRecord[]): HopResult {
-  const { callerReport, calleeReport } = hop;
-  const header = hop.headers['traceparent'];
-  const parsed = parseTraceparent(header);
-  const headerParent = parsed.ok ? parsed.value.parentId : undefined;
-  const calleeServer = findCalleeServerSpan(spans, hop);
-  const callerClient = findCallerClientSpan(spans, hop);
-  const edge = `${hop.caller} -> ${hop.callee}`;
-
-  const sameTrace = callerReport.traceId === calleeReport.traceId;
-  const parentMatches = headerParent !== undefined && calleeReport.parentSpanId === headerParent;
-  const linked =
-    calleeServer !== undefined &&
-    callerClient !== undefined &&
-    calleeServer.traceId === callerClient.traceId &&
-    calleeServer.parentSpanId === callerClient.spanId;
-
+/** With an incoming context: the entry joined the probe's trace, and tracestate arrived intact. */
+function incomingChecks(request: RequestEvidence): Finding[] {
+  const incoming = request.incoming;
+  const first = request.hops[0];
+  const last = request.hops.at(-1);
+  if (incoming === undefined || first === undefined || last === undefined) return [];
+  const entry = first.callerReport;
   const findings: Finding[] = [
     {
-      check: 'same_trace',
-      hop: number,
-      title: `${edge}: same trace id`,
-      expected: callerReport.traceId,
-      observed: calleeReport.traceId,
-      passed: sameTrace,
-    },
-    {
-      check: 'traceparent_valid',
-      hop: number,
-      title: `${edge}: valid traceparent header received`,
-      expected: 'a W3C traceparent header',
-      observed: parsed.ok ? (header ?? NONE) : `${parsed.reason}${header ? `: ${header}` : ''}`,
-      passed: parsed.ok,
-    },
-    {
-      check: 'parent_matches_traceparent',
-      hop: number,
-      title: `${edge}: ${hop.callee} server span parent = traceparent parent-id`,
-      expected: headerParent ?? 'the parent-id of a valid traceparent header (none arrived)',
-      observed: calleeReport.parentSpanId ?? NONE,
-      passed: parentMatches,
-    },
-    {
-      check: 'parent_is_caller_client_span',
-      hop: number,
-      title: `${edge}: exported ${hop.callee} server span is a child of ${hop.caller}'s client span`,
-      expected: callerClient
-        ? describeSpan(callerClient)
-        : `a client span exported by ${hop.caller}`,
-      observed: calleeServer
-        ? `parent ${calleeServer.parentSpanId ?? NONE} in trace ${calleeServer.traceId}`
-        : `no server span exported by ${hop.callee}`,
-      passed: linked,
+      check: 'entry_joined',
+      hop: undefined,
+      title: `${entry.service} joined the probe's trace${incoming.sampled ? ' as a child of the probe span' : ''}`,
+      expected: incoming.sampled
+        ? `trace ${incoming.traceId}, parent ${incoming.spanId}`
+        : `trace ${incoming.traceId}`,
+      observed: incoming.sampled
+        ? `trace ${entry.traceId}, parent ${entry.parentSpanId ?? '(none)'}`
+        : `trace ${entry.traceId}`,
+      passed:
+        entry.traceId === incoming.traceId &&
+        (!incoming.sampled || entry.parentSpanId === incoming.spanId),
     },
   ];
-  const passed = findings.every((f) => f.passed);
+  if (incoming.tracestate !== undefined) {
+    const changedAt = request.hops.find((hop) => hop.headers['tracestate'] !== incoming.tracestate);
+    findings.push({
+      check: 'tracestate_propagated',
+      hop: undefined,
+      title: `tracestate arrives unchanged at ${last.callee}`,
+      expected: incoming.tracestate,
+      observed: changedAt
+        ? `${changedAt.headers['tracestate'] ?? '(none)'} at ${changedAt.callee} (hop ${request.hops.indexOf(changedAt) + 1})`
+        : (last.headers['tracestate'] ?? '(none)'),
+      passed: changedAt === undefined,
+    });
+  }
+  return findings;
+}
 
-  return {
-    findings,
-    verdict: {
-      hop: number,
-      caller: hop.caller,
-      callee: hop.callee,
-      request: hop.request,
-      passed,
-      diagnosis: passed ? undefined : diagnose(hop, header, parsed, linked, callerClient),
-      traceparentHeader: header,
-      traceparentParentSpanId: headerParent,
-      callerClientSpanId: callerClient?.spanId,
-      calleeParentSpanId: calleeReport.parentSpanId,
+/** With baggage: the entry the first service set arrives at every later service. */
+function baggageChecks(request: RequestEvidence): Finding[] {
+  const entry = request.baggage;
+  const last = request.hops.at(-1);
+  if (entry === undefined || last === undefined) return [];
+  const lostAt = request.hops.find(
+    (hop) => parseBaggage(hop.headers['baggage']).get(entry.key) !== entry.value,
+  );
+  return [
+    {
+      check: 'baggage_propagated',
+      hop: undefined,
+      title: `baggage set at ${request.hops[0]!.caller} arrives at ${last.callee}`,
+      expected: `${entry.key}=${entry.value}`,
+      observed: lostAt
+        ? `missing at ${lostAt.callee} (hop ${request.hops.indexOf(lostAt) + 1}; baggage header: ${lostAt.headers['baggage'] ?? '(none)'})`
+        : `${entry.key}=${entry.value} at ${last.callee}`,
+      passed: lostAt === undefined,
     },
-    brokenEdge:
-      calleeServer && !linked
-        ? { hop: number, fromSpanId: callerClient?.spanId, toSpanId: calleeServer.spanId }
-        : undefined,
-  };
+  ];
 }
 
-/** Says why a hop broke, most likely cause first, as the user reads it. */
-function diagnose(
-  hop: HopEvidence,
-  header: string | undefined,
-  parsed: ReturnType<typeof parseTraceparent>,
-  linked: boolean,
-  callerClient: SpanRecord | undefined,
-): string {
-  const where = `${hop.caller} -> ${hop.callee} (${hop.request})`;
-  const newTrace =
-    hop.calleeReport.traceId !== hop.callerReport.traceId
-      ? `${hop.callee} started a new trace; `
-      : '';
-  if (header === undefined) {
-    return `${where}: ${newTrace}no traceparent header arrived (no trace-context propagator injected it, or the caller's HTTP client is not instrumented).`;
-  }
-  if (!parsed.ok) {
-    return `${where}: ${newTrace}the traceparent header that arrived is malformed (${parsed.reason}).`;
-  }
-  if (hop.calleeReport.parentSpanId !== parsed.value.parentId) {
-    return `${where}: ${newTrace}the traceparent header arrived but ${hop.callee} did not continue it (the header was not extracted).`;
-  }
-  if (!callerClient) {
-    return `${where}: the context arrived, but ${hop.caller} exported no client span for the call.`;
-  }
-  if (!linked) {
-    return `${where}: the traceparent parent-id is not ${hop.caller}'s client span ${callerClient.spanId}.`;
-  }
-  return `${where}: the trace broke.`;
-}
-
-function verifyTrace(input: VerifyInput, entryTraceId: string): Finding[] {
-  const ids = traceIds(input.spans, entryTraceId);
-  const roots = rootSpans(input.spans);
-  const entry = input.services[0];
+/** One trace, one root (the entry's server span), and no span of another request in it. */
+function traceChecks(
+  request: RequestEvidence,
+  entryService: string,
+  traceId: string,
+  spans: readonly SpanRecord[],
+  owners: ReadonlyMap<string, number>,
+): Finding[] {
+  const probeSpanId = request.incoming?.spanId;
+  const ids = traceIds(spans, traceId);
+  const roots = spans.filter((s) => s.parentSpanId === undefined || s.parentSpanId === probeSpanId);
   const rootIsEntry =
-    roots.length === 1 && roots[0]?.service === entry && roots[0]?.kind === 'server';
+    roots.length === 1 && roots[0]?.service === entryService && roots[0]?.kind === 'server';
+  const foreign = spans.filter(
+    (s) => s.kind === 'server' && owners.get(s.spanId) !== request.index,
+  );
+  const rootLabel = probeSpanId ? `the child of the probe span ${probeSpanId}` : 'a root';
   return [
     {
       check: 'single_trace',
       hop: undefined,
-      title: 'all exported spans are in one trace',
-      expected: `1 trace (${entryTraceId})`,
-      observed: `${ids.length} trace${ids.length === 1 ? '' : 's'} (${ids.join(', ') || NONE})`,
-      passed: ids.length === 1 && ids[0] === entryTraceId,
+      title: 'all spans of the request are in one trace',
+      expected: `1 trace (${traceId})`,
+      observed: `${ids.length} trace${ids.length === 1 ? '' : 's'} (${ids.join(', ') || '(none)'})`,
+      passed: ids.length === 1 && ids[0] === traceId,
     },
     {
       check: 'single_root',
       hop: undefined,
-      title: `one root span: ${entry}'s server span`,
-      expected: `1 root (${entry} server span)`,
+      title: `one root span: ${entryService}'s server span, ${rootLabel}`,
+      expected: `1 root (${entryService} server span)`,
       observed: `${roots.length} root${roots.length === 1 ? '' : 's'}${roots.length ? ': ' : ''}${roots.map(describeSpan).join('; ')}`,
       passed: rootIsEntry,
     },
+    {
+      check: 'isolated',
+      hop: undefined,
+      title: "no server span of another request in this request's trace",
+      expected: '0 foreign server spans',
+      observed: foreign.length
+        ? `${foreign.length}: ${foreign
+            .slice(0, 3)
+            .map((s) => `${describeSpan(s)} of request ${owners.get(s.spanId) ?? '?'}`)
+            .join('; ')}`
+        : '0 foreign server spans',
+      passed: foreign.length === 0,
+    },
   ];
+}
+
+/** Folds every request's findings into one row per check and hop, in the order first checked. */
+function summarizeChecks(requests: readonly RequestVerification[]): CheckSummary[] {
+  const rows = new Map<string, CheckSummary>();
+  for (const request of requests) {
+    for (const finding of request.findings) {
+      const key = `${finding.check}#${finding.hop ?? ''}`;
+      let row = rows.get(key);
+      if (row === undefined) {
+        row = { ...finding, passed: 0, failed: 0 };
+        rows.set(key, row);
+      }
+      if (finding.passed) {
+        row.passed += 1;
+      } else {
+        if (row.failed === 0) {
+          row.expected = finding.expected;
+          row.observed = finding.observed;
+        }
+        row.failed += 1;
+      }
+    }
+  }
+  return [...rows.values()];
+}
+
+function summarizeHops(requests: readonly RequestVerification[]): HopSummary[] {
+  const rows: HopSummary[] = [];
+  for (const request of requests) {
+    for (const hop of request.hops) {
+      const row = (rows[hop.hop - 1] ??= {
+        hop: hop.hop,
+        caller: hop.caller,
+        callee: hop.callee,
+        passed: 0,
+        failed: 0,
+        diagnosis: undefined,
+      });
+      if (hop.passed) row.passed += 1;
+      else {
+        row.failed += 1;
+        row.diagnosis ??= hop.diagnosis;
+      }
+    }
+  }
+  return rows;
 }
