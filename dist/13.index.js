@@ -3,7 +3,7 @@ exports.id = 13;
 exports.ids = [13];
 exports.modules = {
 
-/***/ 1223:
+/***/ 31223:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -13,14 +13,14 @@ exports.modules = {
  */
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.execAsync = void 0;
-const child_process = __webpack_require__(5317);
-const util = __webpack_require__(9023);
+const child_process = __webpack_require__(35317);
+const util = __webpack_require__(39023);
 exports.execAsync = util.promisify(child_process.exec);
 //# sourceMappingURL=execAsync.js.map
 
 /***/ }),
 
-/***/ 13:
+/***/ 80013:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -31,8 +31,8 @@ exports.execAsync = util.promisify(child_process.exec);
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getMachineId = void 0;
 const process = __webpack_require__(932);
-const execAsync_1 = __webpack_require__(1223);
-const api_1 = __webpack_require__(3914);
+const execAsync_1 = __webpack_require__(31223);
+const api_1 = __webpack_require__(63914);
 async function getMachineId() {
     const args = 'QUERY HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography /v MachineGuid';
     let command = '%windir%\\System32\\REG.exe';

@@ -3,7 +3,7 @@ exports.id = 320;
 exports.ids = [320];
 exports.modules = {
 
-/***/ 4320:
+/***/ 74320:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -13,7 +13,7 @@ exports.modules = {
  */
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getMachineId = void 0;
-const api_1 = __webpack_require__(3914);
+const api_1 = __webpack_require__(63914);
 async function getMachineId() {
     api_1.diag.debug('could not read machine-id: unsupported platform');
     return undefined;

@@ -7,15 +7,9 @@ import { join } from 'node:path';
 
 const out = mkdtempSync(join(tmpdir(), 'propagation-check-dist-'));
 try {
-  execFileSync(
-    'ncc',
-    ['build', 'src/index.ts', '-o', out, '--license', 'licenses.txt', '--quiet'],
-    {
-      stdio: 'inherit',
-    },
-  );
-  const built = readdirSync(out).sort();
-  const committed = readdirSync('dist').sort();
+  execFileSync('node', ['scripts/bundle.mjs', out], { stdio: 'inherit' });
+  const built = files(out);
+  const committed = files('dist');
   const problems = [];
   for (const name of new Set([...built, ...committed])) {
     if (!built.includes(name)) problems.push(`dist/${name} is committed but no longer built`);
@@ -34,4 +28,12 @@ try {
   }
 } finally {
   rmSync(out, { recursive: true, force: true });
+}
+
+/** Every file below `root`, as paths relative to it, sorted. */
+function files(root) {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(root.length + 1))
+    .sort();
 }

@@ -39,6 +39,16 @@ export const DEFAULTS = {
   summary: 'true',
   'port-a': '0',
   'port-b': '0',
+  'target-url': '',
+  'target-method': 'GET',
+  'target-headers': '',
+  'target-body': '',
+  'expect-services': '',
+  settle: '1000',
+  'wait-for': '',
+  'receiver-host': '127.0.0.1',
+  'receiver-http-port': '4318',
+  'receiver-grpc-port': '4317',
 } as const;
 
 export type InputName = keyof typeof DEFAULTS;
@@ -49,7 +59,14 @@ export const LIMITS = {
   concurrency: { min: 1, max: 256 },
   timeout: { min: 1, max: 600 },
   port: { min: 0, max: 65535 },
+  settle: { min: 0, max: 60_000 },
 } as const;
+
+/**
+ * Without expect-services, how long spans must stay quiet before the wait ends: longer than the
+ * default batch span processor's 5 s schedule delay, so a default exporter has flushed.
+ */
+export const DEFAULT_BATCH_QUIET_MS = 6000;
 
 /** A fault to inject at one hop, so users (and our tests) can see the check catch it. */
 export interface Fault {
@@ -65,8 +82,25 @@ export interface IncomingContext {
   tracestate: string | undefined;
 }
 
+/** Target mode: the user's own services, probed at a URL and heard through an OTLP receiver. */
+export interface TargetConfig {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  /** Services that must appear in every probe's trace. */
+  expectServices: string[];
+  /** Quiet time after the last span before the wait ends, in ms. */
+  settleMs: number;
+  /** A URL polled until it answers, before the first probe. */
+  waitFor: string | undefined;
+  receiver: { host: string; httpPort: number; grpcPort: number | 'disabled' };
+}
+
 /** Everything the run needs, parsed and validated once. */
 export interface Config {
+  /** Set in target mode: then no embedded service is started. */
+  target: TargetConfig | undefined;
   /** Propagators to install, in order. Empty when the user asked for `none`: nothing is injected. */
   propagators: PropagatorName[];
   /** Number of services in the chain; service i calls service i + 1. */
@@ -112,7 +146,9 @@ export function parseConfig(read: InputReader): Config {
   const services = parseWholeNumber('hops', value('hops'), LIMITS.hops);
   const client = parseChoice('client', value('client'), CLIENT_NAMES);
   const requests = parseWholeNumber('requests', value('requests'), LIMITS.requests);
+  const target = parseTarget(value, read);
   return {
+    target,
     propagators,
     services,
     client,
@@ -172,6 +208,118 @@ function parsePropagators(raw: string): PropagatorName[] {
     throw new InputError(`Input 'propagators' is empty; allowed: ${allowed}.`);
   }
   return items as PropagatorName[];
+}
+
+/** The inputs that shape the embedded services, which target mode does not start. */
+const SELF_TEST_ONLY: readonly InputName[] = [
+  'hops',
+  'client',
+  'incoming-context',
+  'tracestate',
+  'fault',
+  'fault-hop',
+  'port-a',
+  'port-b',
+];
+
+function parseTarget(
+  value: (name: InputName) => string,
+  read: InputReader,
+): TargetConfig | undefined {
+  const url = value('target-url');
+  if (url === '') {
+    for (const name of ['target-headers', 'target-body', 'expect-services', 'wait-for'] as const) {
+      if (read(name).trim() !== '') {
+        throw new InputError(
+          `Input '${name}' needs 'target-url' (it applies to target mode only).`,
+        );
+      }
+    }
+    return undefined;
+  }
+  for (const name of SELF_TEST_ONLY) {
+    if (value(name) !== DEFAULTS[name]) {
+      throw new InputError(
+        `Input '${name}' shapes the built-in services, which target mode does not start; remove it or remove 'target-url'.`,
+      );
+    }
+  }
+  const method = value('target-method').toUpperCase();
+  if (!/^[A-Z]{1,20}$/.test(method)) {
+    throw new InputError(
+      `Input 'target-method' must be an HTTP method such as GET or POST, got ${quote(method)}.`,
+    );
+  }
+  const grpcPort = parseWholeNumber('receiver-grpc-port', value('receiver-grpc-port'), LIMITS.port);
+  const body = read('target-body');
+  return {
+    url: parseHttpUrl('target-url', url),
+    method,
+    headers: parseHeaders(read('target-headers')),
+    body: body === '' ? undefined : body,
+    expectServices: parseNames('expect-services', read('expect-services')),
+    settleMs: parseWholeNumber('settle', value('settle'), LIMITS.settle),
+    waitFor: value('wait-for') === '' ? undefined : parseHttpUrl('wait-for', value('wait-for')),
+    receiver: {
+      host: parseHost(value('receiver-host')),
+      httpPort: parseWholeNumber('receiver-http-port', value('receiver-http-port'), LIMITS.port),
+      grpcPort: grpcPort === 0 ? 'disabled' : grpcPort,
+    },
+  };
+}
+
+function parseHttpUrl(name: InputName, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InputError(`Input '${name}' must be an http:// or https:// URL, got ${quote(raw)}.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InputError(`Input '${name}' must be an http:// or https:// URL, got ${quote(raw)}.`);
+  }
+  return url.toString();
+}
+
+/** `Name: value` lines (or comma-separated), for the probe request. */
+function parseHeaders(raw: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of raw
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')) {
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) {
+      throw new InputError(
+        `Input 'target-headers' must be lines of 'Name: value', got ${quote(line)}.`,
+      );
+    }
+    if (name in headers) throw new InputError(`Input 'target-headers' sets ${quote(name)} twice.`);
+    headers[name] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+function parseNames(name: InputName, raw: string): string[] {
+  const names = splitList(raw);
+  const seen = new Set<string>();
+  for (const item of names) {
+    if (item.length > 200)
+      throw new InputError(`Input '${name}' has an item longer than 200 characters.`);
+    if (seen.has(item)) throw new InputError(`Input '${name}' lists ${quote(item)} twice.`);
+    seen.add(item);
+  }
+  return names;
+}
+
+function parseHost(raw: string): string {
+  if (!/^(?:[0-9a-zA-Z.-]{1,253}|\[?[0-9a-fA-F:]+\]?)$/.test(raw)) {
+    throw new InputError(
+      `Input 'receiver-host' must be an IP address or host name, got ${quote(raw)}.`,
+    );
+  }
+  return raw.replace(/^\[|\]$/g, '');
 }
 
 function parseIncoming(

@@ -1,9 +1,13 @@
+import { runCli } from './cli';
 import { run } from './main';
 
 /** Bound on how long the process may linger after the run: nothing may keep a step alive. */
 const EXIT_GRACE_MS = 5000;
 
-void run().finally(() => {
+/** dist/cli.js marks itself before loading this bundle: one bundle serves both entry points. */
+const asCli = (globalThis as { propagationCheckEntry?: string }).propagationCheckEntry === 'cli';
+
+void (asCli ? runCli() : run()).finally(() => {
   setTimeout(() => {
     process.stderr.write('propagation-check: a handle stayed open after the run; exiting.\n');
     process.exit();

@@ -38,6 +38,11 @@ export interface RunOptions {
   runner?: boolean;
   /** Kill the process after this long; a test that needs it has found a hang. */
   killAfterMs?: number;
+  /**
+   * Run dist/cli.js instead, as in a terminal: the inputs become `--name value` flags, followed
+   * by these arguments. With `--json`, the printed result is returned as the `result` output.
+   */
+  cli?: string[];
 }
 
 /** Runs dist/index.js as the runner does: INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY. */
@@ -49,19 +54,23 @@ export function runDist(options: RunOptions = {}): Promise<DistRun> {
   writeFileSync(outputFile, '');
   writeFileSync(summaryFile, '');
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-  if (options.runner !== false) {
+  const cli = options.cli;
+  if (options.runner !== false && cli === undefined) {
     Object.assign(env, {
       GITHUB_ACTIONS: 'true',
       GITHUB_OUTPUT: outputFile,
       GITHUB_STEP_SUMMARY: summaryFile,
     });
   }
+  const args: string[] = [];
   for (const [name, value] of Object.entries(options.inputs ?? {})) {
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+    if (cli) args.push(`--${name}`, value);
+    else env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
+  const entry = join(folder, 'dist', cli ? 'cli.js' : 'index.js');
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(folder, 'dist', 'index.js')], {
+    const child = spawn(process.execPath, [entry, ...args, ...(cli ?? [])], {
       cwd: work,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,7 +88,12 @@ export function runDist(options: RunOptions = {}): Promise<DistRun> {
         signal,
         stdout,
         stderr,
-        outputs: existsSync(outputFile) ? parseOutputs(readFileSync(outputFile, 'utf8')) : {},
+        outputs:
+          cli?.includes('--json') && code === 0
+            ? { result: stdout }
+            : existsSync(outputFile)
+              ? parseOutputs(readFileSync(outputFile, 'utf8'))
+              : {},
         summary: existsSync(summaryFile) ? readFileSync(summaryFile, 'utf8') : '',
         elapsedMs: Date.now() - started,
       });

@@ -22,6 +22,7 @@ function rejects(inputs: Partial<Record<InputName, string>>, message: RegExp): v
 describe('parseConfig', () => {
   test('unset inputs take the defaults (as outside the runner, where action.yml is not read)', () => {
     assert.deepEqual(parse({}), {
+      target: undefined,
       propagators: ['tracecontext', 'baggage'],
       services: 2,
       client: 'got',
@@ -196,6 +197,91 @@ describe('scenario inputs', () => {
     assert.equal(parse({ expect: 'fail' }).expect, 'fail');
     rejects({ expect: 'maybe' }, /^Input 'expect' must be one of pass, fail/);
   });
+});
+
+describe('target mode inputs', () => {
+  test('a target URL turns target mode on, with the receiver defaults', () => {
+    assert.deepEqual(parse({ 'target-url': 'http://127.0.0.1:8080/checkout' }).target, {
+      url: 'http://127.0.0.1:8080/checkout',
+      method: 'GET',
+      headers: {},
+      body: undefined,
+      expectServices: [],
+      settleMs: 1000,
+      waitFor: undefined,
+      receiver: { host: '127.0.0.1', httpPort: 4318, grpcPort: 4317 },
+    });
+  });
+  test('every target input', () => {
+    const target = parse({
+      'target-url': 'https://shop.test/pay',
+      'target-method': 'post',
+      'target-headers': 'Content-Type: application/json\nX-Tenant: a:b',
+      'target-body': '{"amount":1}',
+      'expect-services': 'checkout, payment\nledger',
+      settle: '250',
+      'wait-for': 'http://127.0.0.1:8080/health',
+      'receiver-host': '0.0.0.0',
+      'receiver-http-port': '0',
+      'receiver-grpc-port': '0',
+    }).target;
+    assert.deepEqual(target, {
+      url: 'https://shop.test/pay',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tenant': 'a:b' },
+      body: '{"amount":1}',
+      expectServices: ['checkout', 'payment', 'ledger'],
+      settleMs: 250,
+      waitFor: 'http://127.0.0.1:8080/health',
+      receiver: { host: '0.0.0.0', httpPort: 0, grpcPort: 'disabled' },
+    });
+  });
+  for (const [inputs, message] of [
+    [
+      { 'target-url': 'ftp://x' },
+      /^Input 'target-url' must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/x"\.$/,
+    ],
+    [{ 'target-url': 'not a url' }, /^Input 'target-url' must be an http/],
+    [
+      { 'target-url': 'http://x', 'target-method': 'GE T' },
+      /^Input 'target-method' must be an HTTP method/,
+    ],
+    [
+      { 'target-url': 'http://x', 'target-headers': 'no colon' },
+      /^Input 'target-headers' must be lines of 'Name: value'/,
+    ],
+    [
+      { 'target-url': 'http://x', 'target-headers': 'A: 1\na: 2' },
+      /^Input 'target-headers' sets "a" twice/,
+    ],
+    [
+      { 'target-url': 'http://x', 'expect-services': 'a,a' },
+      /^Input 'expect-services' lists "a" twice/,
+    ],
+    [
+      { 'target-url': 'http://x', settle: '60001' },
+      /^Input 'settle' must be a whole number from 0 to 60000/,
+    ],
+    [
+      { 'target-url': 'http://x', 'receiver-http-port': '99999' },
+      /^Input 'receiver-http-port' must be a whole number/,
+    ],
+    [
+      { 'target-url': 'http://x', 'receiver-host': 'a b' },
+      /^Input 'receiver-host' must be an IP address or host name/,
+    ],
+    [
+      { 'target-url': 'http://x', hops: '3' },
+      /^Input 'hops' shapes the built-in services, which target mode does not start/,
+    ],
+    [
+      { 'target-url': 'http://x', fault: 'strip-header' },
+      /^Input 'fault' shapes the built-in services/,
+    ],
+    [{ 'expect-services': 'a' }, /^Input 'expect-services' needs 'target-url'/],
+  ] as const) {
+    test(`rejects ${JSON.stringify(inputs)}`, () => rejects(inputs, message));
+  }
 });
 
 describe('splitList', () => {

@@ -74,3 +74,40 @@ export function traceDiagram(
 function node(spanId: string): string {
   return `s${spanId}`;
 }
+
+/** The services of a target trace and the calls between them; broken calls dashed and red. */
+export function serviceDiagram(
+  edges: readonly { from: string; to: string; call: string; broken: boolean }[],
+): string {
+  const lines = ['flowchart LR'];
+  const ids = new Map<string, string>();
+  const id = (service: string): string => {
+    let known = ids.get(service);
+    if (known === undefined) {
+      known = `n${ids.size}`;
+      ids.set(service, known);
+      lines.push(`  ${known}["${escapeMermaid(service)}"]`);
+    }
+    return known;
+  };
+  const seen = new Set<string>();
+  const broken: string[] = [];
+  for (const edge of edges) {
+    const key = `${edge.from}|${edge.to}|${edge.broken}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const [from, to] = [id(edge.from), id(edge.to)];
+    const label = escapeMermaid(edge.call || 'call');
+    if (edge.broken) {
+      lines.push(`  ${from} -. "${label}: context lost" .-> ${to}`);
+      broken.push(to);
+    } else {
+      lines.push(`  ${from} -->|"${label}"| ${to}`);
+    }
+  }
+  if (broken.length > 0) {
+    lines.push(`  classDef broken ${BROKEN_STYLE}`);
+    lines.push(`  class ${[...new Set(broken)].join(',')} broken`);
+  }
+  return lines.join('\n');
+}

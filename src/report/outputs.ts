@@ -1,9 +1,9 @@
-import * as core from '@actions/core';
 import type { Result } from './result';
+import type { TargetResult } from './target-result';
 
-/** Every output, set in one place, on pass and on fail alike. */
-export function setOutputs(result: Result): void {
-  const outputs: Record<string, string> = {
+/** The action's outputs, every one on pass and on fail alike. */
+export function outputsOf(result: Result): Record<string, string> {
+  return {
     verdict: result.verdict,
     'failed-checks': result.failed_checks.join(','),
     'same-trace': String(result.same_trace),
@@ -12,5 +12,23 @@ export function setOutputs(result: Result): void {
     traceparent: result.traceparent_header ?? '',
     result: JSON.stringify(result),
   };
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+}
+
+/**
+ * Target mode's outputs under the same names: the entry service joined the probe's trace
+ * (its parent is the traceparent's parent-id) and no service started a new trace.
+ */
+export function targetOutputsOf(result: TargetResult): Record<string, string> {
+  const passed = (check: string): boolean =>
+    result.checks.find((c) => c.check === check)?.passed ?? false;
+  return {
+    verdict: result.verdict,
+    'failed-checks': result.failed_checks.join(','),
+    'same-trace': String(passed('entry_joined') && passed('no_new_roots')),
+    'parent-matches-traceparent': String(passed('entry_joined')),
+    'trace-id': result.trace_id,
+    traceparent:
+      result.probe_header.name === 'traceparent' ? (result.probe_header.value ?? '') : '',
+    result: JSON.stringify(result),
+  };
 }

@@ -7,7 +7,7 @@ import type { Result } from './result';
 /** Past this many spans the sample request's span diagram is left out: it would not render. */
 const MAX_DIAGRAM_SPANS = 200;
 
-type Cell = string | { data: string; header: true };
+export type Cell = string | { data: string; header: true };
 
 /**
  * Writes the job summary in one write: what matters first (verdict, diagnoses, the chain, failed
@@ -144,11 +144,11 @@ function batchTable(result: Result): Cell[][] {
   ];
 }
 
-function header(data: string): Cell {
+export function header(data: string): Cell {
   return { data, header: true };
 }
 
-function tableHtml(rows: Cell[][]): string {
+export function tableHtml(rows: Cell[][]): string {
   const cells = rows.map(
     (row) =>
       `<tr>${row.map((cell) => (typeof cell === 'string' ? `<td>${cell}</td>` : `<th>${cell.data}</th>`)).join('')}</tr>`,
@@ -171,6 +171,6 @@ function spanTable(result: Result): string {
 }
 
 /** Pretty JSON whose `<` is escaped the JSON way, so no received text can open an HTML tag. */
-function jsonForMarkdown(value: unknown): string {
+export function jsonForMarkdown(value: unknown): string {
   return JSON.stringify(value, null, 2).replaceAll('<', '\\u003c');
 }

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { describe, test } from 'node:test';
+import { createGzip, gzipSync } from 'node:zlib';
+import { readBody } from '../../src/receiver/read-body';
+
+/** An endless-looking stream of zeros that counts how much of it was ever pulled. */
+function zeros(totalBytes: number): { stream: Readable; pulled: () => number } {
+  const chunk = Buffer.alloc(64 * 1024);
+  let pulled = 0;
+  const stream = new Readable({
+    read() {
+      if (pulled >= totalBytes) return void this.push(null);
+      pulled += chunk.length;
+      this.push(chunk);
+    },
+  });
+  return { stream, pulled: () => pulled };
+}
+
+describe('readBody: bounded, decompressing body reader', () => {
+  test('identity and gzip bodies under the limit come back whole', async () => {
+    const text = Buffer.from('{"resourceSpans":[]}');
+    assert.deepEqual(await readBody(Readable.from([text]), 'identity', 1024), {
+      ok: true,
+      body: text,
+    });
+    assert.deepEqual(await readBody(Readable.from([gzipSync(text)]), 'gzip', 1024), {
+      ok: true,
+      body: text,
+    });
+  });
+
+  test('a body of exactly the limit passes; one byte more does not', async () => {
+    const exact = await readBody(Readable.from([Buffer.alloc(100)]), 'identity', 100);
+    assert.equal(exact.ok, true);
+    const over = await readBody(Readable.from([Buffer.alloc(101)]), 'identity', 100);
+    assert.deepEqual(over.ok ? 'ok' : over.problem, 'too-large');
+  });
+
+  test('a gzip bomb stops inflating right after the limit, long before its end', async () => {
+    // 1 GiB of zeros, compressed on the fly: if readBody kept inflating it would pull all of it.
+    const source = zeros(1024 * 1024 * 1024);
+    const compressed = source.stream.pipe(createGzip({ level: 1 }));
+    const limit = 1024 * 1024;
+    const result = await readBody(compressed, 'gzip', limit);
+    assert.equal(result.ok ? 'ok' : result.problem, 'too-large');
+    // Compression and stream buffers pull some input ahead; far less than the whole gigabyte.
+    assert.ok(source.pulled() < 64 * 1024 * 1024, `pulled ${source.pulled()} bytes of zeros`);
+    compressed.destroy();
+    source.stream.destroy();
+  });
+
+  test('truncated gzip is bad-gzip', async () => {
+    const whole = gzipSync(Buffer.alloc(10_000, 'a'));
+    const result = await readBody(Readable.from([whole.subarray(0, 20)]), 'gzip', 1 << 20);
+    assert.equal(result.ok ? 'ok' : result.problem, 'bad-gzip');
+  });
+
+  test('a source that errors mid-body is aborted', async () => {
+    const source = new Readable({
+      read() {
+        this.destroy(new Error('socket hang up'));
+      },
+    });
+    const result = await readBody(source, 'identity', 1024);
+    assert.equal(result.ok ? 'ok' : result.problem, 'aborted');
+  });
+});

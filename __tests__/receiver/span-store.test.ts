@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { SpanStore } from '../../src/receiver/span-store';
+import type { SpanRecord } from '../../src/verify/types';
+
+function record(service: string, spanId: string, name = 'op'): SpanRecord {
+  return {
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId,
+    parentSpanId: undefined,
+    parentIsRemote: undefined,
+    name,
+    kind: 'server',
+    service,
+    startTimeMs: 0,
+    endTimeMs: 1,
+    attributes: {},
+  };
+}
+
+describe('SpanStore', () => {
+  test('keeps the first copy of a span and counts the rest as duplicates', () => {
+    const store = new SpanStore();
+    store.add([record('a', '1111111111111111', 'first'), record('a', '1111111111111111', 'again')]);
+    store.add([record('a', '1111111111111111', 'third'), record('b', '2222222222222222')]);
+    assert.deepEqual(
+      store.spans().map((span) => span.name),
+      ['first', 'op'],
+    );
+    assert.deepEqual(store.services(), ['a', 'b']);
+    assert.equal(store.stats().acceptedSpans, 2);
+    assert.equal(store.stats().duplicateSpans, 2);
+  });
+
+  test('listeners hear only newly stored spans', () => {
+    const store = new SpanStore();
+    const heard: string[][] = [];
+    const stop = store.onSpans((spans) => heard.push(spans.map((span) => span.spanId)));
+    store.add([record('a', '1111111111111111')]);
+    store.add([record('a', '1111111111111111')]);
+    stop();
+    store.add([record('a', '2222222222222222')]);
+    assert.deepEqual(heard, [['1111111111111111']]);
+  });
+
+  test('waitFor: resolves once the services reported and spans stopped for quietMs', async () => {
+    const store = new SpanStore();
+    const waiting = store.waitFor({ services: ['a', 'b'], quietMs: 50, timeoutMs: 5_000 });
+    store.add([record('a', '1111111111111111')]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const bAt = Date.now();
+    store.add([record('b', '2222222222222222')]);
+    const result = await waiting;
+    assert.equal(result.outcome, 'satisfied');
+    assert.equal(result.satisfied, true);
+    assert.deepEqual(result.missingServices, []);
+    assert.equal(result.spanCount, 2);
+    assert.ok(Date.now() - bAt >= 45, 'waited for the quiet period after the last span');
+  });
+
+  test('waitFor: a new span restarts the quiet period', async () => {
+    const store = new SpanStore();
+    store.add([record('a', '1111111111111111')]);
+    const startedAt = Date.now();
+    const waiting = store.waitFor({ services: ['a'], quietMs: 80, timeoutMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    store.add([record('a', '2222222222222222')]);
+    const result = await waiting;
+    assert.equal(result.outcome, 'satisfied');
+    assert.ok(Date.now() - startedAt >= 120, `only waited ${Date.now() - startedAt} ms`);
+  });
+
+  test('waitFor: already satisfied resolves at once', async () => {
+    const store = new SpanStore();
+    store.add([record('a', '1111111111111111')]);
+    const result = await store.waitFor({ services: ['a'], minSpans: 1, timeoutMs: 5_000 });
+    assert.equal(result.outcome, 'satisfied');
+    assert.ok(result.waitedMs < 1_000);
+  });
+
+  test('waitFor: times out with the services still missing', async () => {
+    const store = new SpanStore();
+    store.add([record('a', '1111111111111111')]);
+    const result = await store.waitFor({ services: ['a', 'b'], timeoutMs: 30 });
+    assert.equal(result.outcome, 'timeout');
+    assert.equal(result.satisfied, false);
+    assert.deepEqual(result.missingServices, ['b']);
+  });
+
+  test('waitFor: minSpans must be reached', async () => {
+    const store = new SpanStore();
+    const waiting = store.waitFor({ minSpans: 2, timeoutMs: 5_000 });
+    store.add([record('a', '1111111111111111')]);
+    store.add([record('a', '2222222222222222')]);
+    assert.equal((await waiting).spanCount, 2);
+  });
+
+  test('waitFor: an abort signal and close() end the wait', async () => {
+    const store = new SpanStore();
+    const controller = new AbortController();
+    const aborted = store.waitFor({
+      services: ['x'],
+      timeoutMs: 60_000,
+      signal: controller.signal,
+    });
+    controller.abort();
+    assert.equal((await aborted).outcome, 'aborted');
+    const closing = store.waitFor({ services: ['x'], timeoutMs: 60_000 });
+    store.close();
+    assert.equal((await closing).outcome, 'closed');
+    assert.equal((await store.waitFor({ timeoutMs: 60_000 })).outcome, 'closed');
+  });
+
+  test('waitFor refuses an unbounded wait', () => {
+    const store = new SpanStore();
+    assert.throws(() => store.waitFor({ timeoutMs: Number.POSITIVE_INFINITY }), RangeError);
+  });
+
+  test('rejections are counted, and only the latest 100 are kept', () => {
+    const store = new SpanStore();
+    const rejected = Array.from({ length: 150 }, (_, index) => ({
+      service: 's',
+      name: `n${index}`,
+      traceId: '',
+      spanId: '',
+      reason: 'r',
+    }));
+    store.noteRejected(rejected);
+    assert.equal(store.stats().rejectedSpans, 150);
+    assert.equal(store.rejectedSpans().length, 100);
+    assert.equal(store.rejectedSpans()[0]?.name, 'n50');
+  });
+});

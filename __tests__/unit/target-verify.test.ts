@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { verifyTarget, type TargetProbe } from '../../src/verify/target';
+import type { SpanRecord } from '../../src/verify/types';
+
+const PROBE_TRACE = '11111111111111111111111111111111';
+const PROBE_SPAN = 'aaaaaaaaaaaaaaaa';
+const probe: TargetProbe = {
+  index: 1,
+  traceId: PROBE_TRACE,
+  spanId: PROBE_SPAN,
+  startMs: 1000,
+  endMs: 1100,
+  status: 200,
+  error: undefined,
+};
+
+function span(
+  service: string,
+  kind: SpanRecord['kind'],
+  spanId: string,
+  parentSpanId: string | undefined,
+  window: [number, number],
+  extra: Partial<SpanRecord> = {},
+): SpanRecord {
+  return {
+    traceId: PROBE_TRACE,
+    spanId,
+    parentSpanId,
+    parentIsRemote: kind === 'server' && parentSpanId !== undefined ? true : undefined,
+    name: 'GET',
+    kind,
+    service,
+    startTimeMs: window[0],
+    endTimeMs: window[1],
+    attributes: {},
+    ...extra,
+  };
+}
+
+/** checkout -> payment, healthy: entry joined the probe, payment is a child of checkout's client. */
+function healthy(): SpanRecord[] {
+  return [
+    span('checkout', 'server', 'c000000000000001', PROBE_SPAN, [1001, 1090]),
+    span('checkout', 'client', 'c000000000000002', 'c000000000000001', [1010, 1080], {
+      attributes: {
+        'http.request.method': 'POST',
+        'url.full': 'http://127.0.0.1:9002/pay',
+        'server.port': 9002,
+      },
+    }),
+    span('payment', 'server', 'p000000000000001', 'c000000000000002', [1011, 1079], {
+      attributes: { 'server.port': 9002, 'url.path': '/pay', 'http.request.method': 'POST' },
+    }),
+  ];
+}
+
+function verify(spans: SpanRecord[], expectServices = ['checkout', 'payment']) {
+  return verifyTarget({ probes: [probe], spans, expectServices, header: 'traceparent' });
+}
+
+function failed(spans: SpanRecord[], expectServices?: string[]): string[] {
+  return verify(spans, expectServices).failedChecks;
+}
+
+describe('verifyTarget', () => {
+  test('a healthy chain passes and draws its edges', () => {
+    const verification = verify(healthy());
+    assert.deepEqual(verification.failedChecks, []);
+    assert.deepEqual(
+      verification.sample.edges.map((e) => `${e.from}->${e.to}`),
+      ['probe->checkout', 'checkout->payment'],
+    );
+  });
+
+  test('a new root is attributed to the client span that made the call', () => {
+    const spans = healthy();
+    spans[2] = {
+      ...spans[2]!,
+      traceId: '22222222222222222222222222222222',
+      parentSpanId: undefined,
+      parentIsRemote: undefined,
+    };
+    const verification = verify(spans);
+    assert.deepEqual(verification.failedChecks, ['no_new_roots', 'expected_services_present']);
+    assert.equal(
+      verification.sample.diagnoses[0],
+      'checkout -> payment (POST http://127.0.0.1:9002/pay): payment started a new trace; the traceparent header did not arrive or was not extracted.',
+    );
+    assert.deepEqual(verification.sample.edges.at(-1), {
+      from: 'checkout',
+      to: 'payment',
+      call: 'POST http://127.0.0.1:9002/pay',
+      broken: true,
+    });
+  });
+
+  test("a new root with no client span is the caller's uninstrumented client", () => {
+    const spans = healthy();
+    spans.splice(1, 2, {
+      ...spans[2]!,
+      traceId: '22222222222222222222222222222222',
+      parentSpanId: undefined,
+    });
+    assert.match(
+      verify(spans).sample.diagnoses[0] ?? '',
+      /^checkout -> payment \(POST \/pay\): payment started a new trace, and checkout exported no client span/,
+    );
+  });
+
+  test('a root long before or after the probe, from unrelated traffic, is not counted', () => {
+    const spans = healthy();
+    spans.push(
+      span('payment', 'server', 'f000000000000001', undefined, [5000, 5001], {
+        traceId: '33333333333333333333333333333333',
+      }),
+    );
+    assert.deepEqual(failed(spans), []);
+  });
+
+  test('a dangling parent: a service in between exports nothing', () => {
+    const spans = healthy();
+    spans[2] = { ...spans[2]!, parentSpanId: 'dddddddddddddddd' };
+    assert.ok(failed(spans).includes('parents_resolved'));
+  });
+
+  test('a server span whose parent is not a client span', () => {
+    const spans = healthy();
+    spans[2] = { ...spans[2]!, parentSpanId: 'c000000000000001' };
+    assert.ok(failed(spans).includes('server_parent_is_client'));
+  });
+
+  test('span flags: a server span continuing a local parent is failed extraction', () => {
+    const spans = healthy();
+    spans[2] = { ...spans[2]!, parentIsRemote: false };
+    assert.deepEqual(failed(spans), ['remote_parent_extracted']);
+  });
+
+  test("the entry ignored the probe's context", () => {
+    const spans = healthy().map((s) => ({ ...s, traceId: '44444444444444444444444444444444' }));
+    spans[0] = { ...spans[0]!, parentSpanId: undefined };
+    const verification = verify(spans);
+    assert.ok(verification.failedChecks.includes('entry_joined'));
+    assert.match(
+      verification.sample.diagnoses[0] ?? '',
+      /^probe -> checkout \(GET\): checkout started a new trace/,
+    );
+  });
+
+  test('a service that exported nothing at all is named', () => {
+    const verification = verify(healthy(), ['checkout', 'payment', 'ledger']);
+    assert.deepEqual(verification.failedChecks, ['expected_services_present']);
+    assert.match(verification.sample.diagnoses.join('\n'), /^ledger exported no spans at all/m);
+  });
+
+  test('a target that did not answer', () => {
+    const verification = verifyTarget({
+      probes: [{ ...probe, status: undefined, error: 'ECONNREFUSED' }],
+      spans: [],
+      expectServices: [],
+      header: 'traceparent',
+    });
+    assert.deepEqual(verification.failedChecks, ['target_answered', 'entry_joined']);
+    assert.match(verification.sample.diagnoses[0] ?? '', /did not answer \(ECONNREFUSED\)/);
+  });
+});

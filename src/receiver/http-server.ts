@@ -1,0 +1,202 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { decodeJson } from './decode-json';
+import { decodeProtobuf } from './decode-protobuf';
+import { CONTENT_TYPES, encodeExportResponse, encodeStatus } from './encode-response';
+import { ingest } from './ingest';
+import { DecodeError, type OtlpEncoding } from './internal-types';
+import { listenError } from './listen-error';
+import { readBody, type ContentEncoding } from './read-body';
+import type { SpanStore } from './span-store';
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  store: SpanStore;
+  /** Named in the error when the port is taken. */
+  portInputName: string;
+}
+
+export interface RunningHttpServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** `/v1/traces` is OTLP's default path; `/` serves exporters configured with a bare base URL. */
+const TRACE_PATHS = new Set(['/v1/traces', '/']);
+
+// After a 413 the rest of the body is read and dropped, so the client can read the answer
+// instead of failing on a reset connection; past these bounds the connection is cut instead.
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+const DRAIN_MAX_MS = 5_000;
+
+// gRPC status codes, carried in google.rpc.Status.code for troubleshooting.
+const GRPC_INVALID_ARGUMENT = 3;
+const GRPC_NOT_FOUND = 5;
+const GRPC_RESOURCE_EXHAUSTED = 8;
+const GRPC_UNIMPLEMENTED = 12;
+const GRPC_INTERNAL = 13;
+
+/** Starts the OTLP/HTTP server; rejects with an InputError when the port cannot be had. */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const { host, port, store } = options;
+  const server = createServer((request, response) => {
+    store.noteRequest('http');
+    handle(request, response, options).catch((error: unknown) => {
+      // handle() answers every expected failure itself; anything else still gets an answer.
+      fail(response, 'json', 500, GRPC_INTERNAL, `Internal error: ${String(error)}`, store);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch((error: unknown) => {
+    throw listenError(error, options.portInputName, host, port);
+  });
+  return { port: (server.address() as AddressInfo).port, close: () => closeServer(server) };
+}
+
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: HttpServerOptions,
+): Promise<void> {
+  const { store, maxBodyBytes } = options;
+  const path = (request.url ?? '/').split('?')[0]!;
+  const encoding = encodingOf(request.headers['content-type']);
+  // Errors are written in the request's encoding when it has a known one, else as JSON.
+  const replyEncoding = encoding ?? 'json';
+
+  if (!TRACE_PATHS.has(path)) {
+    return fail(response, replyEncoding, 404, GRPC_NOT_FOUND, notFound(path), store);
+  }
+  if (request.method !== 'POST') {
+    response.setHeader('Allow', 'POST');
+    const message = `Method ${request.method} is not allowed on ${path}; OTLP/HTTP exports use POST.`;
+    return fail(response, replyEncoding, 405, GRPC_UNIMPLEMENTED, message, store);
+  }
+  if (encoding === undefined) {
+    const message = `Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not supported; use application/x-protobuf or application/json.`;
+    return fail(response, replyEncoding, 415, GRPC_INVALID_ARGUMENT, message, store);
+  }
+  const contentEncoding = contentEncodingOf(request.headers['content-encoding']);
+  if (contentEncoding === undefined) {
+    const message = `Content-Encoding ${JSON.stringify(request.headers['content-encoding'])} is not supported; use gzip or none.`;
+    return fail(response, encoding, 415, GRPC_INVALID_ARGUMENT, message, store);
+  }
+
+  const result = await readBody(request, contentEncoding, maxBodyBytes);
+  if (!result.ok) {
+    if (result.problem === 'aborted') {
+      store.noteFailedRequest();
+      response.destroy();
+      return;
+    }
+    if (result.problem === 'too-large') {
+      const drained = await drain(request);
+      if (!drained) response.setHeader('Connection', 'close');
+      fail(response, encoding, 413, GRPC_RESOURCE_EXHAUSTED, result.message, store);
+      if (!drained) response.once('finish', () => request.destroy());
+      return;
+    }
+    return fail(response, encoding, 400, GRPC_INVALID_ARGUMENT, result.message, store);
+  }
+
+  let outcome;
+  try {
+    outcome = ingest(
+      encoding === 'json' ? decodeJson(result.body) : decodeProtobuf(result.body),
+      store,
+    );
+  } catch (error) {
+    const message = error instanceof DecodeError ? error.message : `Undecodable body: ${error}`;
+    return fail(response, encoding, 400, GRPC_INVALID_ARGUMENT, message, store);
+  }
+  send(
+    response,
+    encoding,
+    200,
+    encodeExportResponse(encoding, outcome.rejectedSpans, outcome.errorMessage),
+  );
+}
+
+function notFound(path: string): string {
+  const shown = path.length > 100 ? `${path.slice(0, 100)}…` : path;
+  return `No OTLP endpoint at ${JSON.stringify(shown)}; traces go to POST /v1/traces.`;
+}
+
+/** The media type without parameters (`; charset=utf-8`), case-insensitive, as HTTP defines it. */
+function encodingOf(contentType: string | undefined): OtlpEncoding | undefined {
+  const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'application/x-protobuf') return 'protobuf';
+  if (mediaType === 'application/json') return 'json';
+  return undefined;
+}
+
+function contentEncodingOf(header: string | undefined): ContentEncoding | undefined {
+  const value = (header ?? '').trim().toLowerCase();
+  if (value === '' || value === 'identity') return 'identity';
+  if (value === 'gzip' || value === 'x-gzip') return 'gzip';
+  return undefined;
+}
+
+/** Reads and drops the rest of a body, within bounds; true when it reached the end. */
+function drain(request: IncomingMessage): Promise<boolean> {
+  if (request.readableEnded) return Promise.resolve(true);
+  return new Promise<boolean>((resolve) => {
+    let dropped = 0;
+    const done = (ended: boolean): void => {
+      clearTimeout(timer);
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('close', onClose);
+      if (!ended) request.pause();
+      resolve(ended);
+    };
+    const onData = (chunk: Buffer): void => {
+      dropped += chunk.length;
+      if (dropped > DRAIN_MAX_BYTES) done(false);
+    };
+    const onEnd = (): void => done(true);
+    const onClose = (): void => done(request.readableEnded);
+    const timer = setTimeout(() => done(false), DRAIN_MAX_MS);
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('close', onClose);
+    request.resume();
+  });
+}
+
+function fail(
+  response: ServerResponse,
+  encoding: OtlpEncoding,
+  status: number,
+  grpcCode: number,
+  message: string,
+  store: SpanStore,
+): void {
+  store.noteFailedRequest();
+  send(response, encoding, status, encodeStatus(encoding, grpcCode, message));
+}
+
+function send(response: ServerResponse, encoding: OtlpEncoding, status: number, body: Buffer) {
+  if (response.headersSent || response.destroyed) return;
+  response.writeHead(status, {
+    'Content-Type': CONTENT_TYPES[encoding],
+    'Content-Length': body.length,
+  });
+  response.end(body);
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // close() stops accepting; closeAllConnections() ends keep-alive and in-flight sockets too,
+    // which close() alone would wait for.
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,16 @@
+// The receiver's public surface: start it, read spans from it, close it.
+export {
+  startReceiver,
+  DEFAULT_HOST,
+  DEFAULT_HTTP_PORT,
+  DEFAULT_GRPC_PORT,
+  DEFAULT_MAX_BODY_BYTES,
+} from './receiver';
+export type {
+  Receiver,
+  ReceiverOptions,
+  ReceiverStats,
+  RejectedSpan,
+  WaitForOptions,
+  WaitResult,
+} from './types';

@@ -1,0 +1,21 @@
+import { InputError } from '../errors';
+
+/**
+ * Turns a failure to listen into a message that names the input to change. A busy port is the
+ * usual case on a shared CI runner, and the one a user can fix.
+ */
+export function listenError(error: unknown, inputName: string, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const text = error instanceof Error ? error.message : String(error);
+  if (code === 'EADDRINUSE' || text.includes('EADDRINUSE')) {
+    return new InputError(
+      `Input '${inputName}': port ${port} on ${host} is already in use; choose another port, or 0 for a free one.`,
+    );
+  }
+  if (code === 'EACCES' || text.includes('EACCES')) {
+    return new InputError(
+      `Input '${inputName}': port ${port} on ${host} needs privileges this process lacks; choose a port above 1023, or 0 for a free one.`,
+    );
+  }
+  return new InputError(`Input '${inputName}': cannot listen on ${host}:${port}: ${text}`);
+}

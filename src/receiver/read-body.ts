@@ -1,0 +1,99 @@
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+export type ContentEncoding = 'identity' | 'gzip';
+
+export type BodyResult =
+  | { ok: true; body: Buffer }
+  | { ok: false; problem: 'too-large' | 'bad-gzip' | 'aborted'; message: string };
+
+// Small output chunks bound how far past the limit one inflate step can go.
+const INFLATE_CHUNK_BYTES = 16 * 1024;
+
+/**
+ * Reads a request body into one buffer, never holding more than `maxBytes` (+ one chunk) of it.
+ * The limit applies after decompression, as OTLP requires: a gzip bomb is stopped as soon as its
+ * output passes the limit, and the compressed bytes count too, so neither side can grow without
+ * bound. On `too-large` the source is left unread and paused, for the caller to drain or drop.
+ */
+export function readBody(
+  source: Readable,
+  encoding: ContentEncoding,
+  maxBytes: number,
+): Promise<BodyResult> {
+  return new Promise<BodyResult>((resolve) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let decoded = 0;
+    let settled = false;
+    const inflater =
+      encoding === 'gzip' ? createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }) : undefined;
+
+    const settle = (result: BodyResult): void => {
+      if (settled) return;
+      settled = true;
+      source.off('data', onSourceData);
+      source.off('end', onSourceEnd);
+      source.off('error', onSourceError);
+      source.off('close', onSourceClose);
+      if (inflater !== undefined) {
+        source.unpipe(inflater);
+        // Destroying the inflater stops zlib mid-stream: no further output is produced.
+        inflater.destroy();
+      }
+      if (!result.ok) {
+        chunks.length = 0;
+        source.pause();
+      }
+      resolve(result);
+    };
+    const tooLarge = (): void =>
+      settle({
+        ok: false,
+        problem: 'too-large',
+        message: `The request body exceeds the limit of ${maxBytes} bytes${
+          encoding === 'gzip' ? ' (after decompression)' : ''
+        }.`,
+      });
+    const onDecoded = (chunk: Buffer): void => {
+      decoded += chunk.length;
+      if (decoded > maxBytes) return tooLarge();
+      chunks.push(chunk);
+    };
+    const onSourceData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > maxBytes) return tooLarge();
+      if (inflater === undefined) onDecoded(chunk);
+    };
+    const finished = (): void => settle({ ok: true, body: Buffer.concat(chunks, decoded) });
+    const onSourceEnd = (): void => {
+      if (inflater === undefined) finished();
+    };
+    const onSourceError = (error: Error): void =>
+      settle({ ok: false, problem: 'aborted', message: error.message });
+    // 'close' also follows a normal 'end' (while gzip may still be inflating); only a close
+    // before the end means the client went away mid-body.
+    const onSourceClose = (): void => {
+      if (source.readableEnded) return;
+      settle({ ok: false, problem: 'aborted', message: 'The client closed the request early.' });
+    };
+
+    source.on('data', onSourceData);
+    source.on('end', onSourceEnd);
+    source.on('error', onSourceError);
+    source.on('close', onSourceClose);
+    if (inflater !== undefined) {
+      inflater.on('data', onDecoded);
+      inflater.on('end', finished);
+      // Corrupt or truncated gzip ("unexpected end of file") surfaces here.
+      inflater.on('error', (error) =>
+        settle({
+          ok: false,
+          problem: 'bad-gzip',
+          message: `The gzip body cannot be decompressed: ${error.message}`,
+        }),
+      );
+      source.pipe(inflater);
+    }
+  });
+}

@@ -1,0 +1,94 @@
+import { InputError } from '../errors';
+import { startGrpcServer, type RunningGrpcServer } from './grpc-server';
+import { startHttpServer } from './http-server';
+import { SpanStore } from './span-store';
+import type { Receiver, ReceiverOptions } from './types';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_HTTP_PORT = 4318;
+export const DEFAULT_GRPC_PORT = 4317;
+/** Below OTLP's recommended 64 MiB: a check's handful of spans never comes close. */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+const DEFAULT_INPUT_NAMES = {
+  httpPort: 'receiver-http-port',
+  grpcPort: 'receiver-grpc-port',
+  maxBodyBytes: 'receiver-max-body-bytes',
+};
+
+/**
+ * Starts an OTLP receiver for traces: OTLP/HTTP (protobuf and JSON, gzip or not) and, unless
+ * disabled, OTLP/gRPC, both feeding one de-duplicating span store. Either both servers are up when
+ * this resolves, or neither is left running.
+ */
+export async function startReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
+  const names = { ...DEFAULT_INPUT_NAMES, ...options.inputNames };
+  const host = options.host ?? DEFAULT_HOST;
+  const httpPort = checkPort(options.httpPort ?? DEFAULT_HTTP_PORT, names.httpPort);
+  const grpcPort =
+    options.grpcPort === 'disabled'
+      ? undefined
+      : checkPort(options.grpcPort ?? DEFAULT_GRPC_PORT, names.grpcPort);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new InputError(
+      `Input '${names.maxBodyBytes}' must be a whole number of bytes above 0, got ${JSON.stringify(maxBodyBytes)}.`,
+    );
+  }
+
+  const store = new SpanStore();
+  const http = await startHttpServer({
+    host,
+    port: httpPort,
+    maxBodyBytes,
+    store,
+    portInputName: names.httpPort,
+  });
+  let grpc: RunningGrpcServer | undefined;
+  try {
+    if (grpcPort !== undefined) {
+      grpc = await startGrpcServer({
+        host,
+        port: grpcPort,
+        maxBodyBytes,
+        store,
+        portInputName: names.grpcPort,
+      });
+    }
+  } catch (error) {
+    await http.close();
+    throw error;
+  }
+
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    host,
+    httpPort: http.port,
+    httpUrl: `http://${urlHost}:${http.port}`,
+    grpcPort: grpc?.port,
+    grpcUrl: grpc === undefined ? undefined : `http://${urlHost}:${grpc.port}`,
+    spans: () => store.spans(),
+    services: () => store.services(),
+    rejectedSpans: () => store.rejectedSpans(),
+    stats: () => store.stats(),
+    onSpans: (listener) => store.onSpans(listener),
+    waitFor: (waitOptions) => store.waitFor(waitOptions),
+    close: () => {
+      closing ??= (async () => {
+        store.close();
+        await Promise.all([http.close(), grpc?.close()]);
+      })();
+      return closing;
+    },
+  };
+}
+
+function checkPort(port: number, inputName: string): number {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InputError(
+      `Input '${inputName}' must be a port number from 0 to 65535 (0 picks a free port), got ${JSON.stringify(port)}.`,
+    );
+  }
+  return port;
+}

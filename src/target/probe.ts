@@ -1,0 +1,69 @@
+import type { TargetConfig } from '../config';
+import { newProbeContext, probeHeaders } from '../services/probe-headers';
+import type { TraceFormatName } from '../verify/context-headers';
+import type { TargetProbe } from '../verify/target';
+import { describeFetchError } from './wait-for';
+
+/** One probe sent to the user's target, and how the target answered. */
+export interface TargetProbeResult extends TargetProbe {
+  latencyMs: number;
+  /** The context headers the probe sent. */
+  headers: Record<string, string>;
+}
+
+export interface TargetProbeOptions {
+  target: TargetConfig;
+  requests: number;
+  concurrency: number;
+  formats: readonly TraceFormatName[];
+  timeoutMs: () => number;
+}
+
+/**
+ * Sends the probes, `concurrency` at a time, each with a fresh sampled context whose span id
+ * stands for the probe itself. A failed request is recorded, not thrown: a target that refuses
+ * or resets is a finding about the target.
+ */
+export async function sendTargetProbes(options: TargetProbeOptions): Promise<TargetProbeResult[]> {
+  const results: TargetProbeResult[] = [];
+  let next = 1;
+  const worker = async (): Promise<void> => {
+    while (next <= options.requests) {
+      results.push(await probeOnce(options, next++));
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  return results.sort((a, b) => a.index - b.index);
+}
+
+async function probeOnce(options: TargetProbeOptions, index: number): Promise<TargetProbeResult> {
+  const context = newProbeContext(true, undefined);
+  const headers = probeHeaders(context, options.formats);
+  const startMs = Date.now();
+  const started = performance.now();
+  let status: number | undefined;
+  let error: string | undefined;
+  try {
+    const response = await fetch(options.target.url, {
+      method: options.target.method,
+      headers: { ...options.target.headers, ...headers },
+      body: options.target.body,
+      signal: AbortSignal.timeout(Math.max(1, options.timeoutMs())),
+    });
+    status = response.status;
+    await response.arrayBuffer();
+  } catch (caught) {
+    error = describeFetchError(caught);
+  }
+  return {
+    index,
+    traceId: context.traceId,
+    spanId: context.spanId,
+    startMs,
+    endMs: Date.now(),
+    latencyMs: performance.now() - started,
+    status,
+    error,
+    headers,
+  };
+}

@@ -1,0 +1,92 @@
+import {
+  DEFAULT_BATCH_QUIET_MS,
+  traceContextPropagators,
+  type Config,
+  type TargetConfig,
+} from '../config';
+import { Deadline } from '../deadline';
+import { startReceiver, type Receiver, type WaitResult } from '../receiver';
+import { TRACE_FORMATS } from '../verify/context-headers';
+import { verifyTarget, type TargetVerification } from '../verify/target';
+import type { SpanRecord } from '../verify/types';
+import { sendTargetProbes, type TargetProbeResult } from './probe';
+import { waitUntilAnswering } from './wait-for';
+
+export interface TargetOutcome {
+  config: Config;
+  target: TargetConfig;
+  receiver: { http: string; grpc: string | undefined };
+  probes: TargetProbeResult[];
+  /** Every span the receiver accepted. */
+  spans: SpanRecord[];
+  /** Services that reported anything at all. */
+  servicesSeen: string[];
+  /** How the wait for spans ended, in the user's words when it gave up. */
+  wait: { outcome: WaitResult['outcome']; note: string | undefined };
+  /** The header the probe carried its context in. */
+  header: string;
+  verification: TargetVerification;
+}
+
+/**
+ * Target mode: start the OTLP receiver, wait for the target if asked, send the probes, wait for
+ * the spans (every expected service reported and quiet for `settle`, or a quiet period longer
+ * than the default batch delay), then verify. Everything is bounded by the run's deadline.
+ */
+export async function runTarget(config: Config, target: TargetConfig): Promise<TargetOutcome> {
+  const deadline = new Deadline(config.timeoutMs);
+  const receiver: Receiver = await startReceiver({
+    host: target.receiver.host,
+    httpPort: target.receiver.httpPort,
+    grpcPort: target.receiver.grpcPort,
+  });
+  try {
+    if (target.waitFor !== undefined) await waitUntilAnswering(target.waitFor, deadline);
+    const formats = traceContextPropagators(config.propagators);
+    const probes = await deadline.race(
+      sendTargetProbes({
+        target,
+        requests: config.requests,
+        concurrency: config.concurrency,
+        formats,
+        timeoutMs: () => deadline.remainingMs(),
+      }),
+      `the answers to the probes sent to ${target.url}`,
+    );
+    const expecting = target.expectServices.length > 0;
+    const waited = await receiver.waitFor({
+      services: target.expectServices,
+      minSpans: 1,
+      quietMs: expecting ? target.settleMs : Math.max(target.settleMs, DEFAULT_BATCH_QUIET_MS),
+      timeoutMs: Math.max(1, deadline.remainingMs()),
+    });
+    const spans = receiver.spans();
+    const header = TRACE_FORMATS[formats[0] ?? 'tracecontext'].header;
+    return {
+      config,
+      target,
+      receiver: { http: receiver.httpUrl, grpc: receiver.grpcUrl },
+      probes,
+      spans,
+      servicesSeen: receiver.services(),
+      wait: { outcome: waited.outcome, note: waitNote(waited, expecting, target.settleMs) },
+      header,
+      verification: verifyTarget({ probes, spans, expectServices: target.expectServices, header }),
+    };
+  } finally {
+    await receiver.close();
+  }
+}
+
+/** What the wait for spans was waiting for when it gave up. */
+function waitNote(waited: WaitResult, expecting: boolean, settleMs: number): string | undefined {
+  if (waited.satisfied) return undefined;
+  const seconds = (waited.waitedMs / 1000).toFixed(1);
+  if (waited.missingServices.length > 0) {
+    return `Gave up after ${seconds} s (input 'timeout') waiting for ${waited.missingServices.join(', ')} (input 'expect-services') to export spans.`;
+  }
+  if (waited.spanCount === 0) {
+    return `Gave up after ${seconds} s (input 'timeout') waiting for any span to arrive at the receiver.`;
+  }
+  return `Gave up after ${seconds} s (input 'timeout') waiting for ${expecting ? settleMs : DEFAULT_BATCH_QUIET_MS} ms without new spans (input 'settle'); verified the ${waited.spanCount} spans received.`;
+}

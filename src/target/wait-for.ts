@@ -1,0 +1,41 @@
+import type { Deadline } from '../deadline';
+import { TimeoutError } from '../deadline';
+
+const POLL_INTERVAL_MS = 250;
+
+/**
+ * Polls `url` until it answers with any HTTP status below 500, bounded by the run's deadline.
+ * Gives up naming the URL and the last thing it saw, so a user knows what never came up.
+ */
+export async function waitUntilAnswering(url: string, deadline: Deadline): Promise<void> {
+  let last = 'no attempt';
+  while (deadline.remainingMs() > 0) {
+    try {
+      const response = await fetch(url, {
+        signal: AbortSignal.timeout(Math.max(1, Math.min(2000, deadline.remainingMs()))),
+      });
+      await response.body?.cancel();
+      if (response.status < 500) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = describeFetchError(error);
+    }
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(POLL_INTERVAL_MS, deadline.remainingMs())),
+    );
+  }
+  throw new TimeoutError(
+    `Timed out (input 'timeout') waiting for ${url} (input 'wait-for') to answer; last attempt: ${last}.`,
+  );
+}
+
+/** fetch hides the socket error behind `fetch failed`: name the cause. */
+export function describeFetchError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'no answer in time';
+    if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+    return error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,374 @@
+import { groupByTrace } from './spans';
+import {
+  buildTraceGraph,
+  describeCall,
+  serverPath,
+  spanPort,
+  type TraceGraph,
+} from './trace-graph';
+import type { Finding, SpanRecord } from './types';
+
+/**
+ * Target mode: the user's own services, in any language, judged from the spans they exported
+ * alone. Pure: probes and spans in, findings out.
+ */
+
+/** One probe request the action sent, with the context it carried. */
+export interface TargetProbe {
+  /** 1-based. */
+  index: number;
+  traceId: string;
+  /** The probe's own span id: the parent the entry service's server span must name. */
+  spanId: string;
+  /** When the probe was sent and answered, in epoch milliseconds. */
+  startMs: number;
+  endMs: number;
+  /** The HTTP status the target answered, or undefined when it did not answer. */
+  status: number | undefined;
+  /** Why the target did not answer (refused, reset, timed out). */
+  error: string | undefined;
+}
+
+export interface TargetInput {
+  probes: readonly TargetProbe[];
+  /** Every span the receiver accepted, from every service, whatever its trace. */
+  spans: readonly SpanRecord[];
+  /** Services that must appear in each probe's trace. */
+  expectServices: readonly string[];
+  /** The header the probe carried its context in, for messages (e.g. `traceparent`). */
+  header: string;
+}
+
+/** A call from one service to another, seen in a probe's trace or broken out of it. */
+export interface ServiceEdge {
+  from: string;
+  to: string;
+  call: string;
+  broken: boolean;
+}
+
+export interface TargetProbeVerification {
+  index: number;
+  traceId: string;
+  passed: boolean;
+  findings: Finding[];
+  /** Diagnoses as a user reads them, one per break. */
+  diagnoses: string[];
+  /** The spans of the probe's trace. */
+  spans: SpanRecord[];
+  /** The entry service, when it joined. */
+  entry: string | undefined;
+  edges: ServiceEdge[];
+}
+
+export interface TargetVerification {
+  passed: boolean;
+  probes: TargetProbeVerification[];
+  failedChecks: string[];
+  /** The first probe that failed, else the first. */
+  sample: TargetProbeVerification;
+}
+
+/**
+ * Clock slack between the probe's clock and the exporters' (same machine, but span timestamps
+ * come from each SDK's own clock reading).
+ */
+const SLACK_MS = 250;
+
+export function verifyTarget(input: TargetInput): TargetVerification {
+  const byTrace = groupByTrace(input.spans);
+  const allServices = new Set(input.spans.map((s) => s.service));
+  const claimed = new Set<string>();
+  const probes = input.probes.map((probe) =>
+    verifyProbe(probe, input, byTrace, allServices, claimed),
+  );
+  const failedChecks = [
+    ...new Set(probes.flatMap((p) => p.findings.filter((f) => !f.passed).map((f) => f.check))),
+  ];
+  const sample = probes.find((p) => !p.passed) ?? probes[0];
+  if (sample === undefined) throw new Error('no probe request to verify');
+  return { passed: probes.every((p) => p.passed), probes, failedChecks, sample };
+}
+
+function verifyProbe(
+  probe: TargetProbe,
+  input: TargetInput,
+  byTrace: ReadonlyMap<string, readonly SpanRecord[]>,
+  allServices: ReadonlySet<string>,
+  claimed: Set<string>,
+): TargetProbeVerification {
+  const graph = buildTraceGraph(probe.traceId, byTrace.get(probe.traceId) ?? []);
+  const entrySpans = graph.spans.filter(
+    (s) => s.kind === 'server' && s.parentSpanId === probe.spanId,
+  );
+  const entry = entrySpans[0]?.service;
+  const edges = traceEdges(graph, entry);
+  const breaks = newRoots(probe, graph, byTrace, claimed);
+  const diagnoses: string[] = [];
+  const findings: Finding[] = [];
+  const add = (finding: Omit<Finding, 'hop'>): void => {
+    findings.push({ ...finding, hop: undefined });
+  };
+
+  const answered = probe.status !== undefined && probe.status < 500;
+  add({
+    check: 'target_answered',
+    title: 'the target answered the probe (any status below 500)',
+    expected: 'an HTTP answer below 500',
+    observed:
+      probe.status !== undefined
+        ? `HTTP ${probe.status}`
+        : `no answer: ${probe.error ?? 'unknown'}`,
+    passed: answered,
+  });
+  if (!answered) {
+    diagnoses.push(
+      probe.status !== undefined
+        ? `probe -> target: the target answered HTTP ${probe.status}; the trace below is what it produced before failing.`
+        : `probe -> target: the target did not answer (${probe.error ?? 'unknown'}).`,
+    );
+  }
+  add({
+    check: 'entry_joined',
+    title: `the entry service joined the probe's trace as a child of the probe span`,
+    expected: `a server span in trace ${probe.traceId} with parent ${probe.spanId}`,
+    observed: entrySpans.length
+      ? `${entrySpans.map((s) => `${s.service}: ${s.name} (${s.spanId})`).join('; ')}`
+      : graph.spans.length
+        ? `${graph.spans.length} spans in the trace, none a server span whose parent is the probe`
+        : "no span in the probe's trace",
+    passed: entrySpans.length > 0,
+  });
+  if (entrySpans.length === 0 && probe.status !== undefined) {
+    const orphan = breaks.find((b) => b.client === undefined && b.caller === undefined);
+    diagnoses.push(
+      orphan
+        ? `probe -> ${orphan.root.service} (${describeServerCall(orphan.root)}): ${orphan.root.service} started a new trace; the ${input.header} header the probe sent was not extracted.`
+        : `probe -> target: no span joined the probe's trace; the entry service exported nothing for the probe, or did not extract the ${input.header} header.`,
+    );
+  }
+
+  for (const broken of breaks) {
+    const from = broken.client ?? broken.caller;
+    const diagnosis = diagnoseNewRoot(broken, input.header);
+    if (from === undefined || diagnosis === undefined) continue;
+    const call = broken.client ? describeCall(broken.client) : describeServerCall(broken.root);
+    edges.push({ from: from.service, to: broken.root.service, call, broken: true });
+    diagnoses.push(diagnosis);
+  }
+  add({
+    check: 'no_new_roots',
+    title: 'no service started a new trace during the probe',
+    expected: '0 new roots',
+    observed: breaks.length
+      ? breaks
+          .map(
+            (b) =>
+              `${b.root.service}: ${b.root.name} (${b.root.spanId}) in trace ${b.root.traceId}`,
+          )
+          .join('; ')
+      : '0 new roots',
+    passed: breaks.length === 0,
+  });
+
+  const dangling = graph.spans.filter(
+    (s) =>
+      s.parentSpanId !== undefined &&
+      s.parentSpanId !== probe.spanId &&
+      !graph.byId.has(s.parentSpanId),
+  );
+  for (const span of dangling) {
+    diagnoses.push(
+      `${span.service}: ${span.name} (${span.spanId}) names parent ${span.parentSpanId}, which no service exported: a service between them exports nothing, or drops spans.`,
+    );
+  }
+  add({
+    check: 'parents_resolved',
+    title: "every span's parent is in the trace (or is the probe)",
+    expected: '0 dangling parents',
+    observed: dangling.length
+      ? dangling.map((s) => `${s.service}: ${s.name} (${s.spanId}) -> ${s.parentSpanId}`).join('; ')
+      : '0 dangling parents',
+    passed: dangling.length === 0,
+  });
+
+  const notFromClient = graph.spans.filter((s) => {
+    const parent = s.parentSpanId === undefined ? undefined : graph.byId.get(s.parentSpanId);
+    return (
+      s.kind === 'server' &&
+      parent !== undefined &&
+      parent.kind !== 'client' &&
+      parent.kind !== 'producer'
+    );
+  });
+  for (const span of notFromClient) {
+    const parent = graph.byId.get(span.parentSpanId!)!;
+    diagnoses.push(
+      `${parent.service} -> ${span.service} (${serverPath(span) ?? span.name}): ${span.service}'s server span is the child of ${parent.service}'s ${parent.kind} span ${parent.spanId}, not of a client span: ${parent.service}'s outgoing HTTP client is not instrumented.`,
+    );
+  }
+  add({
+    check: 'server_parent_is_client',
+    title: 'every server span after the entry is the child of a client span',
+    expected: 'client parents only',
+    observed: notFromClient.length
+      ? notFromClient
+          .map(
+            (s) =>
+              `${s.service}: ${s.name} (${s.spanId}) <- ${graph.byId.get(s.parentSpanId!)!.kind} span`,
+          )
+          .join('; ')
+      : 'client parents only',
+    passed: notFromClient.length === 0,
+  });
+
+  const localParents = graph.spans.filter(
+    (s) => s.kind === 'server' && s.parentSpanId !== undefined && s.parentIsRemote === false,
+  );
+  for (const span of localParents) {
+    diagnoses.push(
+      `${span.service}: server span ${span.spanId} continued a context from inside its own process (span flags: parent not remote), not the one in the incoming ${input.header} header: extraction failed.`,
+    );
+  }
+  add({
+    check: 'remote_parent_extracted',
+    title: 'server spans continue the remote parent from the header (OTLP span flags)',
+    expected: 'every server span with remote-parent flags has a remote parent',
+    observed: localParents.length
+      ? localParents.map((s) => `${s.service}: ${s.name} (${s.spanId})`).join('; ')
+      : 'as expected',
+    passed: localParents.length === 0,
+  });
+
+  if (input.expectServices.length > 0) {
+    const present = new Set(graph.spans.map((s) => s.service));
+    const missing = input.expectServices.filter((service) => !present.has(service));
+    for (const service of missing) {
+      const rootedElsewhere = breaks.some((b) => b.root.service === service);
+      diagnoses.push(
+        !allServices.has(service)
+          ? `${service} exported no spans at all: check its OTEL_EXPORTER_OTLP_ENDPOINT, its service.name, and that its tracer provider is started.`
+          : rootedElsewhere
+            ? `${service} is not in the probe's trace: it started a new trace (see no_new_roots).`
+            : `${service} exported spans, but none in the probe's trace: the call to it may not have happened, or its context was lost upstream.`,
+      );
+    }
+    add({
+      check: 'expected_services_present',
+      title: `every expected service is in the probe's trace (${input.expectServices.join(', ')})`,
+      expected: input.expectServices.join(', '),
+      observed: missing.length ? `missing: ${missing.join(', ')}` : input.expectServices.join(', '),
+      passed: missing.length === 0,
+    });
+  }
+
+  return {
+    index: probe.index,
+    traceId: probe.traceId,
+    passed: findings.every((f) => f.passed),
+    findings,
+    diagnoses,
+    spans: [...graph.spans],
+    entry,
+    edges,
+  };
+}
+
+interface NewRoot {
+  root: SpanRecord;
+  /** The client span in the probe's trace that made the call, when one matches. */
+  client: SpanRecord | undefined;
+  /** Without a client span: the server span of the service whose uninstrumented call it was. */
+  caller: SpanRecord | undefined;
+}
+
+/**
+ * Server spans with no parent, in another trace, started while the probe's request was in flight:
+ * each is a hop where context was lost. Roots are taken in time order, and each is attributed
+ * within the probe's trace and the traces already broken off it (a second break downstream of a
+ * first one), in this order: to a client span whose callee never joined its trace and whose time
+ * window holds the root (the one calling the root's port first); else to the deepest server span
+ * in flight at that moment (its call made no client span); else it counts only if it started
+ * during the probe. Each root is claimed once.
+ */
+function newRoots(
+  probe: TargetProbe,
+  graph: TraceGraph,
+  byTrace: ReadonlyMap<string, readonly SpanRecord[]>,
+  claimed: Set<string>,
+): NewRoot[] {
+  const connected: TraceGraph[] = [graph];
+  const candidates = [...byTrace.values()]
+    .flatMap((spans) => spans.filter((s) => s.kind === 'server' && s.parentSpanId === undefined))
+    .filter((root) => root.traceId !== probe.traceId && !claimed.has(root.spanId))
+    .sort((a, b) => a.startTimeMs - b.startTimeMs);
+  const found: NewRoot[] = [];
+  for (const root of candidates) {
+    const during = (span: SpanRecord): boolean =>
+      span.startTimeMs - SLACK_MS <= root.startTimeMs &&
+      root.startTimeMs <= span.endTimeMs + SLACK_MS;
+    const calls = connected.flatMap((g) =>
+      g.spans.filter(
+        (c) =>
+          c.kind === 'client' &&
+          during(c) &&
+          !(g.children.get(c.spanId) ?? []).some((child) => child.kind === 'server'),
+      ),
+    );
+    const client = calls.find((c) => spanPort(c) === spanPort(root)) ?? calls[0];
+    const caller = client
+      ? undefined
+      : connected
+          .flatMap((g) => g.spans.filter((s) => s.kind === 'server' && during(s)))
+          .sort((a, b) => b.startTimeMs - a.startTimeMs)[0];
+    const inWindow =
+      probe.startMs - SLACK_MS <= root.startTimeMs && root.startTimeMs <= probe.endMs + SLACK_MS;
+    if (client !== undefined || caller !== undefined || inWindow) {
+      claimed.add(root.spanId);
+      found.push({ root, client, caller });
+      connected.push(buildTraceGraph(root.traceId, byTrace.get(root.traceId) ?? []));
+    }
+  }
+  return found;
+}
+
+/** Says where a new root came from, as the user reads it. */
+function diagnoseNewRoot(broken: NewRoot, header: string): string | undefined {
+  const { root, client, caller } = broken;
+  const received = describeServerCall(root);
+  if (client) {
+    const [calledPort, rootPort] = [spanPort(client), spanPort(root)];
+    const proxy =
+      calledPort !== undefined && rootPort !== undefined && calledPort !== rootPort
+        ? ` The call went to port ${calledPort} and ${root.service} listens on ${rootPort}: something in between (a proxy or gateway) handled it and may have dropped the header.`
+        : '';
+    return `${client.service} -> ${root.service} (${describeCall(client)}): ${root.service} started a new trace; the ${header} header did not arrive or was not extracted.${proxy}`;
+  }
+  if (caller) {
+    return `${caller.service} -> ${root.service} (${received}): ${root.service} started a new trace, and ${caller.service} exported no client span for the call: its HTTP client is not instrumented (global fetch needs @opentelemetry/instrumentation-undici).`;
+  }
+  return undefined;
+}
+
+/** `GET /pay` for a server span, as far as its attributes tell. */
+function describeServerCall(span: SpanRecord): string {
+  const method = span.attributes['http.request.method'] ?? span.attributes['http.method'] ?? '';
+  return `${String(method)} ${serverPath(span) ?? span.name}`.trim();
+}
+
+/** Calls inside the trace: each server span whose parent is a client span of another service. */
+function traceEdges(graph: TraceGraph, entry: string | undefined): ServiceEdge[] {
+  const edges: ServiceEdge[] = entry ? [{ from: 'probe', to: entry, call: '', broken: false }] : [];
+  for (const span of [...graph.spans].sort((a, b) => a.startTimeMs - b.startTimeMs)) {
+    const parent = span.parentSpanId === undefined ? undefined : graph.byId.get(span.parentSpanId);
+    if (span.kind === 'server' && parent?.kind === 'client') {
+      edges.push({
+        from: parent.service,
+        to: span.service,
+        call: describeCall(parent),
+        broken: false,
+      });
+    }
+  }
+  return edges;
+}
