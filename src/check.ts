@@ -11,20 +11,15 @@ import {
 import { writeTargetSummary } from './report/target-summary';
 import { runCheck } from './run';
 import { runTarget } from './target/run-target';
+import type { VerdictFacts } from './step-failure';
 import type { SpanRecord } from './verify/types';
 
 /** A finished check, ready for any adapter (the action, the CLI) to present. */
-export interface CheckReport {
-  verdict: 'pass' | 'fail';
-  expected: 'pass' | 'fail';
-  /** What was checked, for one-line messages: `service-a -> service-b`, `GET http://...`. */
-  subject: string;
+export interface CheckReport extends VerdictFacts {
   /** The readable report. */
   text: string;
   result: object;
   outputs: Record<string, string>;
-  /** One line naming the broken hops and the failed checks (meaningful on fail). */
-  failureMessage: string;
   /** Every span exported or received, for the log. */
   spans: readonly SpanRecord[];
   writeSummary(): Promise<void>;
@@ -44,6 +39,7 @@ export async function check(config: Config): Promise<CheckReport> {
       outputs: targetOutputsOf(result),
       failureMessage: targetFailureMessage(result),
       spans: outcome.spans,
+      fault: undefined,
       writeSummary: () => writeTargetSummary(result),
     };
   }
@@ -58,13 +54,10 @@ export async function check(config: Config): Promise<CheckReport> {
     outputs: outputsOf(result),
     failureMessage: failureMessage(result),
     spans: outcome.spans,
+    fault: config.fault && {
+      ...config.fault,
+      broken: (outcome.verification.hops[config.fault.hop - 1]?.failed ?? 0) > 0,
+    },
     writeSummary: () => writeSummary(result, outcome.verification),
   };
-}
-
-/** The one-line reason the step fails, or undefined when the verdict is the one expected. */
-export function stepFailure(report: CheckReport): string | undefined {
-  if (report.verdict === report.expected) return undefined;
-  if (report.expected === 'pass') return report.failureMessage;
-  return `Expected the check to fail (expect: fail), but trace context propagated through ${report.subject}: the negative control did not break anything.`;
 }

@@ -1,4 +1,5 @@
-import { check, stepFailure } from './check';
+import { check } from './check';
+import { stepFailure } from './step-failure';
 import { EXIT, parseArgs, USAGE, type ParsedArgs } from './cli-args';
 import { parseConfig } from './config';
 import { getErrorMessage, InputError } from './errors';

@@ -158,7 +158,7 @@ export function parseConfig(read: InputReader): Config {
       parseWholeNumber('concurrency', value('concurrency'), LIMITS.concurrency),
     ),
     incoming: parseIncoming(value('incoming-context'), read('tracestate').trim(), propagators),
-    fault: parseFault(value('fault'), value('fault-hop'), services, client),
+    fault: parseFault(value('fault'), value('fault-hop'), services, client, requests),
     expect: parseChoice('expect', value('expect'), EXPECT_NAMES),
     timeoutMs: parseWholeNumber('timeout', value('timeout'), LIMITS.timeout) * 1000,
     summary: parseBoolean('summary', value('summary')),
@@ -181,6 +181,17 @@ export function traceContextPropagators(
   return propagators.filter(
     (name): name is Exclude<PropagatorName, 'baggage'> => name !== 'baggage',
   );
+}
+
+/**
+ * The header formats the checks read: those of the configured trace-context propagators, or W3C
+ * trace context when none is configured (the check then looks for `traceparent`, and fails).
+ */
+export function checkedFormats(
+  propagators: readonly PropagatorName[],
+): Exclude<PropagatorName, 'baggage'>[] {
+  const formats = traceContextPropagators(propagators);
+  return formats.length > 0 ? formats : ['tracecontext'];
 }
 
 function parsePropagators(raw: string): PropagatorName[] {
@@ -345,13 +356,16 @@ function parseIncoming(
     if (!propagators.includes('tracecontext')) {
       throw new InputError(`Input 'tracestate' needs 'tracecontext' in 'propagators'.`);
     }
-    validateTracestate(tracestate);
+    return { sampled: kind === 'sampled', tracestate: normalizeTracestate(tracestate) };
   }
-  return { sampled: kind === 'sampled', tracestate: tracestate === '' ? undefined : tracestate };
+  return { sampled: kind === 'sampled', tracestate: undefined };
 }
 
-/** W3C tracestate: up to 32 comma-separated `key=value` members with distinct keys. */
-function validateTracestate(raw: string): void {
+/**
+ * W3C tracestate: up to 32 comma-separated `key=value` members with distinct keys. Returned in
+ * the form propagators re-serialise it (no spaces around members), so what arrives can be compared.
+ */
+function normalizeTracestate(raw: string): string {
   const key =
     /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
   const value = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
@@ -372,6 +386,7 @@ function validateTracestate(raw: string): void {
     if (keys.has(k)) fail(`key ${quote(k)} appears twice`);
     keys.add(k);
   }
+  return members.join(',');
 }
 
 function parseFault(
@@ -379,10 +394,16 @@ function parseFault(
   rawHop: string,
   services: number,
   client: ClientName,
+  requests: number,
 ): Fault | undefined {
   const kind = parseChoice('fault', rawKind, FAULT_NAMES);
-  const hop = parseWholeNumber('fault-hop', rawHop, { min: 1, max: services - 1 });
   if (kind === 'none') return undefined;
+  const hop = parseWholeNumber('fault-hop', rawHop, { min: 1, max: services - 1 });
+  if (kind === 'leaked-context' && requests < 2) {
+    throw new InputError(
+      `Input 'fault': leaked-context sends the previous request's context, so it needs 'requests' of 2 or more.`,
+    );
+  }
   if (kind === 'uninstrumented-client' && client === 'fetch') {
     throw new InputError(
       `Input 'fault': uninstrumented-client uses global fetch without its instrumentation, so it cannot be combined with 'client: fetch'; use client got or http.`,

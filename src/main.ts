@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import { check, stepFailure } from './check';
+import { check } from './check';
+import { stepFailure } from './step-failure';
 import { parseConfig } from './config';
 import { getErrorMessage } from './errors';
 
@@ -37,7 +38,18 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       );
     }
   } catch (error) {
-    fail(inRunner, getErrorMessage(error));
+    const message = getErrorMessage(error);
+    // The check could not give a verdict (a bad input, a timeout): still set the outputs, so a
+    // workflow reading `verdict` sees `error` rather than nothing.
+    if (env.GITHUB_OUTPUT) {
+      const outputs = {
+        verdict: 'error',
+        'failed-checks': '',
+        result: JSON.stringify({ verdict: 'error', error: message }),
+      };
+      for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+    }
+    fail(inRunner, message);
   }
 }
 

@@ -1,4 +1,4 @@
-import { traceContextPropagators, type Config } from './config';
+import { checkedFormats, traceContextPropagators, type Config } from './config';
 import { Deadline } from './deadline';
 import { serviceName, startChain, type RunningChain, type ServiceSpec } from './services/chain';
 import { sendProbes, type ProbeResult } from './services/probe';
@@ -62,9 +62,7 @@ export async function runCheck(config: Config): Promise<CheckOutcome> {
       services: names,
       requests: probes.map((probe) => evidenceOf(probe, config)),
       spans,
-      formats: (traceFormats.length ? traceFormats : ['tracecontext' as const]).map(
-        (name) => TRACE_FORMATS[name],
-      ),
+      formats: checkedFormats(config.propagators).map((name) => TRACE_FORMATS[name]),
       propagatorConfigured: traceFormats.length > 0,
     });
     const services = chain.services.map(({ name, port, url }) => ({ name, port, url }));

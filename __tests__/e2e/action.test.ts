@@ -159,7 +159,12 @@ describe('dist/index.js with the runner contract', { concurrency: true }, () => 
       const errors = errorAnnotations(run);
       assert.equal(errors.length, 1);
       assert.match(errors[0]!, message);
-      assert.deepEqual(run.outputs, {});
+      assert.deepEqual(Object.keys(run.outputs).sort(), ['failed-checks', 'result', 'verdict']);
+      assert.equal(run.outputs.verdict, 'error');
+      assert.equal(
+        JSON.parse(run.outputs.result ?? '{}').error,
+        errors[0]!.slice('::error::'.length),
+      );
       assert.equal(run.summary, '');
       assert.doesNotMatch(run.stdout, /service-a/);
     });
@@ -179,6 +184,26 @@ describe('dist/index.js with the runner contract', { concurrency: true }, () => 
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe('dist/index.js under its time bound', () => {
+  test('a run far larger than its timeout ends on time, with one clear line and no stack', async () => {
+    const run = await runDist({
+      inputs: { timeout: '1', requests: '2000', concurrency: '50', hops: '16' },
+      killAfterMs: 15_000,
+    });
+    assertExitedCleanly(run);
+    assert.equal(run.code, 1);
+    assert.ok(run.elapsedMs < 1000 + 2500, `ended after ${run.elapsedMs} ms`);
+    assert.deepEqual(
+      errorAnnotations(run).map((line) => line.replace(/to http:[^ ]+?\.$/, 'to URL.')),
+      [
+        "::error::Timed out after 1 s (input 'timeout') waiting for the answers to 2000 probe requests to URL.",
+      ],
+    );
+    assert.equal(run.stderr.trim(), '');
+    assert.equal(run.outputs.verdict, 'error');
   });
 });
 

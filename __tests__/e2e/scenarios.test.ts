@@ -14,7 +14,7 @@ interface Result {
     latency_ms: { p50: number; p95: number; p99: number };
   };
   checks: { check: string; passed: boolean; requests_failed: number }[];
-  spans: { service: string; trace_id: string }[];
+  spans: { service: string; kind: string; trace_id: string }[];
 }
 
 function resultOf(run: DistRun): Result {
@@ -89,6 +89,12 @@ describe('clients, with tracecontext', { concurrency: true }, () => {
     test(`${client} passes, with a client span for the call`, async () => {
       const result = await expectPass({ client, propagators: 'tracecontext', hops: '3' });
       assert.equal(result.hops.length, 2);
+      const link = result.checks.filter((c) => c.check === 'parent_is_caller_client_span');
+      assert.deepEqual(
+        link.map((c) => c.passed),
+        [true, true],
+      );
+      assert.equal(result.spans.filter((s) => s.kind === 'client').length, 2);
     });
   }
 });
@@ -112,11 +118,11 @@ describe('chains and load', { concurrency: true }, () => {
     assert.ok(p50 > 0 && p50 <= p95 && p95 <= p99, JSON.stringify(result.requests.latency_ms));
   });
 
-  test('a context leaked between concurrent requests breaks isolation, and is caught', async () => {
+  test('a context leaked between requests breaks isolation, and is caught', async () => {
     const result = await expectBrokenHop(
-      { requests: '50', concurrency: '10', hops: '3', fault: 'leaked-context', 'fault-hop': '2' },
+      { requests: '50', concurrency: '2', hops: '3', fault: 'leaked-context', 'fault-hop': '2' },
       2,
-      /sent another request's context \(context leaked between concurrent requests\)/,
+      /sent another request's context \(context leaked between requests\)/,
     );
     assert.ok(result.requests.failed > 0);
     assert.ok(result.checks.find((c) => c.check === 'isolated')!.requests_failed > 0);
@@ -176,7 +182,7 @@ describe('incoming context', { concurrency: true }, () => {
     await expectBrokenHop(
       { 'incoming-context': 'unsampled', hops: '3', fault: 'strip-header', 'fault-hop': '2' },
       2,
-      /dropped the header/,
+      /something between them dropped it, or service-b's HTTP client is not instrumented/,
     );
   });
 });

@@ -173,10 +173,13 @@ describe('scenario inputs', () => {
       sampled: false,
       tracestate: undefined,
     });
-    assert.deepEqual(parse({ 'incoming-context': 'sampled', tracestate: 'a=1,t@v=x y' }).incoming, {
-      sampled: true,
-      tracestate: 'a=1,t@v=x y',
-    });
+    assert.deepEqual(
+      parse({ 'incoming-context': 'sampled', tracestate: 'a=1 , t@v=x y' }).incoming,
+      {
+        sampled: true,
+        tracestate: 'a=1,t@v=x y',
+      },
+    );
     rejects({ tracestate: 'a=1' }, /^Input 'tracestate' needs 'incoming-context'/);
     rejects(
       { 'incoming-context': 'sampled', propagators: 'baggage' },

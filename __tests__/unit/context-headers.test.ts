@@ -80,10 +80,15 @@ describe('jaeger uber-trace-id', () => {
     ['three fields', `${TRACE}:${SPAN}:01`],
     ['zero span id', `${TRACE}:0:0:01`],
     ['33-digit trace id', `f${TRACE}:${SPAN}:0:01`],
-    ['bad encoding', '%E0%A4%A'],
   ] as const) {
     test(`invalid: ${label}`, () => invalid('jaeger', { 'uber-trace-id': value }));
   }
+  test('invalid: bad URL encoding, rejected for that reason', () => {
+    const read = TRACE_FORMATS.jaeger.read({
+      'uber-trace-id': `${TRACE}%3A${SPAN}%3A0%3A0%E0%A4%A`,
+    });
+    assert.deepEqual(read.ok ? 'ok' : read.reason, 'not valid URL encoding');
+  });
 });
 
 describe('formatsPresent', () => {

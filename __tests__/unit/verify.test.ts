@@ -210,6 +210,48 @@ describe('verifyPropagation: baggage and incoming context', () => {
     assert.deepEqual(failed(verification), ['tracestate_propagated']);
   });
 
+  test('a tracestate lost to a later propagator says so', () => {
+    const { spans, hop } = joinedHop();
+    delete hop.headers.tracestate;
+    hop.headers.b3 = `${TRACE_A}-${A_CLIENT}-1`;
+    const verification = verifyPropagation(
+      input([request(hop, { incoming: probe })], spans, ['tracecontext', 'b3']),
+    );
+    assert.deepEqual(failed(verification), ['tracestate_propagated']);
+    assert.match(
+      verification.checks.find((c) => c.check === 'tracestate_propagated')!.observed,
+      /b3 is listed after tracecontext, .* list tracecontext last$/,
+    );
+  });
+
+  test('tracestate members compare without the spaces W3C allows around them', () => {
+    const { spans, hop } = joinedHop();
+    hop.headers.tracestate = 'v=1';
+    const spaced = { ...probe, tracestate: ' v=1 ' };
+    assert.deepEqual(
+      failed(verifyPropagation(input([request(hop, { incoming: spaced })], spans))),
+      [],
+    );
+  });
+
+  test('unsampled, no header: both causes are named, since no span can tell them apart', () => {
+    const unsampled = { ...probe, sampled: false, tracestate: undefined };
+    const { hop } = brokenHop();
+    hop.callerReport = { ...hop.callerReport, parentSpanId: undefined };
+    const verification = verifyPropagation(input([request(hop, { incoming: unsampled })], []));
+    assert.match(
+      diagnosis(verification),
+      /no traceparent header arrived: something between them dropped it, or service-a's HTTP client is not instrumented \(with an unsampled context/,
+    );
+  });
+
+  test('empty reported ids are not the same trace', () => {
+    const { spans, hop } = healthyHop();
+    hop.callerReport = { ...hop.callerReport, traceId: '' };
+    hop.calleeReport = { ...hop.calleeReport, traceId: '' };
+    assert.ok(failed(verifyPropagation(input([request(hop)], spans))).includes('same_trace'));
+  });
+
   test('unsampled: no spans, only the headers are checked, and a lost flag fails', () => {
     const unsampled = { ...probe, sampled: false, tracestate: undefined };
     const { hop } = healthyHop();

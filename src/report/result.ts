@@ -1,7 +1,6 @@
-import { traceContextPropagators } from '../config';
+import { checkedFormats } from '../config';
 import type { CheckOutcome } from '../run';
 import { TRACE_FORMATS } from '../verify/context-headers';
-import { hopsFromAnswer } from '../services/report-body';
 import { seedFields, type SeedFields } from '../verify/seed-fields';
 import { percentiles, type Percentiles } from './percentiles';
 
@@ -76,11 +75,9 @@ export interface Result extends SeedFields {
 
 export function buildResult(outcome: CheckOutcome): Result {
   const { verification, config } = outcome;
-  const primaryHeader =
-    TRACE_FORMATS[traceContextPropagators(config.propagators)[0] ?? 'tracecontext'].header;
+  const primaryHeader = TRACE_FORMATS[checkedFormats(config.propagators)[0]!].header;
   const sample = verification.sample;
-  const sampleProbe = outcome.probes[sample.index - 1];
-  const firstHop = sampleProbe && hopsFromAnswer(sampleProbe.answer)[0];
+  const firstHop = sample.evidence.hops[0];
   if (firstHop === undefined)
     throw new Error('the entry service answered without a downstream hop');
   const failing = verification.requests.filter((r) => !r.passed);

@@ -118,7 +118,7 @@ function hopTable(result: Result): Cell[][] {
       header('Requests'),
     ],
     ...result.hops.map((hop) => [
-      `${hop.passed && hop.requests_failed === 0 ? '✅' : '❌'} ${hop.hop}`,
+      `${hop.passed ? '✅' : '❌'} ${hop.hop}`,
       `${escapeHtml(hop.caller)} → ${escapeHtml(hop.callee)}<br/><code>${escapeHtml(hop.request)}</code>`,
       `<code>${escapeHtml(hop.header ?? '(none)')}</code>`,
       `<code>${escapeHtml(hop.callee_parent_span_id ?? '(none)')}</code>`,

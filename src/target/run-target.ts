@@ -1,4 +1,5 @@
 import {
+  checkedFormats,
   DEFAULT_BATCH_QUIET_MS,
   traceContextPropagators,
   type Config,
@@ -61,7 +62,7 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
       timeoutMs: Math.max(1, deadline.remainingMs()),
     });
     const spans = receiver.spans();
-    const header = TRACE_FORMATS[formats[0] ?? 'tracecontext'].header;
+    const header = TRACE_FORMATS[checkedFormats(config.propagators)[0]!].header;
     return {
       config,
       target,

@@ -10,6 +10,8 @@ import type {
 } from './types';
 
 const NONE = '(none)';
+/** A trace id a service could really have reported: 32 lower-case hex digits, not all zero. */
+const VALID_TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
 
 export interface HopContext {
   number: number;
@@ -50,7 +52,8 @@ export function verifyHop(hop: HopEvidence, at: HopContext): HopResult {
       title: `${edge}: same trace id`,
       expected: callerReport.traceId,
       observed: calleeReport.traceId,
-      passed: callerReport.traceId === calleeReport.traceId,
+      passed:
+        VALID_TRACE_ID.test(callerReport.traceId) && callerReport.traceId === calleeReport.traceId,
     },
   ];
   for (const { format, read } of reads) {
@@ -145,7 +148,10 @@ function diagnose(
     if (others.length > 0) {
       return `${where}: ${newTrace}no ${header} header arrived, but ${others.map((f) => f.header).join(' and ')} did: ${hop.caller} injects a different format than ${hop.callee} extracts (propagator mismatch).`;
     }
-    if (at.sampled && callerClient === undefined) {
+    if (!at.sampled) {
+      return `${where}: ${newTrace}no ${header} header arrived: something between them dropped it, or ${hop.caller}'s HTTP client is not instrumented (with an unsampled context no spans tell these apart; run with incoming-context: sampled to see which).`;
+    }
+    if (callerClient === undefined) {
       return `${where}: ${newTrace}no ${header} header arrived and ${hop.caller} exported no client span for the call: its HTTP client is not instrumented.`;
     }
     return `${where}: ${newTrace}no ${header} header arrived although ${hop.caller} ${callerClient ? `made client span ${callerClient.spanId} for the call` : 'called'}: something between them dropped the header (a proxy or gateway that strips it).`;
@@ -157,7 +163,7 @@ function diagnose(
     return `${where}: ${newTrace}the ${header} header arrived but ${hop.callee} did not continue it (the header was not extracted, or the incoming context was ignored).`;
   }
   if (read.value.traceId !== hop.callerReport.traceId) {
-    return `${where}: the ${header} header carries trace ${read.value.traceId}, not ${hop.caller}'s trace ${hop.callerReport.traceId}: ${hop.caller} sent another request's context (context leaked between concurrent requests).`;
+    return `${where}: the ${header} header carries trace ${read.value.traceId}, not ${hop.caller}'s trace ${hop.callerReport.traceId}: ${hop.caller} sent another request's context (context leaked between requests).`;
   }
   if (at.sampled && !callerClient) {
     return `${where}: the context arrived, but ${hop.caller} exported no client span for the call.`;

@@ -21,7 +21,9 @@ export function seedFields(hop: HopEvidence): SeedFields {
   const headerParent = parsed.ok ? parsed.value.parentId : null;
   const calleeParent = hop.calleeReport.parentSpanId ?? null;
   return {
-    same_trace: hop.callerReport.traceId === hop.calleeReport.traceId,
+    same_trace:
+      /^(?!0{32})[0-9a-f]{32}$/.test(hop.callerReport.traceId) &&
+      hop.callerReport.traceId === hop.calleeReport.traceId,
     service_a_trace_id: hop.callerReport.traceId,
     service_b_trace_id: hop.calleeReport.traceId,
     traceparent_header: header ?? null,

@@ -117,6 +117,8 @@ export interface HopVerdict {
 
 export interface RequestVerification {
   index: number;
+  /** What the verdict was drawn from. */
+  evidence: RequestEvidence;
   passed: boolean;
   findings: Finding[];
   hops: HopVerdict[];

@@ -1,4 +1,5 @@
 import { parseBaggage } from './baggage';
+import type { TraceFormat } from './context-headers';
 import { verifyHop } from './hop';
 import { describeSpan, groupByTrace, traceIds, type SpansByTrace } from './spans';
 import type {
@@ -79,13 +80,14 @@ function verifyRequest(
     hops.push(result.verdict);
     if (result.brokenEdge) brokenEdges.push(result.brokenEdge);
   }
-  findings.push(...incomingChecks(request));
+  findings.push(...incomingChecks(request, input.formats));
   findings.push(...baggageChecks(request));
   if (sampled)
     findings.push(...traceChecks(request, input.services[0] ?? '', traceId, spans, owners));
 
   return {
     index: request.index,
+    evidence: request,
     passed: findings.every((f) => f.passed),
     findings,
     hops,
@@ -95,8 +97,17 @@ function verifyRequest(
   };
 }
 
+/** tracestate members, spaces around them dropped: W3C lets senders add them, propagators drop them. */
+function tracestateMembers(header: string | undefined): string {
+  return (header ?? '')
+    .split(',')
+    .map((member) => member.trim())
+    .filter((member) => member !== '')
+    .join(',');
+}
+
 /** With an incoming context: the entry joined the probe's trace, and tracestate arrived intact. */
-function incomingChecks(request: RequestEvidence): Finding[] {
+function incomingChecks(request: RequestEvidence, formats: readonly TraceFormat[]): Finding[] {
   const incoming = request.incoming;
   const first = request.hops[0];
   const last = request.hops.at(-1);
@@ -119,14 +130,24 @@ function incomingChecks(request: RequestEvidence): Finding[] {
     },
   ];
   if (incoming.tracestate !== undefined) {
-    const changedAt = request.hops.find((hop) => hop.headers['tracestate'] !== incoming.tracestate);
+    const sent = tracestateMembers(incoming.tracestate);
+    const changedAt = request.hops.find(
+      (hop) => tracestateMembers(hop.headers['tracestate']) !== sent,
+    );
+    // A composite propagator lets the last extractor win: a format listed after tracecontext
+    // replaces the W3C context, and its tracestate with it.
+    const later = formats.slice(formats.findIndex((f) => f.name === 'tracecontext') + 1);
+    const hint =
+      changedAt && later.length > 0
+        ? `; ${later.map((f) => f.name).join(', ')} is listed after tracecontext, and the last propagator to extract replaces the W3C context and its tracestate: list tracecontext last`
+        : '';
     findings.push({
       check: 'tracestate_propagated',
       hop: undefined,
       title: `tracestate arrives unchanged at ${last.callee}`,
       expected: incoming.tracestate,
       observed: changedAt
-        ? `${changedAt.headers['tracestate'] ?? '(none)'} at ${changedAt.callee} (hop ${request.hops.indexOf(changedAt) + 1})`
+        ? `${changedAt.headers['tracestate'] ?? '(none)'} at ${changedAt.callee} (hop ${request.hops.indexOf(changedAt) + 1})${hint}`
         : (last.headers['tracestate'] ?? '(none)'),
       passed: changedAt === undefined,
     });

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Deadline, TimeoutError } from '../../src/deadline';
+
+describe('Deadline', () => {
+  test('race settles with the work when it is in time', async () => {
+    assert.equal(await new Deadline(1000).race(Promise.resolve(7), 'seven'), 7);
+  });
+
+  test('race rejects naming what it waited for, and does not wait for the work', async () => {
+    const never = new Promise<never>(() => {});
+    const started = Date.now();
+    await assert.rejects(new Deadline(50).race(never, 'the answer of X'), (error: unknown) => {
+      assert.ok(error instanceof TimeoutError);
+      assert.equal(
+        error.message,
+        "Timed out after 0.05 s (input 'timeout') waiting for the answer of X.",
+      );
+      return true;
+    });
+    assert.ok(Date.now() - started < 1000);
+  });
+
+  test('until stops at its cap when the condition never holds', async () => {
+    const started = Date.now();
+    assert.equal(await new Deadline(10_000).until(() => false, 30), false);
+    assert.ok(Date.now() - started < 1000);
+    assert.equal(await new Deadline(10_000).until(() => true, 30), true);
+  });
+
+  test("until stops when the run's time is up, whatever its cap", async () => {
+    const deadline = new Deadline(20);
+    assert.equal(await deadline.until(() => false, 60_000), false);
+    assert.equal(deadline.remainingMs(), 0);
+  });
+});
