@@ -2,15 +2,14 @@ import type { Config } from './config';
 import { consoleReport } from './report/console';
 import { outputsOf, targetOutputsOf } from './report/outputs';
 import { buildResult, failureMessage } from './report/result';
-import { writeSummary } from './report/summary';
+import { renderSummary } from './report/summary';
 import {
   buildTargetResult,
   targetConsoleReport,
   targetFailureMessage,
 } from './report/target-result';
-import { writeTargetSummary } from './report/target-summary';
+import { renderTargetSummary } from './report/target-summary';
 import { runCheck } from './run';
-import { runTarget } from './target/run-target';
 import type { VerdictFacts } from './step-failure';
 import type { SpanRecord } from './verify/types';
 
@@ -22,12 +21,16 @@ export interface CheckReport extends VerdictFacts {
   outputs: Record<string, string>;
   /** Every span exported or received, for the log. */
   spans: readonly SpanRecord[];
-  writeSummary(): Promise<void>;
+  /** The job summary, as markdown and HTML. */
+  summary(): string;
 }
 
 /** Runs the mode the config asks for: target mode with a target URL, else the built-in chain. */
 export async function check(config: Config): Promise<CheckReport> {
   if (config.target !== undefined) {
+    // Loaded only in target mode: the receiver (gRPC, protobuf) is half the bundle, and the
+    // self-test should not pay to compile it.
+    const { runTarget } = await import('./target/run-target');
     const outcome = await runTarget(config, config.target);
     const result = buildTargetResult(outcome);
     return {
@@ -40,7 +43,7 @@ export async function check(config: Config): Promise<CheckReport> {
       failureMessage: targetFailureMessage(result),
       spans: outcome.spans,
       fault: undefined,
-      writeSummary: () => writeTargetSummary(result),
+      summary: () => renderTargetSummary(result),
     };
   }
   const outcome = await runCheck(config);
@@ -58,6 +61,6 @@ export async function check(config: Config): Promise<CheckReport> {
       ...config.fault,
       broken: (outcome.verification.hops[config.fault.hop - 1]?.failed ?? 0) > 0,
     },
-    writeSummary: () => writeSummary(result, outcome.verification),
+    summary: () => renderSummary(result, outcome.verification),
   };
 }

@@ -280,6 +280,12 @@ function parseTarget(
 }
 
 function parseHttpUrl(name: InputName, raw: string): string {
+  // The URL parser silently drops tabs and newlines: two URLs on two lines would become one.
+  if ([...raw].some((char) => char.charCodeAt(0) <= 0x20 || char.charCodeAt(0) === 0x7f)) {
+    throw new InputError(
+      `Input '${name}' must be one http:// or https:// URL, without spaces or control characters, got ${quote(raw)}.`,
+    );
+  }
   let url: URL;
   try {
     url = new URL(raw);
@@ -325,7 +331,7 @@ function parseNames(name: InputName, raw: string): string[] {
 }
 
 function parseHost(raw: string): string {
-  if (!/^(?:[0-9a-zA-Z.-]{1,253}|\[?[0-9a-fA-F:]+\]?)$/.test(raw)) {
+  if (!/^(?:[0-9a-zA-Z.-]{1,253}|\[?[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}\]?)$/.test(raw)) {
     throw new InputError(
       `Input 'receiver-host' must be an IP address or host name, got ${quote(raw)}.`,
     );

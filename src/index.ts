@@ -7,6 +7,13 @@ const EXIT_GRACE_MS = 5000;
 /** dist/cli.js marks itself before loading this bundle: one bundle serves both entry points. */
 const asCli = (globalThis as { propagationCheckEntry?: string }).propagationCheckEntry === 'cli';
 
+// A reader that stops early (`node dist/cli.js | head`) closes the pipe: stop quietly, keeping the
+// exit status, rather than crash on the next write.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit();
+});
+
 void (asCli ? runCli() : run()).finally(() => {
   setTimeout(() => {
     process.stderr.write('propagation-check: a handle stayed open after the run; exiting.\n');

@@ -1,4 +1,5 @@
-import * as core from '@actions/core';
+import { appendFile } from 'node:fs/promises';
+import * as core from './runner/commands';
 import { check } from './check';
 import { stepFailure } from './step-failure';
 import { parseConfig } from './config';
@@ -14,7 +15,7 @@ const MAX_LOGGED_SPANS = 2000;
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const inRunner = env.GITHUB_ACTIONS === 'true';
   try {
-    const config = parseConfig((name) => core.getInput(name));
+    const config = parseConfig((name) => core.getInput(name, env));
     const report = await check(config);
 
     core.info(report.text);
@@ -26,10 +27,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     });
     group(inRunner, 'Result', () => core.info(JSON.stringify(report.result, null, 2)));
 
-    if (env.GITHUB_OUTPUT) {
-      for (const [name, value] of Object.entries(report.outputs)) core.setOutput(name, value);
+    const outputFile = env.GITHUB_OUTPUT;
+    if (outputFile) {
+      for (const [name, value] of Object.entries(report.outputs))
+        core.setOutput(name, value, outputFile);
     }
-    if (config.summary && env.GITHUB_STEP_SUMMARY) await report.writeSummary();
+    if (config.summary && env.GITHUB_STEP_SUMMARY) {
+      await appendFile(env.GITHUB_STEP_SUMMARY, report.summary(), 'utf8');
+    }
     const failure = stepFailure(report);
     if (failure !== undefined) fail(inRunner, failure);
     else if (report.verdict === 'fail') {
@@ -41,13 +46,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const message = getErrorMessage(error);
     // The check could not give a verdict (a bad input, a timeout): still set the outputs, so a
     // workflow reading `verdict` sees `error` rather than nothing.
-    if (env.GITHUB_OUTPUT) {
+    const outputFile = env.GITHUB_OUTPUT;
+    if (outputFile) {
       const outputs = {
         verdict: 'error',
         'failed-checks': '',
         result: JSON.stringify({ verdict: 'error', error: message }),
       };
-      for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+      for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value, outputFile);
     }
     fail(inRunner, message);
   }

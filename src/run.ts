@@ -8,10 +8,8 @@ import { TRACE_FORMATS } from './verify/context-headers';
 import type { RequestEvidence, SpanRecord, Verification } from './verify/types';
 import { verifyPropagation } from './verify/verify';
 
-/** After the last answer, how long span exports may keep arriving before we stop waiting. */
+/** After the last answer, how long the last server spans may take to end before we stop waiting. */
 const SPAN_SETTLE_CAP_MS = 2000;
-/** No new span for this long, with every server span in, means the export is complete. */
-const SPAN_QUIET_MS = 25;
 
 /** Everything a report needs: the evidence, the spans and the verdict. */
 export interface CheckOutcome {
@@ -55,7 +53,11 @@ export async function runCheck(config: Config): Promise<CheckOutcome> {
       `the answers to ${config.requests} probe request${config.requests === 1 ? '' : 's'} to ${chain.entryUrl}`,
     );
     if (config.incoming?.sampled ?? true) {
-      await waitForSpans(tracing.spanCount, config.requests * config.services, deadline);
+      // A server span ends just after its response is written, and every other span of a request
+      // ends before its server span: once each service has exported one server span per request,
+      // the export is complete. Bounded, in case a span never ends.
+      const expected = config.requests * config.services;
+      await deadline.until(() => tracing.serverSpanCount() >= expected, SPAN_SETTLE_CAP_MS);
     }
     const spans = tracing.spans();
     const verification = verifyPropagation({
@@ -86,26 +88,4 @@ function evidenceOf(probe: ProbeResult, config: Config): RequestEvidence {
     baggage: config.propagators.includes('baggage') ? probe.answer.baggage_sent : undefined,
     incoming: probe.sent,
   };
-}
-
-/**
- * Server spans end just after their response is written: wait, bounded, until at least one span
- * per service and request has been exported and no new one arrived for a moment.
- */
-async function waitForSpans(
-  count: () => number,
-  expected: number,
-  deadline: Deadline,
-): Promise<void> {
-  let last = -1;
-  let changedAt = Date.now();
-  await deadline.until(() => {
-    const now = count();
-    if (now !== last) {
-      last = now;
-      changedAt = Date.now();
-      return false;
-    }
-    return now >= expected && Date.now() - changedAt >= SPAN_QUIET_MS;
-  }, SPAN_SETTLE_CAP_MS);
 }

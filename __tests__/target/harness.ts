@@ -112,16 +112,25 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Ports free right now on 127.0.0.1, for the receiver the action will start. */
+/**
+ * Ports free right now on 127.0.0.1, for the receiver the action will start. Taken below the
+ * kernel's ephemeral range (32768 and up here), so the services started meanwhile on port 0
+ * cannot be handed one of them before the action binds it.
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, async () => {
-      const server = net.createServer();
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return server;
-    }),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  const ports: number[] = [];
+  for (let attempt = 0; ports.length < count && attempt < 200; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!ports.includes(port) && (await isFree(port))) ports.push(port);
+  }
+  if (ports.length < count) throw new Error(`found only ${ports.length} free ports`);
   return ports;
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }

@@ -244,7 +244,11 @@ describe('target mode inputs', () => {
       { 'target-url': 'ftp://x' },
       /^Input 'target-url' must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/x"\.$/,
     ],
-    [{ 'target-url': 'not a url' }, /^Input 'target-url' must be an http/],
+    [
+      { 'target-url': 'not a url' },
+      /^Input 'target-url' must be one http:\/\/ or https:\/\/ URL, without spaces/,
+    ],
+    [{ 'target-url': 'http://a/1\nhttp://b/2' }, /^Input 'target-url' must be one http/],
     [
       { 'target-url': 'http://x', 'target-method': 'GE T' },
       /^Input 'target-method' must be an HTTP method/,

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { SummaryBuilder, tableHtml, type Cell } from '../runner/summary';
 import type { Verification } from '../verify/types';
 import { escapeHtml } from './escape';
 import { chainDiagram, traceDiagram } from './mermaid';
@@ -7,15 +7,13 @@ import type { Result } from './result';
 /** Past this many spans the sample request's span diagram is left out: it would not render. */
 const MAX_DIAGRAM_SPANS = 200;
 
-export type Cell = string | { data: string; header: true };
-
 /**
- * Writes the job summary in one write: what matters first (verdict, diagnoses, the chain, failed
- * checks), everything else folded, so 16 hops and 1,000 requests stay readable.
+ * The job summary: what matters first (verdict, diagnoses, the chain, failed checks), everything
+ * else folded, so 16 hops and 1,000 requests stay readable.
  */
-export async function writeSummary(result: Result, verification: Verification): Promise<void> {
+export function renderSummary(result: Result, verification: Verification): string {
   const services = result.services.map((s) => s.name);
-  const summary = core.summary.addHeading(headline(result, services), 2);
+  const summary = new SummaryBuilder().addHeading(headline(result, services), 2);
   summary.addRaw(`<p>${describeRun(result)}</p>`, true);
   const diagnoses = [
     ...new Set(
@@ -56,7 +54,7 @@ export async function writeSummary(result: Result, verification: Verification): 
     `\n\n${spanTable(result)}\n\n`,
   );
   summary.addDetails('JSON result', `\n\n\`\`\`json\n${jsonForMarkdown(result)}\n\`\`\`\n\n`);
-  await summary.write();
+  return summary.toString();
 }
 
 function headline(result: Result, services: string[]): string {
@@ -146,14 +144,6 @@ function batchTable(result: Result): Cell[][] {
 
 export function header(data: string): Cell {
   return { data, header: true };
-}
-
-export function tableHtml(rows: Cell[][]): string {
-  const cells = rows.map(
-    (row) =>
-      `<tr>${row.map((cell) => (typeof cell === 'string' ? `<td>${cell}</td>` : `<th>${cell.data}</th>`)).join('')}</tr>`,
-  );
-  return `<table>${cells.join('')}</table>`;
 }
 
 function spanTable(result: Result): string {

@@ -1,11 +1,11 @@
-import * as core from '@actions/core';
+import { SummaryBuilder, tableHtml, type Cell } from '../runner/summary';
 import { escapeHtml } from './escape';
 import { serviceDiagram } from './mermaid';
-import { header, jsonForMarkdown, tableHtml, type Cell } from './summary';
+import { header, jsonForMarkdown } from './summary';
 import type { TargetResult } from './target-result';
 
-/** The job summary of target mode, in one write. */
-export async function writeTargetSummary(result: TargetResult): Promise<void> {
+/** The job summary of target mode. */
+export function renderTargetSummary(result: TargetResult): string {
   const target = escapeHtml(`${result.target.method} ${result.target.url}`);
   const negative = result.expected_verdict === 'fail';
   const headline =
@@ -16,7 +16,7 @@ export async function writeTargetSummary(result: TargetResult): Promise<void> {
       : negative
         ? `✅ Negative control failed as expected behind ${target}`
         : `❌ Trace context broken behind ${target}`;
-  const summary = core.summary.addHeading(headline, 2);
+  const summary = new SummaryBuilder().addHeading(headline, 2);
   summary.addRaw(
     `<p>receiver <code>${escapeHtml(result.receiver.http)}</code>${result.receiver.grpc ? ` and <code>${escapeHtml(result.receiver.grpc)}</code> (gRPC)` : ''} · services seen: ${escapeHtml(result.services_seen.join(', ') || '(none)')} · sample trace <code>${escapeHtml(result.trace_id)}</code></p>`,
     true,
@@ -67,5 +67,5 @@ export async function writeTargetSummary(result: TargetResult): Promise<void> {
     ])}\n\n`,
   );
   summary.addDetails('JSON result', `\n\n\`\`\`json\n${jsonForMarkdown(result)}\n\`\`\`\n\n`);
-  await summary.write();
+  return summary.toString();
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -30,8 +30,8 @@ export interface TracingOptions {
 export interface Tracing {
   /** Every span exported so far, as span records, oldest first. */
   spans(): SpanRecord[];
-  /** How many spans have been exported so far (cheap, for waiting). */
-  spanCount(): number;
+  /** How many server spans have been exported so far (cheap, for waiting). */
+  serverSpanCount(): number;
   /** Removes the patches, shuts the provider down and releases the global API. */
   shutdown(): Promise<void>;
 }
@@ -87,7 +87,8 @@ export function startTracing(options: TracingOptions): Tracing {
         .getFinishedSpans()
         .map(toSpanRecord)
         .sort((a, b) => a.startTimeMs - b.startTimeMs),
-    spanCount: () => exporter.getFinishedSpans().length,
+    serverSpanCount: () =>
+      exporter.getFinishedSpans().filter((span) => span.kind === SpanKind.SERVER).length,
     shutdown: async () => {
       undici?.disable();
       for (const unpatch of unpatches) unpatch();

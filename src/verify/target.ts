@@ -356,19 +356,28 @@ function describeServerCall(span: SpanRecord): string {
   return `${String(method)} ${serverPath(span) ?? span.name}`.trim();
 }
 
-/** Calls inside the trace: each server span whose parent is a client span of another service. */
+/**
+ * Calls inside the trace, one edge per pair of services: each server span whose parent is a
+ * client span of another service. Ordered by first call, so the diagram reads in call order.
+ * Deduplicated as it goes, so a trace of a million spans yields a handful of edges.
+ */
 function traceEdges(graph: TraceGraph, entry: string | undefined): ServiceEdge[] {
-  const edges: ServiceEdge[] = entry ? [{ from: 'probe', to: entry, call: '', broken: false }] : [];
-  for (const span of [...graph.spans].sort((a, b) => a.startTimeMs - b.startTimeMs)) {
+  const edges = new Map<string, { edge: ServiceEdge; at: number }>();
+  for (const span of graph.spans) {
     const parent = span.parentSpanId === undefined ? undefined : graph.byId.get(span.parentSpanId);
-    if (span.kind === 'server' && parent?.kind === 'client') {
-      edges.push({
+    if (span.kind !== 'server' || parent?.kind !== 'client') continue;
+    const key = `${parent.service}\u0000${span.service}`;
+    const known = edges.get(key);
+    if (known === undefined || span.startTimeMs < known.at) {
+      const edge = {
         from: parent.service,
         to: span.service,
         call: describeCall(parent),
         broken: false,
-      });
+      };
+      edges.set(key, { edge, at: span.startTimeMs });
     }
   }
-  return edges;
+  const ordered = [...edges.values()].sort((a, b) => a.at - b.at).map(({ edge }) => edge);
+  return entry ? [{ from: 'probe', to: entry, call: '', broken: false }, ...ordered] : ordered;
 }

@@ -1,0 +1,157 @@
+/**
+ * One side of the load benchmark, in its own process (instrumentation patches http and koa for
+ * the whole process, so traced and untraced cannot share one):
+ *
+ *   node --import tsx bench/load-worker.ts traced|untraced
+ *
+ * Starts the chain the action would start for `hops: 3, requests: 2000, concurrency: 50` (from the
+ * project's own modules), sends a warm-up batch, then the measured batch, and prints one line:
+ * `RESULT {json}`. Traced, it also waits for the exported spans and times the pure verifier on
+ * the measured requests, several times.
+ */
+import { performance } from 'node:perf_hooks';
+import { parseConfig, traceContextPropagators, type InputName } from '../src/config';
+import { serviceName, startChain, type RunningChain } from '../src/services/chain';
+import { sendProbes, type ProbeResult } from '../src/services/probe';
+import { hopsFromAnswer } from '../src/services/report-body';
+import type { Tracing } from '../src/telemetry/tracing';
+import { TRACE_FORMATS } from '../src/verify/context-headers';
+import type { RequestEvidence } from '../src/verify/types';
+import { verifyPropagation } from '../src/verify/verify';
+import { LOAD, percentile, type LoadResult } from './lib';
+
+/** Bound on each batch of requests, and on the wait for spans. */
+const BATCH_TIMEOUT_MS = 60_000;
+const SPAN_WAIT_CAP_MS = 10_000;
+
+const INPUTS: Partial<Record<InputName, string>> = {
+  hops: String(LOAD.hops),
+  requests: String(LOAD.requests),
+  concurrency: String(LOAD.concurrency),
+};
+
+async function main(mode: 'traced' | 'untraced'): Promise<LoadResult> {
+  const config = parseConfig((name) => INPUTS[name] ?? '');
+  const names = Array.from({ length: config.services }, (_, index) => serviceName(index));
+  let tracing: Tracing | undefined;
+  if (mode === 'traced') {
+    // Loaded only here: the untraced process never even imports the instrumentations.
+    const { startTracing } = await import('../src/telemetry/tracing');
+    tracing = startTracing({
+      propagators: config.propagators,
+      serviceNames: names,
+      fault: config.fault,
+      traceFetch: config.client === 'fetch',
+    });
+  }
+  let chain: RunningChain | undefined;
+  try {
+    chain = await startChain({
+      specs: names.map((name, index) => ({
+        name,
+        route: index === 0 ? '/call-b' : '/work',
+        port: 0,
+        portInput: 'hops',
+      })),
+      client: config.client,
+      fault: config.fault,
+      timeoutMs: BATCH_TIMEOUT_MS,
+    });
+    const batch = (requests: number): Promise<ProbeResult[]> =>
+      sendProbes({
+        url: chain!.entryUrl,
+        requests,
+        concurrency: config.concurrency,
+        timeoutMs: BATCH_TIMEOUT_MS,
+        incoming: undefined,
+      });
+    await batch(LOAD.warmup);
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    const probes = await batch(config.requests);
+    const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const latencies = probes.map((probe) => probe.latencyMs);
+    const result: LoadResult = {
+      mode,
+      requests: probes.length,
+      wallMs,
+      throughput: (probes.length / wallMs) * 1000,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: Math.max(...latencies),
+      cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / probes.length,
+      maxRssMiB: 0,
+    };
+    if (tracing) Object.assign(result, await verifyTiming(tracing, probes, config, names));
+    result.maxRssMiB = process.resourceUsage().maxRSS / 1024;
+    return result;
+  } finally {
+    await chain?.close();
+    await tracing?.shutdown();
+  }
+}
+
+/** Waits (bounded) for the spans, then times the collection and the pure verdict. */
+async function verifyTiming(
+  tracing: Tracing,
+  probes: ProbeResult[],
+  config: ReturnType<typeof parseConfig>,
+  names: string[],
+): Promise<Partial<LoadResult>> {
+  // Every server span of the warm-up and measured batches, as the action waits.
+  const expected = (LOAD.warmup + probes.length) * names.length;
+  const waitStart = performance.now();
+  while (performance.now() - waitStart < SPAN_WAIT_CAP_MS && tracing.serverSpanCount() < expected) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const spanWaitMs = performance.now() - waitStart;
+
+  const collectStart = performance.now();
+  const all = tracing.spans();
+  const collectMs = performance.now() - collectStart;
+  // As src/run.ts builds it (evidenceOf), for the measured requests and their traces only.
+  const requests: RequestEvidence[] = probes.map((probe) => ({
+    index: probe.index,
+    hops: hopsFromAnswer(probe.answer),
+    baggage: config.propagators.includes('baggage') ? probe.answer.baggage_sent : undefined,
+    incoming: probe.sent,
+  }));
+  const traces = new Set(
+    requests.flatMap((request) => request.hops.map((hop) => hop.callerReport.traceId)),
+  );
+  const spans = all.filter((span) => traces.has(span.traceId));
+  const formats = traceContextPropagators(config.propagators);
+  const input = {
+    services: names,
+    requests,
+    spans,
+    formats: (formats.length ? formats : ['tracecontext' as const]).map(
+      (name) => TRACE_FORMATS[name],
+    ),
+    propagatorConfigured: formats.length > 0,
+  };
+  const verifyMs: number[] = [];
+  let verdict = '';
+  for (let run = 0; run < LOAD.verifyRuns; run += 1) {
+    const start = performance.now();
+    const verification = verifyPropagation(input);
+    verifyMs.push(performance.now() - start);
+    const failed = verification.requests.filter((request) => !request.passed).length;
+    verdict = verification.passed ? 'pass' : `fail (${failed} requests failed)`;
+  }
+  return { spans: spans.length, spanWaitMs, collectMs, verifyMs, verdict };
+}
+
+const mode = process.argv[2];
+if (mode === 'traced' || mode === 'untraced') {
+  main(mode).then(
+    (result) => process.stdout.write(`RESULT ${JSON.stringify(result)}\n`),
+    (error: unknown) => {
+      process.stderr.write(
+        `load-worker: ${error instanceof Error ? error.stack : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    },
+  );
+}
