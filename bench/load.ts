@@ -128,7 +128,7 @@ async function main(): Promise<void> {
           fixed(med('traced', (r) => r.collectMs ?? Number.NaN)),
         ],
         [
-          'wait for all spans after the last answer (ms, median; includes a 50 ms quiet period)',
+          'wait for all server spans after the last answer (ms, median)',
           fixed(med('traced', (r) => r.spanWaitMs ?? Number.NaN)),
         ],
       ],

@@ -2,6 +2,7 @@ import { checkedFormats } from '../config';
 import type { CheckOutcome } from '../run';
 import { TRACE_FORMATS } from '../verify/context-headers';
 import { seedFields, type SeedFields } from '../verify/seed-fields';
+import { spanRows, type SpanRow } from './span-rows';
 import { percentiles, type Percentiles } from './percentiles';
 
 /** How many failing requests the result lists one by one. */
@@ -63,14 +64,7 @@ export interface Result extends SeedFields {
     requests_failed: number;
   }[];
   /** The sample request's spans. */
-  spans: {
-    service: string;
-    name: string;
-    kind: string;
-    trace_id: string;
-    span_id: string;
-    parent_span_id: string | null;
-  }[];
+  spans: SpanRow[];
 }
 
 export function buildResult(outcome: CheckOutcome): Result {
@@ -133,14 +127,7 @@ export function buildResult(outcome: CheckOutcome): Result {
       requests_passed: check.passed,
       requests_failed: check.failed,
     })),
-    spans: sample.spans.map((span) => ({
-      service: span.service,
-      name: span.name,
-      kind: span.kind,
-      trace_id: span.traceId,
-      span_id: span.spanId,
-      parent_span_id: span.parentSpanId ?? null,
-    })),
+    spans: spanRows(sample.spans),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Verification } from '../verify/types';
 import { escapeHtml } from './escape';
 import { chainDiagram, traceDiagram } from './mermaid';
 import type { Result } from './result';
+import type { SpanRow } from './span-rows';
 
 /** Past this many spans the sample request's span diagram is left out: it would not render. */
 const MAX_DIAGRAM_SPANS = 200;
@@ -51,7 +52,7 @@ export function renderSummary(result: Result, verification: Verification): strin
   }
   summary.addDetails(
     `Spans of request ${sample.index} (${result.spans.length})`,
-    `\n\n${spanTable(result)}\n\n`,
+    `\n\n${spanTable(result.spans)}\n\n`,
   );
   summary.addDetails('JSON result', `\n\n\`\`\`json\n${jsonForMarkdown(result)}\n\`\`\`\n\n`);
   return summary.toString();
@@ -146,10 +147,11 @@ export function header(data: string): Cell {
   return { data, header: true };
 }
 
-function spanTable(result: Result): string {
+/** The spans of the sample request or probe, as an HTML table. */
+export function spanTable(spans: readonly SpanRow[]): string {
   return tableHtml([
     ['Service', 'Name', 'Kind', 'Trace id', 'Span id', 'Parent id'].map(header),
-    ...result.spans.map((s) => [
+    ...spans.map((s) => [
       escapeHtml(s.service),
       escapeHtml(s.name),
       s.kind,

@@ -1,4 +1,5 @@
 import type { TargetOutcome } from '../target/run-target';
+import { spanRows, type SpanRow } from './span-rows';
 import { percentiles, type Percentiles } from './percentiles';
 
 /** The JSON result of target mode. */
@@ -43,14 +44,7 @@ export interface TargetResult {
   }[];
   edges: { from: string; to: string; call: string; broken: boolean }[];
   /** The sample probe's trace. */
-  spans: {
-    service: string;
-    name: string;
-    kind: string;
-    trace_id: string;
-    span_id: string;
-    parent_span_id: string | null;
-  }[];
+  spans: SpanRow[];
 }
 
 const LISTED_FAILURES = 50;
@@ -119,14 +113,7 @@ export function buildTargetResult(outcome: TargetOutcome): TargetResult {
       probes_failed: row.failed,
     })),
     edges: sample.edges,
-    spans: sample.spans.map((span) => ({
-      service: span.service,
-      name: span.name,
-      kind: span.kind,
-      trace_id: span.traceId,
-      span_id: span.spanId,
-      parent_span_id: span.parentSpanId ?? null,
-    })),
+    spans: spanRows(sample.spans),
   };
 }
 

@@ -1,7 +1,7 @@
-import { SummaryBuilder, tableHtml, type Cell } from '../runner/summary';
+import { SummaryBuilder, type Cell } from '../runner/summary';
 import { escapeHtml } from './escape';
 import { serviceDiagram } from './mermaid';
-import { header, jsonForMarkdown } from './summary';
+import { header, jsonForMarkdown, spanTable } from './summary';
 import type { TargetResult } from './target-result';
 
 /** The job summary of target mode. */
@@ -54,17 +54,7 @@ export function renderTargetSummary(result: TargetResult): string {
     ]);
   summary.addDetails(
     `Spans of probe ${result.sample_probe} (${result.spans.length})`,
-    `\n\n${tableHtml([
-      ['Service', 'Name', 'Kind', 'Trace id', 'Span id', 'Parent id'].map(header),
-      ...result.spans.map((s) => [
-        escapeHtml(s.service),
-        escapeHtml(s.name),
-        s.kind,
-        `<code>${s.trace_id}</code>`,
-        `<code>${s.span_id}</code>`,
-        `<code>${s.parent_span_id ?? ''}</code>`,
-      ]),
-    ])}\n\n`,
+    `\n\n${spanTable(result.spans)}\n\n`,
   );
   summary.addDetails('JSON result', `\n\n\`\`\`json\n${jsonForMarkdown(result)}\n\`\`\`\n\n`);
   return summary.toString();
