@@ -237,7 +237,16 @@ function parseTarget(
   value: (name: InputName) => string,
   read: InputReader,
 ): TargetConfig | undefined {
+  // Every target input is validated, target mode or not: a typo must not pass silently.
   const url = value('target-url');
+  const method = parseMethod(value('target-method'));
+  const headers = parseHeaders(read('target-headers'));
+  const body = read('target-body');
+  const expectServices = parseNames('expect-services', read('expect-services'));
+  const settleMs = parseWholeNumber('settle', value('settle'), LIMITS.settle);
+  const waitFor =
+    value('wait-for') === '' ? undefined : parseHttpUrl('wait-for', value('wait-for'));
+  const receiver = parseReceiver(value);
   if (url === '') {
     for (const name of ['target-headers', 'target-body', 'expect-services', 'wait-for'] as const) {
       if (read(name).trim() !== '') {
@@ -255,33 +264,49 @@ function parseTarget(
       );
     }
   }
-  const method = value('target-method').toUpperCase();
-  if (!/^[A-Z]{1,20}$/.test(method)) {
+  if (body !== '' && (method === 'GET' || method === 'HEAD')) {
     throw new InputError(
-      `Input 'target-method' must be an HTTP method such as GET or POST, got ${quote(method)}.`,
+      `Input 'target-body' cannot go with 'target-method' ${method}; use POST, PUT or PATCH.`,
     );
   }
-  const grpcPort = parseWholeNumber('receiver-grpc-port', value('receiver-grpc-port'), LIMITS.port);
-  const body = read('target-body');
   return {
     url: parseHttpUrl('target-url', url),
     method,
-    headers: parseHeaders(read('target-headers')),
+    headers,
     body: body === '' ? undefined : body,
-    expectServices: parseNames('expect-services', read('expect-services')),
-    settleMs: parseWholeNumber('settle', value('settle'), LIMITS.settle),
-    waitFor: value('wait-for') === '' ? undefined : parseHttpUrl('wait-for', value('wait-for')),
-    receiver: {
-      host: parseHost(value('receiver-host')),
-      httpPort: parseWholeNumber('receiver-http-port', value('receiver-http-port'), LIMITS.port),
-      grpcPort: grpcPort === 0 ? 'disabled' : grpcPort,
-    },
+    expectServices,
+    settleMs,
+    waitFor,
+    receiver,
   };
+}
+
+/** Methods a probe can send: a token, and none that fetch refuses or that tunnel. */
+function parseMethod(raw: string): string {
+  const method = raw.toUpperCase();
+  if (!/^[A-Z]{1,20}$/.test(method) || ['CONNECT', 'TRACE', 'TRACK'].includes(method)) {
+    throw new InputError(
+      `Input 'target-method' must be an HTTP method such as GET, POST, PUT, PATCH or DELETE, got ${quote(raw)}.`,
+    );
+  }
+  return method;
+}
+
+function parseReceiver(value: (name: InputName) => string): TargetConfig['receiver'] {
+  const host = parseHost(value('receiver-host'));
+  const httpPort = parseWholeNumber('receiver-http-port', value('receiver-http-port'), LIMITS.port);
+  const grpcPort = parseWholeNumber('receiver-grpc-port', value('receiver-grpc-port'), LIMITS.port);
+  if (httpPort !== 0 && httpPort === grpcPort) {
+    throw new InputError(
+      `Input 'receiver-grpc-port' must differ from 'receiver-http-port' (both are ${httpPort}); use 0 to turn gRPC off.`,
+    );
+  }
+  return { host, httpPort, grpcPort: grpcPort === 0 ? 'disabled' : grpcPort };
 }
 
 function parseHttpUrl(name: InputName, raw: string): string {
   // The URL parser silently drops tabs and newlines: two URLs on two lines would become one.
-  if ([...raw].some((char) => char.charCodeAt(0) <= 0x20 || char.charCodeAt(0) === 0x7f)) {
+  if (hasControlCharacter(raw)) {
     throw new InputError(
       `Input '${name}' must be one http:// or https:// URL, without spaces or control characters, got ${quote(raw)}.`,
     );
@@ -295,10 +320,27 @@ function parseHttpUrl(name: InputName, raw: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InputError(`Input '${name}' must be an http:// or https:// URL, got ${quote(raw)}.`);
   }
+  if (url.username !== '' || url.password !== '') {
+    // Named without echoing the value: it holds a secret that would land in logs and outputs.
+    throw new InputError(
+      `Input '${name}' must not carry credentials (user:password@); send them with 'target-headers', e.g. Authorization.`,
+    );
+  }
   return url.toString();
 }
 
-/** `Name: value` lines (or comma-separated), for the probe request. */
+/** Header values longer than this are refused: servers reject far shorter ones. */
+const MAX_HEADER_VALUE = 8192;
+
+/** Control characters (and, unless `allowSpace`, spaces): never valid in URLs, names or header values. */
+function hasControlCharacter(text: string, allowSpace = false): boolean {
+  return [...text].some((char) => {
+    const code = char.charCodeAt(0);
+    return code < 0x20 || code === 0x7f || (!allowSpace && code === 0x20);
+  });
+}
+
+/** `Name: value` lines, for the probe request. */
 function parseHeaders(raw: string): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of raw
@@ -313,7 +355,13 @@ function parseHeaders(raw: string): Record<string, string> {
       );
     }
     if (name in headers) throw new InputError(`Input 'target-headers' sets ${quote(name)} twice.`);
-    headers[name] = line.slice(colon + 1).trim();
+    const headerValue = line.slice(colon + 1).trim();
+    if (hasControlCharacter(headerValue, true) || headerValue.length > MAX_HEADER_VALUE) {
+      throw new InputError(
+        `Input 'target-headers': the value of ${quote(name)} must be printable text of at most ${MAX_HEADER_VALUE} characters.`,
+      );
+    }
+    headers[name] = headerValue;
   }
   return headers;
 }
@@ -322,8 +370,11 @@ function parseNames(name: InputName, raw: string): string[] {
   const names = splitList(raw);
   const seen = new Set<string>();
   for (const item of names) {
-    if (item.length > 200)
-      throw new InputError(`Input '${name}' has an item longer than 200 characters.`);
+    if (item.length > 200 || hasControlCharacter(item, true)) {
+      throw new InputError(
+        `Input '${name}' items must be printable names of at most 200 characters, got ${quote(item)}.`,
+      );
+    }
     if (seen.has(item)) throw new InputError(`Input '${name}' lists ${quote(item)} twice.`);
     seen.add(item);
   }

@@ -11,6 +11,10 @@ export class Deadline {
     this.expiresAt = Date.now() + totalMs;
   }
 
+  elapsedMs(): number {
+    return this.totalMs - this.remainingMs();
+  }
+
   remainingMs(): number {
     return Math.max(0, this.expiresAt - Date.now());
   }

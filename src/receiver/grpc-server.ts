@@ -1,4 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
+
+// grpc-js logs a failed bind to stderr ("No address added out of total 1 resolved") before the
+// error reaches us; the InputError we raise already says it, in the user's words.
+grpc.setLogVerbosity(grpc.logVerbosity.NONE);
 import { decodeProtobuf } from './decode-protobuf';
 import { encodeExportResponse } from './encode-response';
 import { ingest } from './ingest';

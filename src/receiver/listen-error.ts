@@ -17,5 +17,10 @@ export function listenError(error: unknown, inputName: string, host: string, por
       `Input '${inputName}': port ${port} on ${host} needs privileges this process lacks; choose a port above 1023, or 0 for a free one.`,
     );
   }
+  if (['EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN'].some((c) => code === c || text.includes(c))) {
+    return new InputError(
+      `Input 'receiver-host': this machine has no address ${JSON.stringify(host.length > 60 ? `${host.slice(0, 60)}…` : host)} to listen on; use 127.0.0.1, or 0.0.0.0 for every interface.`,
+    );
+  }
   return new InputError(`Input '${inputName}': cannot listen on ${host}:${port}: ${text}`);
 }

@@ -36,6 +36,28 @@ export async function sendTargetProbes(options: TargetProbeOptions): Promise<Tar
   return results.sort((a, b) => a.index - b.index);
 }
 
+/** The most of an answer's body the probe reads: enough to see it end, not to fill memory. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Reads the body to its end, so a connection cut mid-answer is seen, but no more than
+ * MAX_BODY_BYTES of it: a target that streams forever must not fill the runner's memory.
+ */
+async function readBounded(response: Response): Promise<void> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return;
+  let read = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    read += value.byteLength;
+    if (read > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return;
+    }
+  }
+}
+
 async function probeOnce(options: TargetProbeOptions, index: number): Promise<TargetProbeResult> {
   const context = newProbeContext(true, undefined);
   const headers = probeHeaders(context, options.formats);
@@ -51,7 +73,7 @@ async function probeOnce(options: TargetProbeOptions, index: number): Promise<Ta
       signal: AbortSignal.timeout(Math.max(1, options.timeoutMs())),
     });
     status = response.status;
-    await response.arrayBuffer();
+    await readBounded(response);
   } catch (caught) {
     error = describeFetchError(caught);
   }

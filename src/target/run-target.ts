@@ -13,6 +13,9 @@ import type { SpanRecord } from '../verify/types';
 import { sendTargetProbes, type TargetProbeResult } from './probe';
 import { waitUntilAnswering } from './wait-for';
 
+/** Time kept back from each probe, so it gives up before the run's deadline does. */
+const PROBE_MARGIN_MS = 250;
+
 export interface TargetOutcome {
   config: Config;
   target: TargetConfig;
@@ -50,17 +53,31 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
         requests: config.requests,
         concurrency: config.concurrency,
         formats,
-        timeoutMs: () => deadline.remainingMs(),
+        // A little less than what remains, so a target that never answers ends as a finding
+        // (no answer) rather than racing the run's own deadline.
+        timeoutMs: () => Math.max(1, deadline.remainingMs() - PROBE_MARGIN_MS),
       }),
       `the answers to the probes sent to ${target.url}`,
     );
     const expecting = target.expectServices.length > 0;
-    const waited = await receiver.waitFor({
-      services: target.expectServices,
-      minSpans: 1,
-      quietMs: expecting ? target.settleMs : Math.max(target.settleMs, DEFAULT_BATCH_QUIET_MS),
-      timeoutMs: Math.max(1, deadline.remainingMs()),
-    });
+    // With no HTTP answer at all (refused, reset before the headers), no service handled the
+    // probe: wait only for a quiet moment, not for services that have nothing to send.
+    const anyAnswer = probes.some((probe) => probe.status !== undefined);
+    const waited = await receiver.waitFor(
+      anyAnswer
+        ? {
+            services: target.expectServices,
+            minSpans: 1,
+            quietMs: expecting
+              ? target.settleMs
+              : Math.max(target.settleMs, DEFAULT_BATCH_QUIET_MS),
+            timeoutMs: Math.max(1, deadline.remainingMs()),
+          }
+        : {
+            quietMs: target.settleMs,
+            timeoutMs: Math.max(1, Math.min(deadline.remainingMs(), target.settleMs + 1000)),
+          },
+    );
     const spans = receiver.spans();
     const header = TRACE_FORMATS[checkedFormats(config.propagators)[0]!].header;
     return {
@@ -70,7 +87,10 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
       probes,
       spans,
       servicesSeen: receiver.services(),
-      wait: { outcome: waited.outcome, note: waitNote(waited, expecting, target.settleMs) },
+      wait: {
+        outcome: waited.outcome,
+        note: anyAnswer ? waitNote(waited, expecting, target.settleMs, deadline) : undefined,
+      },
       header,
       verification: verifyTarget({ probes, spans, expectServices: target.expectServices, header }),
     };
@@ -80,9 +100,14 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
 }
 
 /** What the wait for spans was waiting for when it gave up. */
-function waitNote(waited: WaitResult, expecting: boolean, settleMs: number): string | undefined {
+function waitNote(
+  waited: WaitResult,
+  expecting: boolean,
+  settleMs: number,
+  deadline: Deadline,
+): string | undefined {
   if (waited.satisfied) return undefined;
-  const seconds = (waited.waitedMs / 1000).toFixed(1);
+  const seconds = (deadline.elapsedMs() / 1000).toFixed(1);
   if (waited.missingServices.length > 0) {
     return `Gave up after ${seconds} s (input 'timeout') waiting for ${waited.missingServices.join(', ')} (input 'expect-services') to export spans.`;
   }

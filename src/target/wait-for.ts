@@ -35,6 +35,8 @@ export function describeFetchError(error: unknown): string {
     const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
     if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'no answer in time';
     if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+    // undici names some refusals only in the cause's message (a blocked port: "bad port").
+    if (cause?.message) return `${error.message}: ${cause.message}`;
     return error.message;
   }
   return String(error);

@@ -110,22 +110,24 @@ function verifyProbe(
     findings.push({ ...finding, hop: undefined });
   };
 
-  const answered = probe.status !== undefined && probe.status < 500;
+  const answered = probe.status !== undefined && probe.status < 500 && probe.error === undefined;
   add({
     check: 'target_answered',
-    title: 'the target answered the probe (any status below 500)',
-    expected: 'an HTTP answer below 500',
+    title: 'the target answered the probe in full (any status below 500)',
+    expected: 'a complete HTTP answer below 500',
     observed:
-      probe.status !== undefined
-        ? `HTTP ${probe.status}`
-        : `no answer: ${probe.error ?? 'unknown'}`,
+      probe.status === undefined
+        ? `no answer: ${probe.error ?? 'unknown'}`
+        : `HTTP ${probe.status}${probe.error ? `, then the answer broke off: ${probe.error}` : ''}`,
     passed: answered,
   });
   if (!answered) {
     diagnoses.push(
-      probe.status !== undefined
-        ? `probe -> target: the target answered HTTP ${probe.status}; the trace below is what it produced before failing.`
-        : `probe -> target: the target did not answer (${probe.error ?? 'unknown'}).`,
+      probe.status === undefined
+        ? `probe -> target: the target did not answer (${probe.error ?? 'unknown'}).`
+        : probe.error !== undefined
+          ? `probe -> target: the target answered HTTP ${probe.status} but the connection broke before the answer ended (${probe.error}).`
+          : `probe -> target: the target answered HTTP ${probe.status}; the trace below is what it produced before failing.`,
     );
   }
   add({

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { runDist, type DistRun, type RunOptions } from '../../helpers/run-dist';
+
+export type { DistRun };
+
+/** A line of a stack trace, as Node prints it. */
+export const STACK_LINE = /^\s+at /m;
+
+/** The `::error::` annotations of a run, in order. */
+export function errorAnnotations(run: DistRun): string[] {
+  return run.stdout.split('\n').filter((line) => line.startsWith('::error::'));
+}
+
+/** Text that must never reach stderr: the exit guard firing, or an unhandled rejection. */
+export function assertQuietStderr(run: DistRun): void {
+  assert.doesNotMatch(run.stderr, /handle stayed open/, run.stderr);
+  assert.doesNotMatch(run.stderr, /unhandled/i, run.stderr);
+}
+
+/**
+ * Runs dist/index.js with the runner contract and a hard deadline: past `deadlineMs` the process
+ * is SIGKILLed, so a hang shows up as `signal: 'SIGKILL'` (a failed assertion), never as a stuck
+ * test.
+ */
+export async function runWithDeadline(
+  inputs: Record<string, string>,
+  deadlineMs: number,
+  options: Partial<RunOptions> = {},
+): Promise<DistRun> {
+  return runDist({ ...options, inputs, killAfterMs: deadlineMs });
+}
+
+/** The process ended by itself before its deadline, with no stack trace and nothing stray. */
+export function assertEndedByItself(run: DistRun, deadlineMs: number): void {
+  const context = `${run.stdout.slice(0, 3000)}\n--- stderr ---\n${run.stderr.slice(0, 3000)}`;
+  assert.equal(run.signal, null, `killed at its ${deadlineMs} ms deadline: ${context}`);
+  assert.ok(run.elapsedMs < deadlineMs, `ended after ${run.elapsedMs} ms: ${context}`);
+  assert.doesNotMatch(run.stdout + run.stderr, STACK_LINE, `no stack trace: ${context}`);
+  assertQuietStderr(run);
+}
+
+/**
+ * The run could not give a verdict: exit 1, exactly one annotation, the `error` verdict output
+ * and a result whose `error` is the annotation's text. Returns the annotation's message.
+ */
+export function assertErrorVerdict(run: DistRun): string {
+  assert.equal(run.code, 1, `${run.stdout.slice(0, 3000)}\n${run.stderr.slice(0, 2000)}`);
+  const errors = errorAnnotations(run);
+  assert.equal(errors.length, 1, `one ::error:: line, got:\n${errors.join('\n')}`);
+  const message = errors[0]!.slice('::error::'.length);
+  assert.equal(run.outputs.verdict, 'error', JSON.stringify(run.outputs));
+  const result = JSON.parse(run.outputs.result ?? '{}') as { verdict?: string; error?: string };
+  assert.equal(result.verdict, 'error');
+  // The annotation is the message with the runner's command escaping (%, CR, LF) applied.
+  assert.equal(escapeCommandData(result.error ?? ''), message);
+  return message;
+}
+
+/** @actions/core's escaping of `::error::` data. */
+function escapeCommandData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** The target-mode JSON result, as far as these tests read it. */
+export interface TargetResult {
+  verdict: string;
+  failed_checks: string[];
+  diagnoses: string[];
+  services_seen: string[];
+  wait: { outcome: string; note: string | null };
+  target: { url: string; method: string };
+  receiver: { http: string; grpc: string | null };
+  probes: { failures: { status: number | null; error: string | null }[] };
+  spans: { service: string; kind: string; trace_id: string }[];
+}
+
+/** A run that gave a verdict: the verdict output, the JSON result and the one annotation. */
+export function verdictOf(run: DistRun): { verdict: string; result: TargetResult; error: string } {
+  const errors = errorAnnotations(run);
+  assert.ok(errors.length <= 1, `at most one ::error:: line, got:\n${errors.join('\n')}`);
+  return {
+    verdict: run.outputs.verdict ?? '(none)',
+    result: JSON.parse(run.outputs.result ?? '{}') as TargetResult,
+    error: (errors[0] ?? '').slice('::error::'.length),
+  };
+}
