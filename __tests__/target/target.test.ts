@@ -41,6 +41,8 @@ async function checkChain(
       'receiver-http-port': String(httpPort),
       'receiver-grpc-port': String(grpcPort),
       'expect-services': services.map((s) => s.name).join(','),
+      // Every run also waits for the entry service to answer first, as a workflow would.
+      'wait-for': chain[0]!.url,
       settle: '300',
       timeout: '20',
       ...inputs,

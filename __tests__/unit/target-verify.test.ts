@@ -118,6 +118,16 @@ describe('verifyTarget', () => {
     assert.deepEqual(failed(spans), []);
   });
 
+  test('a root started just before the probe (a wait-for request) is not counted', () => {
+    const spans = healthy();
+    spans.push(
+      span('checkout', 'server', 'e000000000000001', undefined, [950, 960], {
+        traceId: '55555555555555555555555555555555',
+      }),
+    );
+    assert.deepEqual(failed(spans), []);
+  });
+
   test('a dangling parent: a service in between exports nothing', () => {
     const spans = healthy();
     spans[2] = { ...spans[2]!, parentSpanId: 'dddddddddddddddd' };

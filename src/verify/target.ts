@@ -74,6 +74,8 @@ export interface TargetVerification {
  * come from each SDK's own clock reading).
  */
 const SLACK_MS = 250;
+/** Before the probe was sent, only the clocks' disagreement can make a span look earlier. */
+const EARLY_SLACK_MS = 10;
 
 export function verifyTarget(input: TargetInput): TargetVerification {
   const byTrace = groupByTrace(input.spans);
@@ -323,8 +325,10 @@ function newRoots(
       : connected
           .flatMap((g) => g.spans.filter((s) => s.kind === 'server' && during(s)))
           .sort((a, b) => b.startTimeMs - a.startTimeMs)[0];
-    const inWindow =
-      probe.startMs - SLACK_MS <= root.startTimeMs && root.startTimeMs <= probe.endMs + SLACK_MS;
+    // Nothing the probe caused can start before it was sent: a root from just before (a
+    // wait-for request, a health check) is not the probe's.
+    if (root.startTimeMs < probe.startMs - EARLY_SLACK_MS) continue;
+    const inWindow = root.startTimeMs <= probe.endMs + SLACK_MS;
     if (client !== undefined || caller !== undefined || inWindow) {
       claimed.add(root.spanId);
       found.push({ root, client, caller });
