@@ -41,4 +41,14 @@ describe('action.yml, config and README agree', () => {
     assert.deepEqual(commands, ['npx -y node@24 dist/index.js', 'npm ci && npm test']);
     assert.match(readFileSync(join(REPO, '.ci', 'run'), 'utf8'), /^npm ci && npm test$/m);
   });
+
+  test('one copy of @opentelemetry/api in the tree: two give no-op spans with all-zero ids', () => {
+    const lock = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string }>;
+    };
+    const copies = Object.keys(lock.packages).filter((path) =>
+      path.endsWith('node_modules/@opentelemetry/api'),
+    );
+    assert.deepEqual(copies, ['node_modules/@opentelemetry/api']);
+  });
 });

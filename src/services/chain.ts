@@ -2,7 +2,7 @@ import type { ClientName, Fault } from '../config';
 import { seedFields } from '../verify/seed-fields';
 import { createClient, type HopClient } from './clients';
 import { hopsFromAnswer, PROPAGATION_HEADERS, type ServiceAnswer } from './report-body';
-import { HOST, startService, type RunningService } from './service';
+import { HOST, startService, type RunningService, type ServiceOptions } from './service';
 import { startStrippingProxy, type RunningProxy } from './stripping-proxy';
 
 /** A service to start: its name, route and requested port. */
@@ -48,7 +48,7 @@ export async function startChain(options: ChainOptions): Promise<RunningChain> {
     for (const client of clients) client.close();
   };
   try {
-    let next: { url: string; port: number } | undefined;
+    let next: ServiceOptions['next'];
     for (let index = specs.length - 1; index >= 0; index -= 1) {
       const spec = specs[index]!;
       const faultHere = fault !== undefined && fault.hop === index + 1 ? fault.kind : undefined;
@@ -58,7 +58,11 @@ export async function startChain(options: ChainOptions): Promise<RunningChain> {
           PROPAGATION_HEADERS,
         );
         proxies.push(proxy);
-        next = { url: next.url.replace(`:${next.port}/`, `:${proxy.port}/`), port: proxy.port };
+        next = {
+          url: next.url.replace(`:${next.port}/`, `:${proxy.port}/`),
+          port: proxy.port,
+          via: `a header-stripping proxy in front of port ${next.port}`,
+        };
       }
       const client =
         next === undefined

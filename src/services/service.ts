@@ -20,7 +20,7 @@ export interface ServiceOptions {
   /** The input that chose the port, named in the error when the port is taken. */
   portInput: string;
   /** Where this service sends its call (the next service, or a proxy before it); absent for the last. */
-  next: { url: string; port: number } | undefined;
+  next: { url: string; port: number; via?: string } | undefined;
   /** The client for the next hop, created once and shared by every request. */
   client: HopClient | undefined;
   /** The entry service sets a baggage entry for the last service to receive. */
@@ -99,7 +99,7 @@ async function answer(
   return {
     ...own,
     ...(baggageSent && { baggage_sent: baggageSent }),
-    downstream_request: `GET ${next.url}`,
+    downstream_request: `GET ${next.url}${next.via ? ` (via ${next.via})` : ''}`,
     downstream_port: next.port,
     downstream,
   };
