@@ -1,0 +1,141 @@
+import { InputError } from '../errors';
+import { DEFAULTS, LIMITS, type InputName, type InputReader, type TargetConfig } from './inputs';
+import { hasControlCharacter, parseHttpUrl, parseWholeNumber, quote, splitList } from './values';
+
+/** Target mode's inputs: the probe request, the wait, and the receiver. */
+
+/** The inputs that shape the embedded services, which target mode does not start. */
+const SELF_TEST_ONLY: readonly InputName[] = [
+  'hops',
+  'client',
+  'incoming-context',
+  'tracestate',
+  'fault',
+  'fault-hop',
+  'port-a',
+  'port-b',
+];
+
+export function parseTarget(
+  value: (name: InputName) => string,
+  read: InputReader,
+): TargetConfig | undefined {
+  // Every target input is validated, target mode or not: a typo must not pass silently.
+  const url = value('target-url');
+  const method = parseMethod(value('target-method'));
+  const headers = parseHeaders(read('target-headers'));
+  const body = read('target-body');
+  const expectServices = parseNames('expect-services', read('expect-services'));
+  const settleMs = parseWholeNumber('settle', value('settle'), LIMITS.settle);
+  const waitFor =
+    value('wait-for') === '' ? undefined : parseHttpUrl('wait-for', value('wait-for'));
+  const receiver = parseReceiver(value);
+  if (url === '') {
+    for (const name of ['target-headers', 'target-body', 'expect-services', 'wait-for'] as const) {
+      if (read(name).trim() !== '') {
+        throw new InputError(
+          `Input '${name}' needs 'target-url' (it applies to target mode only).`,
+        );
+      }
+    }
+    return undefined;
+  }
+  for (const name of SELF_TEST_ONLY) {
+    if (value(name) !== DEFAULTS[name]) {
+      throw new InputError(
+        `Input '${name}' shapes the built-in services, which target mode does not start; remove it or remove 'target-url'.`,
+      );
+    }
+  }
+  if (body !== '' && (method === 'GET' || method === 'HEAD')) {
+    throw new InputError(
+      `Input 'target-body' cannot go with 'target-method' ${method}; use POST, PUT or PATCH.`,
+    );
+  }
+  return {
+    url: parseHttpUrl('target-url', url),
+    method,
+    headers,
+    body: body === '' ? undefined : body,
+    expectServices,
+    settleMs,
+    waitFor,
+    receiver,
+  };
+}
+
+/** Methods a probe can send: a token, and none that fetch refuses or that tunnel. */
+function parseMethod(raw: string): string {
+  const method = raw.toUpperCase();
+  if (!/^[A-Z]{1,20}$/.test(method) || ['CONNECT', 'TRACE', 'TRACK'].includes(method)) {
+    throw new InputError(
+      `Input 'target-method' must be an HTTP method such as GET, POST, PUT, PATCH or DELETE, got ${quote(raw)}.`,
+    );
+  }
+  return method;
+}
+
+function parseReceiver(value: (name: InputName) => string): TargetConfig['receiver'] {
+  const host = parseHost(value('receiver-host'));
+  const httpPort = parseWholeNumber('receiver-http-port', value('receiver-http-port'), LIMITS.port);
+  const grpcPort = parseWholeNumber('receiver-grpc-port', value('receiver-grpc-port'), LIMITS.port);
+  if (httpPort !== 0 && httpPort === grpcPort) {
+    throw new InputError(
+      `Input 'receiver-grpc-port' must differ from 'receiver-http-port' (both are ${httpPort}); use 0 to turn gRPC off.`,
+    );
+  }
+  return { host, httpPort, grpcPort: grpcPort === 0 ? 'disabled' : grpcPort };
+}
+
+/** Header values longer than this are refused: servers reject far shorter ones. */
+const MAX_HEADER_VALUE = 8192;
+
+/** `Name: value` lines, for the probe request. */
+function parseHeaders(raw: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of raw
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')) {
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) {
+      throw new InputError(
+        `Input 'target-headers' must be lines of 'Name: value', got ${quote(line)}.`,
+      );
+    }
+    if (name in headers) throw new InputError(`Input 'target-headers' sets ${quote(name)} twice.`);
+    const headerValue = line.slice(colon + 1).trim();
+    if (hasControlCharacter(headerValue, true) || headerValue.length > MAX_HEADER_VALUE) {
+      throw new InputError(
+        `Input 'target-headers': the value of ${quote(name)} must be printable text of at most ${MAX_HEADER_VALUE} characters.`,
+      );
+    }
+    headers[name] = headerValue;
+  }
+  return headers;
+}
+
+function parseNames(name: InputName, raw: string): string[] {
+  const names = splitList(raw);
+  const seen = new Set<string>();
+  for (const item of names) {
+    if (item.length > 200 || hasControlCharacter(item, true)) {
+      throw new InputError(
+        `Input '${name}' items must be printable names of at most 200 characters, got ${quote(item)}.`,
+      );
+    }
+    if (seen.has(item)) throw new InputError(`Input '${name}' lists ${quote(item)} twice.`);
+    seen.add(item);
+  }
+  return names;
+}
+
+function parseHost(raw: string): string {
+  if (!/^(?:[0-9a-zA-Z.-]{1,253}|\[?[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}\]?)$/.test(raw)) {
+    throw new InputError(
+      `Input 'receiver-host' must be an IP address or host name, got ${quote(raw)}.`,
+    );
+  }
+  return raw.replace(/^\[|\]$/g, '');
+}
