@@ -312,12 +312,7 @@ function newRoots(
       span.startTimeMs - SLACK_MS <= root.startTimeMs &&
       root.startTimeMs <= span.endTimeMs + SLACK_MS;
     const calls = connected.flatMap((g) =>
-      g.spans.filter(
-        (c) =>
-          c.kind === 'client' &&
-          during(c) &&
-          !(g.children.get(c.spanId) ?? []).some((child) => child.kind === 'server'),
-      ),
+      g.spans.filter((c) => c.kind === 'client' && during(c) && !g.answeredCalls.has(c.spanId)),
     );
     const client = calls.find((c) => spanPort(c) === spanPort(root)) ?? calls[0];
     const caller = client
@@ -368,12 +363,15 @@ function describeServerCall(span: SpanRecord): string {
  * Deduplicated as it goes, so a trace of a million spans yields a handful of edges.
  */
 function traceEdges(graph: TraceGraph, entry: string | undefined): ServiceEdge[] {
-  const edges = new Map<string, { edge: ServiceEdge; at: number }>();
+  // Keyed caller -> callee -> first call, without building a key string per span.
+  const edges = new Map<string, Map<string, { edge: ServiceEdge; at: number }>>();
   for (const span of graph.spans) {
-    const parent = span.parentSpanId === undefined ? undefined : graph.byId.get(span.parentSpanId);
-    if (span.kind !== 'server' || parent?.kind !== 'client') continue;
-    const key = `${parent.service}\u0000${span.service}`;
-    const known = edges.get(key);
+    if (span.kind !== 'server' || span.parentSpanId === undefined) continue;
+    const parent = graph.byId.get(span.parentSpanId);
+    if (parent?.kind !== 'client') continue;
+    let callees = edges.get(parent.service);
+    if (callees === undefined) edges.set(parent.service, (callees = new Map()));
+    const known = callees.get(span.service);
     if (known === undefined || span.startTimeMs < known.at) {
       const edge = {
         from: parent.service,
@@ -381,9 +379,12 @@ function traceEdges(graph: TraceGraph, entry: string | undefined): ServiceEdge[]
         call: describeCall(parent),
         broken: false,
       };
-      edges.set(key, { edge, at: span.startTimeMs });
+      callees.set(span.service, { edge, at: span.startTimeMs });
     }
   }
-  const ordered = [...edges.values()].sort((a, b) => a.at - b.at).map(({ edge }) => edge);
+  const ordered = [...edges.values()]
+    .flatMap((callees) => [...callees.values()])
+    .sort((a, b) => a.at - b.at)
+    .map(({ edge }) => edge);
   return entry ? [{ from: 'probe', to: entry, call: '', broken: false }, ...ordered] : ordered;
 }

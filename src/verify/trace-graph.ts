@@ -1,25 +1,23 @@
 import type { SpanRecord } from './types';
 
-/** One trace's spans, indexed for walking: by id, by parent, and its roots. */
+/** One trace's spans, indexed for walking: by id, and which spans a server span answered. */
 export interface TraceGraph {
   traceId: string;
   spans: readonly SpanRecord[];
   byId: ReadonlyMap<string, SpanRecord>;
-  children: ReadonlyMap<string, readonly SpanRecord[]>;
+  /** Ids of the spans that are the parent of a server span: calls whose callee joined the trace. */
+  answeredCalls: ReadonlySet<string>;
 }
 
 export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): TraceGraph {
   const byId = new Map<string, SpanRecord>();
-  const children = new Map<string, SpanRecord[]>();
+  const answeredCalls = new Set<string>();
   for (const span of spans) {
     byId.set(span.spanId, span);
-    if (span.parentSpanId !== undefined) {
-      const siblings = children.get(span.parentSpanId);
-      if (siblings) siblings.push(span);
-      else children.set(span.parentSpanId, [span]);
-    }
+    if (span.kind === 'server' && span.parentSpanId !== undefined)
+      answeredCalls.add(span.parentSpanId);
   }
-  return { traceId, spans, byId, children };
+  return { traceId, spans, byId, answeredCalls };
 }
 
 /** Attribute keys, stable semantic conventions first, then the older ones instrumentations still emit. */
