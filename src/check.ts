@@ -42,7 +42,11 @@ export async function check(config: Config): Promise<CheckReport> {
       outputs: targetOutputsOf(result),
       failureMessage: targetFailureMessage(result),
       spans: outcome.spans,
-      fault: undefined,
+      unprovenFailure: !outcome.probes.some((probe) => probe.status !== undefined)
+        ? 'the target never answered'
+        : outcome.spans.length === 0
+          ? 'no span reached the receiver'
+          : undefined,
       summary: () => renderTargetSummary(result),
     };
   }
@@ -57,10 +61,10 @@ export async function check(config: Config): Promise<CheckReport> {
     outputs: outputsOf(result),
     failureMessage: failureMessage(result),
     spans: outcome.spans,
-    fault: config.fault && {
-      ...config.fault,
-      broken: (outcome.verification.hops[config.fault.hop - 1]?.failed ?? 0) > 0,
-    },
+    unprovenFailure:
+      config.fault && (outcome.verification.hops[config.fault.hop - 1]?.failed ?? 0) === 0
+        ? `not at hop ${config.fault.hop} where the fault ${config.fault.kind} was set`
+        : undefined,
     summary: () => renderSummary(result, outcome.verification),
   };
 }

@@ -3,8 +3,8 @@ import { InputError } from './errors';
 
 const INPUT_NAMES = Object.keys(DEFAULTS) as InputName[];
 
-/** Exit codes: the verdict is the one expected; it is not; the command line is unusable. */
-export const EXIT = { expected: 0, unexpected: 1, usage: 2 } as const;
+/** Exit codes: the verdict is the one expected; it is not; no verdict (bad flags or inputs, or the check could not run). */
+export const EXIT = { expected: 0, unexpected: 1, usage: 2, noVerdict: 2 } as const;
 
 export const USAGE = `Usage: node dist/cli.js [--json] [--<input> <value> ...]
 
@@ -18,7 +18,8 @@ Inputs: ${INPUT_NAMES.map((name) => `--${name}`).join(', ')}
   --help   print this text
 
 Exit status: 0 when the verdict is the one expected (pass, or fail with --expect fail),
-1 when it is not, 2 when the command line or an input is not usable.`;
+1 when it is not, 2 when there is no verdict: the command line or an input is not usable, or the
+check could not run (a port in use, a timeout).`;
 
 export interface ParsedArgs {
   json: boolean;

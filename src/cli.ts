@@ -2,7 +2,7 @@ import { check } from './check';
 import { stepFailure } from './step-failure';
 import { EXIT, parseArgs, USAGE, type ParsedArgs } from './cli-args';
 import { parseConfig } from './config';
-import { getErrorMessage, InputError } from './errors';
+import { getErrorMessage } from './errors';
 
 /** The CLI: the same check as the action, with flags for inputs and an exit status for the verdict. */
 export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
@@ -28,7 +28,12 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     if (failure !== undefined) process.stderr.write(`Error: ${failure}\n`);
     process.exitCode = failure === undefined ? EXIT.expected : EXIT.unexpected;
   } catch (error) {
-    process.stderr.write(`Error: ${getErrorMessage(error)}\n`);
-    process.exitCode = error instanceof InputError ? EXIT.usage : EXIT.unexpected;
+    // No verdict (a port in use, a timeout): status 2, as for an unusable input, so a script
+    // can tell "could not check" from "checked, and propagation is broken".
+    const message = getErrorMessage(error);
+    if (args.json)
+      process.stdout.write(`${JSON.stringify({ verdict: 'error', error: message }, null, 2)}\n`);
+    process.stderr.write(`Error: ${message}\n`);
+    process.exitCode = EXIT.noVerdict;
   }
 }

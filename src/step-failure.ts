@@ -1,23 +1,26 @@
-/** What the step's outcome depends on: the verdict, the one expected, and the fault if any. */
+/** What the step's outcome depends on: the verdict, the one expected, and what the failure proves. */
 export interface VerdictFacts {
   verdict: 'pass' | 'fail';
   expected: 'pass' | 'fail';
   /** What was checked, for the message: `service-a -> service-b`, `GET http://...`. */
   subject: string;
   failureMessage: string;
-  /** With a fault set: its hop, and whether the check saw that hop break. */
-  fault: { kind: string; hop: number; broken: boolean } | undefined;
+  /**
+   * Why a failing verdict would prove nothing as a negative control, or undefined when it is
+   * sound: it did not fail at the faulted hop, or the target never answered or sent no span.
+   */
+  unprovenFailure: string | undefined;
 }
 
 /**
  * The one-line reason the step fails, or undefined when the verdict is the one expected. A
- * negative control with a fault must fail at the faulted hop: a failure elsewhere proves nothing
- * about the fault.
+ * negative control must fail for the reason it was set up for: a failure elsewhere, or a target
+ * that is simply down, proves nothing.
  */
 export function stepFailure(report: VerdictFacts): string | undefined {
   if (report.verdict === report.expected) {
-    if (report.expected === 'fail' && report.fault && !report.fault.broken) {
-      return `The check failed, but not at hop ${report.fault.hop} where the fault ${report.fault.kind} was set, so the negative control proves nothing about it. ${report.failureMessage}`;
+    if (report.expected === 'fail' && report.unprovenFailure !== undefined) {
+      return `The check failed, but ${report.unprovenFailure}, so the negative control proves nothing. ${report.failureMessage}`;
     }
     return undefined;
   }

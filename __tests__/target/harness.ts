@@ -9,7 +9,7 @@ export interface FixtureOptions {
   name: string;
   exporter?: 'proto' | 'json' | 'grpc' | 'none';
   propagation?: 'on' | 'off' | 'no-extract';
-  client?: 'http' | 'fetch';
+  client?: 'http' | 'fetch' | 'leak';
   /** The URL this service calls. */
   next?: string;
 }

@@ -177,6 +177,46 @@ describe('target mode: broken hops, each named at the right edge', { concurrency
   });
 });
 
+describe('target mode: many probes', { concurrency: true }, () => {
+  test('800 probes through two services, more spans than one export batch: passes', async () => {
+    const { run, result } = await checkChain(names([{}, {}]), {
+      requests: '800',
+      concurrency: '20',
+      timeout: '40',
+    });
+    assert.equal(run.code, 0, run.stdout.slice(0, 3000));
+    assert.equal(result.verdict, 'pass');
+  });
+
+  test("a service that reuses the previous request's context is caught", async () => {
+    const { run, result } = await checkChain(names([{ client: 'leak' }, {}]), { requests: '4' });
+    assertDiagnosed(
+      run,
+      result,
+      /^service-a(, service-b)?: \d+ spans? joined this probe's trace after the work they belong to had ended: a service kept the context and used it for a later request/,
+    );
+    assert.ok(result.failed_checks.includes('no_late_spans'), result.failed_checks.join());
+  });
+
+  test('expect: fail against a target that is down is not a passing negative control', async () => {
+    const [httpPort, grpcPort, deadPort] = await freePorts(3);
+    const run = await runDist({
+      inputs: {
+        'target-url': `http://127.0.0.1:${deadPort}/`,
+        'receiver-http-port': String(httpPort),
+        'receiver-grpc-port': String(grpcPort),
+        expect: 'fail',
+        timeout: '10',
+      },
+    });
+    assert.equal(run.code, 1, run.stdout.slice(0, 2000));
+    assert.match(
+      run.stdout,
+      /^::error::The check failed, but the target never answered, so the negative control proves nothing/m,
+    );
+  });
+});
+
 describe('target mode: the CLI', { concurrency: true }, () => {
   test('node dist/cli.js --target-url ... --json prints the result and exits 0', async () => {
     const { run, result } = await checkChain(names([{}, {}]), {}, undefined, { cli: ['--json'] });

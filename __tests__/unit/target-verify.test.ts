@@ -173,4 +173,97 @@ describe('verifyTarget', () => {
     assert.deepEqual(verification.failedChecks, ['target_answered', 'entry_joined']);
     assert.match(verification.sample.diagnoses[0] ?? '', /did not answer \(ECONNREFUSED\)/);
   });
+
+  test('with several probes, each new root is given to the probe whose call it answered', () => {
+    // Probe 1 is healthy; probe 2's call to payment lost its context. Sequential, 50 ms apart.
+    const second: TargetProbe = {
+      ...probe,
+      index: 2,
+      traceId: '66666666666666666666666666666666',
+      spanId: 'bbbbbbbbbbbbbbbb',
+      startMs: 1200,
+      endMs: 1300,
+    };
+    const shifted = healthy().map((s) => ({
+      ...s,
+      traceId: second.traceId,
+      spanId: `${s.spanId.slice(0, 15)}9`,
+      parentSpanId:
+        s.parentSpanId === PROBE_SPAN
+          ? second.spanId
+          : s.parentSpanId && `${s.parentSpanId.slice(0, 15)}9`,
+      startTimeMs: s.startTimeMs + 200,
+      endTimeMs: s.endTimeMs + 200,
+    }));
+    shifted[2] = {
+      ...shifted[2]!,
+      traceId: '77777777777777777777777777777777',
+      parentSpanId: undefined,
+    };
+    const verification = verifyTarget({
+      probes: [probe, second],
+      spans: [...healthy(), ...shifted],
+      expectServices: ['checkout', 'payment'],
+      header: 'traceparent',
+    });
+    assert.deepEqual(
+      verification.probes.map((p) => p.passed),
+      [true, false],
+    );
+    assert.match(
+      verification.probes[1]!.diagnoses[0] ?? '',
+      /^checkout -> payment \(POST http:\/\/127\.0\.0\.1:9002\/pay\): payment started a new trace/,
+    );
+  });
+
+  test('an entry that ignores the context is named for every probe, each once', () => {
+    const probes = [0, 1, 2].map((n) => ({
+      ...probe,
+      index: n + 1,
+      traceId: `${n + 1}`.repeat(32),
+      startMs: 1000 + n * 200,
+      endMs: 1100 + n * 200,
+    }));
+    const spans = probes.map((p, n) =>
+      span(
+        'checkout',
+        'server',
+        `e00000000000000${n + 1}`,
+        undefined,
+        [p.startMs + 1, p.endMs - 1],
+        { traceId: `${n + 4}`.repeat(32) },
+      ),
+    );
+    const verification = verifyTarget({ probes, spans, expectServices: [], header: 'traceparent' });
+    for (const result of verification.probes) {
+      assert.equal(result.passed, false);
+      assert.equal(result.diagnoses.length, 1, result.diagnoses.join('\n'));
+      assert.match(
+        result.diagnoses[0]!,
+        /^probe -> checkout \(GET\): checkout started a new trace/,
+      );
+    }
+  });
+
+  test('a call made after its parent ended (a kept context) is a late span', () => {
+    const spans = healthy();
+    spans.push(span('checkout', 'client', 'c000000000000009', 'c000000000000001', [1200, 1210]));
+    const verification = verify(spans);
+    assert.deepEqual(verification.failedChecks, ['no_late_spans']);
+    assert.match(verification.sample.diagnoses[0] ?? '', /context leaked between requests/);
+  });
+
+  test('a silent service whose spans the receiver refused is told apart', () => {
+    const verification = verifyTarget({
+      probes: [probe],
+      spans: healthy(),
+      expectServices: ['checkout', 'payment', 'ledger'],
+      header: 'traceparent',
+      rejected: [{ service: 'ledger', reason: 'all-zero trace id' }],
+    });
+    assert.match(
+      verification.sample.diagnoses.join('\n'),
+      /^ledger exported spans, but the receiver refused it \(all-zero trace id\): all-zero ids usually mean two copies of the OpenTelemetry API/m,
+    );
+  });
 });

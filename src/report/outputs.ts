@@ -27,8 +27,7 @@ export function targetOutputsOf(result: TargetResult): Record<string, string> {
     'same-trace': String(passed('entry_joined') && passed('no_new_roots')),
     'parent-matches-traceparent': String(passed('entry_joined')),
     'trace-id': result.trace_id,
-    traceparent:
-      result.probe_header.name === 'traceparent' ? (result.probe_header.value ?? '') : '',
+    traceparent: result.probe_headers['traceparent'] ?? '',
     result: JSON.stringify(result),
   };
 }

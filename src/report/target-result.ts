@@ -15,6 +15,8 @@ export interface TargetResult {
   propagators: string[];
   /** The context header the sample probe sent (name and value). */
   probe_header: { name: string; value: string | null };
+  /** Every context header the sample probe sent (one per configured trace propagator). */
+  probe_headers: Record<string, string>;
   expect_services: string[];
   services_seen: string[];
   wait: { outcome: string; note: string | null };
@@ -78,6 +80,7 @@ export function buildTargetResult(outcome: TargetOutcome): TargetResult {
     target: { url: target.url, method: target.method },
     receiver: { http: outcome.receiver.http, grpc: outcome.receiver.grpc ?? null },
     propagators: config.propagators.length ? [...config.propagators] : ['none'],
+    probe_headers: { ...(sampleProbe?.headers ?? {}) },
     probe_header: {
       name: outcome.header,
       value: sampleProbe?.headers[outcome.header.toLowerCase()] ?? null,

@@ -78,6 +78,9 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
             timeoutMs: Math.max(1, Math.min(deadline.remainingMs(), target.settleMs + 1000)),
           },
     );
+    if (anyAnswer && expecting && waited.satisfied) {
+      await waitForCompleteTraces(receiver, probes, target, deadline);
+    }
     const spans = receiver.spans();
     const header = TRACE_FORMATS[checkedFormats(config.propagators)[0]!].header;
     return {
@@ -92,10 +95,54 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
         note: anyAnswer ? waitNote(waited, expecting, target.settleMs, deadline) : undefined,
       },
       header,
-      verification: verifyTarget({ probes, spans, expectServices: target.expectServices, header }),
+      verification: verifyTarget({
+        probes,
+        spans,
+        expectServices: target.expectServices,
+        header,
+        probeSentContext: formats.length > 0,
+        rejected: receiver.rejectedSpans(),
+      }),
     };
   } finally {
     await receiver.close();
+  }
+}
+
+/**
+ * Every expected service has reported, but a batch exporter sends at most 512 spans at a time
+ * and the rest a schedule delay later: keep waiting while some answered probe's trace still lacks
+ * an expected service and new spans keep coming (each lull bounded by the default batch delay,
+ * the whole by the run's deadline).
+ */
+async function waitForCompleteTraces(
+  receiver: Receiver,
+  probes: readonly TargetProbeResult[],
+  target: TargetConfig,
+  deadline: Deadline,
+): Promise<void> {
+  const answered = probes.filter((probe) => probe.status !== undefined);
+  const complete = (): boolean => {
+    const services = new Map<string, Set<string>>();
+    for (const span of receiver.spans()) {
+      let seen = services.get(span.traceId);
+      if (seen === undefined) services.set(span.traceId, (seen = new Set()));
+      seen.add(span.service);
+    }
+    return answered.every((probe) =>
+      target.expectServices.every((service) => services.get(probe.traceId)?.has(service)),
+    );
+  };
+  while (!complete() && deadline.remainingMs() > 0) {
+    const more = await receiver.waitFor({
+      minSpans: receiver.stats().acceptedSpans + 1,
+      timeoutMs: Math.max(1, Math.min(deadline.remainingMs(), DEFAULT_BATCH_QUIET_MS)),
+    });
+    if (!more.satisfied) return;
+    await receiver.waitFor({
+      quietMs: target.settleMs,
+      timeoutMs: Math.max(1, deadline.remainingMs()),
+    });
   }
 }
 

@@ -37,6 +37,10 @@ export interface TargetInput {
   expectServices: readonly string[];
   /** The header the probe carried its context in, for messages (e.g. `traceparent`). */
   header: string;
+  /** False when the probe carried no context at all (propagators: none). */
+  probeSentContext?: boolean;
+  /** Spans the receiver refused (unusable ids), by service: why a service may seem silent. */
+  rejected?: readonly { service: string; reason: string }[];
 }
 
 /** A call from one service to another, seen in a probe's trace or broken out of it. */
@@ -69,20 +73,20 @@ export interface TargetVerification {
   sample: TargetProbeVerification;
 }
 
-/**
- * Clock slack between the probe's clock and the exporters' (same machine, but span timestamps
- * come from each SDK's own clock reading).
- */
-const SLACK_MS = 250;
-/** Before the probe was sent, only the clocks' disagreement can make a span look earlier. */
+/** The clocks of the probe and of the exporters disagree by no more than this on one machine. */
 const EARLY_SLACK_MS = 10;
+/** Within one process the clock is one: a child cannot start after its parent ended. */
+const LOCAL_SLACK_MS = 1;
 
 export function verifyTarget(input: TargetInput): TargetVerification {
   const byTrace = groupByTrace(input.spans);
   const allServices = new Set(input.spans.map((s) => s.service));
-  const claimed = new Set<string>();
-  const probes = input.probes.map((probe) =>
-    verifyProbe(probe, input, byTrace, allServices, claimed),
+  const graphs = input.probes.map((probe) =>
+    buildTraceGraph(probe.traceId, byTrace.get(probe.traceId) ?? []),
+  );
+  const breaks = assignNewRoots(input.probes, graphs, byTrace);
+  const probes = input.probes.map((probe, index) =>
+    verifyProbe(probe, graphs[index]!, breaks[index]!, input, allServices),
   );
   const failedChecks = [
     ...new Set(probes.flatMap((p) => p.findings.filter((f) => !f.passed).map((f) => f.check))),
@@ -94,18 +98,16 @@ export function verifyTarget(input: TargetInput): TargetVerification {
 
 function verifyProbe(
   probe: TargetProbe,
+  graph: TraceGraph,
+  breaks: readonly NewRoot[],
   input: TargetInput,
-  byTrace: ReadonlyMap<string, readonly SpanRecord[]>,
   allServices: ReadonlySet<string>,
-  claimed: Set<string>,
 ): TargetProbeVerification {
-  const graph = buildTraceGraph(probe.traceId, byTrace.get(probe.traceId) ?? []);
   const entrySpans = graph.spans.filter(
     (s) => s.kind === 'server' && s.parentSpanId === probe.spanId,
   );
   const entry = entrySpans[0]?.service;
   const edges = traceEdges(graph, entry);
-  const breaks = newRoots(probe, graph, byTrace, claimed);
   const diagnoses: string[] = [];
   const findings: Finding[] = [];
   const add = (finding: Omit<Finding, 'hop'>): void => {
@@ -147,7 +149,7 @@ function verifyProbe(
     const orphan = breaks.find((b) => b.client === undefined && b.caller === undefined);
     diagnoses.push(
       orphan
-        ? `probe -> ${orphan.root.service} (${describeServerCall(orphan.root)}): ${orphan.root.service} started a new trace; the ${input.header} header the probe sent was not extracted.`
+        ? `probe -> ${orphan.root.service} (${describeServerCall(orphan.root)}): ${orphan.root.service} started a new trace; ${input.probeSentContext === false ? 'the probe sent no trace context (no trace-context propagator configured), so nothing could be extracted' : `the ${input.header} header the probe sent was not extracted`}.`
         : `probe -> target: no span joined the probe's trace; the entry service exported nothing for the probe, or did not extract the ${input.header} header.`,
     );
   }
@@ -244,6 +246,35 @@ function verifyProbe(
     passed: localParents.length === 0,
   });
 
+  // Work of this probe starts while its parent is still running. A span that starts after its
+  // parent ended (or a server span after the probe was answered) was started later in a context
+  // that a service kept: the context leaked to another request.
+  const late = graph.spans.filter((span) => {
+    // Calls only: an internal span may follow its parent by design (a deferred task).
+    if (span.kind !== 'client' && span.kind !== 'server') return false;
+    const parent = span.parentSpanId === undefined ? undefined : graph.byId.get(span.parentSpanId);
+    if (parent !== undefined) {
+      const slack = parent.service === span.service ? LOCAL_SLACK_MS : EARLY_SLACK_MS;
+      if (span.startTimeMs > parent.endTimeMs + slack) return true;
+    }
+    return span.kind === 'server' && span.startTimeMs > probe.endMs + EARLY_SLACK_MS;
+  });
+  if (late.length > 0) {
+    const services = [...new Set(late.map((span) => span.service))].join(', ');
+    diagnoses.push(
+      `${services}: ${late.length} span${late.length === 1 ? '' : 's'} joined this probe's trace after the work they belong to had ended: a service kept the context and used it for a later request (context leaked between requests).`,
+    );
+  }
+  add({
+    check: 'no_late_spans',
+    title: "no span joins the probe's trace after its parent ended or the probe was answered",
+    expected: '0 late spans',
+    observed: late.length
+      ? late.map((span) => `${span.service}: ${span.name} (${span.spanId})`).join('; ')
+      : '0 late spans',
+    passed: late.length === 0,
+  });
+
   if (input.expectServices.length > 0) {
     const present = new Set(graph.spans.map((s) => s.service));
     const missing = input.expectServices.filter((service) => !present.has(service));
@@ -251,7 +282,8 @@ function verifyProbe(
       const rootedElsewhere = breaks.some((b) => b.root.service === service);
       diagnoses.push(
         !allServices.has(service)
-          ? `${service} exported no spans at all: check its OTEL_EXPORTER_OTLP_ENDPOINT, its service.name, and that its tracer provider is started.`
+          ? (rejectedNote(service, input.rejected) ??
+              `${service} exported no spans at all: check its OTEL_EXPORTER_OTLP_ENDPOINT, its service.name, and that its tracer provider is started.`)
           : rootedElsewhere
             ? `${service} is not in the probe's trace: it started a new trace (see no_new_roots).`
             : `${service} exported spans, but none in the probe's trace: the call to it may not have happened, or its context was lost upstream.`,
@@ -287,50 +319,80 @@ interface NewRoot {
 }
 
 /**
- * Server spans with no parent, in another trace, started while the probe's request was in flight:
- * each is a hop where context was lost. Roots are taken in time order, and each is attributed
- * within the probe's trace and the traces already broken off it (a second break downstream of a
- * first one), in this order: to a client span whose callee never joined its trace and whose time
- * window holds the root (the one calling the root's port first); else to the deepest server span
- * in flight at that moment (its call made no client span); else it counts only if it started
- * during the probe. Each root is claimed once.
+ * Server spans with no parent, in no probe's trace, are the hops where context was lost. Each is
+ * given to exactly one probe, in time order, so that a break downstream of a first break can be
+ * traced through the trace that broke off:
+ * 1. to the probe whose trace (or a trace already broken off it) holds an unanswered client span
+ *    whose time window holds the root, the one calling the root's port and the tightest first;
+ * 2. else to the probe whose own trace has a server span of another service in flight at that
+ *    moment, the latest started (a call that made no client span: an uninstrumented client);
+ * 3. else to the latest probe in flight when the root started (the entry did not join).
+ * Roots that start before every probe, or while none is in flight, are not the probes' doing.
  */
-function newRoots(
-  probe: TargetProbe,
-  graph: TraceGraph,
+function assignNewRoots(
+  probes: readonly TargetProbe[],
+  graphs: readonly TraceGraph[],
   byTrace: ReadonlyMap<string, readonly SpanRecord[]>,
-  claimed: Set<string>,
-): NewRoot[] {
-  const connected: TraceGraph[] = [graph];
-  const candidates = [...byTrace.values()]
+): NewRoot[][] {
+  const assigned: NewRoot[][] = probes.map(() => []);
+  const connected: TraceGraph[][] = graphs.map((graph) => [graph]);
+  const probeTraces = new Set(probes.map((probe) => probe.traceId));
+  const roots = [...byTrace.values()]
     .flatMap((spans) => spans.filter((s) => s.kind === 'server' && s.parentSpanId === undefined))
-    .filter((root) => root.traceId !== probe.traceId && !claimed.has(root.spanId))
+    .filter((root) => !probeTraces.has(root.traceId))
     .sort((a, b) => a.startTimeMs - b.startTimeMs);
-  const found: NewRoot[] = [];
-  for (const root of candidates) {
-    const during = (span: SpanRecord): boolean =>
-      span.startTimeMs - SLACK_MS <= root.startTimeMs &&
-      root.startTimeMs <= span.endTimeMs + SLACK_MS;
-    const calls = connected.flatMap((g) =>
-      g.spans.filter((c) => c.kind === 'client' && during(c) && !g.answeredCalls.has(c.spanId)),
-    );
-    const client = calls.find((c) => spanPort(c) === spanPort(root)) ?? calls[0];
-    const caller = client
-      ? undefined
-      : connected
-          .flatMap((g) => g.spans.filter((s) => s.kind === 'server' && during(s)))
-          .sort((a, b) => b.startTimeMs - a.startTimeMs)[0];
-    // Nothing the probe caused can start before it was sent: a root from just before (a
-    // wait-for request, a health check) is not the probe's.
-    if (root.startTimeMs < probe.startMs - EARLY_SLACK_MS) continue;
-    const inWindow = root.startTimeMs <= probe.endMs + SLACK_MS;
-    if (client !== undefined || caller !== undefined || inWindow) {
-      claimed.add(root.spanId);
-      found.push({ root, client, caller });
-      connected.push(buildTraceGraph(root.traceId, byTrace.get(root.traceId) ?? []));
+  for (const root of roots) {
+    const holds = (from: number, to: number): boolean =>
+      from - EARLY_SLACK_MS <= root.startTimeMs && root.startTimeMs <= to + EARLY_SLACK_MS;
+    let best: { probe: number; root: NewRoot; score: number } | undefined;
+    connected.forEach((graphsOfProbe, index) => {
+      for (const graph of graphsOfProbe) {
+        for (const client of graph.spans) {
+          if (client.kind !== 'client' || graph.answeredCalls.has(client.spanId)) continue;
+          if (!holds(client.startTimeMs, client.endTimeMs)) continue;
+          // Lower is better: a call to the root's own port first, then the tightest window.
+          const score =
+            (spanPort(client) === spanPort(root) ? 0 : 1e12) +
+            (client.endTimeMs - client.startTimeMs);
+          if (best === undefined || score < best.score) {
+            best = { probe: index, root: { root, client, caller: undefined }, score };
+          }
+        }
+      }
+    });
+    if (best === undefined) {
+      graphs.forEach((graph, index) => {
+        for (const caller of graph.spans) {
+          if (caller.kind !== 'server' || caller.service === root.service) continue;
+          if (!holds(caller.startTimeMs, caller.endTimeMs)) continue;
+          const score = 2e12 - caller.startTimeMs;
+          if (best === undefined || score < best.score) {
+            best = { probe: index, root: { root, client: undefined, caller }, score };
+          }
+        }
+      });
     }
+    if (best === undefined) {
+      probes.forEach((probe, index) => {
+        if (!holds(probe.startMs, probe.endMs)) return;
+        const score = 3e12 - probe.startMs;
+        if (best === undefined || score < best.score) {
+          best = { probe: index, root: { root, client: undefined, caller: undefined }, score };
+        }
+      });
+    }
+    if (best === undefined) continue;
+    assigned[best.probe]!.push(best.root);
+    connected[best.probe]!.push(buildTraceGraph(root.traceId, byTrace.get(root.traceId) ?? []));
   }
-  return found;
+  return assigned;
+}
+
+/** Why an expected service seems silent when the receiver refused its spans. */
+function rejectedNote(service: string, rejected: TargetInput['rejected']): string | undefined {
+  const refused = (rejected ?? []).filter((span) => span.service === service);
+  if (refused.length === 0) return undefined;
+  return `${service} exported spans, but the receiver refused ${refused.length === 1 ? 'it' : `all ${refused.length}`} (${refused[0]!.reason}): all-zero ids usually mean two copies of the OpenTelemetry API in that service, so its spans are no-ops.`;
 }
 
 /** Says where a new root came from, as the user reads it. */
