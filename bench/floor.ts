@@ -7,7 +7,7 @@
  */
 import { parseConfig, type InputName } from '../src/config';
 import { Deadline } from '../src/deadline';
-import { serviceName, startChain, type RunningChain } from '../src/services/chain';
+import { chainSpecs, startChain, type RunningChain } from '../src/services/chain';
 import { sendProbes, type ProbeResult } from '../src/services/probe';
 import { hopsFromAnswer } from '../src/services/report-body';
 
@@ -19,19 +19,14 @@ function readInput(name: InputName): string {
 async function main(): Promise<void> {
   const config = parseConfig(readInput);
   const deadline = new Deadline(config.timeoutMs);
-  const names = Array.from({ length: config.services }, (_, index) => serviceName(index));
+  const names = chainSpecs(config).map((spec) => spec.name);
   let chain: RunningChain | undefined;
   let probes: ProbeResult[];
   try {
     chain = await deadline.race(
       startChain({
-        // The same specs as src/run.ts: ports a and b from the inputs, the rest free ports.
-        specs: names.map((name, index) => ({
-          name,
-          route: index === 0 ? '/call-b' : '/work',
-          port: index === 0 ? config.ports.a : index === 1 ? config.ports.b : 0,
-          portInput: index === 0 ? 'port-a' : index === 1 ? 'port-b' : 'hops',
-        })),
+        // The same chain as src/run.ts.
+        specs: chainSpecs(config),
         client: config.client,
         fault: config.fault,
         timeoutMs: deadline.remainingMs(),

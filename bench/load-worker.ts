@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseConfig, traceContextPropagators, type InputName } from '../src/config';
-import { serviceName, startChain, type RunningChain } from '../src/services/chain';
+import { chainSpecs, startChain, type RunningChain } from '../src/services/chain';
 import { sendProbes, type ProbeResult } from '../src/services/probe';
 import { hopsFromAnswer } from '../src/services/report-body';
 import type { Tracing } from '../src/telemetry/tracing';
@@ -32,27 +32,17 @@ const INPUTS: Partial<Record<InputName, string>> = {
 
 async function main(mode: 'traced' | 'untraced'): Promise<LoadResult> {
   const config = parseConfig((name) => INPUTS[name] ?? '');
-  const names = Array.from({ length: config.services }, (_, index) => serviceName(index));
+  const names = chainSpecs(config).map((spec) => spec.name);
   let tracing: Tracing | undefined;
   if (mode === 'traced') {
     // Loaded only here: the untraced process never even imports the instrumentations.
-    const { startTracing } = await import('../src/telemetry/tracing');
-    tracing = startTracing({
-      propagators: config.propagators,
-      serviceNames: names,
-      fault: config.fault,
-      traceFetch: config.client === 'fetch',
-    });
+    const { startTracing, tracingOptionsFor } = await import('../src/telemetry/tracing');
+    tracing = startTracing(tracingOptionsFor(config, names));
   }
   let chain: RunningChain | undefined;
   try {
     chain = await startChain({
-      specs: names.map((name, index) => ({
-        name,
-        route: index === 0 ? '/call-b' : '/work',
-        port: 0,
-        portInput: 'hops',
-      })),
+      specs: chainSpecs(config),
       client: config.client,
       fault: config.fault,
       timeoutMs: BATCH_TIMEOUT_MS,

@@ -1,9 +1,9 @@
 import { checkedFormats, traceContextPropagators, type Config } from './config';
 import { Deadline } from './deadline';
-import { serviceName, startChain, type RunningChain, type ServiceSpec } from './services/chain';
+import { chainSpecs, startChain, type RunningChain } from './services/chain';
 import { sendProbes, type ProbeResult } from './services/probe';
 import { hopsFromAnswer } from './services/report-body';
-import { startTracing } from './telemetry/tracing';
+import { startTracing, tracingOptionsFor } from './telemetry/tracing';
 import { TRACE_FORMATS } from './verify/context-headers';
 import type { RequestEvidence, SpanRecord, Verification } from './verify/types';
 import { verifyPropagation } from './verify/verify';
@@ -23,19 +23,15 @@ export interface CheckOutcome {
 /** The self-test: start the chain, send the probes, collect spans, verify. */
 export async function runCheck(config: Config): Promise<CheckOutcome> {
   const deadline = new Deadline(config.timeoutMs);
-  const names = Array.from({ length: config.services }, (_, index) => serviceName(index));
+  const specs = chainSpecs(config);
+  const names = specs.map((spec) => spec.name);
   const traceFormats = traceContextPropagators(config.propagators);
-  const tracing = startTracing({
-    propagators: config.propagators,
-    serviceNames: names,
-    fault: config.fault,
-    traceFetch: config.client === 'fetch',
-  });
+  const tracing = startTracing(tracingOptionsFor(config, names));
   let chain: RunningChain | undefined;
   try {
     chain = await deadline.race(
       startChain({
-        specs: names.map((name, index) => serviceSpec(name, index, config)),
+        specs,
         client: config.client,
         fault: config.fault,
         timeoutMs: deadline.remainingMs(),
@@ -73,12 +69,6 @@ export async function runCheck(config: Config): Promise<CheckOutcome> {
     await chain?.close();
     await tracing.shutdown();
   }
-}
-
-function serviceSpec(name: string, index: number, config: Config): ServiceSpec {
-  if (index === 0) return { name, route: '/call-b', port: config.ports.a, portInput: 'port-a' };
-  if (index === 1) return { name, route: '/work', port: config.ports.b, portInput: 'port-b' };
-  return { name, route: '/work', port: 0, portInput: 'hops' };
 }
 
 function evidenceOf(probe: ProbeResult, config: Config): RequestEvidence {

@@ -1,4 +1,4 @@
-import type { ClientName, Fault } from '../config';
+import type { ClientName, Config, Fault } from '../config';
 import { seedFields } from '../verify/seed-fields';
 import { createClient, type HopClient } from './clients';
 import { hopsFromAnswer, PROPAGATION_HEADERS, type ServiceAnswer } from './report-body';
@@ -25,6 +25,19 @@ export interface RunningChain {
   /** The entry service's URL: the probe's target. */
   entryUrl: string;
   close(): Promise<void>;
+}
+
+/**
+ * The chain a config asks for: service-a answers `/call-b`, the others `/work`; ports a and b
+ * come from the inputs, the rest are free ports.
+ */
+export function chainSpecs(config: Pick<Config, 'services' | 'ports'>): ServiceSpec[] {
+  return Array.from({ length: config.services }, (_, index) => {
+    const name = serviceName(index);
+    if (index === 0) return { name, route: '/call-b', port: config.ports.a, portInput: 'port-a' };
+    if (index === 1) return { name, route: '/work', port: config.ports.b, portInput: 'port-b' };
+    return { name, route: '/work', port: 0, portInput: 'hops' };
+  });
 }
 
 /** service-a, service-b, ... service-p. */

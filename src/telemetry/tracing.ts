@@ -10,7 +10,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import Koa from 'koa';
 import koaPackage from 'koa/package.json';
-import type { Fault, PropagatorName } from '../config';
+import type { Config, Fault, PropagatorName } from '../config';
 import type { SpanRecord } from '../verify/types';
 import { patchLoadedModule } from './bundled-modules';
 import { buildPropagator, faultPropagation, ServiceScopedPropagator } from './propagators';
@@ -24,6 +24,19 @@ export interface TracingOptions {
   fault: Fault | undefined;
   /** Trace global fetch (undici). Off, fetch is the uninstrumented client users trip over. */
   traceFetch: boolean;
+}
+
+/** The tracing a config asks for, for the services of `serviceNames`. */
+export function tracingOptionsFor(
+  config: Pick<Config, 'propagators' | 'fault' | 'client'>,
+  serviceNames: readonly string[],
+): TracingOptions {
+  return {
+    propagators: config.propagators,
+    serviceNames,
+    fault: config.fault,
+    traceFetch: config.client === 'fetch',
+  };
 }
 
 /** The tracing of the embedded services: what was exported, and how to stop. */

@@ -1,7 +1,5 @@
+import { spanPort } from './trace-graph';
 import type { HopEvidence, SpanRecord } from './types';
-
-/** Attribute keys that carry the peer port of a client span, stable semconv first. */
-const PEER_PORT_KEYS = ['server.port', 'net.peer.port'];
 
 /** Spans grouped by trace id, built once for the whole run. */
 export type SpansByTrace = ReadonlyMap<string, readonly SpanRecord[]>;
@@ -40,19 +38,11 @@ export function findCallerClientSpan(
     (s) =>
       s.service === hop.caller && s.kind === 'client' && s.traceId === hop.callerReport.traceId,
   );
-  const candidates = clients.filter((s) => peerPort(s) === hop.calleePort);
-  if (candidates.length === 0 && clients.length === 1 && peerPort(clients[0]!) === undefined) {
+  const candidates = clients.filter((s) => spanPort(s) === hop.calleePort);
+  if (candidates.length === 0 && clients.length === 1 && spanPort(clients[0]!) === undefined) {
     candidates.push(clients[0]!);
   }
   return candidates.find((s) => s.spanId === headerParentId) ?? candidates[0];
-}
-
-function peerPort(span: SpanRecord): number | undefined {
-  for (const key of PEER_PORT_KEYS) {
-    const value = span.attributes[key];
-    if (value !== undefined) return Number(value);
-  }
-  return undefined;
 }
 
 /** Trace ids, `first` (the entry's) leading, then in order of appearance. */
