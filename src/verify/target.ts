@@ -249,16 +249,20 @@ function verifyProbe(
   // Work of this probe starts while its parent is still running. A span that starts after its
   // parent ended (or a server span after the probe was answered) was started later in a context
   // that a service kept: the context leaked to another request.
-  const late = graph.spans.filter((span) => {
-    // Calls only: an internal span may follow its parent by design (a deferred task).
-    if (span.kind !== 'client' && span.kind !== 'server') return false;
-    const parent = span.parentSpanId === undefined ? undefined : graph.byId.get(span.parentSpanId);
-    if (parent !== undefined) {
-      const slack = parent.service === span.service ? LOCAL_SLACK_MS : EARLY_SLACK_MS;
-      if (span.startTimeMs > parent.endTimeMs + slack) return true;
-    }
-    return span.kind === 'server' && span.startTimeMs > probe.endMs + EARLY_SLACK_MS;
-  });
+  // In start order: spans arrive in whatever order the exporters sent them, the report must not.
+  const late = [...graph.spans]
+    .sort((a, b) => a.startTimeMs - b.startTimeMs)
+    .filter((span) => {
+      // Calls only: an internal span may follow its parent by design (a deferred task).
+      if (span.kind !== 'client' && span.kind !== 'server') return false;
+      const parent =
+        span.parentSpanId === undefined ? undefined : graph.byId.get(span.parentSpanId);
+      if (parent !== undefined) {
+        const slack = parent.service === span.service ? LOCAL_SLACK_MS : EARLY_SLACK_MS;
+        if (span.startTimeMs > parent.endTimeMs + slack) return true;
+      }
+      return span.kind === 'server' && span.startTimeMs > probe.endMs + EARLY_SLACK_MS;
+    });
   if (late.length > 0) {
     const services = [...new Set(late.map((span) => span.service))].join(', ');
     diagnoses.push(
