@@ -4,6 +4,7 @@ import { check } from './check';
 import { stepFailure } from './step-failure';
 import { parseConfig } from './config';
 import { getErrorMessage } from './errors';
+import { jsonLogLine } from './report/untrusted';
 
 /** Spans printed to the log at most: a 1,000-request run exports tens of thousands. */
 const MAX_LOGGED_SPANS = 2000;
@@ -20,7 +21,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 
     core.info(report.text);
     group(inRunner, `Exported spans (${report.spans.length})`, () => {
-      for (const span of report.spans.slice(0, MAX_LOGGED_SPANS)) core.info(JSON.stringify(span));
+      for (const span of report.spans.slice(0, MAX_LOGGED_SPANS)) core.info(jsonLogLine(span));
       if (report.spans.length > MAX_LOGGED_SPANS) {
         core.info(`... ${report.spans.length - MAX_LOGGED_SPANS} more spans not printed.`);
       }

@@ -2,8 +2,10 @@ import { checkedFormats } from '../config';
 import type { CheckOutcome } from '../run';
 import { TRACE_FORMATS } from '../verify/context-headers';
 import { seedFields, type SeedFields } from '../verify/seed-fields';
+import { cutList, fitToBudget, RESULT_MAX_BYTES } from './budgets';
 import { spanRows, type SpanRow } from './span-rows';
 import { percentiles, type Percentiles } from './percentiles';
+import { inertName, inertNameOrNull, inertText, inertTextOrNull } from './untrusted';
 
 /** How many failing requests the result lists one by one. */
 const LISTED_FAILURES = 50;
@@ -65,9 +67,38 @@ export interface Result extends SeedFields {
   }[];
   /** The sample request's spans. */
   spans: SpanRow[];
+  /** What the lists above leave out, to keep the result and the summary within their budgets. */
+  left_out: { spans: number; failed_requests: number };
 }
 
+/**
+ * The result model of the self-test. What the chain received over the network (headers, span
+ * names, diagnoses quoting them) is made inert here (see untrusted.ts), and the lists are cut so
+ * the JSON fits the `result` output's budget.
+ */
 export function buildResult(outcome: CheckOutcome): Result {
+  const full = fullResult(outcome);
+  const longest = Math.max(full.spans.length, full.requests.failures.length);
+  const json = (result: Result): string => JSON.stringify(result);
+  return fitToBudget(full, longest, cutResult, json, RESULT_MAX_BYTES).value;
+}
+
+/** The result with its lists cut to `limit` items; `left_out` counts what was cut. */
+export function cutResult(result: Result, limit: number): Result {
+  const spans = cutList(result.spans, limit);
+  const failures = cutList(result.requests.failures, limit);
+  return {
+    ...result,
+    requests: { ...result.requests, failures: failures.kept },
+    spans: spans.kept,
+    left_out: {
+      spans: result.left_out.spans + spans.left,
+      failed_requests: result.left_out.failed_requests + failures.left,
+    },
+  };
+}
+
+function fullResult(outcome: CheckOutcome): Result {
   const { verification, config } = outcome;
   const primaryHeader = TRACE_FORMATS[checkedFormats(config.propagators)[0]!].header;
   const sample = verification.sample;
@@ -76,7 +107,7 @@ export function buildResult(outcome: CheckOutcome): Result {
     throw new Error('the entry service answered without a downstream hop');
   const failing = verification.requests.filter((r) => !r.passed);
   return {
-    ...seedFields(firstHop),
+    ...inertSeedFields(seedFields(firstHop)),
     verdict: verification.passed ? 'pass' : 'fail',
     expected_verdict: config.expect,
     failed_checks: verification.failedChecks,
@@ -90,16 +121,16 @@ export function buildResult(outcome: CheckOutcome): Result {
       const overall = verification.hops[hop.hop - 1];
       return {
         hop: hop.hop,
-        caller: hop.caller,
-        callee: hop.callee,
-        request: hop.request,
+        caller: inertName(hop.caller),
+        callee: inertName(hop.callee),
+        request: inertText(hop.request),
         passed: (overall?.failed ?? 0) === 0,
-        diagnosis: hop.diagnosis ?? overall?.diagnosis ?? null,
+        diagnosis: inertTextOrNull(hop.diagnosis ?? overall?.diagnosis),
         header_name: primaryHeader,
-        header: hop.header ?? null,
-        header_parent_span_id: hop.headerParentSpanId ?? null,
-        caller_client_span_id: hop.callerClientSpanId ?? null,
-        callee_parent_span_id: hop.calleeParentSpanId ?? null,
+        header: inertTextOrNull(hop.header),
+        header_parent_span_id: inertNameOrNull(hop.headerParentSpanId),
+        caller_client_span_id: inertNameOrNull(hop.callerClientSpanId),
+        callee_parent_span_id: inertNameOrNull(hop.calleeParentSpanId),
         requests_passed: overall?.passed ?? 0,
         requests_failed: overall?.failed ?? 0,
       };
@@ -114,20 +145,36 @@ export function buildResult(outcome: CheckOutcome): Result {
         request: request.index,
         trace_id: request.traceId,
         failed_checks: [...new Set(request.findings.filter((f) => !f.passed).map((f) => f.check))],
-        diagnosis: request.hops.find((h) => h.diagnosis)?.diagnosis ?? null,
+        diagnosis: inertTextOrNull(request.hops.find((h) => h.diagnosis)?.diagnosis),
       })),
     },
     checks: verification.checks.map((check) => ({
       check: check.check,
       hop: check.hop ?? null,
-      title: check.title,
-      expected: check.expected,
-      observed: check.observed,
+      title: inertText(check.title),
+      expected: inertText(check.expected),
+      observed: inertText(check.observed),
       passed: check.failed === 0,
       requests_passed: check.passed,
       requests_failed: check.failed,
     })),
     spans: spanRows(sample.spans),
+    left_out: {
+      spans: 0,
+      failed_requests: failing.length - Math.min(failing.length, LISTED_FAILURES),
+    },
+  };
+}
+
+/** The seed's fields quote what the callee received and reported: made inert like the rest. */
+function inertSeedFields(fields: SeedFields): SeedFields {
+  return {
+    ...fields,
+    service_a_trace_id: inertName(fields.service_a_trace_id),
+    service_b_trace_id: inertName(fields.service_b_trace_id),
+    traceparent_header: inertTextOrNull(fields.traceparent_header),
+    traceparent_parent_span_id: inertNameOrNull(fields.traceparent_parent_span_id),
+    service_b_parent_span_id: inertNameOrNull(fields.service_b_parent_span_id),
   };
 }
 

@@ -1,9 +1,11 @@
 import { SummaryBuilder, tableHtml, type Cell } from '../runner/summary';
-import type { Verification } from '../verify/types';
+import type { SpanRecord, Verification } from '../verify/types';
+import { describeLeftOut, fitToBudget, SUMMARY_MAX_BYTES } from './budgets';
 import { escapeHtml } from './escape';
 import { chainDiagram, traceDiagram } from './mermaid';
-import type { Result } from './result';
+import { cutResult, type Result } from './result';
 import type { SpanRow } from './span-rows';
+import { inertName, inertText } from './untrusted';
 
 /** Past this many spans the sample request's span diagram is left out: it would not render. */
 const MAX_DIAGRAM_SPANS = 200;
@@ -13,12 +15,23 @@ const MAX_DIAGRAM_SPANS = 200;
  * else folded, so 16 hops and 1,000 requests stay readable.
  */
 export function renderSummary(result: Result, verification: Verification): string {
+  const longest = Math.max(result.spans.length, result.requests.failures.length);
+  const render = (cut: Result): string => renderWhole(cut, verification);
+  return fitToBudget(result, longest, cutResult, render, SUMMARY_MAX_BYTES).text;
+}
+
+function renderWhole(result: Result, verification: Verification): string {
   const services = result.services.map((s) => s.name);
   const summary = new SummaryBuilder().addHeading(headline(result, services), 2);
   summary.addRaw(`<p>${describeRun(result)}</p>`, true);
+  const leftOut = leftOutParagraph(result.left_out);
+  if (leftOut) summary.addRaw(leftOut, true);
+  // The diagnoses of every request, from the verification: they quote what the chain received.
   const diagnoses = [
     ...new Set(
-      verification.hops.flatMap((h) => (h.diagnosis ? [`Hop ${h.hop}: ${h.diagnosis}`] : [])),
+      verification.hops.flatMap((h) =>
+        h.diagnosis ? [inertText(`Hop ${h.hop}: ${h.diagnosis}`)] : [],
+      ),
     ),
   ];
   if (diagnoses.length > 0) summary.addList(diagnoses.map(escapeHtml));
@@ -39,7 +52,7 @@ export function renderSummary(result: Result, verification: Verification): strin
   if (result.requests.failures.length > 0) {
     const rows = result.requests.failures.map(
       (f) =>
-        `<li>request ${f.request} (trace <code>${f.trace_id}</code>): ${escapeHtml(f.diagnosis ?? f.failed_checks.join(', '))}</li>`,
+        `<li>request ${f.request} (trace <code>${escapeHtml(f.trace_id)}</code>): ${escapeHtml(f.diagnosis ?? f.failed_checks.join(', '))}</li>`,
     );
     summary.addDetails(`Failed requests (${result.requests.failed})`, `<ul>${rows.join('')}</ul>`);
   }
@@ -47,15 +60,28 @@ export function renderSummary(result: Result, verification: Verification): strin
   if (sample.spans.length > 0 && sample.spans.length <= MAX_DIAGRAM_SPANS) {
     summary.addDetails(
       `Trace of request ${sample.index}`,
-      `\n\n\`\`\`mermaid\n${traceDiagram(sample.spans, sample.brokenEdges)}\n\`\`\`\n\n`,
+      `\n\n\`\`\`mermaid\n${traceDiagram(sample.spans.map(inertSpan), sample.brokenEdges)}\n\`\`\`\n\n`,
     );
   }
   summary.addDetails(
-    `Spans of request ${sample.index} (${result.spans.length})`,
+    `Spans of request ${sample.index} (${result.spans.length + result.left_out.spans})`,
     `\n\n${spanTable(result.spans)}\n\n`,
   );
   summary.addDetails('JSON result', `\n\n\`\`\`json\n${jsonForMarkdown(result)}\n\`\`\`\n\n`);
   return summary.toString();
+}
+
+/** The names a diagram shows, made inert: these spans come from the verification, not the model. */
+function inertSpan(span: SpanRecord): SpanRecord {
+  return { ...span, name: inertName(span.name), service: inertName(span.service) };
+}
+
+/** Says what the summary and its JSON leave out to fit the runner's limits; '' when nothing. */
+export function leftOutParagraph(leftOut: Readonly<Record<string, number>>): string {
+  const described = describeLeftOut(leftOut);
+  return described === undefined
+    ? ''
+    : `<p>Not listed below nor in the JSON result (lists are capped to stay within GitHub's size limits): ${described}.</p>`;
 }
 
 function headline(result: Result, services: string[]): string {
@@ -154,10 +180,10 @@ export function spanTable(spans: readonly SpanRow[]): string {
     ...spans.map((s) => [
       escapeHtml(s.service),
       escapeHtml(s.name),
-      s.kind,
-      `<code>${s.trace_id}</code>`,
-      `<code>${s.span_id}</code>`,
-      `<code>${s.parent_span_id ?? ''}</code>`,
+      escapeHtml(s.kind),
+      `<code>${escapeHtml(s.trace_id)}</code>`,
+      `<code>${escapeHtml(s.span_id)}</code>`,
+      `<code>${escapeHtml(s.parent_span_id ?? '')}</code>`,
     ]),
   ]);
 }

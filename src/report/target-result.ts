@@ -1,6 +1,8 @@
 import type { TargetOutcome } from '../target/run-target';
+import { cutList, fitToBudget, RESULT_MAX_BYTES } from './budgets';
 import { spanRows, type SpanRow } from './span-rows';
 import { percentiles, type Percentiles } from './percentiles';
+import { inertName, inertText, inertTextOrNull } from './untrusted';
 
 /** The JSON result of target mode. */
 export interface TargetResult {
@@ -47,11 +49,33 @@ export interface TargetResult {
   edges: { from: string; to: string; call: string; broken: boolean }[];
   /** The sample probe's trace. */
   spans: SpanRow[];
+  /** What the lists above leave out, to keep the result and the summary within their budgets. */
+  left_out: TargetLeftOut;
 }
+
+export type TargetLeftOut = {
+  spans: number;
+  /** Failed probes not listed in `probes.failures`. */
+  failed_probes: number;
+  /** Diagnoses of the sample probe and of the listed failures. */
+  diagnoses: number;
+  edges: number;
+  services_seen: number;
+};
 
 const LISTED_FAILURES = 50;
 
+/**
+ * The result model of target mode. Every string the services under test sent is made inert here
+ * (see untrusted.ts), and the lists are cut so the JSON fits the `result` output's budget.
+ */
 export function buildTargetResult(outcome: TargetOutcome): TargetResult {
+  const full = fullTargetResult(outcome);
+  const json = (result: TargetResult): string => JSON.stringify(result);
+  return fitToBudget(full, longestTargetList(full), cutTargetResult, json, RESULT_MAX_BYTES).value;
+}
+
+function fullTargetResult(outcome: TargetOutcome): TargetResult {
   const { verification, config, target } = outcome;
   const sample = verification.sample;
   const failing = verification.probes.filter((p) => !p.passed);
@@ -77,7 +101,7 @@ export function buildTargetResult(outcome: TargetOutcome): TargetResult {
     expected_verdict: config.expect,
     failed_checks: verification.failedChecks,
     trace_id: sample.traceId,
-    target: { url: target.url, method: target.method },
+    target: { url: inertText(target.url), method: inertName(target.method) },
     receiver: { http: outcome.receiver.http, grpc: outcome.receiver.grpc ?? null },
     propagators: config.propagators.length ? [...config.propagators] : ['none'],
     probe_headers: { ...(sampleProbe?.headers ?? {}) },
@@ -85,11 +109,13 @@ export function buildTargetResult(outcome: TargetOutcome): TargetResult {
       name: outcome.header,
       value: sampleProbe?.headers[outcome.header.toLowerCase()] ?? null,
     },
-    expect_services: target.expectServices,
-    services_seen: outcome.servicesSeen,
-    wait: { outcome: outcome.wait.outcome, note: outcome.wait.note ?? null },
+    expect_services: target.expectServices.map(inertName),
+    services_seen: outcome.servicesSeen.map(inertName),
+    wait: { outcome: outcome.wait.outcome, note: inertTextOrNull(outcome.wait.note) },
     sample_probe: sample.index,
-    diagnoses: [...(outcome.wait.note ? [outcome.wait.note] : []), ...sample.diagnoses],
+    diagnoses: [...(outcome.wait.note ? [outcome.wait.note] : []), ...sample.diagnoses].map(
+      inertText,
+    ),
     probes: {
       total: verification.probes.length,
       passed: verification.probes.length - failing.length,
@@ -101,22 +127,77 @@ export function buildTargetResult(outcome: TargetOutcome): TargetResult {
           probe: probe.index,
           trace_id: probe.traceId,
           status: sent?.status ?? null,
-          error: sent?.error ?? null,
-          diagnoses: probe.diagnoses,
+          error: inertTextOrNull(sent?.error),
+          diagnoses: probe.diagnoses.map(inertText),
         };
       }),
     },
     checks: [...counts.entries()].map(([check, row]) => ({
       check,
-      title: row.first.title,
-      expected: row.first.expected,
-      observed: row.first.observed,
+      title: inertText(row.first.title),
+      expected: inertText(row.first.expected),
+      observed: inertText(row.first.observed),
       passed: row.failed === 0,
       probes_passed: row.passed,
       probes_failed: row.failed,
     })),
-    edges: sample.edges,
+    edges: sample.edges.map((edge) => ({
+      from: inertName(edge.from),
+      to: inertName(edge.to),
+      call: inertName(edge.call),
+      broken: edge.broken,
+    })),
     spans: spanRows(sample.spans),
+    left_out: {
+      spans: 0,
+      failed_probes: failing.length - Math.min(failing.length, LISTED_FAILURES),
+      diagnoses: 0,
+      edges: 0,
+      services_seen: 0,
+    },
+  };
+}
+
+/** The longest list in the result: cutting to this many items cuts nothing. */
+export function longestTargetList(result: TargetResult): number {
+  return Math.max(
+    result.spans.length,
+    result.diagnoses.length,
+    result.edges.length,
+    result.services_seen.length,
+    result.probes.failures.length,
+    ...result.probes.failures.map((f) => f.diagnoses.length),
+  );
+}
+
+/** The result with each list cut to `limit` items; `left_out` counts what was cut. */
+export function cutTargetResult(result: TargetResult, limit: number): TargetResult {
+  const spans = cutList(result.spans, limit);
+  const diagnoses = cutList(result.diagnoses, limit);
+  const edges = cutList(result.edges, limit);
+  const services = cutList(result.services_seen, limit);
+  const failures = cutList(result.probes.failures, limit);
+  let failureDiagnosesLeft = 0;
+  const listed = failures.kept.map((failure) => {
+    const cut = cutList(failure.diagnoses, limit);
+    failureDiagnosesLeft += cut.left;
+    return { ...failure, diagnoses: cut.kept };
+  });
+  const before = result.left_out;
+  return {
+    ...result,
+    services_seen: services.kept,
+    diagnoses: diagnoses.kept,
+    probes: { ...result.probes, failures: listed },
+    edges: edges.kept,
+    spans: spans.kept,
+    left_out: {
+      spans: before.spans + spans.left,
+      failed_probes: before.failed_probes + failures.left,
+      diagnoses: before.diagnoses + diagnoses.left + failureDiagnosesLeft,
+      edges: before.edges + edges.left,
+      services_seen: before.services_seen + services.left,
+    },
   };
 }
 

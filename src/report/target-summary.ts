@@ -1,11 +1,17 @@
 import { SummaryBuilder, type Cell } from '../runner/summary';
+import { fitToBudget, SUMMARY_MAX_BYTES } from './budgets';
 import { escapeHtml } from './escape';
 import { serviceDiagram } from './mermaid';
-import { header, jsonForMarkdown, spanTable } from './summary';
-import type { TargetResult } from './target-result';
+import { header, jsonForMarkdown, leftOutParagraph, spanTable } from './summary';
+import { cutTargetResult, longestTargetList, type TargetResult } from './target-result';
 
-/** The job summary of target mode. */
+/** The job summary of target mode, its lists cut to fit the runner's limit. */
 export function renderTargetSummary(result: TargetResult): string {
+  const longest = longestTargetList(result);
+  return fitToBudget(result, longest, cutTargetResult, renderWhole, SUMMARY_MAX_BYTES).text;
+}
+
+function renderWhole(result: TargetResult): string {
   const target = escapeHtml(`${result.target.method} ${result.target.url}`);
   const negative = result.expected_verdict === 'fail';
   const headline =
@@ -21,6 +27,8 @@ export function renderTargetSummary(result: TargetResult): string {
     `<p>receiver <code>${escapeHtml(result.receiver.http)}</code>${result.receiver.grpc ? ` and <code>${escapeHtml(result.receiver.grpc)}</code> (gRPC)` : ''} · services seen: ${escapeHtml(result.services_seen.join(', ') || '(none)')} · sample trace <code>${escapeHtml(result.trace_id)}</code></p>`,
     true,
   );
+  const leftOut = leftOutParagraph(result.left_out);
+  if (leftOut) summary.addRaw(leftOut, true);
   if (result.diagnoses.length > 0) summary.addList(result.diagnoses.map(escapeHtml));
   if (result.edges.length > 0) {
     summary.addRaw(`\n\n\`\`\`mermaid\n${serviceDiagram(result.edges)}\n\`\`\`\n\n`);
@@ -53,7 +61,7 @@ export function renderTargetSummary(result: TargetResult): string {
       ],
     ]);
   summary.addDetails(
-    `Spans of probe ${result.sample_probe} (${result.spans.length})`,
+    `Spans of probe ${result.sample_probe} (${result.spans.length + result.left_out.spans})`,
     `\n\n${spanTable(result.spans)}\n\n`,
   );
   summary.addDetails('JSON result', `\n\n\`\`\`json\n${jsonForMarkdown(result)}\n\`\`\`\n\n`);
