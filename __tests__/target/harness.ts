@@ -12,6 +12,8 @@ export interface FixtureOptions {
   client?: 'http' | 'fetch' | 'leak';
   /** The URL this service calls. */
   next?: string;
+  /** More environment for the service (SPAN_NAME, EXTRA_SPANS, OTEL_BSP_* ...). */
+  env?: Record<string, string>;
 }
 
 export interface Receiving {
@@ -43,6 +45,7 @@ export async function startFixture(
       CLIENT: options.client ?? 'http',
       NEXT_URL: options.next ?? '',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${endpointPort}`,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
