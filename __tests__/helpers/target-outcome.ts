@@ -2,6 +2,7 @@ import { parseConfig } from '../../src/config';
 import type { TargetOutcome } from '../../src/target/run-target';
 import { verifyTarget, type TargetProbe } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
+import { span } from './spans';
 
 export const PROBE_TRACE = '11111111111111111111111111111111';
 export const PROBE_SPAN = 'aaaaaaaaaaaaaaaa';
@@ -15,16 +16,11 @@ export function probeSpan(
   kind: SpanRecord['kind'] = 'server',
 ): SpanRecord {
   return {
-    traceId: PROBE_TRACE,
-    spanId,
-    parentSpanId,
+    ...span(service, kind, spanId, parentSpanId, PROBE_TRACE),
     parentIsRemote: kind === 'server' && parentSpanId !== undefined ? true : undefined,
     name,
-    kind,
-    service,
     startTimeMs: 1001,
     endTimeMs: 1090,
-    attributes: {},
   };
 }
 
