@@ -10,7 +10,7 @@ import {
 } from '../../src/report/budgets';
 import { buildResult } from '../../src/report/result';
 import { renderSummary } from '../../src/report/summary';
-import { buildTargetResult } from '../../src/report/target-result';
+import { buildTargetResult, targetConsoleReport } from '../../src/report/target-result';
 import { renderTargetSummary } from '../../src/report/target-summary';
 import { verifyPropagation } from '../../src/verify/verify';
 import { A_SERVER, brokenHop, input, request, span } from '../helpers/spans';
@@ -90,6 +90,9 @@ describe('target mode within the budgets', () => {
       assert.equal(result.spans.length + result.left_out.spans, spans + 1);
       assert.equal(result.services_seen.length + result.left_out.services_seen, services + 1);
       assert.ok(result.diagnoses.length > 0, 'the diagnoses are kept while they fit');
+      const log = targetConsoleReport(result);
+      assert.match(log, /^left out of the result output: [\d,]+ spans/m);
+      assert.ok(log.split('\n').length < 100, 'the log lists a bounded number of lines');
 
       const summary = renderTargetSummary(result);
       assert.ok(utf8Bytes(summary) <= SUMMARY_MAX_BYTES, `summary ${utf8Bytes(summary)} bytes`);
@@ -111,9 +114,7 @@ describe('self-test within the budgets', () => {
       ...span('service-a', 'internal', index.toString(16).padStart(16, '1'), A_SERVER),
       name: `${index} ${FAT_NAME}`,
     }));
-    const requests = Array.from({ length: 200 }, (_, index) =>
-      request(hop, { index: index + 1 }),
-    );
+    const requests = Array.from({ length: 200 }, (_, index) => request(hop, { index: index + 1 }));
     const verification = verifyPropagation(input(requests, [...spans, ...extra]));
     const config = parseConfig(() => '');
     const services = ['service-a', 'service-b'].map((name, index) => ({

@@ -1,3 +1,4 @@
+import { describeLeftOut } from './budgets';
 import type { Result } from './result';
 
 /** Past this many checks, the console lists only the failed ones. */
@@ -45,5 +46,7 @@ export function consoleReport(result: Result): string {
       `      observed ${check.observed}`,
     );
   }
+  const leftOut = describeLeftOut(result.left_out);
+  if (leftOut !== undefined) lines.push(`left out of the result output: ${leftOut}`);
   return lines.join('\n');
 }

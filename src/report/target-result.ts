@@ -1,5 +1,5 @@
 import type { TargetOutcome } from '../target/run-target';
-import { cutList, fitToBudget, RESULT_MAX_BYTES } from './budgets';
+import { cutList, describeLeftOut, fitToBudget, RESULT_MAX_BYTES } from './budgets';
 import { spanRows, type SpanRow } from './span-rows';
 import { percentiles, type Percentiles } from './percentiles';
 import { inertName, inertText, inertTextOrNull } from './untrusted';
@@ -64,6 +64,8 @@ export type TargetLeftOut = {
 };
 
 const LISTED_FAILURES = 50;
+/** Diagnoses the log lists at most: a trace of thousands of spans can have thousands. */
+const LOGGED_DIAGNOSES = 40;
 
 /**
  * The result model of target mode. Every string the services under test sent is made inert here
@@ -227,8 +229,13 @@ export function targetConsoleReport(result: TargetResult): string {
     `receiver: ${result.receiver.http}${result.receiver.grpc ? `, ${result.receiver.grpc} (gRPC)` : ''}   services seen: ${result.services_seen.join(', ') || '(none)'}`,
     `probes: ${result.probes.passed}/${result.probes.total} passed; latency p50 ${result.probes.latency_ms.p50} ms, p99 ${result.probes.latency_ms.p99} ms`,
     `sample probe ${result.sample_probe}: ${result.probe_header.name}: ${result.probe_header.value ?? '(none)'}`,
-    ...result.diagnoses.map((d) => `  ! ${d}`),
+    ...result.diagnoses.slice(0, LOGGED_DIAGNOSES).map((d) => `  ! ${d}`),
   ];
+  if (result.diagnoses.length > LOGGED_DIAGNOSES) {
+    lines.push(`  ! and ${result.diagnoses.length - LOGGED_DIAGNOSES} more in the result output`);
+  }
+  const leftOut = describeLeftOut(result.left_out);
+  if (leftOut !== undefined) lines.push(`left out of the result output: ${leftOut}`);
   for (const check of result.checks) {
     lines.push(
       `  ${check.passed ? '✓' : '✗'} ${check.title}${result.probes.total > 1 ? ` (${check.probes_failed}/${result.probes.total} failed)` : ''}`,
