@@ -4,7 +4,13 @@ import { escapeHtml } from '../../src/report/escape';
 import { serviceDiagram } from '../../src/report/mermaid';
 import { buildTargetResult, targetConsoleReport } from '../../src/report/target-result';
 import { renderTargetSummary } from '../../src/report/target-summary';
-import { targetOutputsOf } from '../../src/report/outputs';
+import { outputsOf, targetOutputsOf } from '../../src/report/outputs';
+import { consoleReport } from '../../src/report/console';
+import { buildResult } from '../../src/report/result';
+import { renderSummary } from '../../src/report/summary';
+import { parseConfig } from '../../src/config';
+import { verifyPropagation } from '../../src/verify/verify';
+import { brokenHop, input, request } from '../helpers/spans';
 import { inert, inertName, jsonLogLine, NAME_MAX_CHARS } from '../../src/report/untrusted';
 import { headingsOf, renderGfm } from '../helpers/gfm';
 import {
@@ -110,6 +116,47 @@ describe('mermaid labels cannot leave their quotes or the block', () => {
   });
 });
 
+/** Every string of a model, wherever it is. */
+function stringsOf(model: object): string[] {
+  const strings: string[] = [];
+  JSON.stringify(model, (_key, value: unknown) => {
+    if (typeof value === 'string') strings.push(value);
+    return value;
+  });
+  return strings;
+}
+
+describe('self-test report from a hostile header and span names', () => {
+  // What the callee received and the spans' names are network data even in the built-in chain.
+  const { spans, hop } = brokenHop({ traceparent: `${HOSTILE_SPAN_NAME} ${HOSTILE_MARKDOWN}` });
+  const hostileSpans = spans.map((s) => ({ ...s, name: `${s.name} ${HOSTILE_MARKDOWN}` }));
+  const verification = verifyPropagation(input([request(hop)], hostileSpans));
+  const services = ['service-a', 'service-b'].map((name, index) => ({
+    name,
+    port: 4001 + index,
+    url: `http://127.0.0.1:${4001 + index}/`,
+  }));
+  const config = parseConfig(() => '');
+  const result = buildResult({ config, services, probes: [], spans: [], verification });
+
+  test('the model holds the header and names, made inert', () => {
+    assert.equal(result.traceparent_header, inert(`${HOSTILE_SPAN_NAME} ${HOSTILE_MARKDOWN}`));
+    for (const text of stringsOf(result)) assert.doesNotMatch(text, UNSAFE_LEFT, text);
+  });
+  test('console, outputs and summary carry no command, no line break, no markup', () => {
+    assert.deepEqual(injectedCommands(consoleReport(result)), []);
+    for (const [name, value] of Object.entries(outputsOf(result))) {
+      assert.doesNotMatch(value, /[\r\n]|##\[/, name);
+    }
+    const html = renderGfm(renderSummary(result, verification));
+    assert.doesNotMatch(html, /<img|<a |href=/);
+    assert.deepEqual(
+      headingsOf(html).map((h) => h.replace(/:.*/, '')),
+      ['❌ Trace context broken', 'Failed checks', 'Hops', 'Requests'],
+    );
+  });
+});
+
 /** A broken chain whose every name is hostile: each hostile string is a service or a span name. */
 function hostileOutcome(): ReturnType<typeof targetOutcome> {
   const spans = ALL_HOSTILE.flatMap((text, index) => {
@@ -135,12 +182,7 @@ describe('target mode report from hostile spans', () => {
     assert.ok(result.services_seen.includes(inertName(HOSTILE_SERVICE)));
     assert.ok(result.spans.some((s) => s.name === inertName(HOSTILE_SPAN_NAME)));
     assert.doesNotMatch(JSON.stringify(result), /\\n\\n|##\[|\\u2028|\\u202e/);
-    const strings: string[] = [];
-    JSON.stringify(result, (_key, value: unknown) => {
-      if (typeof value === 'string') strings.push(value);
-      return value;
-    });
-    for (const text of strings) assert.doesNotMatch(text, UNSAFE_LEFT, text);
+    for (const text of stringsOf(result)) assert.doesNotMatch(text, UNSAFE_LEFT, text);
   });
 
   test('the console report: one line per line the action wrote, no command', () => {
