@@ -128,6 +128,7 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
     };
   } finally {
     await launched?.finish();
+    markPhase('stopped');
     await receiver.close();
   }
 }
