@@ -186,6 +186,39 @@ describe('target mode starts the services itself (input services)', () => {
     assert.equal(printedGroups(failed.stdout).size, 0);
   });
 
+  test('services that never get ready: error at the timeout, with their output, none left', async () => {
+    const tag = newTag();
+    const ports = await freePorts(2);
+    const [never] = await freePorts(1);
+    const run = await runServices(
+      serviceInputs(chain(['front', 'back'], ports), tag, {
+        'wait-for': `http://127.0.0.1:${never}/health`,
+        timeout: '3',
+      }),
+    );
+    assert.equal(run.code, 1);
+    assert.equal(run.outputs.verdict, 'error');
+    assert.match(
+      run.stdout,
+      /::error::Timed out \(input 'timeout'\) waiting for http:\/\/127\.0\.0\.1:\d+\/health .* were still running/,
+    );
+    assert.match(run.summary, /service front \(pid \d+\)/);
+    assert.match(run.summary, /service back \(pid \d+\)/);
+    await assertNothingLeft(tag, ports, printedGroups(run.stdout).values());
+  });
+
+  test('a bad services line: one line naming the input, nothing started', async () => {
+    const tag = newTag();
+    const run = await runServices({
+      ...serviceInputs([{ name: 'a', port: 1 }], tag),
+      services: `a: sleep 30 # ${tag}\na: sleep 30 # ${tag}`,
+    });
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /^::error::Input 'services' names "a" twice\.$/m);
+    assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at /, 'no stack trace');
+    assert.deepEqual(taggedProcesses(tag), []);
+  });
+
   test('SIGINT (a cancelled job) stops every service before the action ends', async () => {
     const tag = newTag();
     const ports = await freePorts(3);
