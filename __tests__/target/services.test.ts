@@ -171,7 +171,7 @@ describe('target mode starts the services itself (input services)', () => {
     const failed = await runServices(
       serviceInputs(services, tag, {
         setup: `echo "pulling images"; echo "no such image" >&2; exit 7`,
-        teardown: `echo "teardown after failure" > ${work}/teardown-2`,
+        teardown: `echo "teardown after failure" > ${work}/teardown-2; exit 5`,
       }),
     );
     assert.equal(failed.code, 1);
@@ -181,6 +181,10 @@ describe('target mode starts the services itself (input services)', () => {
       /::error::The setup command \(input 'setup'\) exited with code 7: echo "pulling images"; .*no such image/,
     );
     assert.equal(readFileSync(join(work, 'teardown-2'), 'utf8'), 'teardown after failure\n');
+    assert.match(
+      failed.stdout,
+      /Warning: The teardown command \(input 'teardown'\) exited with code 5: echo "teardown after failure"/,
+    );
     assert.match(failed.summary, /setup: exited with code 7/);
     // The services never started.
     assert.equal(printedGroups(failed.stdout).size, 0);

@@ -1,6 +1,7 @@
 import type { PropagatorName } from '../config/inputs';
 import type { LaunchConfig } from '../config/services';
 import { TimeoutError, type Deadline } from '../deadline';
+import * as core from '../runner/commands';
 import { onCancel } from './cancel';
 import { commandEnv, serviceEnv } from './service-env';
 import {
@@ -64,6 +65,7 @@ export async function launchServices(options: LaunchOptions): Promise<Launched> 
       await teardown();
       forgetFinish();
       printProcessLogs(allLogs(group, commands), process.env.GITHUB_ACTIONS === 'true');
+      reportFailedTeardown(commands);
     })());
   // On a cancel too: registered before the services' own cleanup, so it runs after they stopped.
   const forgetFinish = onCancel(finish);
@@ -112,6 +114,16 @@ async function waitUntilReady(url: string, group: ServiceGroup, deadline: Deadli
   if (dead !== undefined) {
     const message = `Service '${dead.name}' (input 'services') ${exitWords(dead)} before the probes; ${lastLinesInline(dead.output)}`;
     throw new LaunchError(message, errorSummaryHtml(message, [serviceLog(dead)]));
+  }
+}
+
+/** A failing teardown does not change the verdict, but must not pass unseen. */
+function reportFailedTeardown(commands: readonly CommandRun[]): void {
+  for (const run of commands) {
+    if (run.input === 'teardown' && run.exitCode !== 0) {
+      // core.warning once the runner commands come from @actions/core.
+      core.info(`Warning: ${describeCommand(run)}; ${lastLinesInline(run.output)}`);
+    }
   }
 }
 
