@@ -47,7 +47,11 @@ export async function check(config: Config): Promise<CheckReport> {
         : outcome.spans.length === 0
           ? 'no span reached the receiver'
           : undefined,
-      summary: () => renderTargetSummary(result),
+      summary: () =>
+        renderTargetSummary(result) +
+        (outcome.launched?.summaryHtml(
+          result.edges.filter((edge) => edge.broken).flatMap((edge) => [edge.from, edge.to]),
+        ) ?? ''),
     };
   }
   const outcome = await runCheck(config);

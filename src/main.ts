@@ -5,6 +5,7 @@ import { stepFailure } from './step-failure';
 import { parseConfig } from './config';
 import { getErrorMessage } from './errors';
 import { jsonLogLine } from './report/untrusted';
+import { LaunchError } from './target/service-report';
 
 /** Spans printed to the log at most: a 1,000-request run exports tens of thousands. */
 const MAX_LOGGED_SPANS = 2000;
@@ -15,8 +16,10 @@ const MAX_LOGGED_SPANS = 2000;
  */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const inRunner = env.GITHUB_ACTIONS === 'true';
+  let summaryWanted = true;
   try {
     const config = parseConfig((name) => core.getInput(name, env));
+    summaryWanted = config.summary;
     const report = await check(config);
 
     core.info(report.text);
@@ -55,6 +58,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         result: JSON.stringify({ verdict: 'error', error: message }),
       };
       for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value, outputFile);
+    }
+    // A service the action started died, or setup failed: its last lines are the evidence.
+    if (error instanceof LaunchError && summaryWanted && env.GITHUB_STEP_SUMMARY) {
+      await appendFile(env.GITHUB_STEP_SUMMARY, error.summaryHtml, 'utf8');
     }
     fail(inRunner, message);
   }

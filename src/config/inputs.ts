@@ -1,5 +1,7 @@
 /** The action's inputs: their names, defaults and limits, and the typed config they parse into. */
 
+import type { LaunchConfig } from './services';
+
 /** Propagator names, in the OTEL_PROPAGATORS vocabulary (`none` is handled apart). */
 export const PROPAGATOR_NAMES = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger'] as const;
 export type PropagatorName = (typeof PROPAGATOR_NAMES)[number];
@@ -49,6 +51,10 @@ export const DEFAULTS = {
   'receiver-host': '127.0.0.1',
   'receiver-http-port': '4318',
   'receiver-grpc-port': '4317',
+  services: '',
+  setup: '',
+  teardown: '',
+  'working-directory': '',
 } as const;
 
 export type InputName = keyof typeof DEFAULTS;
@@ -95,6 +101,8 @@ export interface TargetConfig {
   /** A URL polled until it answers, before the first probe. */
   waitFor: string | undefined;
   receiver: { host: string; httpPort: number; grpcPort: number | 'disabled' };
+  /** Services, setup and teardown the action runs itself (issue 9); absent for none. */
+  launch?: LaunchConfig;
 }
 
 /** Everything the run needs, parsed and validated once. */

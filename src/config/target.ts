@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import { DEFAULTS, LIMITS, type InputName, type InputReader, type TargetConfig } from './inputs';
+import { LAUNCH_INPUTS, parseLaunch } from './services';
 import { hasControlCharacter, parseHttpUrl, parseWholeNumber, quote, splitList } from './values';
 
 /** Target mode's inputs: the probe request, the wait, and the receiver. */
@@ -30,8 +31,10 @@ export function parseTarget(
   const waitFor =
     value('wait-for') === '' ? undefined : parseHttpUrl('wait-for', value('wait-for'));
   const receiver = parseReceiver(value);
+  const launch = parseLaunch(read);
   if (url === '') {
-    for (const name of ['target-headers', 'target-body', 'expect-services', 'wait-for'] as const) {
+    const targetOnly = ['target-headers', 'target-body', 'expect-services', 'wait-for'] as const;
+    for (const name of [...targetOnly, ...LAUNCH_INPUTS]) {
       if (read(name).trim() !== '') {
         throw new InputError(
           `Input '${name}' needs 'target-url' (it applies to target mode only).`,
@@ -57,10 +60,13 @@ export function parseTarget(
     method,
     headers,
     body: body === '' ? undefined : body,
-    expectServices,
+    // Services the action starts are the ones every trace must hold, unless the user says.
+    expectServices:
+      expectServices.length > 0 ? expectServices : (launch?.services.map((s) => s.name) ?? []),
     settleMs,
     waitFor,
     receiver,
+    ...(launch === undefined ? {} : { launch }),
   };
 }
 

@@ -10,6 +10,8 @@ import { startReceiver, type Receiver, type WaitResult } from '../receiver';
 import { TRACE_FORMATS } from '../verify/context-headers';
 import { verifyTarget, type TargetVerification } from '../verify/target';
 import type { SpanRecord } from '../verify/types';
+import { launchServices, type Launched } from './launch';
+import { markPhase } from './timings';
 import { sendTargetProbes, type TargetProbeResult } from './probe';
 import { waitUntilAnswering } from './wait-for';
 
@@ -30,6 +32,8 @@ export interface TargetOutcome {
   /** The header the probe carried its context in. */
   header: string;
   verification: TargetVerification;
+  /** The services the action started (input `services`), stopped by the time it is read. */
+  launched: Launched | undefined;
 }
 
 /**
@@ -44,8 +48,23 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
     httpPort: target.receiver.httpPort,
     grpcPort: target.receiver.grpcPort,
   });
+  // Issue 9: setup and the services start once the receiver's real port is known; they stop in
+  // `finally` (and on SIGINT/SIGTERM, see cancel.ts). Their readiness replaces `wait-for`.
+  let launched: Launched | undefined;
+  markPhase('receiver');
   try {
-    if (target.waitFor !== undefined) await waitUntilAnswering(target.waitFor, deadline);
+    if (target.launch !== undefined) {
+      launched = await launchServices({
+        launch: target.launch,
+        receiverHttpUrl: receiver.httpUrl,
+        propagators: config.propagators,
+        readyUrl: target.waitFor ?? (target.launch.services.length > 0 ? target.url : undefined),
+        deadline,
+      });
+    } else if (target.waitFor !== undefined) {
+      await waitUntilAnswering(target.waitFor, deadline);
+    }
+    markPhase('services');
     const formats = traceContextPropagators(config.propagators);
     const probes = await deadline.race(
       sendTargetProbes({
@@ -59,6 +78,7 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
       }),
       `the answers to the probes sent to ${target.url}`,
     );
+    markPhase('probes');
     const expecting = target.expectServices.length > 0;
     // With no HTTP answer at all (refused, reset before the headers), no service handled the
     // probe: wait only for a quiet moment, not for services that have nothing to send.
@@ -81,6 +101,7 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
     if (anyAnswer && expecting && waited.satisfied) {
       await waitForCompleteTraces(receiver, probes, target, deadline);
     }
+    markPhase('span-wait');
     const spans = receiver.spans();
     const header = TRACE_FORMATS[checkedFormats(config.propagators)[0]!].header;
     return {
@@ -103,8 +124,11 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
         probeSentContext: formats.length > 0,
         rejected: receiver.rejectedSpans(),
       }),
+      launched,
     };
   } finally {
+    await launched?.finish();
+    markPhase('stopped');
     await receiver.close();
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deadline } from '../deadline';
 import { TimeoutError } from '../deadline';
 
@@ -6,13 +7,20 @@ const POLL_INTERVAL_MS = 250;
 /**
  * Polls `url` until it answers with any HTTP status below 500, bounded by the run's deadline.
  * Gives up naming the URL and the last thing it saw, so a user knows what never came up.
+ * Returns at once when `cancel` aborts (a service the action started died: no use waiting).
  */
-export async function waitUntilAnswering(url: string, deadline: Deadline): Promise<void> {
+export async function waitUntilAnswering(
+  url: string,
+  deadline: Deadline,
+  cancel?: AbortSignal,
+): Promise<void> {
   let last = 'no attempt';
   while (deadline.remainingMs() > 0) {
+    if (cancel?.aborted) return;
     try {
+      const attempt = AbortSignal.timeout(Math.max(1, Math.min(2000, deadline.remainingMs())));
       const response = await fetch(url, {
-        signal: AbortSignal.timeout(Math.max(1, Math.min(2000, deadline.remainingMs()))),
+        signal: cancel ? AbortSignal.any([attempt, cancel]) : attempt,
       });
       await response.body?.cancel();
       if (response.status < 500) return;
@@ -20,9 +28,9 @@ export async function waitUntilAnswering(url: string, deadline: Deadline): Promi
     } catch (error) {
       last = describeFetchError(error);
     }
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(POLL_INTERVAL_MS, deadline.remainingMs())),
-    );
+    await sleep(Math.min(POLL_INTERVAL_MS, deadline.remainingMs()), undefined, {
+      signal: cancel,
+    }).catch(() => undefined);
   }
   throw new TimeoutError(
     `Timed out (input 'timeout') waiting for ${url} (input 'wait-for') to answer; last attempt: ${last}.`,

@@ -226,6 +226,41 @@ export const HOSTILE: Hostile[] = [
     value: '(the free port)',
     context: (env) => targetMode({ 'receiver-http-port': String(env.free) })(env),
   },
+  // Issue 9: services the action starts. Nothing may start when one line is bad.
+  ...(
+    [
+      ['no name', 'node server.js'],
+      ['no command', 'a:'],
+      ['a name twice', 'a: sleep 30\na: sleep 30'],
+      ['a name with a space', 'my service: sleep 30'],
+      ['a 100 kB name', `${'x'.repeat(HUGE)}: sleep 30`],
+      ['a control character', `a: sleep 30${CONTROL}`],
+    ] as const
+  ).map(([label, value]) => ({ input: 'services', label, value, context: targetMode() })),
+  ...(['setup', 'teardown'] as const).map((input) => ({
+    input,
+    label: 'a control character',
+    value: `true${CONTROL}`,
+    context: targetMode(),
+  })),
+  ...(
+    [
+      ['a missing folder', '/no/such/folder'],
+      ['a file', '/etc/hostname'],
+      ['a control character', `.${CONTROL}`],
+    ] as const
+  ).map(([label, value]) => ({
+    input: 'working-directory',
+    label,
+    value,
+    context: targetMode({ services: 'a: sleep 30' }),
+  })),
+  {
+    input: 'working-directory',
+    label: 'with nothing to run in it',
+    value: '.',
+    context: targetMode(),
+  },
 ];
 
 /** The value actually sent: a few cases need a port known only at run time. */
