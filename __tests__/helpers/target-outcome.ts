@@ -57,6 +57,7 @@ export function targetOutcome(
     config,
     target,
     receiver: { http: 'http://127.0.0.1:4318', grpc: undefined },
+    launched: undefined,
     probes: [
       { ...probe, latencyMs: 100, headers: { traceparent: `00-${PROBE_TRACE}-${PROBE_SPAN}-01` } },
     ],
