@@ -22,7 +22,7 @@ export function assertQuietStderr(run: DistRun): void {
  * It is far past any run's own `timeout`, so a slow run on a loaded machine still gives its
  * verdict, and only a run that would never end is killed (and then fails `assertEndedByItself`).
  */
-export const HANG_GUARD_MS = 90_000;
+export const HANG_GUARD_MS = 120_000;
 
 /**
  * Runs dist/index.js with the runner contract and a hard guard: past `guardMs` the process is

@@ -1,12 +1,19 @@
-// Issue 5, part 2: faults in target mode, from dist/ with the runner contract. Each ends by itself
-// with the right verdict (`fail`, or `error` where the check cannot run) and a diagnosis that says
-// what happened, with the action's process gone and nothing stray on stderr. The run's own
-// `timeout` input is small, so a run that ignored it would outlast the hang guard and be killed;
-// how long a run takes is otherwise not judged (load makes that a coin toss).
+// Heavy suite. Issue 5, part 2: faults in target mode, from dist/ with the runner contract. Each
+// ends by itself with the right verdict (`fail`, or `error` where the check cannot run) and a
+// diagnosis that says what happened, with the action's process gone and nothing stray on stderr.
+// A run's own `timeout` input is at most 30 s, well inside the hang guard, so a run that ignored
+// it would be killed and fail; how long a run takes is otherwise not judged (load makes that a
+// coin toss). Most runs wait for spans until their `timeout`, which is generous where the fault
+// is not about that bound, so load cannot change the verdict: about a minute in all, hence here.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertEndedByItself, HANG_GUARD_MS, runGuarded, verdictOf } from './helpers/dist';
-import { FAULT_SCENARIOS } from './helpers/scenarios';
+import {
+  assertEndedByItself,
+  HANG_GUARD_MS,
+  runGuarded,
+  verdictOf,
+} from '../robustness/helpers/dist';
+import { FAULT_SCENARIOS } from '../robustness/helpers/scenarios';
 
 describe('target mode under faults', { concurrency: 3 }, () => {
   for (const scenario of FAULT_SCENARIOS) {
@@ -33,5 +40,5 @@ describe('target mode under faults', { concurrency: 3 }, () => {
 });
 
 test('the hang guard is far past every fault scenario timeout', () => {
-  for (const scenario of FAULT_SCENARIOS) assert.ok(scenario.timeoutS * 1000 * 3 < HANG_GUARD_MS);
+  for (const scenario of FAULT_SCENARIOS) assert.ok(scenario.timeoutS * 1000 * 3 <= HANG_GUARD_MS);
 });
