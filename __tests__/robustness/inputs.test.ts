@@ -54,13 +54,11 @@ function assertRefused(inputs: Record<string, string>, names: readonly string[])
 describe('a hostile input value is refused with one line naming it', () => {
   for (const hostile of HOSTILE) {
     const name = `${hostile.input}: ${hostile.label} (${shown(hostile.value)})`;
-    if (hostile.refusedByRun) {
-      test(name, { skip: 'only the run can refuse it: inputs-dist.test.ts' }, () => {});
-      continue;
-    }
     test(name, hostile.todo ? { todo: hostile.todo } : {}, () => {
       const inputs = { ...hostile.context?.(ENV), [hostile.input]: valueOf(hostile, ENV) };
-      assertRefused(inputs, [hostile.input, ...(hostile.alsoNames ?? [])]);
+      // The parser cannot know this machine's addresses: dist/ refuses it (inputs-dist.test.ts).
+      if (hostile.refusedByRun) assert.doesNotThrow(() => parse(inputs));
+      else assertRefused(inputs, [hostile.input, ...(hostile.alsoNames ?? [])]);
     });
   }
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { runDist, type DistRun, type RunOptions } from '../../helpers/run-dist';
+import { runDist, type DistRun } from '../../helpers/run-dist';
 
 export type { DistRun };
 
@@ -25,15 +25,11 @@ export function assertQuietStderr(run: DistRun): void {
 export const HANG_GUARD_MS = 120_000;
 
 /**
- * Runs dist/index.js with the runner contract and a hard guard: past `guardMs` the process is
+ * Runs dist/index.js with the runner contract and the hang guard: past it the process is
  * SIGKILLed, so a hang shows up as `signal: 'SIGKILL'` (a failed assertion), never as a stuck test.
  */
-export async function runGuarded(
-  inputs: Record<string, string>,
-  guardMs = HANG_GUARD_MS,
-  options: Partial<RunOptions> = {},
-): Promise<DistRun> {
-  return runDist({ ...options, inputs, killAfterMs: guardMs });
+export async function runGuarded(inputs: Record<string, string>): Promise<DistRun> {
+  return runDist({ inputs, killAfterMs: HANG_GUARD_MS });
 }
 
 /**
