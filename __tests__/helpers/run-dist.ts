@@ -79,7 +79,8 @@ export function runDist(options: RunOptions = {}): Promise<DistRun> {
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000);
+    // The default guard is past any `timeout` a test gives (at most 120 s): it only stops a hang.
+    const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 180_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(killer);

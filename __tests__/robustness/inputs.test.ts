@@ -1,202 +1,124 @@
-// Issue 5, part 1: hostile input values, run from dist/ with the runner contract (INPUT_*,
-// GITHUB_OUTPUT, GITHUB_STEP_SUMMARY). Every hostile value of every input must fail the step with
-// exactly one `::error::` line naming the input, exit code 1, no stack trace, the `error` verdict
-// output, in under 2 s. An empty or whitespace-only value is "not set" (the runner cannot tell an
-// explicit '' from an unset input) and takes the default: the step passes.
+// Issue 5, part 1, in-process: every hostile value of every input goes to the config parser the
+// action uses, which must refuse it with an InputError whose one short line names the input. An
+// empty or whitespace-only value is "not set" (the runner cannot tell an explicit '' from an unset
+// input) and parses exactly as the default does. That dist/ wires the parser in front of
+// everything else is proved by inputs-dist.test.ts, one value per kind of failure; the whole table
+// also runs through dist/ in the heavy suite (__tests__/heavy/inputs-sweep.test.ts).
 import assert from 'node:assert/strict';
-import net from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
+import { DEFAULTS, parseConfig, type Config, type InputName } from '../../src/config';
+import { InputError } from '../../src/errors';
+import { getInput } from '../../src/runner/commands';
 import { readActionYml } from '../helpers/action-yml';
-import { freePorts } from '../target/harness';
-import {
-  assertEndedByItself,
-  assertErrorVerdict,
-  errorAnnotations,
-  runWithDeadline,
-  type DistRun,
-} from './helpers/dist';
-import { HOSTILE, valueOf, type Env } from './helpers/hostile';
-import { instrumentedTarget, refusedPort, type TinyTarget } from './helpers/targets';
+import { HOSTILE, valueOf, WITHOUT_TARGET_URL, type Env } from './helpers/hostile';
 
-/** A hostile value must be refused this fast: nothing may start before the inputs are checked. */
-const HOSTILE_BUDGET_MS = 2_000;
-/** The SIGKILL safety net: well past the budget, so a slow run fails the assertion, not the test. */
-const KILL_AFTER_MS = 15_000;
+/** Ports are only numbers to the parser: nothing is bound here. */
+const ENV: Env = { refused: 9, free: 40_123 };
+
+/** Parses inputs as the action does: INPUT_* variables, read by the runner adapter's reader. */
+function parse(inputs: Record<string, string>): Config {
+  const env = Object.fromEntries(
+    Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
+  );
+  return parseConfig((name) => getInput(name, env));
+}
 
 function shown(value: string): string {
   const text = JSON.stringify(value);
   return text.length > 40 ? `${text.slice(0, 30)}…(${value.length} chars)` : text;
 }
 
-const env: Env = { refused: 0, free: 0 };
-before(async () => {
-  env.refused = await refusedPort();
-  env.free = (await freePorts(1))[0]!;
-});
-
 test('the hostile table covers every input in action.yml', () => {
   const inputs = Object.keys(readActionYml().inputs).sort();
   assert.deepEqual([...new Set(HOSTILE.map((h) => h.input))].sort(), inputs);
 });
 
-describe('a hostile input value fails the step with one line naming it', { concurrency: 8 }, () => {
-  for (const hostile of HOSTILE) {
-    const name = `${hostile.input}: ${hostile.label} (${shown(hostile.value)})`;
-    test(name, hostile.todo ? { todo: hostile.todo } : {}, async (t) => {
-      const inputs = { ...hostile.context?.(env), [hostile.input]: valueOf(hostile, env) };
-      const run = await runWithDeadline(inputs, KILL_AFTER_MS);
-      assertEndedByItself(run, KILL_AFTER_MS);
-      const message = assertErrorVerdict(run);
-      const names = [hostile.input, ...(hostile.alsoNames ?? [])];
+/** Asserts that parsing `inputs` throws one short InputError line naming one of `names`. */
+function assertRefused(inputs: Record<string, string>, names: readonly string[]): void {
+  assert.throws(
+    () => parse(inputs),
+    (error: unknown) => {
+      assert.ok(error instanceof InputError, `an InputError, got ${String(error)}`);
+      const { message } = error;
       assert.ok(
         names.some((input) => message.startsWith(`Input '${input}'`)),
         `the line names ${names.join(' or ')}: ${message}`,
       );
+      assert.doesNotMatch(message, /[\r\n]/, 'one line');
       assert.ok(message.length < 400, `one short line, got ${message.length} chars`);
-      assert.equal(run.summary, '', 'no summary: nothing ran');
-      assert.ok(run.elapsedMs < HOSTILE_BUDGET_MS, `refused after ${run.elapsedMs} ms`);
-      t.diagnostic(`${run.elapsedMs} ms: ${message.slice(0, 160)}`);
+      return true;
+    },
+  );
+}
+
+describe('a hostile input value is refused with one line naming it', () => {
+  for (const hostile of HOSTILE) {
+    const name = `${hostile.input}: ${hostile.label} (${shown(hostile.value)})`;
+    test(name, hostile.todo ? { todo: hostile.todo } : {}, () => {
+      const inputs = { ...hostile.context?.(ENV), [hostile.input]: valueOf(hostile, ENV) };
+      // The parser cannot know this machine's addresses: dist/ refuses it (inputs-dist.test.ts).
+      if (hostile.refusedByRun) assert.doesNotThrow(() => parse(inputs));
+      else assertRefused(inputs, [hostile.input, ...(hostile.alsoNames ?? [])]);
     });
   }
 });
 
-/** Target-only inputs are validated without target-url too: a typo must not pass silently. */
-describe('a hostile target-mode input without target-url', { concurrency: 4 }, () => {
-  for (const [input, value] of [
-    ['settle', 'abc'],
-    ['target-method', 'GE T'],
-    ['receiver-host', '\u{1F525}'],
-    ['receiver-http-port', '-1'],
-  ] as const) {
-    test(`${input}: ${shown(value)}`, async () => {
-      const run = await runWithDeadline({ [input]: value }, KILL_AFTER_MS);
-      assertEndedByItself(run, KILL_AFTER_MS);
-      const message = assertErrorVerdict(run);
-      assert.ok(message.startsWith(`Input '${input}'`), message);
-    });
+describe('a hostile target-mode input without target-url', () => {
+  for (const [input, value] of WITHOUT_TARGET_URL) {
+    test(`${input}: ${shown(value)}`, () => assertRefused({ [input]: value }, [input]));
   }
 });
 
 // ---------------------------------------------------------------------------------------------
-// Empty and whitespace-only values: "not set", so the default applies and the step passes.
+// Empty and whitespace-only values: "not set", so the default applies.
 
 const BLANK = '  \t \n  ';
+const TARGET = { 'target-url': 'http://127.0.0.1:9/' };
 
-interface Result {
-  mode?: string;
-  verdict: string;
-  expected_verdict: string;
-  propagators: string[];
-  client: string;
-  fault: unknown;
-  services: { port: number }[];
-  requests: { total: number; concurrency: number };
-  target: { url: string; method: string };
-  expect_services: string[];
-  receiver: { http: string; grpc: string | null };
-}
-
-function assertPassed(run: DistRun): Result {
-  assertEndedByItself(run, KILL_AFTER_MS);
-  assert.equal(run.code, 0, `${run.stdout.slice(0, 3000)}\n${run.stderr.slice(0, 1000)}`);
-  assert.deepEqual(errorAnnotations(run), []);
-  assert.equal(run.outputs.verdict, 'pass');
-  return JSON.parse(run.outputs.result ?? '{}') as Result;
-}
-
-/** What each default looks like in the result, where the result shows it. */
-const SELF_TEST_DEFAULTS: Record<string, (result: Result, run: DistRun) => void> = {
-  propagators: (r) => assert.deepEqual(r.propagators, ['tracecontext', 'baggage']),
-  hops: (r) => assert.equal(r.services.length, 2),
-  client: (r) => assert.equal(r.client, 'got'),
-  requests: (r) => assert.equal(r.requests.total, 1),
-  concurrency: (r) => assert.equal(r.requests.concurrency, 1),
-  'incoming-context': () => {},
-  tracestate: () => {},
-  fault: (r) => assert.equal(r.fault, null),
-  'fault-hop': (r) => assert.equal(r.fault, null),
-  expect: (r) => assert.equal(r.expected_verdict, 'pass'),
-  timeout: () => {},
-  summary: (_r, run) => assert.match(run.summary, /Trace context propagated/),
-  'port-a': (r) => assert.ok(r.services[0]!.port > 0),
-  'port-b': (r) => assert.ok(r.services[1]!.port > 0),
-  // Blank target-url: no target mode, the self-test runs.
-  'target-url': (r) => assert.notEqual(r.mode, 'target'),
+/** The other inputs an input needs to be read at all: its blank must still mean the default. */
+const CONTEXT: Partial<Record<InputName, Record<string, string>>> = {
+  concurrency: { requests: '5' },
+  tracestate: { 'incoming-context': 'sampled' },
+  'fault-hop': { fault: 'strip-header', hops: '3' },
+  'target-method': TARGET,
+  'target-headers': TARGET,
+  'target-body': TARGET,
+  'expect-services': TARGET,
+  settle: TARGET,
+  'wait-for': TARGET,
+  'receiver-host': TARGET,
+  'receiver-http-port': TARGET,
+  'receiver-grpc-port': TARGET,
 };
 
-describe('an empty or whitespace-only value takes the default', { concurrency: 8 }, () => {
-  for (const [input, observe] of Object.entries(SELF_TEST_DEFAULTS)) {
-    for (const value of input === 'propagators' ? ['', BLANK] : [BLANK]) {
-      test(`${input}: ${JSON.stringify(value)}`, async () => {
-        const run = await runWithDeadline({ [input]: value }, KILL_AFTER_MS);
-        observe(assertPassed(run), run);
+describe('an empty or whitespace-only value parses as the default', () => {
+  for (const input of Object.keys(DEFAULTS) as InputName[]) {
+    const context = CONTEXT[input] ?? {};
+    for (const value of ['', BLANK]) {
+      test(`${input}: ${JSON.stringify(value)}`, () => {
+        const unset = parse(context);
+        assert.deepEqual(parse({ ...context, [input]: value }), unset);
+        assert.deepEqual(parse({ ...context, [input]: DEFAULTS[input] }), unset);
       });
     }
   }
 
-  // Target mode, against a tiny instrumented target that exports its server span at once.
-  const targets: TinyTarget[] = [];
-  after(async () => {
-    await Promise.all(targets.map((target) => target.close()));
-  });
-
-  /** Runs target mode, passing, with `input` blank (its default then applies). */
-  async function blankInTargetMode(input: string): Promise<Result> {
-    const [free] = await freePorts(1);
-    const httpPort = input === 'receiver-http-port' ? 4318 : free!;
-    const target = await instrumentedTarget(() => httpPort);
-    targets.push(target);
-    const inputs: Record<string, string> = {
-      'target-url': target.url,
-      'expect-services': 'synthetic',
-      settle: '100',
-      'receiver-http-port': String(httpPort),
-      'receiver-grpc-port': '0',
-      timeout: '15',
-      [input]: BLANK,
-    };
-    const run = await runWithDeadline(inputs, KILL_AFTER_MS);
-    const result = assertPassed(run);
-    assert.equal(result.mode, 'target');
-    return result;
-  }
-
-  test('target-method: blank is GET', async () => {
-    assert.equal((await blankInTargetMode('target-method')).target.method, 'GET');
-  });
-  for (const input of ['target-headers', 'target-body', 'wait-for', 'settle']) {
-    test(`${input}: blank is not set`, async () => {
-      await blankInTargetMode(input);
-    });
-  }
-  test('expect-services: blank waits for the default quiet period, then passes', async () => {
-    assert.deepEqual((await blankInTargetMode('expect-services')).expect_services, []);
-  });
-  test('receiver-host: blank is 127.0.0.1', async () => {
-    assert.match(
-      (await blankInTargetMode('receiver-host')).receiver.http,
-      /^http:\/\/127\.0\.0\.1:/,
+  test('what the defaults are, where a blank would show', () => {
+    const selfTest = parse({ propagators: BLANK, hops: BLANK, client: BLANK, requests: BLANK });
+    assert.deepEqual(selfTest.propagators, ['tracecontext', 'baggage']);
+    assert.equal(selfTest.services, 2);
+    assert.equal(selfTest.client, 'got');
+    assert.equal(selfTest.requests, 1);
+    assert.equal(parse({ 'target-url': BLANK }).target, undefined, 'blank target-url: self-test');
+    const blanks = Object.fromEntries(
+      ['target-method', 'expect-services', 'receiver-host', 'receiver-http-port'].map((name) => [
+        name,
+        BLANK,
+      ]),
     );
-  });
-  test('receiver-http-port: blank is 4318', async (t) => {
-    if (!(await portFree(4318))) return t.skip('port 4318 is taken on this machine');
-    const result = await blankInTargetMode('receiver-http-port');
-    assert.equal(result.receiver.http, 'http://127.0.0.1:4318');
-  });
-  test('receiver-grpc-port: blank is 4317', async (t) => {
-    if (!(await portFree(4317))) return t.skip('port 4317 is taken on this machine');
-    const result = await blankInTargetMode('receiver-grpc-port');
-    assert.equal(result.receiver.grpc, 'http://127.0.0.1:4317');
+    const target = parse({ ...TARGET, ...blanks, 'receiver-grpc-port': BLANK }).target;
+    assert.equal(target?.method, 'GET');
+    assert.deepEqual(target?.expectServices, []);
+    assert.deepEqual(target?.receiver, { host: '127.0.0.1', httpPort: 4318, grpcPort: 4317 });
   });
 });
-
-/** Whether a port can be bound on 127.0.0.1 right now. */
-async function portFree(port: number): Promise<boolean> {
-  const server = net.createServer();
-  const bound = await new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => resolve(true));
-  });
-  if (bound) await new Promise<void>((resolve) => server.close(() => resolve()));
-  return bound;
-}

@@ -3,7 +3,8 @@ import net from 'node:net';
 import { join } from 'node:path';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'service.cjs');
-const START_TIMEOUT_MS = 10_000;
+/** A guard against a service that never listens; a loaded machine starts a traced one slowly. */
+const START_TIMEOUT_MS = 60_000;
 
 export interface FixtureOptions {
   name: string;

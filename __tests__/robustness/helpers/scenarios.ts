@@ -17,13 +17,16 @@ import {
 export type Verdict = 'pass' | 'fail' | 'error';
 
 /**
- * The faults of target mode, as scenarios both the fault tests (part 2) and the never-hangs test
- * (part 4) run. Each sets up what it needs (tiny targets, user services in their own processes,
+ * The faults of target mode, as scenarios the fault tests (part 2) run. Each sets up what it needs (tiny targets, user services in their own processes,
  * a port held by someone else), gives the inputs for dist/index.js, and cleans up after itself.
  */
 export interface FaultScenario {
   name: string;
-  /** The `timeout` input: the process must be gone by timeout + 2 s. */
+  /**
+   * The `timeout` input: the run's own bound, which the action must honour to end by itself. Short
+   * (2-3 s) where the fault is about that bound; elsewhere 10 s or more, so that a loaded machine
+   * still reaches the fault before the bound (most runs wait for spans until it passes).
+   */
   timeoutS: number;
   /**
    * The verdicts allowed: `fail` when the check gives a verdict on the fault, `error` when it
@@ -150,7 +153,7 @@ const MB = 1024 * 1024;
 export const FAULT_SCENARIOS: FaultScenario[] = [
   {
     name: 'the target refuses connections (nothing listens on its port)',
-    timeoutS: 3,
+    timeoutS: 10,
     verdicts: ['fail'],
     setup: () =>
       prepare(async () => {
@@ -173,7 +176,7 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
     // fetch refuses some ports outright (the WHATWG "bad ports": 6000 X11, 6665-6669, 5060, ...);
     // nothing is sent, so nothing needs to listen there.
     name: 'the target listens on a port fetch refuses to call (6000)',
-    timeoutS: 2,
+    timeoutS: 10,
     verdicts: ['fail'],
     setup: () =>
       prepare(async () => ({
@@ -231,7 +234,7 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
   },
   {
     name: 'the target answers 500',
-    timeoutS: 3,
+    timeoutS: 10,
     verdicts: ['fail'],
     setup: () =>
       prepare(async (resources) => {
@@ -249,7 +252,7 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
   },
   {
     name: 'the target resets the connection mid-response',
-    timeoutS: 3,
+    timeoutS: 10,
     verdicts: ['fail'],
     setup: () =>
       prepare(async (resources) => {
@@ -296,15 +299,15 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
   },
   {
     name: 'the receiver HTTP port is already taken',
-    timeoutS: 3,
+    timeoutS: 10,
     verdicts: ['error'],
     setup: () =>
       prepare(async (resources) => {
         const held = resources.add(await holdPort());
-        const port = await refusedPort();
+        const target = resources.add(await answering(200));
         return {
           inputs: {
-            'target-url': `http://127.0.0.1:${port}/`,
+            'target-url': target.url,
             'receiver-http-port': String(held.port),
             'receiver-grpc-port': '0',
           },
@@ -313,23 +316,24 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
               verdictOf(run).error,
               `Input 'receiver-http-port': port ${held.port} on 127.0.0.1 is already in use; choose another port, or 0 for a free one.`,
             );
-            assert.ok(run.elapsedMs < 2000, `refused after ${run.elapsedMs} ms`);
+            // Refused before anything started: the target never saw a probe.
+            assert.equal(target.hits(), 0, 'no probe was sent');
           },
         };
       }),
   },
   {
     name: 'the receiver gRPC port is already taken',
-    timeoutS: 3,
+    timeoutS: 10,
     verdicts: ['error'],
     setup: () =>
       prepare(async (resources) => {
         const held = resources.add(await holdPort());
         const [httpPort] = await freePorts(1);
-        const port = await refusedPort();
+        const target = resources.add(await answering(200));
         return {
           inputs: {
-            'target-url': `http://127.0.0.1:${port}/`,
+            'target-url': target.url,
             'receiver-http-port': String(httpPort),
             'receiver-grpc-port': String(held.port),
           },
@@ -338,7 +342,8 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
               verdictOf(run).error,
               `Input 'receiver-grpc-port': port ${held.port} on 127.0.0.1 is already in use; choose another port, or 0 for a free one.`,
             );
-            assert.ok(run.elapsedMs < 2000, `refused after ${run.elapsedMs} ms`);
+            // Refused before anything started: the target never saw a probe.
+            assert.equal(target.hits(), 0, 'no probe was sent');
             await t.test('nothing else is printed (stderr stays empty)', {}, () =>
               assert.equal(run.stderr, ''),
             );
@@ -348,7 +353,7 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
   },
   {
     name: 'a user service crashes mid-run, behind a healthy entry service',
-    timeoutS: 8,
+    timeoutS: 20,
     verdicts: ['fail'],
     setup: () =>
       prepare(async (resources) => {
@@ -367,7 +372,9 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
           check: async (run) => {
             const exit = await Promise.race([
               crasher.exited,
-              new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 3000)),
+              new Promise<string>((resolve) =>
+                setTimeout(() => resolve('still running'), 30_000).unref(),
+              ),
             ]);
             assert.equal(exit, 1, 'the crashing service died on the probe');
             const { result: found } = verdictOf(run);
@@ -380,7 +387,7 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
   },
   {
     name: 'an exporter sends garbage to the receiver during the run',
-    timeoutS: 20,
+    timeoutS: 30,
     verdicts: ['pass'],
     setup: () =>
       prepare(async (resources) => {
@@ -464,7 +471,7 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
   },
   {
     name: 'the wait-for URL never comes up',
-    timeoutS: 2,
+    timeoutS: 10,
     verdicts: ['error'],
     setup: () =>
       prepare(async () => {

@@ -52,6 +52,17 @@ async function tiny(server: net.Server, path = '/'): Promise<TinyTarget> {
   };
 }
 
+/** Whether a port can be bound on 127.0.0.1 right now: nothing listens on it. */
+export async function portIsFree(port: number): Promise<boolean> {
+  const server = net.createServer();
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (bound) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return bound;
+}
+
 /** A port nothing listens on right now: connections to it are refused. */
 export async function refusedPort(): Promise<number> {
   const server = net.createServer();
