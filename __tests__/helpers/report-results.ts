@@ -123,6 +123,7 @@ export function selfTestResult(broken: boolean): Result {
       url: `http://127.0.0.1:${4001 + index}/`,
     })),
     sample_request: 1,
+    left_out: { spans: 0, failed_requests: 0 },
     hops: [selfTestHop(broken)],
     requests: {
       total: 1,
@@ -238,6 +239,7 @@ export function targetResult(broken: boolean): TargetResult {
     services_seen: SERVICES,
     wait: { outcome: 'complete', note: null },
     sample_probe: 1,
+    left_out: { spans: 0, failed_probes: 0, diagnoses: 0, edges: 0, services_seen: 0 },
     diagnoses: broken ? [DIAGNOSIS] : [],
     probes: {
       total: 1,

@@ -18,7 +18,12 @@ import {
 
 /** The text of the first `<h2>`: the headline. */
 function headline(summary: string): string {
-  return /<h2>(.*?)<\/h2>/.exec(summary)?.[1] ?? '(no headline)';
+  return decodeEntities(/<h2>(.*?)<\/h2>/.exec(summary)?.[1] ?? '(no headline)');
+}
+
+/** The text of escaped HTML: the summary encodes `:`, `_` and other markdown-active characters. */
+function decodeEntities(html: string): string {
+  return html.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
 }
 
 /** The JSON result folded at the end of the summary, parsed back. */
@@ -80,7 +85,7 @@ describe('renderSummary (self-test)', () => {
     const summary = selfTest(true);
     assert.deepEqual(sections(summary), ['Failed checks', 'Hops', 'Requests']);
     assert.ok(summary.indexOf(DIAGNOSIS) < summary.indexOf('<h3>'), 'the diagnosis comes first');
-    assert.ok(summary.includes(`<li>Hop 1: ${DIAGNOSIS}</li>`), summary);
+    assert.ok(decodeEntities(summary).includes(`<li>Hop 1: ${DIAGNOSIS}</li>`), summary);
     assert.equal(tableRows(summary, 'Failed checks'), 3);
     assert.match(summary, /<summary>Failed requests \(1\)<\/summary>/);
     assert.match(summary, /<summary>All checks \(2\)<\/summary>/);
