@@ -83,3 +83,15 @@ export function parseHttpUrl(name: InputName, raw: string): string {
   }
   return url.toString();
 }
+
+/** A file to write (relative to the working directory, the workspace in a job); '' is none. */
+export function parseFilePath(name: InputName, raw: string): string | undefined {
+  const path = raw.trim();
+  if (path === '') return undefined;
+  if (hasControlCharacter(path, true) || path.endsWith('/')) {
+    throw new InputError(
+      `Input '${name}' must be one file path (empty for none), without control characters, got ${quote(raw)}.`,
+    );
+  }
+  return path;
+}

@@ -6,6 +6,7 @@ import {
   type TargetConfig,
 } from '../config';
 import { Deadline } from '../deadline';
+import { progress } from '../progress';
 import { startReceiver, type Receiver, type WaitResult } from '../receiver';
 import { TRACE_FORMATS } from '../verify/context-headers';
 import { verifyTarget, type TargetVerification } from '../verify/target';
@@ -39,14 +40,23 @@ export interface TargetOutcome {
  */
 export async function runTarget(config: Config, target: TargetConfig): Promise<TargetOutcome> {
   const deadline = new Deadline(config.timeoutMs);
+  progress.phase('starting the OTLP receiver', config.requests);
   const receiver: Receiver = await startReceiver({
     host: target.receiver.host,
     httpPort: target.receiver.httpPort,
     grpcPort: target.receiver.grpcPort,
   });
+  progress.watchSpans({
+    services: () => receiver.services(),
+    spanCount: () => receiver.stats().acceptedSpans,
+  });
   try {
-    if (target.waitFor !== undefined) await waitUntilAnswering(target.waitFor, deadline);
+    if (target.waitFor !== undefined) {
+      progress.phase(`waiting for ${target.waitFor} to answer (input 'wait-for')`);
+      await waitUntilAnswering(target.waitFor, deadline);
+    }
     const formats = traceContextPropagators(config.propagators);
+    progress.phase(`sending the probes to ${target.url}`);
     const probes = await deadline.race(
       sendTargetProbes({
         target,
@@ -59,6 +69,7 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
       }),
       `the answers to the probes sent to ${target.url}`,
     );
+    progress.phase('waiting for the services to export their spans');
     const expecting = target.expectServices.length > 0;
     // With no HTTP answer at all (refused, reset before the headers), no service handled the
     // probe: wait only for a quiet moment, not for services that have nothing to send.

@@ -1,0 +1,103 @@
+import type { Result } from './result';
+import type { TargetResult } from './target-result';
+import { escapeXml } from './xml';
+
+/** One JUnit test case: a check at one hop or edge, and what it found when it failed. */
+interface TestCase {
+  classname: string;
+  name: string;
+  failure: { type: string; message: string; detail: string } | undefined;
+}
+
+/**
+ * The run as a JUnit XML report, as test-report actions read it (testsuites > testsuite >
+ * testcase > failure): one test case per check per hop (self-test) or per check and per edge
+ * (target mode). A failure's message is the expected and the observed value.
+ */
+export function junitReport(result: Result | TargetResult): string {
+  if ('mode' in result) {
+    return suiteXml(`propagation-check: ${result.target.method} ${result.target.url}`, [
+      ...result.checks.map((check) =>
+        testCase(
+          'target',
+          check.title,
+          check,
+          `${check.probes_failed} of ${result.probes.total} probes failed.`,
+        ),
+      ),
+      ...result.edges.map((edge) => ({
+        classname: 'target.edges',
+        name: `context propagates ${edge.from} → ${edge.to} (${edge.call})`,
+        failure: edge.broken
+          ? {
+              type: 'broken_edge',
+              message: `expected ${edge.to} to join ${edge.from}'s trace, observed a new trace`,
+              detail: result.diagnoses.join('\n'),
+            }
+          : undefined,
+      })),
+    ]);
+  }
+  const chain = result.services.map((s) => s.name).join(' → ');
+  return suiteXml(
+    `propagation-check: ${chain}`,
+    result.checks.map((check) => {
+      const hop = check.hop === null ? undefined : result.hops[check.hop - 1];
+      return testCase(
+        hop ? `self-test.hop-${hop.hop}` : 'self-test.request',
+        `${check.title}${hop ? ` (hop ${hop.hop}: ${hop.caller} → ${hop.callee})` : ''}`,
+        check,
+        [
+          `${check.requests_failed} of ${result.requests.total} requests failed.`,
+          ...(hop?.diagnosis ? [hop.diagnosis] : []),
+        ].join('\n'),
+      );
+    }),
+  );
+}
+
+/** A run that gave no verdict: one test case in error, so the report shows why. */
+export function junitNoVerdict(message: string): string {
+  const testCaseXml = `    <testcase classname="propagation-check" name="propagation check">\n      <error type="no_verdict" message="${escapeXml(message)}"/>\n    </testcase>`;
+  return document(
+    `  <testsuite name="propagation-check" tests="1" failures="0" errors="1" skipped="0">\n${testCaseXml}\n  </testsuite>`,
+    1,
+    0,
+    1,
+  );
+}
+
+function testCase(
+  classname: string,
+  name: string,
+  check: { check: string; expected: string; observed: string; passed: boolean },
+  detail: string,
+): TestCase {
+  return {
+    classname,
+    name,
+    failure: check.passed
+      ? undefined
+      : {
+          type: check.check,
+          message: `expected ${check.expected}, observed ${check.observed}`,
+          detail,
+        },
+  };
+}
+
+function suiteXml(name: string, cases: readonly TestCase[]): string {
+  const failures = cases.filter((c) => c.failure !== undefined).length;
+  const body = cases.map((c) => {
+    const open = `    <testcase classname="${escapeXml(c.classname)}" name="${escapeXml(c.name)}"`;
+    if (c.failure === undefined) return `${open}/>`;
+    const { type, message, detail } = c.failure;
+    return `${open}>\n      <failure type="${escapeXml(type)}" message="${escapeXml(message)}">${escapeXml(detail)}</failure>\n    </testcase>`;
+  });
+  const suite = `  <testsuite name="${escapeXml(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0">\n${body.join('\n')}\n  </testsuite>`;
+  return document(suite, cases.length, failures, 0);
+}
+
+function document(suite: string, tests: number, failures: number, errors: number): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="propagation-check" tests="${tests}" failures="${failures}" errors="${errors}">\n${suite}\n</testsuites>\n`;
+}
