@@ -40,13 +40,14 @@ export async function reportVerdict(
     }
     return;
   }
-  const annotations =
-    inRunner && report.verdict === 'fail' && report.expected === 'pass'
-      ? annotationsOf(report.result)
-      : [];
-  if (annotations.length === 0) return failStep(inRunner, failure);
-  // One annotation per broken hop or edge, titled with it; the full line goes to the log.
-  for (const { title, message } of annotations) core.error(oneLine(message), { title });
+  // A broken propagation: one annotation per broken hop or edge, titled with it, and the full
+  // line in the log. Any other failure (a negative control that proves nothing) is one line.
+  if (!inRunner || report.verdict !== 'fail' || report.expected !== 'pass') {
+    return failStep(inRunner, failure);
+  }
+  for (const { title, message } of annotationsOf(report.result, failure)) {
+    core.error(oneLine(message), { title });
+  }
   core.info(oneLine(failure));
   process.exitCode = core.ExitCode.Failure;
 }

@@ -78,9 +78,17 @@ export interface TargetResult {
 export function verdictOf(run: DistRun): { verdict: string; result: TargetResult; error: string } {
   const errors = errorAnnotations(run);
   assert.ok(errors.length <= 1, `at most one ::error:: line, got:\n${errors.join('\n')}`);
+  // A broken propagation is annotated once per broken edge, each titled with its edge.
+  const titled = run.stdout.split('\n').filter((line) => line.startsWith('::error title='));
+  const titles = titled.map((line) => line.slice(0, line.indexOf('::', 2)));
+  assert.equal(
+    new Set(titles).size,
+    titles.length,
+    `one annotation per edge:\n${titled.join('\n')}`,
+  );
   return {
     verdict: run.outputs.verdict ?? '(none)',
     result: JSON.parse(run.outputs.result ?? '{}') as TargetResult,
-    error: (errors[0] ?? '').slice('::error::'.length),
+    error: [...errors, ...titled].map((line) => line.slice(line.indexOf('::', 2) + 2)).join('\n'),
   };
 }
