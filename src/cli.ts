@@ -1,4 +1,4 @@
-import { version } from '../package.json';
+import packageJson from '../package.json';
 import { check } from './check';
 import { EXIT, parseArgs, USAGE, wantsJson, type ParsedArgs } from './cli-args';
 import { parseConfig, type Config } from './config';
@@ -13,7 +13,7 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
   try {
     args = parseArgs(argv);
     if (args.help || args.version) {
-      process.stdout.write(`${args.help ? USAGE : version}\n`);
+      process.stdout.write(`${args.help ? USAGE : packageJson.version}\n`);
       return;
     }
     const inputs = args.inputs;
