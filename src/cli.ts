@@ -3,6 +3,7 @@ import { check } from './check';
 import { EXIT, parseArgs, USAGE, wantsJson, type ParsedArgs } from './cli-args';
 import { parseConfig, type Config } from './config';
 import { getErrorMessage } from './errors';
+import { onCancelSignal } from './runner/cancel';
 import { writeCiFiles, writeNoVerdictFiles } from './runner/ci-files';
 import { stepFailure } from './step-failure';
 
@@ -23,8 +24,17 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     noVerdict(getErrorMessage(error), wantsJson(argv), EXIT.usage);
     return;
   }
+  // Ctrl-C (or a SIGTERM) mid-run: the same no-verdict answer, then stop what was started.
+  let finished = false;
+  const stopWatching = onCancelSignal((signal) => {
+    if (finished) return;
+    finished = true;
+    noVerdict(`The run was cancelled (${signal}) before the check gave a verdict.`, args.json);
+  }, EXIT.noVerdict);
   try {
     const report = await check(config);
+    if (finished) return;
+    finished = true;
     process.stdout.write(`${args.json ? JSON.stringify(report.result, null, 2) : report.text}\n`);
     for (const line of await writeCiFiles(report, config.files)) process.stderr.write(`${line}\n`);
     const failure = stepFailure(report);
@@ -33,13 +43,17 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
   } catch (error) {
     // No verdict (a port in use, a timeout): status 2, as for an unusable input, so a script
     // can tell "could not check" from "checked, and propagation is broken".
+    if (finished) return;
+    finished = true;
     const message = getErrorMessage(error);
     await writeNoVerdictFiles(message, config.files).catch(() => undefined);
     noVerdict(message, args.json, EXIT.noVerdict);
+  } finally {
+    stopWatching();
   }
 }
 
-function noVerdict(message: string, json: boolean, exitCode: number): void {
+function noVerdict(message: string, json: boolean, exitCode: number = EXIT.noVerdict): void {
   if (json) {
     process.stdout.write(`${JSON.stringify({ verdict: 'error', error: message }, null, 2)}\n`);
   }

@@ -53,10 +53,12 @@ async function cancelled(
   readyPort: number,
   signal: NodeJS.Signals,
   after = 0,
+  cli?: string[],
 ): Promise<{ run: DistRun; afterSignalMs: number }> {
   let signalledAt = 0;
   const run = await runDist({
     inputs,
+    ...(cli && { cli }),
     killAfterMs: 120_000,
     onStart: (child) => {
       void listening(readyPort)
@@ -148,6 +150,27 @@ describe('dist/index.js cancelled by the runner (SIGTERM, SIGINT)', () => {
       'SIGINT',
     );
     assertCancelledReport(run, 'SIGINT');
+    assert.ok(await isFree(portA!), `port-a ${portA} still taken`);
+  });
+});
+
+describe('dist/cli.js interrupted (Ctrl-C)', () => {
+  test('with --json: prints {"verdict":"error"} saying so, exits 2, releases the ports', async () => {
+    const [portA, portB] = await freePorts(2);
+    const { run } = await cancelled(
+      { requests: '10000', timeout: '600', 'port-a': String(portA), 'port-b': String(portB) },
+      portA!,
+      'SIGINT',
+      0,
+      ['--json'],
+    );
+    assert.equal(run.signal, null, 'ended by itself');
+    assert.equal(run.code, 2, run.stderr);
+    const printed = JSON.parse(run.stdout) as { verdict: string; error: string };
+    assert.deepEqual(printed, {
+      verdict: 'error',
+      error: 'The run was cancelled (SIGINT) before the check gave a verdict.',
+    });
     assert.ok(await isFree(portA!), `port-a ${portA} still taken`);
   });
 });
