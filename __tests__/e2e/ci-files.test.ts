@@ -14,6 +14,7 @@ import { freePorts, startChain, type Fixture } from '../target/harness';
 interface JUnitCase {
   '@_classname': string;
   '@_name': string;
+  '@_time': string;
   failure?: { '@_message': string; '@_type': string; '#text'?: string };
   error?: { '@_message': string };
 }
@@ -21,6 +22,7 @@ interface JUnitSuite {
   '@_name': string;
   '@_tests': string;
   '@_failures': string;
+  '@_time': string;
   testcase: JUnitCase[];
 }
 
@@ -76,6 +78,9 @@ describe('junit-file and traces-file, self-test', { concurrency: true }, () => {
     assert.equal(failing.length, result.checks.filter((c) => !c.passed).length);
     assert.equal(root['@_failures'], String(failing.length));
     assert.equal(suites[0]!['@_failures'], String(failing.length));
+    // Readers sum the times: every element carries one.
+    assert.ok(Number(suites[0]!['@_time']) > 0 && Number(root['@_time']) > 0);
+    assert.ok(cases.every((c) => c['@_time'] === '0'));
     for (const c of failing) assert.match(c.failure!['@_message'], /^expected .+, observed .+$/s);
     assert.ok(
       failing.some(

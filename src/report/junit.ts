@@ -14,9 +14,9 @@ interface TestCase {
  * testcase > failure): one test case per check per hop (self-test) or per check and per edge
  * (target mode). A failure's message is the expected and the observed value.
  */
-export function junitReport(result: Result | TargetResult): string {
+export function junitReport(result: Result | TargetResult, seconds: number): string {
   if ('mode' in result) {
-    return suiteXml(`propagation-check: ${result.target.method} ${result.target.url}`, [
+    return suiteXml(`propagation-check: ${result.target.method} ${result.target.url}`, seconds, [
       ...result.checks.map((check) =>
         testCase(
           'target',
@@ -41,6 +41,7 @@ export function junitReport(result: Result | TargetResult): string {
   const chain = result.services.map((s) => s.name).join(' → ');
   return suiteXml(
     `propagation-check: ${chain}`,
+    seconds,
     result.checks.map((check) => {
       const hop = check.hop === null ? undefined : result.hops[check.hop - 1];
       return testCase(
@@ -57,13 +58,12 @@ export function junitReport(result: Result | TargetResult): string {
 }
 
 /** A run that gave no verdict: one test case in error, so the report shows why. */
-export function junitNoVerdict(message: string): string {
-  const testCaseXml = `    <testcase classname="propagation-check" name="propagation check">\n      <error type="no_verdict" message="${escapeXml(message)}"/>\n    </testcase>`;
+export function junitNoVerdict(message: string, seconds: number): string {
+  const time = seconds.toFixed(3);
+  const testCaseXml = `    <testcase classname="propagation-check" name="propagation check" time="${time}">\n      <error type="no_verdict" message="${escapeXml(message)}"/>\n    </testcase>`;
   return document(
-    `  <testsuite name="propagation-check" tests="1" failures="0" errors="1" skipped="0">\n${testCaseXml}\n  </testsuite>`,
-    1,
-    0,
-    1,
+    `  <testsuite name="propagation-check" tests="1" failures="0" errors="1" skipped="0" time="${time}">\n${testCaseXml}\n  </testsuite>`,
+    { tests: 1, failures: 0, errors: 1, time },
   );
 }
 
@@ -86,18 +86,27 @@ function testCase(
   };
 }
 
-function suiteXml(name: string, cases: readonly TestCase[]): string {
+/**
+ * Report readers sum `time` attributes, so every element has one: the suite took the whole run,
+ * and each check is judged from the same evidence after it, taking no time of its own.
+ */
+function suiteXml(name: string, seconds: number, cases: readonly TestCase[]): string {
+  const time = seconds.toFixed(3);
   const failures = cases.filter((c) => c.failure !== undefined).length;
   const body = cases.map((c) => {
-    const open = `    <testcase classname="${escapeXml(c.classname)}" name="${escapeXml(c.name)}"`;
+    const open = `    <testcase classname="${escapeXml(c.classname)}" name="${escapeXml(c.name)}" time="0"`;
     if (c.failure === undefined) return `${open}/>`;
     const { type, message, detail } = c.failure;
     return `${open}>\n      <failure type="${escapeXml(type)}" message="${escapeXml(message)}">${escapeXml(detail)}</failure>\n    </testcase>`;
   });
-  const suite = `  <testsuite name="${escapeXml(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0">\n${body.join('\n')}\n  </testsuite>`;
-  return document(suite, cases.length, failures, 0);
+  const suite = `  <testsuite name="${escapeXml(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${time}">\n${body.join('\n')}\n  </testsuite>`;
+  return document(suite, { tests: cases.length, failures, errors: 0, time });
 }
 
-function document(suite: string, tests: number, failures: number, errors: number): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="propagation-check" tests="${tests}" failures="${failures}" errors="${errors}">\n${suite}\n</testsuites>\n`;
+function document(
+  suite: string,
+  totals: { tests: number; failures: number; errors: number; time: string },
+): string {
+  const { tests, failures, errors, time } = totals;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="propagation-check" tests="${tests}" failures="${failures}" errors="${errors}" time="${time}">\n${suite}\n</testsuites>\n`;
 }

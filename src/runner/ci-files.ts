@@ -15,7 +15,8 @@ export const MAX_TRACE_FILE_SPANS = 20_000;
 export async function writeCiFiles(report: CheckReport, files: Config['files']): Promise<string[]> {
   const log: string[] = [];
   if (files.junit !== undefined) {
-    await writeCreatingFolders(files.junit, junitReport(report.result));
+    // The process runs one check: its lifetime is the run's.
+    await writeCreatingFolders(files.junit, junitReport(report.result, process.uptime()));
     log.push(`Wrote the JUnit report to ${files.junit}.`);
   }
   if (files.traces !== undefined) {
@@ -36,7 +37,9 @@ export async function writeNoVerdictFiles(
   message: string,
   files: Config['files'] | undefined,
 ): Promise<void> {
-  if (files?.junit !== undefined) await writeCreatingFolders(files.junit, junitNoVerdict(message));
+  if (files?.junit !== undefined) {
+    await writeCreatingFolders(files.junit, junitNoVerdict(message, process.uptime()));
+  }
 }
 
 async function writeCreatingFolders(path: string, text: string): Promise<void> {
