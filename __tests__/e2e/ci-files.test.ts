@@ -86,7 +86,7 @@ describe('junit-file and traces-file, self-test', { concurrency: true }, () => {
       failing.some(
         (c) =>
           c['@_classname'] === 'self-test.hop-2' &&
-          c['@_name'].endsWith('(hop 2: service-b → service-c)') &&
+          c['@_name'].startsWith('hop 2: service-b -> service-c: ') &&
           c.failure!['@_type'] === 'same_trace',
       ),
       JSON.stringify(failing.map((c) => c['@_name'])),

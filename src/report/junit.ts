@@ -46,7 +46,8 @@ export function junitReport(result: Result | TargetResult, seconds: number): str
       const hop = check.hop === null ? undefined : result.hops[check.hop - 1];
       return testCase(
         hop ? `self-test.hop-${hop.hop}` : 'self-test.request',
-        `${check.title}${hop ? ` (hop ${hop.hop}: ${hop.caller} → ${hop.callee})` : ''}`,
+        // Hop checks' titles name the call already (`service-a -> service-b: same trace id`).
+        hop ? `hop ${hop.hop}: ${check.title}` : check.title,
         check,
         [
           `${check.requests_failed} of ${result.requests.total} requests failed.`,
