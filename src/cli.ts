@@ -36,10 +36,18 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     if (finished) return;
     finished = true;
     process.stdout.write(`${args.json ? JSON.stringify(report.result, null, 2) : report.text}\n`);
-    for (const line of await writeCiFiles(report, config.files)) process.stderr.write(`${line}\n`);
     const failure = stepFailure(report);
     if (failure !== undefined) process.stderr.write(`Error: ${failure}\n`);
     process.exitCode = failure === undefined ? EXIT.expected : EXIT.unexpected;
+    try {
+      for (const line of await writeCiFiles(report, config.files)) {
+        process.stderr.write(`${line}\n`);
+      }
+    } catch (error) {
+      // The verdict stands (printed above), but a file asked for is missing: not a clean run.
+      process.stderr.write(`Error: ${getErrorMessage(error)}\n`);
+      process.exitCode = EXIT.noVerdict;
+    }
   } catch (error) {
     // No verdict (a port in use, a timeout): status 2, as for an unusable input, so a script
     // can tell "could not check" from "checked, and propagation is broken".

@@ -9,7 +9,7 @@ import {
 } from './config/inputs';
 import { parseFault, parseIncoming, parsePropagators } from './config/scenario';
 import { parseTarget } from './config/target';
-import { parseBoolean, parseChoice, parseFilePath, parseWholeNumber } from './config/values';
+import { parseBoolean, parseChoice, parseFilePath, parseWholeNumber, quote } from './config/values';
 import { InputError } from './errors';
 
 export * from './config/inputs';
@@ -41,7 +41,9 @@ export function parseConfig(read: InputReader): Config {
     traces: parseFilePath('traces-file', read('traces-file')),
   };
   if (files.junit !== undefined && files.junit === files.traces) {
-    throw new InputError(`Inputs 'junit-file' and 'traces-file' must name different files.`);
+    throw new InputError(
+      `Input 'traces-file' must name another file than 'junit-file' (both are ${quote(files.junit)}).`,
+    );
   }
   return {
     target,

@@ -48,7 +48,7 @@ describe('parseConfig', () => {
     test('one file cannot be both', () => {
       rejects(
         { 'junit-file': 'x.out', 'traces-file': 'x.out' },
-        /^Inputs 'junit-file' and 'traces-file' must name different files\.$/,
+        /^Input 'traces-file' must name another file than 'junit-file' \(both are "x\.out"\)\.$/,
       );
     });
     test('control characters and folder paths are refused, naming the input', () => {

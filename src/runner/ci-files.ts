@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CheckReport } from '../check';
 import type { Config } from '../config';
+import { InputError } from '../errors';
 import { junitNoVerdict, junitReport } from '../report/junit';
 import { otlpJson } from '../report/otlp-json';
 
@@ -16,13 +17,17 @@ export async function writeCiFiles(report: CheckReport, files: Config['files']):
   const log: string[] = [];
   if (files.junit !== undefined) {
     // The process runs one check: its lifetime is the run's.
-    await writeCreatingFolders(files.junit, junitReport(report.result, process.uptime()));
+    await writeCreatingFolders(
+      'junit-file',
+      files.junit,
+      junitReport(report.result, process.uptime()),
+    );
     log.push(`Wrote the JUnit report to ${files.junit}.`);
   }
   if (files.traces !== undefined) {
     const spans = report.verdict === 'pass' ? [...report.spans] : report.failingSpans();
     const written = spans.slice(0, MAX_TRACE_FILE_SPANS);
-    await writeCreatingFolders(files.traces, otlpJson(written));
+    await writeCreatingFolders('traces-file', files.traces, otlpJson(written));
     const which = report.verdict === 'pass' ? 'all spans' : 'spans of the failed traces';
     const left = spans.length - written.length;
     log.push(
@@ -38,11 +43,21 @@ export async function writeNoVerdictFiles(
   files: Config['files'] | undefined,
 ): Promise<void> {
   if (files?.junit !== undefined) {
-    await writeCreatingFolders(files.junit, junitNoVerdict(message, process.uptime()));
+    await writeCreatingFolders(
+      'junit-file',
+      files.junit,
+      junitNoVerdict(message, process.uptime()),
+    );
   }
 }
 
-async function writeCreatingFolders(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text, 'utf8');
+/** Writes a file an input named, creating its folders; a failure names the input. */
+async function writeCreatingFolders(input: string, path: string, text: string): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'an error';
+    throw new InputError(`Input '${input}': could not write ${JSON.stringify(path)} (${code}).`);
+  }
 }

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { CheckReport } from '../check';
 import type { Config } from '../config';
+import { getErrorMessage } from '../errors';
 import type { ProgressSnapshot } from '../progress';
 import { stepFailure } from '../step-failure';
 import { annotationsOf } from './annotations';
@@ -29,8 +30,19 @@ export async function reportVerdict(
   if (config.summary && process.env['GITHUB_STEP_SUMMARY']) {
     await core.summary.addRaw(report.summary()).write();
   }
-  for (const line of await writeCiFiles(report, config.files)) core.info(line);
+  let writeError: string | undefined;
+  try {
+    for (const line of await writeCiFiles(report, config.files)) core.info(line);
+  } catch (error) {
+    writeError = getErrorMessage(error);
+  }
+  concludeStep(report, inRunner);
+  // A file the workflow asked for and did not get fails the step, whatever the verdict.
+  if (writeError !== undefined) failStep(inRunner, writeError);
+}
 
+/** The step's outcome: passed, or failed with annotations or one line. */
+function concludeStep(report: CheckReport, inRunner: boolean): void {
   const failure = stepFailure(report);
   if (failure === undefined) {
     if (report.verdict === 'fail') {
