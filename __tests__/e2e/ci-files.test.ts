@@ -115,6 +115,19 @@ describe('junit-file and traces-file, self-test', { concurrency: true }, () => {
     assert.equal(readTraces(paths.traces).length, exported);
   });
 
+  test('a file that cannot be written fails the step naming the input; the verdict stands', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'propagation-check-files-'));
+    const run = await runDist({ inputs: { 'junit-file': folder } });
+    assert.equal(run.code, 1, run.stdout.slice(-2000));
+    assert.equal(run.outputs.verdict, 'pass');
+    assert.ok(
+      run.stdout.includes(
+        `::error::Input 'junit-file': could not write ${JSON.stringify(folder)} (EISDIR).`,
+      ),
+      run.stdout.slice(-2000),
+    );
+  });
+
   test('no verdict: the JUnit report holds one test case in error, saying why', async () => {
     const paths = files();
     const run = await runDist({ inputs: { hops: '1', 'junit-file': paths.junit } });
