@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 /** Lanes of npm scripts: the scripts of a lane run one after another, the lanes side by side. */
 const LANES = [
   ['typecheck', 'format:check'],
-  ['check-dist', 'lint'],
+  ['check-dist', 'check-licenses', 'lint'],
 ];
 
 /**

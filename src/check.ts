@@ -1,12 +1,13 @@
 import type { Config } from './config';
 import { consoleReport } from './report/console';
 import { outputsOf, targetOutputsOf } from './report/outputs';
-import { buildResult, failureMessage } from './report/result';
+import { buildResult, failureMessage, type Result } from './report/result';
 import { renderSummary } from './report/summary';
 import {
   buildTargetResult,
   targetConsoleReport,
   targetFailureMessage,
+  type TargetResult,
 } from './report/target-result';
 import { renderTargetSummary } from './report/target-summary';
 import { runCheck } from './run';
@@ -17,10 +18,12 @@ import type { SpanRecord } from './verify/types';
 export interface CheckReport extends VerdictFacts {
   /** The readable report. */
   text: string;
-  result: object;
+  result: Result | TargetResult;
   outputs: Record<string, string>;
   /** Every span exported or received, for the log. */
   spans: readonly SpanRecord[];
+  /** The spans of the requests or probes that failed (every span of their traces), once each. */
+  failingSpans(): SpanRecord[];
   /** The job summary, as markdown and HTML. */
   summary(): string;
 }
@@ -42,6 +45,12 @@ export async function check(config: Config): Promise<CheckReport> {
       outputs: targetOutputsOf(result),
       failureMessage: targetFailureMessage(result),
       spans: outcome.spans,
+      // A broken edge starts a trace of its own: keep every trace that is no probe's, too.
+      failingSpans: () => {
+        const probeTraces = new Set(outcome.verification.probes.map((probe) => probe.traceId));
+        const brokenOff = outcome.spans.filter((span) => !probeTraces.has(span.traceId));
+        return [...spansOfFailures(outcome.verification.probes), ...brokenOff];
+      },
       unprovenFailure: !outcome.probes.some((probe) => probe.status !== undefined)
         ? 'the target never answered'
         : outcome.spans.length === 0
@@ -65,10 +74,20 @@ export async function check(config: Config): Promise<CheckReport> {
     outputs: outputsOf(result),
     failureMessage: failureMessage(result),
     spans: outcome.spans,
+    failingSpans: () => spansOfFailures(outcome.verification.requests),
     unprovenFailure:
       config.fault && (outcome.verification.hops[config.fault.hop - 1]?.failed ?? 0) === 0
         ? `not at hop ${config.fault.hop} where the fault ${config.fault.kind} was set`
         : undefined,
     summary: () => renderSummary(result, outcome.verification),
   };
+}
+
+/** Every span of the failed requests' traces, once each (a break puts one span in two traces' views). */
+function spansOfFailures(
+  runs: readonly { passed: boolean; spans: readonly SpanRecord[] }[],
+): SpanRecord[] {
+  const seen = new Set<SpanRecord>();
+  for (const run of runs) if (!run.passed) for (const span of run.spans) seen.add(span);
+  return [...seen];
 }

@@ -1,3 +1,4 @@
+import { flagLines } from './cli-help';
 import { DEFAULTS, type InputName } from './config';
 import { InputError } from './errors';
 
@@ -13,9 +14,14 @@ Runs the propagation check from a terminal. Every action input is a flag of the 
   node dist/cli.js --target-url http://127.0.0.1:8080/checkout --expect-services checkout,payment
 A flag given twice adds a line to that input (for lists such as --expect-services, --target-headers).
 
-Inputs: ${INPUT_NAMES.map((name) => `--${name}`).join(', ')}
-  --json   print the JSON result instead of the readable report
-  --help   print this text
+Inputs (allowed values, default):
+${flagLines().join('\n')}
+
+Other flags:
+  --json      print the JSON result instead of the readable report ({"verdict":"error",...} when
+              there is no verdict)
+  --version   print the version
+  --help      print this text
 
 Exit status: 0 when the verdict is the one expected (pass, or fail with --expect fail),
 1 when it is not, 2 when there is no verdict: the command line or an input is not usable, or the
@@ -24,16 +30,18 @@ check could not run (a port in use, a timeout).`;
 export interface ParsedArgs {
   json: boolean;
   help: boolean;
+  version: boolean;
   inputs: Partial<Record<InputName, string>>;
 }
 
 /** Reads `--name value` and `--name=value` flags; throws InputError on anything else. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { json: false, help: false, inputs: {} };
+  const parsed: ParsedArgs = { json: false, help: false, version: false, inputs: {} };
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index]!;
     if (arg === '--json') parsed.json = true;
     else if (arg === '--help' || arg === '-h') parsed.help = true;
+    else if (arg === '--version' || arg === '-V') parsed.version = true;
     else if (arg.startsWith('--')) {
       const equals = arg.indexOf('=');
       const name = (equals === -1 ? arg.slice(2) : arg.slice(2, equals)) as InputName;
@@ -59,4 +67,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
   }
   return parsed;
+}
+
+/** Whether `--json` was asked for, read even from a command line that does not parse. */
+export function wantsJson(argv: readonly string[]): boolean {
+  return argv.includes('--json');
 }

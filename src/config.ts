@@ -9,7 +9,7 @@ import {
 } from './config/inputs';
 import { parseFault, parseIncoming, parsePropagators } from './config/scenario';
 import { parseTarget } from './config/target';
-import { parseBoolean, parseChoice, parseWholeNumber } from './config/values';
+import { parseBoolean, parseChoice, parseFilePath, parseWholeNumber, quote } from './config/values';
 import { InputError } from './errors';
 
 export * from './config/inputs';
@@ -36,6 +36,15 @@ export function parseConfig(read: InputReader): Config {
   const client = parseChoice('client', value('client'), CLIENT_NAMES);
   const requests = parseWholeNumber('requests', value('requests'), LIMITS.requests);
   const target = parseTarget(value, read);
+  const files = {
+    junit: parseFilePath('junit-file', read('junit-file')),
+    traces: parseFilePath('traces-file', read('traces-file')),
+  };
+  if (files.junit !== undefined && files.junit === files.traces) {
+    throw new InputError(
+      `Input 'traces-file' must name another file than 'junit-file' (both are ${quote(files.junit)}).`,
+    );
+  }
   return {
     target,
     propagators,
@@ -52,5 +61,6 @@ export function parseConfig(read: InputReader): Config {
     timeoutMs: parseWholeNumber('timeout', value('timeout'), LIMITS.timeout) * 1000,
     summary: parseBoolean('summary', value('summary')),
     ports,
+    files,
   };
 }

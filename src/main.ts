@@ -1,87 +1,89 @@
-import { appendFile } from 'node:fs/promises';
-import * as core from './runner/commands';
+import * as core from '@actions/core';
 import { check } from './check';
-import { stepFailure } from './step-failure';
-import { parseConfig } from './config';
+import { parseConfig, type Config } from './config';
+import { parseFilePath } from './config/values';
 import { getErrorMessage } from './errors';
-import { jsonLogLine } from './report/untrusted';
 import { LaunchError } from './target/service-report';
+import { setLogSink } from './log';
+import { progress } from './progress';
+import { onCancelSignal } from './runner/cancel';
+import { reportNoVerdict, reportVerdict } from './runner/report-step';
 
-/** Spans printed to the log at most: a 1,000-request run exports tens of thousands. */
-const MAX_LOGGED_SPANS = 2000;
+/** Header names whose values are credentials: masked in the log by the runner. */
+const SECRET_HEADER = /auth|cookie|token|secret|key|password|session/i;
 
 /**
  * The action: inputs -> config -> check -> report -> outputs and verdict. Outside the runner
  * (`node dist/index.js` in a terminal) the same run prints its report and sets the exit code.
+ * A cancelled job (SIGINT, SIGTERM) still reports `verdict: error` and what it observed.
  */
-export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const inRunner = env.GITHUB_ACTIONS === 'true';
-  let summaryWanted = true;
-  try {
-    const config = parseConfig((name) => core.getInput(name, env));
-    summaryWanted = config.summary;
-    const report = await check(config);
-
-    core.info(report.text);
-    group(inRunner, `Exported spans (${report.spans.length})`, () => {
-      for (const span of report.spans.slice(0, MAX_LOGGED_SPANS)) core.info(jsonLogLine(span));
-      if (report.spans.length > MAX_LOGGED_SPANS) {
-        core.info(`... ${report.spans.length - MAX_LOGGED_SPANS} more spans not printed.`);
-      }
+export async function run(): Promise<void> {
+  const inRunner = process.env['GITHUB_ACTIONS'] === 'true';
+  // The modes log through this sink: collapsed groups and annotations in the runner.
+  if (inRunner) {
+    setLogSink({
+      info: core.info,
+      warning: core.warning,
+      startGroup: core.startGroup,
+      endGroup: core.endGroup,
     });
-    group(inRunner, 'Result', () => core.info(JSON.stringify(report.result, null, 2)));
-
-    const outputFile = env.GITHUB_OUTPUT;
-    if (outputFile) {
-      for (const [name, value] of Object.entries(report.outputs))
-        core.setOutput(name, value, outputFile);
-    }
-    if (config.summary && env.GITHUB_STEP_SUMMARY) {
-      await appendFile(env.GITHUB_STEP_SUMMARY, report.summary(), 'utf8');
-    }
-    const failure = stepFailure(report);
-    if (failure !== undefined) fail(inRunner, failure);
-    else if (report.verdict === 'fail') {
-      core.info(
-        `Negative control: the check failed as expected (expect: fail). ${report.failureMessage}`,
+  }
+  let config: Config | undefined;
+  // The verdict, an error and a signal race to report: the first one does, alone.
+  let reported = false;
+  const claimReport = (): boolean => !reported && (reported = true);
+  const stopWatching = onCancelSignal(async (signal) => {
+    if (!claimReport()) return;
+    const message = `The run was cancelled (${signal}) before the check gave a verdict.`;
+    await reportNoVerdict(message, config ?? readableParts(), progress.snapshot(), inRunner);
+  }, core.ExitCode.Failure);
+  try {
+    // Empty means "not set": parseConfig applies the default (getInput trims, '' when unset).
+    config = parseConfig((name) => core.getInput(name));
+    maskSecrets(config);
+    if (core.isDebug()) core.debug(`Config: ${JSON.stringify(config)}`);
+    const report = await check(config);
+    if (claimReport()) await reportVerdict(report, config, inRunner);
+  } catch (error) {
+    // No verdict (a bad input, a timeout, a port in use): still set the outputs and say why.
+    if (claimReport()) {
+      const observed = config === undefined ? undefined : progress.snapshot();
+      // A service the action started died, or setup failed: its last lines are the evidence.
+      const evidence = error instanceof LaunchError ? error.summaryHtml : '';
+      await reportNoVerdict(
+        getErrorMessage(error),
+        config ?? readableParts(),
+        observed,
+        inRunner,
+        evidence,
       );
     }
-  } catch (error) {
-    const message = getErrorMessage(error);
-    // The check could not give a verdict (a bad input, a timeout): still set the outputs, so a
-    // workflow reading `verdict` sees `error` rather than nothing.
-    const outputFile = env.GITHUB_OUTPUT;
-    if (outputFile) {
-      const outputs = {
-        verdict: 'error',
-        'failed-checks': '',
-        result: JSON.stringify({ verdict: 'error', error: message }),
-      };
-      for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value, outputFile);
-    }
-    // A service the action started died, or setup failed: its last lines are the evidence.
-    if (error instanceof LaunchError && summaryWanted && env.GITHUB_STEP_SUMMARY) {
-      await appendFile(env.GITHUB_STEP_SUMMARY, error.summaryHtml, 'utf8');
-    }
-    fail(inRunner, message);
+  } finally {
+    stopWatching();
   }
 }
 
-/** A collapsed log group in the runner; a plain heading in a terminal. */
-function group(inRunner: boolean, name: string, write: () => void): void {
-  if (inRunner) core.startGroup(name);
-  else core.info(`--- ${name} ---`);
-  write();
-  if (inRunner) core.endGroup();
+/**
+ * With inputs that did not parse, the ones a no-verdict report uses (`summary`, `junit-file`),
+ * where they can be read on their own.
+ */
+function readableParts(): Pick<Config, 'summary' | 'files'> {
+  const readFile = (name: 'junit-file' | 'traces-file'): string | undefined => {
+    try {
+      return parseFilePath(name, core.getInput(name));
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    summary: !['false', 'False', 'FALSE'].includes(core.getInput('summary')),
+    files: { junit: readFile('junit-file'), traces: undefined },
+  };
 }
 
-/** Fails the step with one line: an error annotation in the runner, stderr in a terminal. */
-function fail(inRunner: boolean, message: string): void {
-  const line = message.replace(/\s*\n\s*/g, ' ');
-  if (inRunner) {
-    core.setFailed(line);
-  } else {
-    process.stderr.write(`Error: ${line}\n`);
-    process.exitCode = 1;
+/** Credentials the user sends to the target must not appear in the log. */
+function maskSecrets(config: Config): void {
+  for (const [name, value] of Object.entries(config.target?.headers ?? {})) {
+    if (SECRET_HEADER.test(name) && value.trim() !== '') core.setSecret(value);
   }
 }

@@ -1,5 +1,6 @@
 import { checkedFormats, traceContextPropagators, type Config } from './config';
 import { Deadline } from './deadline';
+import { progress } from './progress';
 import { chainSpecs, startChain, type RunningChain } from './services/chain';
 import { sendProbes, type ProbeResult } from './services/probe';
 import { hopsFromAnswer } from './services/report-body';
@@ -27,6 +28,11 @@ export async function runCheck(config: Config): Promise<CheckOutcome> {
   const names = specs.map((spec) => spec.name);
   const traceFormats = traceContextPropagators(config.propagators);
   const tracing = startTracing(tracingOptionsFor(config, names));
+  progress.phase('starting the embedded services', config.requests);
+  progress.watchSpans({
+    services: () => [...new Set(tracing.spans().map((span) => span.service))],
+    spanCount: () => tracing.spans().length,
+  });
   let chain: RunningChain | undefined;
   try {
     chain = await deadline.race(
@@ -38,6 +44,7 @@ export async function runCheck(config: Config): Promise<CheckOutcome> {
       }),
       'the embedded services to listen',
     );
+    progress.phase(`sending the probes to ${chain.entryUrl}`);
     const probes = await deadline.race(
       sendProbes({
         url: chain.entryUrl,
@@ -48,6 +55,7 @@ export async function runCheck(config: Config): Promise<CheckOutcome> {
       }),
       `the answers to ${config.requests} probe request${config.requests === 1 ? '' : 's'} to ${chain.entryUrl}`,
     );
+    progress.phase('waiting for the last spans');
     if (config.incoming?.sampled ?? true) {
       // A server span ends just after its response is written, and every other span of a request
       // ends before its server span: once each service has exported one server span per request,

@@ -17,6 +17,18 @@ function errorAnnotations(run: DistRun): string[] {
   return run.stdout.split('\n').filter((line) => line.startsWith('::error::'));
 }
 
+/** Error annotations with a title (`::error title=...::message`), their properties decoded. */
+function titledErrors(run: DistRun): { title: string; message: string }[] {
+  const decode = (text: string): string =>
+    text.replace(/%(25|0D|0A|3A|2C)/g, (_, code: string) =>
+      String.fromCharCode(parseInt(code, 16)),
+    );
+  return run.stdout.split('\n').flatMap((line) => {
+    const match = /^::error title=([^:]*)::(.*)$/.exec(line);
+    return match ? [{ title: decode(match[1]!), message: decode(match[2]!) }] : [];
+  });
+}
+
 describe('dist/index.js with the runner contract', { concurrency: true }, () => {
   test('default inputs: the trace survives the hop, step passes, outputs and summary written', async () => {
     const run = await runDist();
@@ -79,14 +91,17 @@ describe('dist/index.js with the runner contract', { concurrency: true }, () => 
     const run = await runDist({ inputs: { propagators: 'none' } });
     assertExitedCleanly(run);
     assert.equal(run.code, 1);
-    const errors = errorAnnotations(run);
+    // One annotation, titled with the broken hop; the full failure line goes to the log.
+    assert.deepEqual(errorAnnotations(run), [], run.stdout);
+    const errors = titledErrors(run);
     assert.equal(errors.length, 1, run.stdout);
-    assert.match(errors[0]!, /service-a -> service-b/);
+    assert.equal(errors[0]!.title, 'Broken hop 1: service-a → service-b');
     assert.match(
-      errors[0]!,
+      errors[0]!.message,
       /service-b started a new trace; no traceparent header arrived: no trace-context propagator is configured/,
     );
-    assert.match(errors[0]!, /same_trace \(hop 1\): expected [0-9a-f]{32}, observed [0-9a-f]{32}/);
+    assert.match(errors[0]!.message, /same_trace: expected [0-9a-f]{32}, observed [0-9a-f]{32}/);
+    assert.match(run.stdout, /^Trace context propagation failed\. service-a -> service-b/m);
 
     const { outputs } = run;
     assert.deepEqual(Object.keys(outputs).sort(), Object.keys(readActionYml().outputs).sort());
@@ -111,7 +126,7 @@ describe('dist/index.js with the runner contract', { concurrency: true }, () => 
     assert.equal(run.code, 1);
     assert.equal(run.outputs['same-trace'], 'false');
     assert.match(
-      errorAnnotations(run)[0] ?? '',
+      titledErrors(run)[0]?.message ?? '',
       /no traceparent header arrived: no trace-context propagator/,
     );
   });
@@ -165,7 +180,9 @@ describe('dist/index.js with the runner contract', { concurrency: true }, () => 
         JSON.parse(run.outputs.result ?? '{}').error,
         errors[0]!.slice('::error::'.length),
       );
-      assert.equal(run.summary, '');
+      // A short summary still says why there is no verdict.
+      assert.match(run.summary, /No verdict/);
+      assert.ok(run.summary.includes(`Input &#39;${input}&#39;`), run.summary);
       assert.doesNotMatch(run.stdout, /service-a/);
     });
   }

@@ -53,7 +53,12 @@ async function expectBrokenHop(
   const callee = `service-${String.fromCharCode(97 + hop)}`;
   assert.ok(diagnosis.startsWith(`${caller} -> ${callee} (GET http://127.0.0.1:`), diagnosis);
   assert.match(diagnosis, cause);
-  const annotation = run.stdout.split('\n').find((line) => line.startsWith('::error::')) ?? '';
+  // One annotation per broken hop, titled with it, carrying the hop's diagnosis.
+  const annotation = run.stdout.split('\n').find((line) => line.startsWith('::error')) ?? '';
+  assert.ok(
+    annotation.startsWith(`::error title=Broken hop ${hop}%3A ${caller} → ${callee}::`),
+    annotation,
+  );
   assert.ok(annotation.includes(`${caller} -> ${callee}`), annotation);
   return result;
 }

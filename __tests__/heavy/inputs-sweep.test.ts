@@ -3,7 +3,7 @@
 // the same table in-process against the parser (robustness/inputs.test.ts) and a handful through
 // dist/ (robustness/inputs-dist.test.ts); this sweep proves every value end to end. Every hostile
 // value must fail the step with exactly one `::error::` line naming the input, exit code 1, no
-// stack trace, the `error` verdict output and no summary. An empty or whitespace-only value is
+// stack trace, the `error` verdict output and only the no-verdict summary. An empty or whitespace-only value is
 // "not set" and takes the default: the step passes. How fast a value is refused is not judged
 // (load makes that a coin toss); a run that never ends is killed by the hang guard and fails.
 import assert from 'node:assert/strict';

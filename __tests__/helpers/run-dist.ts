@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,6 +43,8 @@ export interface RunOptions {
    * by these arguments. With `--json`, the printed result is returned as the `result` output.
    */
   cli?: string[];
+  /** Called with the running process, e.g. to send it a signal. */
+  onStart?: (child: ChildProcess) => void;
 }
 
 /** Runs dist/index.js as the runner does: INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY. */
@@ -82,6 +84,7 @@ export function runDist(options: RunOptions = {}): Promise<DistRun> {
     // The default guard is past any `timeout` a test gives (at most 120 s): it only stops a hang.
     const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 180_000);
     child.on('error', reject);
+    options.onStart?.(child);
     child.on('close', (code, signal) => {
       clearTimeout(killer);
       resolvePromise({

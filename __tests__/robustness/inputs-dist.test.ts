@@ -1,7 +1,7 @@
 // Issue 5, part 1, through dist/: the parser's table (inputs.test.ts) checks every hostile value
 // in-process; these few runs of the shipped bundle prove the wiring, one per kind of failure. Each
 // must end by itself with exit 1, one `::error::` line naming the input, the `error` verdict, no
-// stack trace, no summary, and nothing left listening on the ports it was given. Two blank values
+// stack trace, only the no-verdict summary, and nothing left listening on the ports it was given. Two blank values
 // show that "not set" reaches the parser as the default through the runner's INPUT_* variables.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -8,19 +8,19 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULTS, parseConfig, type Config, type InputName } from '../../src/config';
 import { InputError } from '../../src/errors';
-import { getInput } from '../../src/runner/commands';
 import { readActionYml } from '../helpers/action-yml';
 import { HOSTILE, valueOf, WITHOUT_TARGET_URL, type Env } from './helpers/hostile';
 
 /** Ports are only numbers to the parser: nothing is bound here. */
 const ENV: Env = { refused: 9, free: 40_123 };
 
-/** Parses inputs as the action does: INPUT_* variables, read by the runner adapter's reader. */
+/**
+ * Parses inputs as the action does: each value as the runner passes it (`INPUT_<NAME>`) and as
+ * @actions/core's getInput returns it, trimmed. (The toolkit is ESM-only: the bundle loads it,
+ * these CommonJS tests cannot; the reading itself is proved through dist/ in inputs-dist.test.ts.)
+ */
 function parse(inputs: Record<string, string>): Config {
-  const env = Object.fromEntries(
-    Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
-  );
-  return parseConfig((name) => getInput(name, env));
+  return parseConfig((name) => (inputs[name] ?? '').trim());
 }
 
 function shown(value: string): string {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseArgs } from '../../src/cli-args';
+import { parseArgs, USAGE, wantsJson } from '../../src/cli-args';
+import { DEFAULTS, LIMITS, FAULT_NAMES, type InputName } from '../../src/config';
 import { InputError } from '../../src/errors';
 
 describe('parseArgs', () => {
@@ -19,6 +20,7 @@ describe('parseArgs', () => {
       {
         json: true,
         help: false,
+        version: false,
         inputs: { hops: '3', propagators: 'b3', 'expect-services': 'a\nb' },
       },
     );
@@ -35,4 +37,31 @@ describe('parseArgs', () => {
       );
     });
   }
+});
+
+describe('--help and --version', () => {
+  test('--version and -V are flags, not inputs', () => {
+    assert.equal(parseArgs(['--version']).version, true);
+    assert.equal(parseArgs(['-V']).version, true);
+  });
+
+  test('--help lists every input flag with its allowed values and its default', () => {
+    for (const name of Object.keys(DEFAULTS) as InputName[]) {
+      const line = USAGE.split('\n').find((l) => l.startsWith(`  --${name} `));
+      assert.ok(line, `no help line for --${name}`);
+      const fallback = DEFAULTS[name];
+      if (fallback !== '') assert.ok(line.endsWith(`(default: ${fallback})`), line);
+    }
+    const line = (name: string): string =>
+      USAGE.split('\n').find((l) => l.startsWith(`  --${name} `)) ?? '';
+    assert.match(line('hops'), new RegExp(`${LIMITS.hops.min} to ${LIMITS.hops.max}`));
+    assert.match(line('fault'), new RegExp(FAULT_NAMES.join(' \\| ')));
+    assert.match(line('summary'), /true \| false/);
+    assert.match(line('junit-file'), /a file path \(empty: none\)/);
+  });
+
+  test('--json is seen even on a command line that does not parse', () => {
+    assert.equal(wantsJson(['--hop', '3', '--json']), true);
+    assert.equal(wantsJson(['--hops', '3']), false);
+  });
 });

@@ -34,6 +34,26 @@ describe('parseConfig', () => {
       timeoutMs: 30_000,
       summary: true,
       ports: { a: 0, b: 0 },
+      files: { junit: undefined, traces: undefined },
+    });
+  });
+
+  describe('junit-file and traces-file', () => {
+    test('a path each; empty or blank is none', () => {
+      assert.deepEqual(parse({ 'junit-file': 'reports/junit.xml', 'traces-file': ' ' }).files, {
+        junit: 'reports/junit.xml',
+        traces: undefined,
+      });
+    });
+    test('one file cannot be both', () => {
+      rejects(
+        { 'junit-file': 'x.out', 'traces-file': 'x.out' },
+        /^Input 'traces-file' must name another file than 'junit-file' \(both are "x\.out"\)\.$/,
+      );
+    });
+    test('control characters and folder paths are refused, naming the input', () => {
+      rejects({ 'traces-file': 'a\nb.json' }, /^Input 'traces-file' must be one file path/);
+      rejects({ 'junit-file': 'reports/' }, /^Input 'junit-file' must be one file path/);
     });
   });
 

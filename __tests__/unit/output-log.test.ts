@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { setLogSink } from '../../src/log';
 import { OutputLog, visibleLine } from '../../src/target/output-log';
 import { processTailsHtml, printProcessLogs } from '../../src/target/service-report';
 
@@ -29,16 +30,19 @@ describe('captured output of started processes', () => {
   test('no line a process printed can start a workflow command in the log', () => {
     const log = new OutputLog();
     log.append('::error::forged\n  ::set-output name=verdict::pass\n::endgroup::\n');
-    const written: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((text: string) =>
-      written.push(text) > 0) as typeof process.stdout.write;
+    // The runner's log, as the action's sink (@actions/core) writes it.
+    const lines: string[] = [];
+    const previous = setLogSink({
+      info: (line) => lines.push(line),
+      warning: (line) => lines.push(`::warning::${line}`),
+      startGroup: (name) => lines.push(`::group::${name}`),
+      endGroup: () => lines.push('::endgroup::'),
+    });
     try {
       printProcessLogs([{ title: 'service a', status: 'exited with code 1', output: log }], true);
     } finally {
-      process.stdout.write = write;
+      setLogSink(previous);
     }
-    const lines = written.join('').split('\n');
     const commands = lines.filter((line) => line.trimStart().startsWith('::'));
     assert.equal(commands.length, 4, commands.join('\n')); // group, stop-commands, resume, endgroup
     assert.match(commands[1]!, /^::stop-commands::(propagation-check-[0-9a-f-]{36})$/);

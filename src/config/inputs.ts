@@ -55,6 +55,8 @@ export const DEFAULTS = {
   setup: '',
   teardown: '',
   'working-directory': '',
+  'junit-file': '',
+  'traces-file': '',
 } as const;
 
 export type InputName = keyof typeof DEFAULTS;
@@ -130,6 +132,8 @@ export interface Config {
   summary: boolean;
   /** Ports for service A and service B on 127.0.0.1; 0 asks the OS for a free one. */
   ports: { a: number; b: number };
+  /** Where to write the JUnit XML report and the OTLP/JSON traces; undefined: not written. */
+  files: { junit: string | undefined; traces: string | undefined };
 }
 
 /** Reads one raw input; returns '' when it is not set. */

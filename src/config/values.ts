@@ -83,3 +83,18 @@ export function parseHttpUrl(name: InputName, raw: string): string {
   }
   return url.toString();
 }
+
+/** Longest file path accepted: Linux's PATH_MAX is 4096 bytes. */
+const MAX_PATH_CHARS = 1024;
+
+/** A file to write (relative to the working directory, the workspace in a job); '' is none. */
+export function parseFilePath(name: InputName, raw: string): string | undefined {
+  const path = raw.trim();
+  if (path === '') return undefined;
+  if (hasControlCharacter(path, true) || path.endsWith('/') || path.length > MAX_PATH_CHARS) {
+    throw new InputError(
+      `Input '${name}' must be one file path (empty for none) of at most ${MAX_PATH_CHARS} characters, without control characters, got ${quote(raw)}.`,
+    );
+  }
+  return path;
+}

@@ -1,4 +1,4 @@
-import { SummaryBuilder, tableHtml, type Cell } from '../runner/summary';
+import { SummaryBuilder, tableHtml, type Cell } from './summary-builder';
 import type { SpanRecord, Verification } from '../verify/types';
 import { describeLeftOut, fitToBudget, SUMMARY_MAX_BYTES } from './budgets';
 import { escapeHtml } from './escape';

@@ -1,4 +1,4 @@
-import { SummaryBuilder, type Cell } from '../runner/summary';
+import { SummaryBuilder, type Cell } from './summary-builder';
 import { fitToBudget, SUMMARY_MAX_BYTES } from './budgets';
 import { escapeHtml } from './escape';
 import { serviceDiagram } from './mermaid';

@@ -4,6 +4,7 @@ import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import got, { HTTPError } from 'got';
 import type { IncomingContext } from '../config';
+import { progress } from '../progress';
 import type { TraceFormatName } from '../verify/context-headers';
 import type { ProbeContext } from '../verify/types';
 import { newProbeContext, probeHeaders } from './probe-headers';
@@ -44,6 +45,7 @@ export async function sendProbes(options: ProbeOptions): Promise<ProbeResult[]> 
     while (nextIndex <= options.requests) {
       const index = nextIndex++;
       results.push(await probeOnce(client, options, index));
+      progress.requestAnswered();
     }
   };
   try {

@@ -1,8 +1,8 @@
 /**
  * What must happen if the action is told to stop (a cancelled job sends SIGINT, then SIGTERM) or
- * exits early: stop what it started. Each cleanup registers here while its processes run; while
- * any is registered, SIGINT and SIGTERM run them (last registered first) and then end the action
- * with the same signal, and a bare exit kills what is left.
+ * exits early: stop what it started. Each cleanup registers here while its processes run. The
+ * adapter's signal handler (src/runner/cancel.ts) runs `stopAll` within its exit bound; a process
+ * exit, by the adapter or otherwise, kills what is left at once.
  */
 
 interface Cleanup {
@@ -13,7 +13,6 @@ interface Cleanup {
 }
 
 const cleanups: Cleanup[] = [];
-let signalled = false;
 
 /** Registers a cleanup; returns the function that unregisters it (when it ran normally). */
 export function onCancel(
@@ -32,7 +31,7 @@ export function onCancel(
 
 /**
  * Runs every registered cleanup, last registered first (services stop before their teardown
- * runs). For an adapter's own signal handler; the handler installed here calls it too.
+ * runs). The adapter's signal handler calls it.
  */
 export async function stopAll(): Promise<void> {
   for (const cleanup of [...cleanups].reverse()) {
@@ -48,28 +47,10 @@ function killAllNow(): void {
   for (const cleanup of cleanups) cleanup.immediate();
 }
 
-function onSignal(signal: NodeJS.Signals): void {
-  if (signalled) {
-    // Asked twice: no more grace.
-    killAllNow();
-    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
-  }
-  signalled = true;
-  void stopAll().finally(() => {
-    uninstall();
-    // Ends the action as the signal would have, now that nothing it started is left.
-    process.kill(process.pid, signal);
-  });
-}
-
 function install(): void {
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   process.on('exit', killAllNow);
 }
 
 function uninstall(): void {
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
   process.off('exit', killAllNow);
 }

@@ -1,7 +1,7 @@
 import type { PropagatorName } from '../config/inputs';
 import type { LaunchConfig } from '../config/services';
 import { TimeoutError, type Deadline } from '../deadline';
-import * as core from '../runner/commands';
+import { log } from '../log';
 import { onCancel } from './cancel';
 import { commandEnv, serviceEnv } from './service-env';
 import {
@@ -121,8 +121,7 @@ async function waitUntilReady(url: string, group: ServiceGroup, deadline: Deadli
 function reportFailedTeardown(commands: readonly CommandRun[]): void {
   for (const run of commands) {
     if (run.input === 'teardown' && run.exitCode !== 0) {
-      // core.warning once the runner commands come from @actions/core.
-      core.info(`Warning: ${describeCommand(run)}; ${lastLinesInline(run.output)}`);
+      log.warning(`${describeCommand(run)}; ${lastLinesInline(run.output)}`);
     }
   }
 }

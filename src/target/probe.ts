@@ -1,3 +1,4 @@
+import { progress } from '../progress';
 import type { TargetConfig } from '../config';
 import { newProbeContext, probeHeaders } from '../services/probe-headers';
 import type { TraceFormatName } from '../verify/context-headers';
@@ -29,7 +30,9 @@ export async function sendTargetProbes(options: TargetProbeOptions): Promise<Tar
   let next = 1;
   const worker = async (): Promise<void> => {
     while (next <= options.requests) {
-      results.push(await probeOnce(options, next++));
+      const result = await probeOnce(options, next++);
+      results.push(result);
+      if (result.status !== undefined) progress.requestAnswered();
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));

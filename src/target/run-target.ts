@@ -6,6 +6,7 @@ import {
   type TargetConfig,
 } from '../config';
 import { Deadline } from '../deadline';
+import { progress } from '../progress';
 import { startReceiver, type Receiver, type WaitResult } from '../receiver';
 import { TRACE_FORMATS } from '../verify/context-headers';
 import { verifyTarget, type TargetVerification } from '../verify/target';
@@ -43,10 +44,15 @@ export interface TargetOutcome {
  */
 export async function runTarget(config: Config, target: TargetConfig): Promise<TargetOutcome> {
   const deadline = new Deadline(config.timeoutMs);
+  progress.phase('starting the OTLP receiver', config.requests);
   const receiver: Receiver = await startReceiver({
     host: target.receiver.host,
     httpPort: target.receiver.httpPort,
     grpcPort: target.receiver.grpcPort,
+  });
+  progress.watchSpans({
+    services: () => receiver.services(),
+    spanCount: () => receiver.stats().acceptedSpans,
   });
   // Issue 9: setup and the services start once the receiver's real port is known; they stop in
   // `finally` (and on SIGINT/SIGTERM, see cancel.ts). Their readiness replaces `wait-for`.
@@ -54,6 +60,7 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
   markPhase('receiver');
   try {
     if (target.launch !== undefined) {
+      progress.phase("starting the services (input 'services')");
       launched = await launchServices({
         launch: target.launch,
         receiverHttpUrl: receiver.httpUrl,
@@ -62,10 +69,12 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
         deadline,
       });
     } else if (target.waitFor !== undefined) {
+      progress.phase(`waiting for ${target.waitFor} to answer (input 'wait-for')`);
       await waitUntilAnswering(target.waitFor, deadline);
     }
     markPhase('services');
     const formats = traceContextPropagators(config.propagators);
+    progress.phase(`sending the probes to ${target.url}`);
     const probes = await deadline.race(
       sendTargetProbes({
         target,
@@ -79,6 +88,7 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
       `the answers to the probes sent to ${target.url}`,
     );
     markPhase('probes');
+    progress.phase('waiting for the services to export their spans');
     const expecting = target.expectServices.length > 0;
     // With no HTTP answer at all (refused, reset before the headers), no service handled the
     // probe: wait only for a quiet moment, not for services that have nothing to send.

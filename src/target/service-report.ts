@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { escapeHtml } from '../report/escape';
-import * as core from '../runner/commands';
+import { log as core } from '../log';
 import { visibleLine, type OutputLog } from './output-log';
 
 /**
@@ -48,8 +48,7 @@ export function lastLinesInline(output: OutputLog, count = 5): string {
 export function printProcessLogs(logs: readonly ProcessLog[], inRunner: boolean): void {
   for (const log of logs) {
     const title = `${log.title}: ${log.status}`;
-    if (inRunner) core.startGroup(title);
-    else core.info(`--- ${title} ---`);
+    core.startGroup(title);
     // A random token, so nothing the process printed can end the fence.
     const token = inRunner ? `propagation-check-${randomUUID()}` : undefined;
     if (token !== undefined) core.info(`::stop-commands::${token}`);
@@ -57,7 +56,7 @@ export function printProcessLogs(logs: readonly ProcessLog[], inRunner: boolean)
     if (dropped > 0) core.info(`  (${dropped} earlier lines not kept)`);
     for (const line of log.output.all()) core.info(`  | ${visibleLine(line)}`);
     if (token !== undefined) core.info(`::${token}::`);
-    if (inRunner) core.endGroup();
+    core.endGroup();
   }
 }
 

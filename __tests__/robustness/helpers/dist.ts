@@ -62,7 +62,8 @@ export function assertErrorVerdict(run: DistRun): string {
 
 /**
  * A refused input, as the runner shows it: the run ended by itself with the error verdict and one
- * short `::error::` line naming one of `names`, and wrote no summary (nothing ran). Returns the line.
+ * short `::error::` line naming one of `names`, and wrote only the short summary of a run without
+ * a verdict, with nothing observed (nothing ran). Returns the line.
  */
 export function assertInputRefused(run: DistRun, names: readonly string[]): string {
   assertEndedByItself(run);
@@ -72,7 +73,8 @@ export function assertInputRefused(run: DistRun, names: readonly string[]): stri
     `the line names ${names.join(' or ')}: ${message}`,
   );
   assert.ok(message.length < 400, `one short line, got ${message.length} chars`);
-  assert.equal(run.summary, '', 'no summary: nothing ran');
+  assert.match(run.summary, /No verdict/, 'the short summary says why there is no verdict');
+  assert.doesNotMatch(run.summary, /Observed so far/, 'nothing ran');
   return message;
 }
 
@@ -98,9 +100,17 @@ export interface TargetResult {
 export function verdictOf(run: DistRun): { verdict: string; result: TargetResult; error: string } {
   const errors = errorAnnotations(run);
   assert.ok(errors.length <= 1, `at most one ::error:: line, got:\n${errors.join('\n')}`);
+  // A broken propagation is annotated once per broken edge, each titled with its edge.
+  const titled = run.stdout.split('\n').filter((line) => line.startsWith('::error title='));
+  const titles = titled.map((line) => line.slice(0, line.indexOf('::', 2)));
+  assert.equal(
+    new Set(titles).size,
+    titles.length,
+    `one annotation per edge:\n${titled.join('\n')}`,
+  );
   return {
     verdict: run.outputs.verdict ?? '(none)',
     result: JSON.parse(run.outputs.result ?? '{}') as TargetResult,
-    error: (errors[0] ?? '').slice('::error::'.length),
+    error: [...errors, ...titled].map((line) => line.slice(line.indexOf('::', 2) + 2)).join('\n'),
   };
 }

@@ -62,6 +62,24 @@ function numeric(
   return values.map(([label, value]) => ({ input, label, value, context }));
 }
 
+/** A file path input: one path, no control characters, not a folder, not the other file's. */
+function filePath(input: 'junit-file' | 'traces-file'): Hostile[] {
+  const other = input === 'junit-file' ? 'traces-file' : 'junit-file';
+  return [
+    { input, label: 'two lines', value: 'a.out\nb.out' },
+    { input, label: 'a control character', value: `a${CONTROL}.out` },
+    { input, label: 'a folder', value: 'reports/' },
+    { input, label: '100 kB', value: 'x'.repeat(HUGE) },
+    {
+      input,
+      label: `the same file as ${other}`,
+      value: 'same.out',
+      context: () => ({ [other]: 'same.out' }),
+      alsoNames: [other],
+    },
+  ];
+}
+
 function choice(input: string, allowed: string[]): Hostile[] {
   return (
     [
@@ -272,6 +290,8 @@ export const HOSTILE: Hostile[] = [
     value: '.',
     context: targetMode(),
   },
+  ...filePath('junit-file'),
+  ...filePath('traces-file'),
 ];
 
 /** The value actually sent: a few cases need a port known only at run time. */

@@ -1,12 +1,12 @@
-import { appendFile } from 'node:fs/promises';
 import { EOL } from 'node:os';
 
 /** A table cell: HTML, or a header cell. */
 export type Cell = string | { data: string; header: true };
 
 /**
- * Builds the job summary as the runner renders it (GitHub-flavoured markdown with HTML) and
- * writes it once to the GITHUB_STEP_SUMMARY file. Text given to it is HTML: escape what is not ours.
+ * Builds the job summary's text as the runner renders it (GitHub-flavoured markdown with HTML).
+ * Pure: the adapter writes it once with @actions/core's summary. Text given to it is HTML: escape
+ * what is not ours (the report model has made received text inert already).
  */
 export class SummaryBuilder {
   private buffer = '';
@@ -34,11 +34,6 @@ export class SummaryBuilder {
 
   toString(): string {
     return this.buffer;
-  }
-
-  /** Appends the summary to the step's summary file. */
-  async write(file: string): Promise<void> {
-    await appendFile(file, this.buffer, 'utf8');
   }
 }
 

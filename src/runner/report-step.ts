@@ -1,0 +1,92 @@
+import * as core from '@actions/core';
+import type { CheckReport } from '../check';
+import type { Config } from '../config';
+import { getErrorMessage } from '../errors';
+import { jsonLogLine } from '../report/untrusted';
+import type { ProgressSnapshot } from '../progress';
+import { stepFailure } from '../step-failure';
+import { annotationsOf } from './annotations';
+import { writeCiFiles, writeNoVerdictFiles } from './ci-files';
+import { failStep, logGroup, oneLine, setOutputs } from './log';
+import { noVerdictOutputs, noVerdictSummary, observedLine } from './no-verdict';
+
+/** Spans printed to the log at most: a 1,000-request run exports tens of thousands. */
+const MAX_LOGGED_SPANS = 2000;
+
+/** Presents a verdict: log, outputs, summary, CI files, annotations and the step's outcome. */
+export async function reportVerdict(
+  report: CheckReport,
+  config: Config,
+  inRunner: boolean,
+): Promise<void> {
+  core.info(report.text);
+  logGroup(inRunner, `Exported spans (${report.spans.length})`, () => {
+    for (const span of report.spans.slice(0, MAX_LOGGED_SPANS)) core.info(jsonLogLine(span));
+    if (report.spans.length > MAX_LOGGED_SPANS) {
+      core.info(`... ${report.spans.length - MAX_LOGGED_SPANS} more spans not printed.`);
+    }
+  });
+  logGroup(inRunner, 'Result', () => core.info(JSON.stringify(report.result, null, 2)));
+  setOutputs(report.outputs);
+  if (config.summary && process.env['GITHUB_STEP_SUMMARY']) {
+    await core.summary.addRaw(report.summary()).write();
+  }
+  let writeError: string | undefined;
+  try {
+    for (const line of await writeCiFiles(report, config.files)) core.info(line);
+  } catch (error) {
+    writeError = getErrorMessage(error);
+  }
+  concludeStep(report, inRunner);
+  // A file the workflow asked for and did not get fails the step, whatever the verdict.
+  if (writeError !== undefined) failStep(inRunner, writeError);
+}
+
+/** The step's outcome: passed, or failed with annotations or one line. */
+function concludeStep(report: CheckReport, inRunner: boolean): void {
+  const failure = stepFailure(report);
+  if (failure === undefined) {
+    if (report.verdict === 'fail') {
+      core.info(
+        `Negative control: the check failed as expected (expect: fail). ${report.failureMessage}`,
+      );
+    }
+    return;
+  }
+  // A broken propagation: one annotation per broken hop or edge, titled with it, and the full
+  // line in the log. Any other failure (a negative control that proves nothing) is one line.
+  if (!inRunner || report.verdict !== 'fail' || report.expected !== 'pass') {
+    return failStep(inRunner, failure);
+  }
+  for (const { title, message } of annotationsOf(report.result, failure)) {
+    core.error(oneLine(message), { title });
+  }
+  core.info(oneLine(failure));
+  process.exitCode = core.ExitCode.Failure;
+}
+
+/**
+ * Presents a run that ended without a verdict (a bad input, a timeout, a port in use, a signal):
+ * `verdict: error` and the other outputs, a short summary saying why and what was observed, the
+ * JUnit report when asked, and a failed step.
+ */
+export async function reportNoVerdict(
+  message: string,
+  config: Pick<Config, 'summary' | 'files'>,
+  observed: ProgressSnapshot | undefined,
+  inRunner: boolean,
+  evidenceHtml = '',
+): Promise<void> {
+  if (observed !== undefined)
+    core.info(`Observed before the run ended: ${observedLine(observed)}.`);
+  setOutputs(noVerdictOutputs(message, observed));
+  if (config.summary && process.env['GITHUB_STEP_SUMMARY']) {
+    await core.summary.addRaw(noVerdictSummary(message, observed) + evidenceHtml).write();
+  }
+  try {
+    await writeNoVerdictFiles(message, config.files);
+  } catch (error) {
+    core.warning(`Could not write the JUnit report: ${oneLine(String(error))}`);
+  }
+  failStep(inRunner, message);
+}
