@@ -21,8 +21,11 @@ export const ALL_HOSTILE = [
   HOSTILE_INVISIBLE,
 ];
 
-/** Commands the action itself issues; any other line starting with `::` was injected. */
-const OWN_COMMAND = /^::(group|endgroup|error|warning|notice)::/;
+/**
+ * Commands the action itself issues, with properties (`title=…`) %-escaped by the toolkit, so
+ * they hold no raw `:`; any other line starting with `::` was injected.
+ */
+const OWN_COMMAND = /^::(group|endgroup|error|warning|notice)( [^:]*)?::/;
 
 /**
  * The stdout lines the runner would execute as workflow commands (`::cmd::` after leading

@@ -5,7 +5,6 @@ import { log } from '../log';
 import { onCancel } from './cancel';
 import { commandEnv, serviceEnv } from './service-env';
 import {
-  errorSummaryHtml,
   LaunchError,
   lastLinesInline,
   printProcessLogs,
@@ -76,7 +75,7 @@ export async function launchServices(options: LaunchOptions): Promise<Launched> 
       commands.push(setup);
       if (setup.exitCode !== 0) {
         const message = `${describeCommand(setup)}; ${lastLinesInline(setup.output)}`;
-        throw new LaunchError(message, errorSummaryHtml(message, [commandLog(setup)]));
+        throw new LaunchError(message, processTailsHtml([commandLog(setup)]));
       }
     }
     for (const spec of launch.services) {
@@ -108,12 +107,12 @@ async function waitUntilReady(url: string, group: ServiceGroup, deadline: Deadli
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error;
     const message = `${error.message} The services started (input 'services') were still running.`;
-    throw new LaunchError(message, errorSummaryHtml(message, group.services.map(serviceLog)));
+    throw new LaunchError(message, processTailsHtml(group.services.map(serviceLog)));
   }
   const dead = group.died();
   if (dead !== undefined) {
     const message = `Service '${dead.name}' (input 'services') ${exitWords(dead)} before the probes; ${lastLinesInline(dead.output)}`;
-    throw new LaunchError(message, errorSummaryHtml(message, [serviceLog(dead)]));
+    throw new LaunchError(message, processTailsHtml([serviceLog(dead)]));
   }
 }
 

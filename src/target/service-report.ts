@@ -27,7 +27,7 @@ export class LaunchError extends Error {
 
   constructor(
     message: string,
-    /** The job summary to write instead of a verdict's. */
+    /** The evidence for the job summary: the last lines of the processes that broke or died. */
     readonly summaryHtml: string,
   ) {
     super(message);
@@ -69,9 +69,4 @@ export function processTailsHtml(logs: readonly ProcessLog[]): string {
     return `<details open><summary>${escapeHtml(`${log.title}: ${log.status}`)} (last ${SUMMARY_TAIL_LINES} lines)</summary><pre>${escapeHtml(text)}</pre></details>`;
   });
   return `\n<h3>Output of the processes that broke or died</h3>\n${parts.join('\n')}\n`;
-}
-
-/** The whole summary of a run that ended before a verdict, for LaunchError. */
-export function errorSummaryHtml(message: string, logs: readonly ProcessLog[]): string {
-  return `<h2>⚠️ No verdict: ${escapeHtml(message)}</h2>\n${processTailsHtml(logs)}`;
 }
