@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import { DEFAULTS, LIMITS, type InputName, type InputReader, type TargetConfig } from './inputs';
+import type { ExternalCall } from '../verify/target-types';
 import { hasControlCharacter, parseHttpUrl, parseWholeNumber, quote, splitList } from './values';
 
 /** Target mode's inputs: the probe request, the wait, and the receiver. */
@@ -27,11 +28,24 @@ export function parseTarget(
   const body = read('target-body');
   const expectServices = parseNames('expect-services', read('expect-services'));
   const settleMs = parseWholeNumber('settle', value('settle'), LIMITS.settle);
+  const externalCalls = parseExternalCalls(read('external-calls'));
+  const maxClockSkewMs = parseWholeNumber(
+    'max-clock-skew',
+    value('max-clock-skew'),
+    LIMITS.clockSkew,
+  );
+  const exportDelayMs = parseWholeNumber('export-delay', value('export-delay'), LIMITS.exportDelay);
   const waitFor =
     value('wait-for') === '' ? undefined : parseHttpUrl('wait-for', value('wait-for'));
   const receiver = parseReceiver(value);
   if (url === '') {
-    for (const name of ['target-headers', 'target-body', 'expect-services', 'wait-for'] as const) {
+    for (const name of [
+      'target-headers',
+      'target-body',
+      'expect-services',
+      'wait-for',
+      'external-calls',
+    ] as const) {
       if (read(name).trim() !== '') {
         throw new InputError(
           `Input '${name}' needs 'target-url' (it applies to target mode only).`,
@@ -59,6 +73,9 @@ export function parseTarget(
     body: body === '' ? undefined : body,
     expectServices,
     settleMs,
+    externalCalls,
+    maxClockSkewMs,
+    exportDelayMs,
     waitFor,
     receiver,
   };
@@ -138,4 +155,24 @@ function parseHost(raw: string): string {
     );
   }
   return raw.replace(/^\[|\]$/g, '');
+}
+
+/**
+ * `external-calls`: hosts, host:port pairs or http(s) URL prefixes, comma or newline separated.
+ * Hosts and prefixes are compared lower-cased, as URLs compare them.
+ */
+function parseExternalCalls(raw: string): ExternalCall[] {
+  return splitList(raw).map((item): ExternalCall => {
+    if (/^https?:\/\//i.test(item)) {
+      return { kind: 'prefix', prefix: parseHttpUrl('external-calls', item).toLowerCase() };
+    }
+    const match = /^(\[[0-9a-fA-F:.]+\]|[0-9A-Za-z.-]{1,253})(?::(\d{1,5}))?$/.exec(item);
+    const port = match?.[2] === undefined ? undefined : Number(match[2]);
+    if (match === null || (port !== undefined && (port < 1 || port > 65535))) {
+      throw new InputError(
+        `Input 'external-calls' items must be a host, host:port or http(s):// URL prefix, got ${quote(item)}.`,
+      );
+    }
+    return { kind: 'host', host: match[1]!.toLowerCase().replace(/^\[|\]$/g, ''), port };
+  });
 }

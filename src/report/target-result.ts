@@ -44,7 +44,7 @@ export interface TargetResult {
     probes_passed: number;
     probes_failed: number;
   }[];
-  edges: { from: string; to: string; call: string; broken: boolean }[];
+  edges: { from: string; to: string; call: string; broken: boolean; external?: boolean }[];
   /** The sample probe's trace. */
   spans: SpanRow[];
 }
@@ -89,7 +89,11 @@ export function buildTargetResult(outcome: TargetOutcome): TargetResult {
     services_seen: outcome.servicesSeen,
     wait: { outcome: outcome.wait.outcome, note: outcome.wait.note ?? null },
     sample_probe: sample.index,
-    diagnoses: [...(outcome.wait.note ? [outcome.wait.note] : []), ...sample.diagnoses],
+    diagnoses: [
+      ...(outcome.wait.note ? [outcome.wait.note] : []),
+      ...outcome.receiverHints,
+      ...sample.diagnoses,
+    ],
     probes: {
       total: verification.probes.length,
       passed: verification.probes.length - failing.length,
