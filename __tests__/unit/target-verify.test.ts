@@ -2,58 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { verifyTarget, type TargetProbe } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
-
-const PROBE_TRACE = '11111111111111111111111111111111';
-const PROBE_SPAN = 'aaaaaaaaaaaaaaaa';
-const probe: TargetProbe = {
-  index: 1,
-  traceId: PROBE_TRACE,
-  spanId: PROBE_SPAN,
-  startMs: 1000,
-  endMs: 1100,
-  status: 200,
-  error: undefined,
-};
-
-function span(
-  service: string,
-  kind: SpanRecord['kind'],
-  spanId: string,
-  parentSpanId: string | undefined,
-  window: [number, number],
-  extra: Partial<SpanRecord> = {},
-): SpanRecord {
-  return {
-    traceId: PROBE_TRACE,
-    spanId,
-    parentSpanId,
-    parentIsRemote: kind === 'server' && parentSpanId !== undefined ? true : undefined,
-    name: 'GET',
-    kind,
-    service,
-    startTimeMs: window[0],
-    endTimeMs: window[1],
-    attributes: {},
-    ...extra,
-  };
-}
-
-/** checkout -> payment, healthy: entry joined the probe, payment is a child of checkout's client. */
-function healthy(): SpanRecord[] {
-  return [
-    span('checkout', 'server', 'c000000000000001', PROBE_SPAN, [1001, 1090]),
-    span('checkout', 'client', 'c000000000000002', 'c000000000000001', [1010, 1080], {
-      attributes: {
-        'http.request.method': 'POST',
-        'url.full': 'http://127.0.0.1:9002/pay',
-        'server.port': 9002,
-      },
-    }),
-    span('payment', 'server', 'p000000000000001', 'c000000000000002', [1011, 1079], {
-      attributes: { 'server.port': 9002, 'url.path': '/pay', 'http.request.method': 'POST' },
-    }),
-  ];
-}
+import { healthy, PROBE_SPAN, probe, span } from '../helpers/target-spans';
 
 function verify(spans: SpanRecord[], expectServices = ['checkout', 'payment']) {
   return verifyTarget({ probes: [probe], spans, expectServices, header: 'traceparent' });

@@ -97,7 +97,9 @@ function pendingUntil(
     }
     const present = new Set(probe.component.flatMap((g) => g.spans.map((s) => s.service)));
     for (const service of target.expectServices) {
-      if (!present.has(service)) pending.push({ what: `${name}: ${service}`, untilMs: bound });
+      if (!present.has(service)) {
+        pending.push({ what: `${name}: ${service} (input 'expect-services')`, untilMs: bound });
+      }
     }
   }
   return pending;

@@ -89,7 +89,7 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
       servicesSeen: receiver.services(),
       wait: {
         outcome: wait.outcome,
-        note: 'open' in wait ? waitNote(wait, deadline) : undefined,
+        note: 'open' in wait ? waitNote(wait, spans.length, deadline) : undefined,
       },
       receiverHints: verification.passed ? [] : receiverHints(receiver),
       header,
@@ -102,12 +102,13 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
 }
 
 /** What the wait for spans was waiting for when the run's deadline came. */
-function waitNote(wait: ClosedWait, deadline: Deadline): string | undefined {
+function waitNote(wait: ClosedWait, spanCount: number, deadline: Deadline): string | undefined {
   if (wait.outcome !== 'timeout') return undefined;
-  const seconds = (deadline.elapsedMs() / 1000).toFixed(1);
+  const gaveUp = `Gave up after ${(deadline.elapsedMs() / 1000).toFixed(1)} s (input 'timeout')`;
+  if (spanCount === 0) return `${gaveUp} waiting for any span to arrive at the receiver.`;
   const open =
     wait.open.length > 3 ? [...wait.open.slice(0, 3), `${wait.open.length - 3} more`] : wait.open;
-  return `Gave up after ${seconds} s (input 'timeout') waiting for the probes' traces to close${open.length ? ` (${open.join('; ')})` : " and spans to be quiet (input 'settle')"}; verified the spans received.`;
+  return `${gaveUp} waiting for the probes' traces to close${open.length ? `: ${open.join('; ')}` : " and spans to be quiet (input 'settle')"}; verified the ${spanCount} spans received.`;
 }
 
 /**
