@@ -39,8 +39,10 @@ export const FOLLOW_UP_MS = 2000;
 
 interface State extends AttributionOptions {
   probes: readonly ProbeAnalysis[];
-  /** Client spans and server spans that already explain a break. */
+  /** Client spans and server spans that already explain a break, as a call or a caller. */
   used: Set<SpanRecord>;
+  /** Server spans whose own deferred work already explains a break. */
+  deferred: Set<SpanRecord>;
   /** Probes whose entry already explains a break (`3`), or that already broke off towards a
    * service through an uninstrumented call (`3\u0000payment`). */
   entries: Set<string>;
@@ -69,7 +71,13 @@ export function attribute(
   options: AttributionOptions,
   attach: (probe: ProbeAnalysis, traceId: string) => void,
 ): void {
-  const state: State = { ...options, probes, used: new Set(), entries: new Set() };
+  const state: State = {
+    ...options,
+    probes,
+    used: new Set(),
+    deferred: new Set(),
+    entries: new Set(),
+  };
   for (const brk of breaks) {
     for (const rule of RULES) {
       const found = rule(brk, state);
@@ -174,7 +182,7 @@ function contextLostInService(brk: Break, state: State): ReturnType<Rule> {
   let best: { probe: number; server: SpanRecord } | undefined;
   state.probes.forEach((probe, index) => {
     for (const span of probe.graph.spans) {
-      if (span.kind !== 'server' || span.service !== brk.span.service || state.used.has(span))
+      if (span.kind !== 'server' || span.service !== brk.span.service || state.deferred.has(span))
         continue;
       // Same process, one clock: it began during the request, or soon after it ended.
       if (!within(at, span.startTimeMs, span.endTimeMs + FOLLOW_UP_MS, LOCAL_SLACK_MS)) continue;
@@ -183,7 +191,7 @@ function contextLostInService(brk: Break, state: State): ReturnType<Rule> {
     }
   });
   if (best === undefined) return undefined;
-  state.used.add(best.server);
+  state.deferred.add(best.server);
   return { probe: best.probe, cause: { kind: 'local', server: best.server } };
 }
 
