@@ -175,6 +175,46 @@ describe('attribution rules', () => {
   });
 });
 
+describe('breaks in a chain', () => {
+  test('a break downstream of a first one is traced through the trace that broke off', () => {
+    const t2 = '5'.repeat(32);
+    const t3 = '6'.repeat(32);
+    const spans = [
+      // Listed downstream first: attribution must take them in start order.
+      span('ledger', 'server', 'l000000000000001', undefined, [1030, 1040], {
+        traceId: t3,
+        attributes: { 'server.port': 9003 },
+      }),
+      span('payment', 'client', 'p000000000000002', 'p000000000000001', [1025, 1050], {
+        traceId: t2,
+        attributes: { 'url.full': 'http://127.0.0.1:9003/post', 'server.port': 9003 },
+      }),
+      span('payment', 'server', 'p000000000000001', undefined, [1011, 1079], {
+        traceId: t2,
+        attributes: { 'server.port': 9002 },
+      }),
+      ...healthy().slice(0, 2),
+    ];
+    const verification = verify(spans, { expectServices: ['checkout', 'payment', 'ledger'] });
+    const diagnoses = verification.sample.diagnoses.join('\n');
+    assert.match(
+      diagnoses,
+      /^checkout -> payment \(POST http:\/\/127\.0\.0\.1:9002\/pay\): payment started/m,
+    );
+    assert.match(
+      diagnoses,
+      /^payment -> ledger \(http:\/\/127\.0\.0\.1:9003\/post\): ledger started/m,
+    );
+    assert.ok(!verification.failedChecks.includes('no_foreign_traces'));
+  });
+
+  test('no expect-services: no expected_services_present finding at all', () => {
+    const checks = verify(healthy()).sample.findings.map((f) => f.check);
+    assert.ok(!checks.includes('expected_services_present'));
+    assert.equal(checks.length, 10);
+  });
+});
+
 describe('leaks', () => {
   const second: TargetProbe = {
     ...probe,
