@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 
 const report = JSON.parse(
-  readFileSync(process.argv[2] ?? 'reports/mutation/mutation.json', 'utf8'),
+  readFileSync(
+    process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'reports/mutation/mutation.json',
+    'utf8',
+  ),
 );
 const KILLED = new Set(['Killed', 'Timeout']);
 const COUNTED = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);

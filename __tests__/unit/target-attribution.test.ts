@@ -175,6 +175,36 @@ describe('attribution rules', () => {
   });
 });
 
+describe("breaks of requests that are no probe's", () => {
+  test("0. a break caused by a wait-for request just before the probe is not the probe's", () => {
+    const waitFor = '7'.repeat(32);
+    const spans = [
+      ...twoCalls(),
+      span('ledger', 'server', 'l000000000000001', 'c000000000000003', [1013, 1079], {
+        attributes: { 'server.port': 9003 },
+      }),
+      root('payment', 1012, { 'server.port': 9002 }),
+      // The wait-for request: checkout called payment (which dropped the context) just before.
+      span('checkout', 'server', 'w000000000000001', undefined, [760, 990], { traceId: waitFor }),
+      span('checkout', 'client', 'w000000000000002', 'w000000000000001', [770, 980], {
+        traceId: waitFor,
+        attributes: { 'server.port': 9002 },
+      }),
+      span('payment', 'server', 'q000000000000001', undefined, [990, 995], {
+        traceId: '8'.repeat(32),
+        attributes: { 'server.port': 9002 },
+      }),
+    ];
+    const verification = verify(spans);
+    const diagnoses = verification.sample.diagnoses;
+    assert.equal(diagnoses.length, 1, diagnoses.join('\n'));
+    assert.match(
+      diagnoses[0]!,
+      /^checkout -> payment \(http:\/\/127\.0\.0\.1:9002\/pay\): payment started/,
+    );
+  });
+});
+
 describe('breaks in a chain', () => {
   test('a break downstream of a first one is traced through the trace that broke off', () => {
     const t2 = '5'.repeat(32);

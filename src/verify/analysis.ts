@@ -67,8 +67,10 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
     };
   });
   const { listeners, spanCounts, clientServices } = listenersOf(input.spans);
-  const breaks = findBreaks(byTrace, new Set(input.probes.map((p) => p.traceId)));
-  attribute(breaks, probes, { skewMs, listeners, clientServices }, (probe, traceId) => {
+  const probeTraces = new Set(input.probes.map((p) => p.traceId));
+  const breaks = findBreaks(byTrace, probeTraces);
+  const otherCalls = breaks.length ? unansweredElsewhere(byTrace, probeTraces) : [];
+  attribute(breaks, probes, { skewMs, listeners, clientServices, otherCalls }, (probe, traceId) => {
     const graph = buildTraceGraph(traceId, byTrace.get(traceId) ?? []);
     probe.component.push(graph);
     probe.calls.push(...callsOf(graph, probes.indexOf(probe), externals));
@@ -95,4 +97,24 @@ function callsOf(graph: TraceGraph, probe: number, externals: readonly ExternalC
 /** Calls still waiting for an answer (not answered, not declared external). */
 export function openCalls(analysis: ProbeAnalysis): Call[] {
   return analysis.calls.filter((call) => !call.external);
+}
+
+/** Client spans no server span answered, in traces that are no probe's (only when breaks exist). */
+function unansweredElsewhere(
+  byTrace: SpansByTrace,
+  probeTraces: ReadonlySet<string>,
+): SpanRecord[] {
+  const calls: SpanRecord[] = [];
+  for (const [traceId, spans] of byTrace) {
+    if (probeTraces.has(traceId)) continue;
+    const answered = new Set<string>();
+    for (const span of spans) {
+      if (span.kind === 'server' && span.parentSpanId !== undefined)
+        answered.add(span.parentSpanId);
+    }
+    for (const span of spans) {
+      if (span.kind === 'client' && !answered.has(span.spanId)) calls.push(span);
+    }
+  }
+  return calls;
 }

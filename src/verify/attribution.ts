@@ -30,6 +30,8 @@ export interface Attribution extends Break {
 export interface AttributionOptions {
   skewMs: number;
   listeners: Listeners;
+  /** Unanswered client spans of traces that are no probe's: calls of unrelated requests. */
+  otherCalls: readonly SpanRecord[];
   /** Services that exported at least one client span in the run. */
   clientServices: ReadonlySet<string>;
 }
@@ -48,10 +50,14 @@ interface State extends AttributionOptions {
   entries: Set<string>;
 }
 
-type Rule = (brk: Break, state: State) => { probe: number; cause: Cause } | undefined;
+/** A probe and the cause, `unrelated` for a break that is no probe's doing, or no match. */
+type Rule = (brk: Break, state: State) => { probe: number; cause: Cause } | 'unrelated' | undefined;
 
 /** The rules, in the order they are tried. */
 const RULES: readonly Rule[] = [
+  // 0. A call of a request that is no probe's (a wait-for request, a health check that calls on),
+  //    to the address the break listened on, in flight when it began: not the probes' doing.
+  unrelatedCall,
   // 1. A call to the address the break's server span listened on, in flight when it began.
   (brk, state) => closestCall(brk, state, (call) => samePort(call.client, brk.span)),
   // 2. Any call in flight when it began, unless a known other service listens where it went.
@@ -82,6 +88,7 @@ export function attribute(
     for (const rule of RULES) {
       const found = rule(brk, state);
       if (found === undefined) continue;
+      if (found === 'unrelated') break;
       const probe = probes[found.probe]!;
       probe.breaks.push({ ...brk, cause: found.cause });
       if (!probe.component.some((graph) => graph.traceId === brk.span.traceId)) {
@@ -129,6 +136,21 @@ function closestCall(
   state.used.add(best.client);
   const rule = samePort(best.client, brk.span) ? 'call-to-its-address' : 'call-in-flight';
   return { probe: best.probe, cause: { kind: 'call', call: best, rule } };
+}
+
+function unrelatedCall(brk: Break, state: State): ReturnType<Rule> {
+  const at = brk.span.startTimeMs;
+  const attached = new Set(state.probes.flatMap((p) => p.component.map((g) => g.traceId)));
+  const index = state.otherCalls.findIndex(
+    (client) =>
+      !attached.has(client.traceId) &&
+      !state.used.has(client) &&
+      samePort(client, brk.span) &&
+      within(at, client.startTimeMs, client.endTimeMs, state.skewMs),
+  );
+  if (index < 0) return undefined;
+  state.used.add(state.otherCalls[index]!);
+  return 'unrelated';
 }
 
 function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule> {
