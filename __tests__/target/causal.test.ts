@@ -46,28 +46,35 @@ describe('target mode: proxies that rewrite the context', { concurrency: true },
     });
   }
 
-  test('a proxy that clears the sampled flag', async () => {
-    const { run, result } = await checkChain(
-      names([{}, {}, {}]),
-      { 'expect-services': '' },
-      async (index, next) => {
-        if (index !== 1) return next.url;
-        const url = await through('unsample', next);
-        // service-c once answers through the proxy outside any probe (a request with no context,
-        // so sampled): it is then known to record its requests at that address.
-        await fetch(url).then((r) => r.text());
-        return url;
-      },
-    );
-    assertDiagnosed(
-      run,
-      result,
-      new RegExp(
-        `^service-b -> service-c \\(GET ${URL_OF('service-c')}\\): sampled flag lost between service-b and service-c: `,
-      ),
-    );
-    assert.deepEqual(result.failed_checks, ['calls_answered']);
-  });
+  for (const expecting of [false, true]) {
+    test(`a proxy that clears the sampled flag${expecting ? ', with expect-services' : ''}`, async () => {
+      const { run, result } = await checkChain(
+        names([{}, {}, {}]),
+        expecting ? {} : { 'expect-services': '' },
+        async (index, next) => {
+          if (index !== 1) return next.url;
+          const url = await through('unsample', next);
+          // service-c once answers through the proxy outside any probe (a request with no
+          // context, so sampled): it is then known to record its requests at that address.
+          await fetch(url).then((r) => r.text());
+          return url;
+        },
+      );
+      assertDiagnosed(
+        run,
+        result,
+        new RegExp(
+          `^service-b -> service-c \\(GET ${URL_OF('service-c')}\\): sampled flag lost between service-b and service-c: `,
+        ),
+      );
+      assert.deepEqual(
+        result.failed_checks,
+        expecting ? ['calls_answered', 'expected_services_present'] : ['calls_answered'],
+      );
+      // Judged once export-delay passed, not at the run's timeout.
+      assert.equal(result.wait.outcome, 'satisfied');
+    });
+  }
 });
 
 /** service-a calls service-b and service-c in parallel; `broken` ignores the incoming context. */
