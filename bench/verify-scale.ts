@@ -33,8 +33,10 @@ function trace(size: number): SpanRecord[] {
     name: 'GET /work',
     kind,
     service: `service-${service % SERVICES}`,
-    startTimeMs: 1000 + at,
-    endTimeMs: 2000 - at / 1e6,
+    // Children start after their parent and end before it, as a synchronous call does: 1M
+    // spans fit in one second, each nested inside the one that called it.
+    startTimeMs: 1000 + at / 1e3,
+    endTimeMs: 3000 - at / 1e3,
     attributes: {
       'server.port': 8000 + (service % SERVICES),
       'url.path': '/work',

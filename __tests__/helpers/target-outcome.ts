@@ -65,6 +65,7 @@ export function targetOutcome(
     servicesSeen: [...new Set(spans.map((s) => s.service))],
     wait: { outcome: 'satisfied', note: options.note },
     header: 'traceparent',
+    receiverHints: [],
     verification,
   };
 }

@@ -3,6 +3,9 @@ import net from 'node:net';
 import { join } from 'node:path';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'service.cjs');
+const PROXY = join(import.meta.dirname, 'fixtures', 'proxy.cjs');
+/** Fixtures export every 100 ms, so tests can judge with a short `export-delay`. */
+export const FIXTURE_SCHEDULE_DELAY_MS = 100;
 /** A guard against a service that never listens; a loaded machine starts a traced one slowly. */
 const START_TIMEOUT_MS = 60_000;
 
@@ -11,8 +14,18 @@ export interface FixtureOptions {
   exporter?: 'proto' | 'json' | 'grpc' | 'none';
   propagation?: 'on' | 'off' | 'no-extract';
   client?: 'http' | 'fetch' | 'leak';
-  /** The URL this service calls. */
+  /** The URLs this service calls, in parallel (comma list). */
   next?: string;
+  /** A URL called after the answer, fire-and-forget, with the request's context kept or lost. */
+  after?: { url: string; context: 'kept' | 'lost' };
+  /** Held before the calls, so the request stays in flight. */
+  delayMs?: number;
+  /** Added to every exported timestamp: a clock ahead of the others. */
+  skewMs?: number;
+  /** Appended to OTEL_EXPORTER_OTLP_ENDPOINT (e.g. `/v1/traces`, which the exporter repeats). */
+  endpointSuffix?: string;
+  /** The batch processor's schedule delay; FIXTURE_SCHEDULE_DELAY_MS by default. */
+  scheduleDelayMs?: number;
   /** More environment for the service (SPAN_NAME, EXTRA_SPANS, OTEL_BSP_* ...). */
   env?: Record<string, string>;
 }
@@ -36,27 +49,46 @@ export async function startFixture(
 ): Promise<Fixture> {
   const exporter = options.exporter ?? 'proto';
   const endpointPort = exporter === 'grpc' ? receiving.grpcPort : receiving.httpPort;
-  const child = spawn(process.execPath, [FIXTURE], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      SERVICE_NAME: options.name,
-      EXPORTER: exporter,
-      PROPAGATION: options.propagation ?? 'on',
-      CLIENT: options.client ?? 'http',
-      NEXT_URL: options.next ?? '',
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${endpointPort}`,
-      ...options.env,
-    },
+  const env = {
+    SERVICE_NAME: options.name,
+    EXPORTER: exporter,
+    PROPAGATION: options.propagation ?? 'on',
+    CLIENT: options.client ?? 'http',
+    NEXT_URL: options.next ?? '',
+    AFTER_URL: options.after?.url ?? '',
+    AFTER_CONTEXT: options.after?.context ?? '',
+    DELAY_MS: String(options.delayMs ?? 0),
+    SKEW_MS: String(options.skewMs ?? 0),
+    OTEL_BSP_SCHEDULE_DELAY: String(options.scheduleDelayMs ?? FIXTURE_SCHEDULE_DELAY_MS),
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${endpointPort}${options.endpointSuffix ?? ''}`,
+    ...options.env,
+  };
+  const { port, stop } = await spawnListening(FIXTURE, env, options.name);
+  return { name: options.name, port, url: `http://127.0.0.1:${port}/${options.name}`, stop };
+}
+
+/**
+ * Starts a proxy process in front of 127.0.0.1:`targetPort` that rewrites the traceparent it
+ * forwards: with a trace of its own (`new-trace`), or with the sampled flag cleared (`unsample`).
+ */
+export async function startProxy(
+  mode: 'new-trace' | 'unsample',
+  targetPort: number,
+): Promise<{ port: number; stop(): Promise<void> }> {
+  return spawnListening(PROXY, { MODE: mode, TARGET_PORT: String(targetPort) }, `${mode} proxy`);
+}
+
+async function spawnListening(
+  script: string,
+  env: Record<string, string>,
+  name: string,
+): Promise<{ port: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [script], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const port = await listeningPort(child, options.name);
-  return {
-    name: options.name,
-    port,
-    url: `http://127.0.0.1:${port}/${options.name}`,
-    stop: () => stopChild(child),
-  };
+  const port = await listeningPort(child, name);
+  return { port, stop: () => stopChild(child) };
 }
 
 /** Starts a chain, last service first, so each knows the URL of the next. */

@@ -231,6 +231,9 @@ describe('target mode inputs', () => {
       body: undefined,
       expectServices: [],
       settleMs: 1000,
+      externalCalls: [],
+      maxClockSkewMs: 250,
+      exportDelayMs: 5000,
       waitFor: undefined,
       receiver: { host: '127.0.0.1', httpPort: 4318, grpcPort: 4317 },
     });
@@ -255,6 +258,9 @@ describe('target mode inputs', () => {
       body: '{"amount":1}',
       expectServices: ['checkout', 'payment', 'ledger'],
       settleMs: 250,
+      externalCalls: [],
+      maxClockSkewMs: 250,
+      exportDelayMs: 5000,
       waitFor: 'http://127.0.0.1:8080/health',
       receiver: { host: '0.0.0.0', httpPort: 0, grpcPort: 'disabled' },
     });

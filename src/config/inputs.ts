@@ -1,5 +1,6 @@
 /** The action's inputs: their names, defaults and limits, and the typed config they parse into. */
 
+import type { ExternalCall } from '../verify/target-types';
 import type { LaunchConfig } from './services';
 
 /** Propagator names, in the OTEL_PROPAGATORS vocabulary (`none` is handled apart). */
@@ -47,6 +48,9 @@ export const DEFAULTS = {
   'target-body': '',
   'expect-services': '',
   settle: '1000',
+  'external-calls': '',
+  'max-clock-skew': '250',
+  'export-delay': '',
   'wait-for': '',
   'receiver-host': '127.0.0.1',
   'receiver-http-port': '4318',
@@ -68,13 +72,9 @@ export const LIMITS = {
   timeout: { min: 1, max: 600 },
   port: { min: 0, max: 65535 },
   settle: { min: 0, max: 60_000 },
+  clockSkew: { min: 0, max: 60_000 },
+  exportDelay: { min: 0, max: 120_000 },
 } as const;
-
-/**
- * Without expect-services, how long spans must stay quiet before the wait ends: longer than the
- * default batch span processor's 5 s schedule delay, so a default exporter has flushed.
- */
-export const DEFAULT_BATCH_QUIET_MS = 6000;
 
 /** A fault to inject at one hop, so users (and our tests) can see the check catch it. */
 export interface Fault {
@@ -100,6 +100,12 @@ export interface TargetConfig {
   expectServices: string[];
   /** Quiet time after the last span before the wait ends, in ms. */
   settleMs: number;
+  /** Destinations that are not the user's services: calls to them are listed, never failed. */
+  externalCalls: ExternalCall[];
+  /** How far the clocks of two services may disagree, in ms. */
+  maxClockSkewMs: number;
+  /** How long a call may wait for its answer to be exported before it is judged broken, in ms. */
+  exportDelayMs: number;
   /** A URL polled until it answers, before the first probe. */
   waitFor: string | undefined;
   receiver: { host: string; httpPort: number; grpcPort: number | 'disabled' };

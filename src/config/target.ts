@@ -1,6 +1,7 @@
 import { InputError } from '../errors';
 import { DEFAULTS, LIMITS, type InputName, type InputReader, type TargetConfig } from './inputs';
-import { LAUNCH_INPUTS, parseLaunch } from './services';
+import type { ExternalCall } from '../verify/target-types';
+import { effectiveExportDelayDefault, LAUNCH_INPUTS, parseLaunch } from './services';
 import { hasControlCharacter, parseHttpUrl, parseWholeNumber, quote, splitList } from './values';
 
 /** Target mode's inputs: the probe request, the wait, and the receiver. */
@@ -28,12 +29,29 @@ export function parseTarget(
   const body = read('target-body');
   const expectServices = parseNames('expect-services', read('expect-services'));
   const settleMs = parseWholeNumber('settle', value('settle'), LIMITS.settle);
+  const externalCalls = parseExternalCalls(read('external-calls'));
+  const maxClockSkewMs = parseWholeNumber(
+    'max-clock-skew',
+    value('max-clock-skew'),
+    LIMITS.clockSkew,
+  );
+  const launch = parseLaunch(read);
+  // Services the action starts export every 100 ms: a missing answer is judged sooner.
+  const exportDelayMs =
+    read('export-delay').trim() === ''
+      ? effectiveExportDelayDefault(launch?.services ?? [])
+      : parseWholeNumber('export-delay', value('export-delay'), LIMITS.exportDelay);
   const waitFor =
     value('wait-for') === '' ? undefined : parseHttpUrl('wait-for', value('wait-for'));
   const receiver = parseReceiver(value);
-  const launch = parseLaunch(read);
   if (url === '') {
-    const targetOnly = ['target-headers', 'target-body', 'expect-services', 'wait-for'] as const;
+    const targetOnly = [
+      'target-headers',
+      'target-body',
+      'expect-services',
+      'wait-for',
+      'external-calls',
+    ] as const;
     for (const name of [...targetOnly, ...LAUNCH_INPUTS]) {
       if (read(name).trim() !== '') {
         throw new InputError(
@@ -64,6 +82,9 @@ export function parseTarget(
     expectServices:
       expectServices.length > 0 ? expectServices : (launch?.services.map((s) => s.name) ?? []),
     settleMs,
+    externalCalls,
+    maxClockSkewMs,
+    exportDelayMs,
     waitFor,
     receiver,
     ...(launch === undefined ? {} : { launch }),
@@ -144,4 +165,24 @@ function parseHost(raw: string): string {
     );
   }
   return raw.replace(/^\[|\]$/g, '');
+}
+
+/**
+ * `external-calls`: hosts, host:port pairs or http(s) URL prefixes, comma or newline separated.
+ * Hosts and prefixes are compared lower-cased, as URLs compare them.
+ */
+function parseExternalCalls(raw: string): ExternalCall[] {
+  return splitList(raw).map((item): ExternalCall => {
+    if (/^https?:\/\//i.test(item)) {
+      return { kind: 'prefix', prefix: parseHttpUrl('external-calls', item).toLowerCase() };
+    }
+    const match = /^(\[[0-9a-fA-F:.]+\]|[0-9A-Za-z.-]{1,253})(?::(\d{1,5}))?$/.exec(item);
+    const port = match?.[2] === undefined ? undefined : Number(match[2]);
+    if (match === null || (port !== undefined && (port < 1 || port > 65535))) {
+      throw new InputError(
+        `Input 'external-calls' items must be a host, host:port or http(s):// URL prefix, got ${quote(item)}.`,
+      );
+    }
+    return { kind: 'host', host: match[1]!.toLowerCase().replace(/^\[|\]$/g, ''), port };
+  });
 }

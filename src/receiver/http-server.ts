@@ -20,8 +20,14 @@ export interface HttpServerOptions {
 
 export interface RunningHttpServer {
   port: number;
+  /** Requests to paths other than the trace paths, by path (a bounded few): a misconfigured endpoint. */
+  unknownPaths(): { path: string; count: number }[];
   close(): Promise<void>;
 }
+
+/** Distinct unknown paths remembered, and their length: a hint, not a log. */
+const MAX_UNKNOWN_PATHS = 10;
+const MAX_PATH_CHARS = 100;
 
 /** `/v1/traces` is OTLP's default path; `/` serves exporters configured with a bare base URL. */
 const TRACE_PATHS = new Set(['/v1/traces', '/']);
@@ -41,8 +47,12 @@ const GRPC_INTERNAL = 13;
 /** Starts the OTLP/HTTP server; rejects with an InputError when the port cannot be had. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { host, port, store } = options;
+  const unknownPaths = new Map<string, number>();
   const server = createServer((request, response) => {
     store.noteRequest('http');
+    const path = (request.url ?? '/').split('?')[0]!.slice(0, MAX_PATH_CHARS);
+    if (!TRACE_PATHS.has(path) && (unknownPaths.has(path) || unknownPaths.size < MAX_UNKNOWN_PATHS))
+      unknownPaths.set(path, (unknownPaths.get(path) ?? 0) + 1);
     handle(request, response, options).catch((error: unknown) => {
       // handle() answers every expected failure itself; anything else still gets an answer.
       fail(response, 'json', 500, GRPC_INTERNAL, `Internal error: ${String(error)}`, store);
@@ -57,7 +67,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   }).catch((error: unknown) => {
     throw listenError(error, options.portInputName, host, port);
   });
-  return { port: (server.address() as AddressInfo).port, close: () => closeServer(server) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    unknownPaths: () => [...unknownPaths].map(([path, count]) => ({ path, count })),
+    close: () => closeServer(server),
+  };
 }
 
 async function handle(

@@ -72,6 +72,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     services: () => store.services(),
     rejectedSpans: () => store.rejectedSpans(),
     stats: () => store.stats(),
+    unknownPaths: () => http.unknownPaths(),
     onSpans: (listener) => store.onSpans(listener),
     waitFor: (waitOptions) => store.waitFor(waitOptions),
     close: () => {

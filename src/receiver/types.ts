@@ -85,6 +85,8 @@ export interface Receiver {
   /** The latest rejected spans (a bounded window, newest last). */
   rejectedSpans(): RejectedSpan[];
   stats(): ReceiverStats;
+  /** OTLP/HTTP requests to paths it does not serve, by path (a bounded few). */
+  unknownPaths(): { path: string; count: number }[];
   /** Calls `listener` with each batch of newly stored spans; returns the unsubscribe function. */
   onSpans(listener: (spans: readonly SpanRecord[]) => void): () => void;
   waitFor(options: WaitForOptions): Promise<WaitResult>;

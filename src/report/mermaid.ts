@@ -2,6 +2,7 @@ import type { BrokenEdge, HopSummary, SpanRecord } from '../verify/types';
 import { escapeMermaid } from './escape';
 
 const BROKEN_STYLE = 'stroke:#d1242f,stroke-width:3px,color:#d1242f';
+const EXTERNAL_STYLE = 'stroke:#8c959f,stroke-dasharray:3 3,color:#57606a';
 
 /**
  * The chain: the probe, then one node per service, one arrow per hop. A hop that failed for any
@@ -75,9 +76,13 @@ function node(spanId: string): string {
   return `s${spanId}`;
 }
 
-/** The services of a target trace and the calls between them; broken calls dashed and red. */
+/**
+ * The services of a target trace and every call between them: the probe's request to the entry,
+ * answered calls solid, broken calls dashed and red, calls to declared external destinations
+ * dotted and grey (not verified).
+ */
 export function serviceDiagram(
-  edges: readonly { from: string; to: string; call: string; broken: boolean }[],
+  edges: readonly { from: string; to: string; call: string; broken: boolean; external?: boolean }[],
 ): string {
   const lines = ['flowchart LR'];
   const ids = new Map<string, string>();
@@ -92,8 +97,9 @@ export function serviceDiagram(
   };
   const seen = new Set<string>();
   const broken: string[] = [];
+  const external: string[] = [];
   for (const edge of edges) {
-    const key = `${edge.from}|${edge.to}|${edge.broken}`;
+    const key = `${edge.from}|${edge.to}|${edge.broken}|${edge.external === true}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const [from, to] = [id(edge.from), id(edge.to)];
@@ -101,6 +107,9 @@ export function serviceDiagram(
     if (edge.broken) {
       lines.push(`  ${from} -. "${label}: context lost" .-> ${to}`);
       broken.push(to);
+    } else if (edge.external === true) {
+      lines.push(`  ${from} -. "${label}: external, not verified" .-> ${to}`);
+      external.push(to);
     } else {
       lines.push(`  ${from} -->|"${label}"| ${to}`);
     }
@@ -108,6 +117,10 @@ export function serviceDiagram(
   if (broken.length > 0) {
     lines.push(`  classDef broken ${BROKEN_STYLE}`);
     lines.push(`  class ${[...new Set(broken)].join(',')} broken`);
+  }
+  if (external.length > 0) {
+    lines.push(`  classDef external ${EXTERNAL_STYLE}`);
+    lines.push(`  class ${[...new Set(external)].join(',')} external`);
   }
   return lines.join('\n');
 }

@@ -46,7 +46,7 @@ export interface TargetResult {
     probes_passed: number;
     probes_failed: number;
   }[];
-  edges: { from: string; to: string; call: string; broken: boolean }[];
+  edges: { from: string; to: string; call: string; broken: boolean; external?: boolean }[];
   /** The sample probe's trace. */
   spans: SpanRow[];
   /** What the lists above leave out, to keep the result and the summary within their budgets. */
@@ -115,9 +115,11 @@ function fullTargetResult(outcome: TargetOutcome): TargetResult {
     services_seen: outcome.servicesSeen.map(inertName),
     wait: { outcome: outcome.wait.outcome, note: inertTextOrNull(outcome.wait.note) },
     sample_probe: sample.index,
-    diagnoses: [...(outcome.wait.note ? [outcome.wait.note] : []), ...sample.diagnoses].map(
-      inertText,
-    ),
+    diagnoses: [
+      ...(outcome.wait.note ? [outcome.wait.note] : []),
+      ...outcome.receiverHints,
+      ...sample.diagnoses,
+    ].map(inertText),
     probes: {
       total: verification.probes.length,
       passed: verification.probes.length - failing.length,

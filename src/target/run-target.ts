@@ -1,18 +1,13 @@
-import {
-  checkedFormats,
-  DEFAULT_BATCH_QUIET_MS,
-  traceContextPropagators,
-  type Config,
-  type TargetConfig,
-} from '../config';
+import { checkedFormats, traceContextPropagators, type Config, type TargetConfig } from '../config';
 import { Deadline } from '../deadline';
 import { progress } from '../progress';
 import { startReceiver, type Receiver, type WaitResult } from '../receiver';
 import { TRACE_FORMATS } from '../verify/context-headers';
-import { verifyTarget, type TargetVerification } from '../verify/target';
+import { verifyTarget, type TargetInput, type TargetVerification } from '../verify/target';
 import type { SpanRecord } from '../verify/types';
 import { launchServices, type Launched } from './launch';
 import { markPhase } from './timings';
+import { logArrivals, waitForClosedTraces, type ClosedWait } from './closed-traces';
 import { sendTargetProbes, type TargetProbeResult } from './probe';
 import { waitUntilAnswering } from './wait-for';
 
@@ -29,7 +24,9 @@ export interface TargetOutcome {
   /** Services that reported anything at all. */
   servicesSeen: string[];
   /** How the wait for spans ended, in the user's words when it gave up. */
-  wait: { outcome: WaitResult['outcome']; note: string | undefined };
+  wait: { outcome: WaitResult['outcome'] | ClosedWait['outcome']; note: string | undefined };
+  /** What the receiver saw that explains missing spans (requests to paths it does not serve). */
+  receiverHints: string[];
   /** The header the probe carried its context in. */
   header: string;
   verification: TargetVerification;
@@ -38,9 +35,9 @@ export interface TargetOutcome {
 }
 
 /**
- * Target mode: start the OTLP receiver, wait for the target if asked, send the probes, wait for
- * the spans (every expected service reported and quiet for `settle`, or a quiet period longer
- * than the default batch delay), then verify. Everything is bounded by the run's deadline.
+ * Target mode: start the OTLP receiver, wait for the target if asked, send the probes, wait until
+ * every probe's trace is closed (see closed-traces.ts), then verify. Everything is bounded by the
+ * run's deadline.
  */
 export async function runTarget(config: Config, target: TargetConfig): Promise<TargetOutcome> {
   const deadline = new Deadline(config.timeoutMs);
@@ -58,6 +55,7 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
   // `finally` (and on SIGINT/SIGTERM, see cancel.ts). Their readiness replaces `wait-for`.
   let launched: Launched | undefined;
   markPhase('receiver');
+  const arrivals = logArrivals(receiver);
   try {
     if (target.launch !== undefined) {
       progress.phase("starting the services (input 'services')");
@@ -89,31 +87,30 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
     );
     markPhase('probes');
     progress.phase('waiting for the services to export their spans');
-    const expecting = target.expectServices.length > 0;
+    const header = TRACE_FORMATS[checkedFormats(config.propagators)[0]!].header;
+    const inputOf = (spans: readonly SpanRecord[]): TargetInput => ({
+      probes,
+      spans,
+      expectServices: target.expectServices,
+      header,
+      probeSentContext: formats.length > 0,
+      rejected: receiver.rejectedSpans(),
+      externalCalls: target.externalCalls,
+      maxClockSkewMs: target.maxClockSkewMs,
+      request: `${target.method} ${target.url}`,
+    });
     // With no HTTP answer at all (refused, reset before the headers), no service handled the
     // probe: wait only for a quiet moment, not for services that have nothing to send.
     const anyAnswer = probes.some((probe) => probe.status !== undefined);
-    const waited = await receiver.waitFor(
-      anyAnswer
-        ? {
-            services: target.expectServices,
-            minSpans: 1,
-            quietMs: expecting
-              ? target.settleMs
-              : Math.max(target.settleMs, DEFAULT_BATCH_QUIET_MS),
-            timeoutMs: Math.max(1, deadline.remainingMs()),
-          }
-        : {
-            quietMs: target.settleMs,
-            timeoutMs: Math.max(1, Math.min(deadline.remainingMs(), target.settleMs + 1000)),
-          },
-    );
-    if (anyAnswer && expecting && waited.satisfied) {
-      await waitForCompleteTraces(receiver, probes, target, deadline);
-    }
+    const wait = anyAnswer
+      ? await waitForClosedTraces(receiver, arrivals, target, deadline, inputOf)
+      : await receiver.waitFor({
+          quietMs: target.settleMs,
+          timeoutMs: Math.max(1, Math.min(deadline.remainingMs(), target.settleMs + 1000)),
+        });
     markPhase('span-wait');
     const spans = receiver.spans();
-    const header = TRACE_FORMATS[checkedFormats(config.propagators)[0]!].header;
+    const verification = verifyTarget(inputOf(spans));
     return {
       config,
       target,
@@ -122,78 +119,41 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
       spans,
       servicesSeen: receiver.services(),
       wait: {
-        outcome: waited.outcome,
-        note: anyAnswer ? waitNote(waited, expecting, target.settleMs, deadline) : undefined,
+        outcome: wait.outcome,
+        note: 'open' in wait ? waitNote(wait, spans.length, deadline) : undefined,
       },
+      receiverHints: verification.passed ? [] : receiverHints(receiver),
       header,
-      verification: verifyTarget({
-        probes,
-        spans,
-        expectServices: target.expectServices,
-        header,
-        probeSentContext: formats.length > 0,
-        rejected: receiver.rejectedSpans(),
-      }),
+      verification,
       launched,
     };
   } finally {
+    arrivals.stop();
     await launched?.finish();
     markPhase('stopped');
     await receiver.close();
   }
 }
 
-/**
- * Every expected service has reported, but a batch exporter sends at most 512 spans at a time
- * and the rest a schedule delay later: keep waiting while some answered probe's trace still lacks
- * an expected service and new spans keep coming (each lull bounded by the default batch delay,
- * the whole by the run's deadline).
- */
-async function waitForCompleteTraces(
-  receiver: Receiver,
-  probes: readonly TargetProbeResult[],
-  target: TargetConfig,
-  deadline: Deadline,
-): Promise<void> {
-  const answered = probes.filter((probe) => probe.status !== undefined);
-  const complete = (): boolean => {
-    const services = new Map<string, Set<string>>();
-    for (const span of receiver.spans()) {
-      let seen = services.get(span.traceId);
-      if (seen === undefined) services.set(span.traceId, (seen = new Set()));
-      seen.add(span.service);
-    }
-    return answered.every((probe) =>
-      target.expectServices.every((service) => services.get(probe.traceId)?.has(service)),
-    );
-  };
-  while (!complete() && deadline.remainingMs() > 0) {
-    const more = await receiver.waitFor({
-      minSpans: receiver.stats().acceptedSpans + 1,
-      timeoutMs: Math.max(1, Math.min(deadline.remainingMs(), DEFAULT_BATCH_QUIET_MS)),
-    });
-    if (!more.satisfied) return;
-    await receiver.waitFor({
-      quietMs: target.settleMs,
-      timeoutMs: Math.max(1, deadline.remainingMs()),
-    });
-  }
+/** What the wait for spans was waiting for when the run's deadline came. */
+function waitNote(wait: ClosedWait, spanCount: number, deadline: Deadline): string | undefined {
+  if (wait.outcome !== 'timeout') return undefined;
+  const gaveUp = `Gave up after ${(deadline.elapsedMs() / 1000).toFixed(1)} s (input 'timeout')`;
+  if (spanCount === 0) return `${gaveUp} waiting for any span to arrive at the receiver.`;
+  const open =
+    wait.open.length > 3 ? [...wait.open.slice(0, 3), `${wait.open.length - 3} more`] : wait.open;
+  return `${gaveUp} waiting for the probes' traces to close${open.length ? `: ${open.join('; ')}` : " and spans to be quiet (input 'settle')"}; verified the ${spanCount} spans received.`;
 }
 
-/** What the wait for spans was waiting for when it gave up. */
-function waitNote(
-  waited: WaitResult,
-  expecting: boolean,
-  settleMs: number,
-  deadline: Deadline,
-): string | undefined {
-  if (waited.satisfied) return undefined;
-  const seconds = (deadline.elapsedMs() / 1000).toFixed(1);
-  if (waited.missingServices.length > 0) {
-    return `Gave up after ${seconds} s (input 'timeout') waiting for ${waited.missingServices.join(', ')} (input 'expect-services') to export spans.`;
-  }
-  if (waited.spanCount === 0) {
-    return `Gave up after ${seconds} s (input 'timeout') waiting for any span to arrive at the receiver.`;
-  }
-  return `Gave up after ${seconds} s (input 'timeout') waiting for ${expecting ? settleMs : DEFAULT_BATCH_QUIET_MS} ms without new spans (input 'settle'); verified the ${waited.spanCount} spans received.`;
+/**
+ * Exporters that reach the receiver at a path it does not serve (an endpoint with `/v1/traces`
+ * twice, a typo) send spans that never count: named when spans are missing.
+ */
+function receiverHints(receiver: Receiver): string[] {
+  const unknown = receiver.unknownPaths();
+  if (unknown.length === 0) return [];
+  const listed = unknown.map(({ path, count }) => `${JSON.stringify(path)} (${count})`).join(', ');
+  return [
+    `The receiver got requests at paths it does not serve: ${listed}. OTLP/HTTP exporters append /v1/traces to OTEL_EXPORTER_OTLP_ENDPOINT: set it to the base URL (${receiver.httpUrl}), or set OTEL_EXPORTER_OTLP_TRACES_ENDPOINT to ${receiver.httpUrl}/v1/traces.`,
+  ];
 }

@@ -4,9 +4,12 @@ import type { SpanRecord } from './types';
 export interface TraceGraph {
   traceId: string;
   spans: readonly SpanRecord[];
+  /** The first span exported under each id (a re-export or a colliding id does not replace it). */
   byId: ReadonlyMap<string, SpanRecord>;
   /** Ids of the spans that are the parent of a server span: calls whose callee joined the trace. */
   answeredCalls: ReadonlySet<string>;
+  /** Ids exported by more than one service in this trace (id collisions), with their services. */
+  collisions: ReadonlyMap<string, readonly string[]>;
 }
 
 export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): TraceGraph {
@@ -17,7 +20,38 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
     if (span.kind === 'server' && span.parentSpanId !== undefined)
       answeredCalls.add(span.parentSpanId);
   }
-  return { traceId, spans, byId, answeredCalls };
+  // Fewer ids than spans: some id came twice. Only then pay for a second pass.
+  const collisions = byId.size === spans.length ? new Map() : findCollisions(spans, byId);
+  return { traceId, spans, byId, answeredCalls, collisions };
+}
+
+/**
+ * Keeps the first span of each id in `byId` and returns the ids two services exported. A span
+ * exported twice by its own service (a retry, a re-export with another end time) is one span.
+ */
+function findCollisions(
+  spans: readonly SpanRecord[],
+  byId: Map<string, SpanRecord>,
+): Map<string, string[]> {
+  const collisions = new Map<string, string[]>();
+  byId.clear();
+  for (const span of spans) {
+    const known = byId.get(span.spanId);
+    if (known === undefined) {
+      byId.set(span.spanId, span);
+      continue;
+    }
+    if (known.service === span.service) continue;
+    const services = collisions.get(span.spanId) ?? [known.service];
+    if (!services.includes(span.service)) services.push(span.service);
+    collisions.set(span.spanId, services);
+  }
+  return collisions;
+}
+
+/** The parent of a span inside its graph, or undefined for a root or a parent nobody exported. */
+export function parentOf(graph: TraceGraph, span: SpanRecord): SpanRecord | undefined {
+  return span.parentSpanId === undefined ? undefined : graph.byId.get(span.parentSpanId);
 }
 
 /** Attribute keys, stable semantic conventions first, then the older ones instrumentations still emit. */
@@ -43,6 +77,16 @@ export function spanPort(span: SpanRecord): number | undefined {
   return value === undefined ? undefined : Number(value);
 }
 
+/** The host a client span called, from its attributes. */
+export function callHost(span: SpanRecord): string | undefined {
+  return first(span, KEYS.host);
+}
+
+/** The full URL a client span called, when its attributes tell. */
+export function callUrl(span: SpanRecord): string | undefined {
+  return first(span, KEYS.url);
+}
+
 /** `POST http://127.0.0.1:9002/pay` for a client span, as far as its attributes tell. */
 export function describeCall(span: SpanRecord): string {
   const method = first(span, KEYS.method) ?? '';
@@ -55,4 +99,10 @@ export function describeCall(span: SpanRecord): string {
 /** The path a server span received (`/pay`), when its attributes tell. */
 export function serverPath(span: SpanRecord): string | undefined {
   return first(span, KEYS.path)?.split('?')[0];
+}
+
+/** `GET /pay` for a server span, as far as its attributes tell. */
+export function describeServerCall(span: SpanRecord): string {
+  const method = first(span, KEYS.method) ?? '';
+  return `${method} ${serverPath(span) ?? span.name}`.trim();
 }

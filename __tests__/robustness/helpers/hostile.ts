@@ -216,6 +216,18 @@ export const HOSTILE: Hostile[] = [
     context: targetMode(),
   })),
   ...numeric('settle', { min: 0, max: 60_000 }, targetMode()),
+  ...numeric('max-clock-skew', { min: 0, max: 60_000 }, targetMode()),
+  ...numeric('export-delay', { min: 0, max: 120_000 }, targetMode()),
+  ...(
+    [
+      ['a path, not a host', 'api/pay'],
+      ['port 0', 'payments.example:0'],
+      ['port out of range', 'payments.example:70000'],
+      ['another scheme', 'ftp://payments.example/'],
+      ['a control character', `payments.example${CONTROL}`],
+      ['100 kB', 'x'.repeat(HUGE)],
+    ] as const
+  ).map(([label, value]) => ({ input: 'external-calls', label, value, context: targetMode() })),
   ...(
     [
       ['not a URL', 'not a url'],
@@ -302,6 +314,7 @@ export function valueOf(hostile: Hostile, env: Env): string {
 /** Target-only inputs are validated without target-url too: a typo must not pass silently. */
 export const WITHOUT_TARGET_URL: readonly (readonly [input: string, value: string])[] = [
   ['settle', 'abc'],
+  ['external-calls', 'payments.example'],
   ['target-method', 'GE T'],
   ['receiver-host', '\u{1F525}'],
   ['receiver-http-port', '-1'],

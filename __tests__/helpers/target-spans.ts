@@ -1,0 +1,56 @@
+import type { TargetProbe } from '../../src/verify/target';
+import type { SpanRecord } from '../../src/verify/types';
+
+/** Hand-built target-mode spans: checkout (port 9001) calls payment (port 9002) for one probe. */
+
+export const PROBE_TRACE = '11111111111111111111111111111111';
+export const PROBE_SPAN = 'aaaaaaaaaaaaaaaa';
+export const probe: TargetProbe = {
+  index: 1,
+  traceId: PROBE_TRACE,
+  spanId: PROBE_SPAN,
+  startMs: 1000,
+  endMs: 1100,
+  status: 200,
+  error: undefined,
+};
+
+export function span(
+  service: string,
+  kind: SpanRecord['kind'],
+  spanId: string,
+  parentSpanId: string | undefined,
+  window: [number, number],
+  extra: Partial<SpanRecord> = {},
+): SpanRecord {
+  return {
+    traceId: PROBE_TRACE,
+    spanId,
+    parentSpanId,
+    parentIsRemote: kind === 'server' && parentSpanId !== undefined ? true : undefined,
+    name: 'GET',
+    kind,
+    service,
+    startTimeMs: window[0],
+    endTimeMs: window[1],
+    attributes: {},
+    ...extra,
+  };
+}
+
+/** checkout -> payment, healthy: entry joined the probe, payment is a child of checkout's client. */
+export function healthy(): SpanRecord[] {
+  return [
+    span('checkout', 'server', 'c000000000000001', PROBE_SPAN, [1001, 1090]),
+    span('checkout', 'client', 'c000000000000002', 'c000000000000001', [1010, 1080], {
+      attributes: {
+        'http.request.method': 'POST',
+        'url.full': 'http://127.0.0.1:9002/pay',
+        'server.port': 9002,
+      },
+    }),
+    span('payment', 'server', 'p000000000000001', 'c000000000000002', [1011, 1079], {
+      attributes: { 'server.port': 9002, 'url.path': '/pay', 'http.request.method': 'POST' },
+    }),
+  ];
+}

@@ -1,0 +1,81 @@
+// The trace graph and the attribute readers every target check relies on.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  buildTraceGraph,
+  callHost,
+  describeCall,
+  describeServerCall,
+  parentOf,
+  serverPath,
+  spanPort,
+} from '../../src/verify/trace-graph';
+import type { SpanRecord } from '../../src/verify/types';
+import { healthy, PROBE_TRACE, span } from '../helpers/target-spans';
+
+function withAttributes(attributes: SpanRecord['attributes'], kind: SpanRecord['kind'] = 'client') {
+  return span('svc', kind, 'a000000000000001', undefined, [0, 1], { name: 'op', attributes });
+}
+
+describe('trace graph', () => {
+  test('indexes spans by id and the calls a server span answered', () => {
+    const graph = buildTraceGraph(PROBE_TRACE, healthy());
+    assert.equal(graph.byId.size, 3);
+    assert.deepEqual([...graph.answeredCalls].sort(), ['aaaaaaaaaaaaaaaa', 'c000000000000002']);
+    assert.equal(graph.collisions.size, 0);
+    assert.equal(parentOf(graph, healthy()[2]!)?.spanId, 'c000000000000002');
+    assert.equal(parentOf(graph, healthy()[0]!), undefined, 'the probe is not in the trace');
+    assert.equal(parentOf(graph, withAttributes({})), undefined, 'a root');
+  });
+
+  test('a client span is not an answer; only a server span is', () => {
+    const spans = healthy();
+    spans.push(span('payment', 'client', 'p000000000000002', 'p000000000000001', [1020, 1030]));
+    assert.ok(!buildTraceGraph(PROBE_TRACE, spans).answeredCalls.has('p000000000000001'));
+  });
+
+  test('an id exported twice keeps its first span; from two services it is a collision', () => {
+    const [entry] = healthy();
+    const again = { ...entry!, endTimeMs: 2000 };
+    const twice = buildTraceGraph(PROBE_TRACE, [entry!, again]);
+    assert.equal(twice.byId.get(entry!.spanId), entry);
+    assert.equal(twice.collisions.size, 0);
+    const other = { ...entry!, service: 'ledger' };
+    const third = { ...entry!, service: 'audit' };
+    const collided = buildTraceGraph(PROBE_TRACE, [entry!, other, { ...other }, third]);
+    assert.equal(collided.byId.get(entry!.spanId), entry, 'the first is kept');
+    assert.deepEqual(collided.collisions.get(entry!.spanId), ['checkout', 'ledger', 'audit']);
+  });
+});
+
+describe('attribute readers', () => {
+  test('ports: stable conventions first, then the older ones', () => {
+    assert.equal(spanPort(withAttributes({ 'server.port': 1, 'net.peer.port': 2 })), 1);
+    assert.equal(spanPort(withAttributes({ 'net.peer.port': '2', 'net.host.port': 3 })), 2);
+    assert.equal(spanPort(withAttributes({ 'net.host.port': 3 })), 3);
+    assert.equal(spanPort(withAttributes({})), undefined);
+    assert.equal(callHost(withAttributes({ 'net.peer.name': 'b', 'net.host.name': 'c' })), 'b');
+    assert.equal(callHost(withAttributes({ 'net.host.name': 'c' })), 'c');
+  });
+
+  test('a call is described by method and URL, else host and port, else its name', () => {
+    assert.equal(
+      describeCall(withAttributes({ 'http.method': 'PUT', 'http.url': 'http://x/y' })),
+      'PUT http://x/y',
+    );
+    assert.equal(describeCall(withAttributes({ 'server.address': 'h', 'server.port': 8 })), 'h:8');
+    assert.equal(describeCall(withAttributes({ 'server.port': 8 })), '8');
+    assert.equal(describeCall(withAttributes({})), 'op');
+  });
+
+  test('a server span is described by method and path, the query dropped', () => {
+    assert.equal(serverPath(withAttributes({ 'http.target': '/a?b=c' }, 'server')), '/a');
+    assert.equal(serverPath(withAttributes({ 'http.route': '/r' }, 'server')), '/r');
+    assert.equal(serverPath(withAttributes({}, 'server')), undefined);
+    assert.equal(
+      describeServerCall(withAttributes({ 'http.method': 'GET', 'url.path': '/p' }, 'server')),
+      'GET /p',
+    );
+    assert.equal(describeServerCall(withAttributes({}, 'server')), 'op');
+  });
+});

@@ -1,0 +1,120 @@
+import { attribute, type Attribution } from './attribution';
+import { findBreaks } from './breaks';
+import { isExternal, listenersOf, type Listeners } from './destinations';
+import { findLeaks, type Continuations } from './leaks';
+import { groupByTrace, type SpansByTrace } from './spans';
+import {
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  type ExternalCall,
+  type TargetInput,
+  type TargetProbe,
+} from './target-types';
+import { buildTraceGraph, type TraceGraph } from './trace-graph';
+import type { SpanRecord } from './types';
+
+/**
+ * What the spans say about each probe, before any verdict: its trace, the traces that broke off
+ * it, the calls nobody answered, the breaks it caused and the leaks it took part in. Shared by
+ * the verdict (verifyTarget) and the wait (is every probe's trace closed yet?).
+ */
+
+/** A client span of a probe's trace (or of a trace broken off it) that no server span answered. */
+export interface Call {
+  client: SpanRecord;
+  /** Index of the probe whose trace holds it. */
+  probe: number;
+  /** Declared in `external-calls`: listed, never failed. */
+  external: boolean;
+}
+
+export interface ProbeAnalysis {
+  probe: TargetProbe;
+  /** The probe's own trace. */
+  graph: TraceGraph;
+  /** The probe's trace first, then every trace attributed to it as broken off. */
+  component: TraceGraph[];
+  /** Server spans of the probe's trace whose parent is the probe: the entry joined. */
+  entrySpans: SpanRecord[];
+  /** Unanswered calls only: a healthy trace of a million spans keeps none. */
+  calls: Call[];
+  breaks: Attribution[];
+}
+
+export interface RunAnalysis {
+  probes: ProbeAnalysis[];
+  /** Spans that continued a context after its work ended: leaks, and work done right. */
+  continuations: Continuations;
+  listeners: Listeners;
+  byTrace: SpansByTrace;
+  /** Spans exported per service, whatever their trace. */
+  spanCounts: ReadonlyMap<string, number>;
+  skewMs: number;
+}
+
+export function analyzeRun(input: TargetInput): RunAnalysis {
+  const byTrace = groupByTrace(input.spans);
+  const externals = input.externalCalls ?? [];
+  const skewMs = input.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
+  const probes = input.probes.map((probe, index): ProbeAnalysis => {
+    const graph = buildTraceGraph(probe.traceId, byTrace.get(probe.traceId) ?? []);
+    return {
+      probe,
+      graph,
+      component: [graph],
+      entrySpans: graph.spans.filter((s) => s.kind === 'server' && s.parentSpanId === probe.spanId),
+      calls: callsOf(graph, index, externals),
+      breaks: [],
+    };
+  });
+  const { listeners, spanCounts, clientServices } = listenersOf(input.spans);
+  const probeTraces = new Set(input.probes.map((p) => p.traceId));
+  const breaks = findBreaks(byTrace, probeTraces);
+  const otherCalls = breaks.length ? unansweredElsewhere(byTrace, probeTraces) : [];
+  attribute(breaks, probes, { skewMs, listeners, clientServices, otherCalls }, (probe, traceId) => {
+    const graph = buildTraceGraph(traceId, byTrace.get(traceId) ?? []);
+    probe.component.push(graph);
+    probe.calls.push(...callsOf(graph, probes.indexOf(probe), externals));
+  });
+  return {
+    probes,
+    continuations: findLeaks(probes, byTrace, skewMs),
+    listeners,
+    byTrace,
+    spanCounts,
+    skewMs,
+  };
+}
+
+function callsOf(graph: TraceGraph, probe: number, externals: readonly ExternalCall[]): Call[] {
+  const calls: Call[] = [];
+  for (const span of graph.spans) {
+    if (span.kind !== 'client' || graph.answeredCalls.has(span.spanId)) continue;
+    calls.push({ client: span, probe, external: isExternal(span, externals) });
+  }
+  return calls;
+}
+
+/** Calls still waiting for an answer (not answered, not declared external). */
+export function openCalls(analysis: ProbeAnalysis): Call[] {
+  return analysis.calls.filter((call) => !call.external);
+}
+
+/** Client spans no server span answered, in traces that are no probe's (only when breaks exist). */
+function unansweredElsewhere(
+  byTrace: SpansByTrace,
+  probeTraces: ReadonlySet<string>,
+): SpanRecord[] {
+  const calls: SpanRecord[] = [];
+  for (const [traceId, spans] of byTrace) {
+    if (probeTraces.has(traceId)) continue;
+    const answered = new Set<string>();
+    for (const span of spans) {
+      if (span.kind === 'server' && span.parentSpanId !== undefined)
+        answered.add(span.parentSpanId);
+    }
+    for (const span of spans) {
+      if (span.kind === 'client' && !answered.has(span.spanId)) calls.push(span);
+    }
+  }
+  return calls;
+}

@@ -1,0 +1,98 @@
+import { callHost, callUrl, spanPort } from './trace-graph';
+import type { ExternalCall } from './target-types';
+import type { SpanRecord } from './types';
+
+/**
+ * Where calls go: the address a client span called, which known service listens there, and
+ * whether the user declared it external. Everything here reads span attributes, which are
+ * untrusted text from the services: they are compared, never interpreted.
+ */
+
+/** Services by the port their server spans listened on (from `server.port` / `net.host.port`). */
+export type Listeners = ReadonlyMap<number, ReadonlySet<string>>;
+
+/**
+ * One pass over every span: who listens where, how many spans each service exported, and which
+ * services exported client spans. All stay as small as the numbers of ports and services.
+ */
+export function listenersOf(spans: readonly SpanRecord[]): {
+  listeners: Listeners;
+  spanCounts: Map<string, number>;
+  clientServices: Set<string>;
+} {
+  const listeners = new Map<number, Set<string>>();
+  const spanCounts = new Map<string, number>();
+  const clientServices = new Set<string>();
+  for (const span of spans) {
+    spanCounts.set(span.service, (spanCounts.get(span.service) ?? 0) + 1);
+    if (span.kind === 'client') clientServices.add(span.service);
+    if (span.kind !== 'server') continue;
+    const port = spanPort(span);
+    if (port === undefined || !Number.isFinite(port)) continue;
+    let services = listeners.get(port);
+    if (services === undefined) listeners.set(port, (services = new Set()));
+    services.add(span.service);
+  }
+  return { listeners, spanCounts, clientServices };
+}
+
+/** `127.0.0.1:9002`, or the URL's origin, or the span name when the span tells nothing more. */
+export function callAddress(client: SpanRecord): string {
+  const url = callUrl(client);
+  if (url !== undefined) {
+    try {
+      return new URL(url).host;
+    } catch {
+      // Not a URL after all: fall back to the attributes below.
+    }
+  }
+  const host = callHost(client);
+  const port = spanPort(client);
+  if (host !== undefined) return port === undefined ? host : `${host}:${port}`;
+  return port === undefined ? client.name : `port ${port}`;
+}
+
+/** The service listening where the call went, when exactly one known service listens there. */
+export function calleeOf(client: SpanRecord, listeners: Listeners): string | undefined {
+  const port = spanPort(client);
+  const services = port === undefined ? undefined : listeners.get(port);
+  if (services === undefined || services.size !== 1) return undefined;
+  const [service] = services;
+  return service === client.service ? undefined : service;
+}
+
+/** True when the call went to a destination the user declared in `external-calls`. */
+export function isExternal(client: SpanRecord, externals: readonly ExternalCall[]): boolean {
+  if (externals.length === 0) return false;
+  const url = callUrl(client)?.toLowerCase();
+  const host = hostOf(client);
+  const port = spanPort(client) ?? portOfUrl(url);
+  return externals.some((external) =>
+    external.kind === 'prefix'
+      ? url !== undefined && url.startsWith(external.prefix)
+      : host === external.host && (external.port === undefined || external.port === port),
+  );
+}
+
+function hostOf(client: SpanRecord): string | undefined {
+  const url = callUrl(client);
+  if (url !== undefined) {
+    try {
+      return new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    } catch {
+      // Fall through to the attribute.
+    }
+  }
+  return callHost(client)?.toLowerCase();
+}
+
+function portOfUrl(url: string | undefined): number | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    if (parsed.port !== '') return Number(parsed.port);
+    return parsed.protocol === 'https:' ? 443 : parsed.protocol === 'http:' ? 80 : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,111 @@
+import type { Call, ProbeAnalysis } from './analysis';
+import type { SpansByTrace } from './spans';
+import { LOCAL_SLACK_MS } from './target-types';
+import { spanPort } from './trace-graph';
+import type { SpanRecord } from './types';
+
+/**
+ * Context kept, or context leaked. A span that starts after its parent ended continues a context
+ * that outlived its request. With its parent chain intact, that is deferred work done right
+ * (reported as "after the answer"). It is a leak only when another probe shows the matching
+ * break: a request of the same service in flight that lacks this very call (a client span), or
+ * a call left unanswered whose answer this is (a server span).
+ */
+export interface Leak {
+  span: SpanRecord;
+  /** The probe whose trace the span joined; undefined for a trace that is no probe's. */
+  host: number | undefined;
+  /** The probe the span belonged to. */
+  owner: number;
+  /** For a server span: the owner's call it answered, in the wrong trace. */
+  call: Call | undefined;
+}
+
+export interface Continuations {
+  leaks: Leak[];
+  /** By probe: spans of its trace that began after the work they continue (not leaks). */
+  afterAnswer: SpanRecord[][];
+}
+
+export function findLeaks(
+  probes: readonly ProbeAnalysis[],
+  byTrace: SpansByTrace,
+  skewMs: number,
+): Continuations {
+  const hostOf = new Map(probes.map((p, index) => [p.probe.traceId, index]));
+  const leaks: Leak[] = [];
+  const afterAnswer: SpanRecord[][] = probes.map(() => []);
+  for (const [traceId, spans] of byTrace) {
+    const host = hostOf.get(traceId);
+    const byId = host === undefined ? idsOf(spans) : probes[host]!.graph.byId;
+    for (const span of spans) {
+      if (span.kind !== 'client' && span.kind !== 'server') continue;
+      const parent = span.parentSpanId === undefined ? undefined : byId.get(span.parentSpanId);
+      const slack = parent?.service === span.service ? LOCAL_SLACK_MS : skewMs;
+      const late =
+        (parent !== undefined && span.startTimeMs > parent.endTimeMs + slack) ||
+        (host !== undefined &&
+          span.kind === 'server' &&
+          span.startTimeMs > probes[host]!.probe.endMs + skewMs);
+      if (!late) continue;
+      const leak = ownerOf(span, host, probes, skewMs);
+      if (leak !== undefined) leaks.push(leak);
+      else if (host !== undefined) afterAnswer[host]!.push(span);
+    }
+  }
+  return { leaks, afterAnswer };
+}
+
+function idsOf(spans: readonly SpanRecord[]): Map<string, SpanRecord> {
+  const byId = new Map<string, SpanRecord>();
+  for (const span of spans) if (!byId.has(span.spanId)) byId.set(span.spanId, span);
+  return byId;
+}
+
+function ownerOf(
+  span: SpanRecord,
+  host: number | undefined,
+  probes: readonly ProbeAnalysis[],
+  skewMs: number,
+): Leak | undefined {
+  const port = spanPort(span);
+  for (let index = 0; index < probes.length; index += 1) {
+    if (index === host) continue;
+    const probe = probes[index]!;
+    if (span.kind === 'client') {
+      const serving = probe.graph.spans.some(
+        (s) =>
+          s.kind === 'server' &&
+          s.service === span.service &&
+          s.startTimeMs - LOCAL_SLACK_MS <= span.startTimeMs &&
+          span.startTimeMs <= s.endTimeMs + LOCAL_SLACK_MS,
+      );
+      if (serving && !makesCall(probe, span.service, port)) {
+        return { span, host, owner: index, call: undefined };
+      }
+      continue;
+    }
+    const call = probe.calls.find(
+      (c) =>
+        !c.external &&
+        !probe.breaks.some((b) => b.cause.kind === 'call' && b.cause.call === c) &&
+        (port === undefined || spanPort(c.client) === undefined || spanPort(c.client) === port) &&
+        c.client.startTimeMs - skewMs <= span.startTimeMs &&
+        span.startTimeMs <= c.client.endTimeMs + skewMs,
+    );
+    if (call !== undefined) return { span, host, owner: index, call };
+  }
+  return undefined;
+}
+
+/** The probe's traces hold a client span of `service` to `port` (any port when unknown). */
+function makesCall(probe: ProbeAnalysis, service: string, port: number | undefined): boolean {
+  return probe.component.some((graph) =>
+    graph.spans.some(
+      (s) =>
+        s.kind === 'client' &&
+        s.service === service &&
+        (port === undefined || spanPort(s) === undefined || spanPort(s) === port),
+    ),
+  );
+}
