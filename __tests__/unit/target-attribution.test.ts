@@ -117,6 +117,42 @@ describe('attribution rules', () => {
     assert.match(verify(spans).sample.diagnoses[0] ?? '', /^payment -> ledger/);
   });
 
+  test("3. a root called by a request no probe sent (a readiness check) is not the probes' doing", () => {
+    // Before the probe, a readiness request went checkout -> payment, and payment called ledger
+    // with no client span: within the skew of the probe's payment, but inside the readiness one.
+    const other = (spanId: string, kind: SpanRecord['kind'], parent: string | undefined) =>
+      ({
+        traceId: '44444444444444444444444444444444',
+        spanId,
+        parentSpanId: parent,
+        kind,
+      }) as const;
+    const readiness: SpanRecord[] = [
+      span('checkout', 'server', 'd000000000000001', undefined, [900, 960], {
+        ...other('d000000000000001', 'server', undefined),
+        attributes: { 'server.port': 9001 },
+      }),
+      span('checkout', 'client', 'd000000000000002', 'd000000000000001', [905, 955], {
+        ...other('d000000000000002', 'client', 'd000000000000001'),
+        attributes: { 'url.full': 'http://127.0.0.1:9002/pay', 'server.port': 9002 },
+      }),
+      span('payment', 'server', 'd000000000000003', 'd000000000000002', [910, 950], {
+        ...other('d000000000000003', 'server', 'd000000000000002'),
+        attributes: { 'server.port': 9002 },
+      }),
+    ];
+    const spans = [
+      ...healthy(),
+      { ...healthy()[0]!, attributes: { 'server.port': 9001 } },
+      ...readiness,
+      root('ledger', 920, { 'url.path': '/post' }),
+    ].slice(1);
+    assert.deepEqual(verify(spans).failedChecks, []);
+    // The same root inside the probe's own payment request is the probe's break.
+    const inside = [...spans.slice(0, -1), root('ledger', 1030, { 'url.path': '/post' })];
+    assert.match(verify(inside).sample.diagnoses[0] ?? '', /^payment -> ledger/);
+  });
+
   test('3. a root outside every request in flight is not attributed', () => {
     const spans = [...healthy(), root('ledger', 1095)];
     assert.deepEqual(verify(spans, { maxClockSkewMs: 0 }).failedChecks, []);

@@ -150,6 +150,7 @@ function fullTargetResult(outcome: TargetOutcome): TargetResult {
       to: inertName(edge.to),
       call: inertName(edge.call),
       broken: edge.broken,
+      ...(edge.external ? { external: true } : {}),
     })),
     spans: spanRows(sample.spans),
     left_out: {

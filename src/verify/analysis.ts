@@ -70,7 +70,9 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
   const probeTraces = new Set(input.probes.map((p) => p.traceId));
   const breaks = findBreaks(byTrace, probeTraces);
   const otherCalls = breaks.length ? unansweredElsewhere(byTrace, probeTraces) : [];
-  attribute(breaks, probes, { skewMs, listeners, clientServices, otherCalls }, (probe, traceId) => {
+  const traceSpans = (traceId: string): readonly SpanRecord[] => byTrace.get(traceId) ?? [];
+  const options = { skewMs, listeners, clientServices, otherCalls, traceSpans };
+  attribute(breaks, probes, options, (probe, traceId) => {
     const graph = buildTraceGraph(traceId, byTrace.get(traceId) ?? []);
     probe.component.push(graph);
     probe.calls.push(...callsOf(graph, probes.indexOf(probe), externals));

@@ -34,6 +34,8 @@ export interface AttributionOptions {
   otherCalls: readonly SpanRecord[];
   /** Services that exported at least one client span in the run. */
   clientServices: ReadonlySet<string>;
+  /** The spans of a trace, for the requests that are no probe's (a readiness or health check). */
+  traceSpans: (traceId: string) => readonly SpanRecord[];
 }
 
 /** Deferred work (a fire-and-forget call) is judged this long after the request it came from. */
@@ -48,6 +50,8 @@ interface State extends AttributionOptions {
   /** Probes whose entry already explains a break (`3`), or that already broke off towards a
    * service through an uninstrumented call (`3\u0000payment`). */
   entries: Set<string>;
+  /** Traces of breaks that are no probe's doing: requests the probes did not send. */
+  unrelated: string[];
 }
 
 /** A probe and the cause, `unrelated` for a break that is no probe's doing, or no match. */
@@ -83,20 +87,29 @@ export function attribute(
     used: new Set(),
     deferred: new Set(),
     entries: new Set(),
+    unrelated: [],
   };
   for (const brk of breaks) {
-    for (const rule of RULES) {
-      const found = rule(brk, state);
-      if (found === undefined) continue;
-      if (found === 'unrelated') break;
-      const probe = probes[found.probe]!;
-      probe.breaks.push({ ...brk, cause: found.cause });
-      if (!probe.component.some((graph) => graph.traceId === brk.span.traceId)) {
-        attach(probe, brk.span.traceId);
-      }
-      break;
+    const found = firstCause(brk, state);
+    // A request no probe sent (a readiness check) and what it called: their calls are their own.
+    if (found === undefined || found === 'unrelated') {
+      state.unrelated.push(brk.span.traceId);
+      continue;
+    }
+    const probe = probes[found.probe]!;
+    probe.breaks.push({ ...brk, cause: found.cause });
+    if (!probe.component.some((graph) => graph.traceId === brk.span.traceId)) {
+      attach(probe, brk.span.traceId);
     }
   }
+}
+
+function firstCause(brk: Break, state: State): ReturnType<Rule> {
+  for (const rule of RULES) {
+    const found = rule(brk, state);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function within(at: number, from: number, to: number, slack: number): boolean {
@@ -156,40 +169,74 @@ function unrelatedCall(brk: Break, state: State): ReturnType<Rule> {
 function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule> {
   if (brk.span.kind !== 'server') return undefined;
   const at = brk.span.startTimeMs;
-  let best: { probe: number; caller: SpanRecord; rank: number } | undefined;
+  let best: { probe: number | undefined; caller: SpanRecord; rank: CallerRank } | undefined;
+  const consider = (probe: number | undefined, spans: readonly SpanRecord[]): void => {
+    for (const span of spans) {
+      if (span.kind !== 'server' || span.service === brk.span.service) continue;
+      if (state.used.has(span) || !within(at, span.startTimeMs, span.endTimeMs, state.skewMs))
+        continue;
+      const rank = callerRank(spans, span, brk.span, state);
+      if (best === undefined || compareRanks(rank, best.rank) < 0) {
+        best = { probe, caller: span, rank };
+      }
+    }
+  };
   state.probes.forEach((probe, index) => {
     // The callee already answered in this probe's own trace, or already broke off it through an
     // uninstrumented call: this request is not (another) one of its calls.
     if (probe.graph.spans.some((s) => s.service === brk.span.service)) return;
     if (state.entries.has(`${index}\u0000${brk.span.service}`)) return;
-    for (const span of probe.graph.spans) {
-      if (span.kind !== 'server' || span.service === brk.span.service) continue;
-      if (state.used.has(span) || !within(at, span.startTimeMs, span.endTimeMs, state.skewMs))
-        continue;
-      // A service waiting on an instrumented call at that moment is not the one making an
-      // uninstrumented call; a synchronous call lies inside its caller's request; and of the
-      // requests that hold it, the innermost (the tightest) is the one still waiting on it.
-      const encloses =
-        span.startTimeMs <= at && brk.span.endTimeMs <= span.endTimeMs + state.skewMs;
-      // A service that exported client spans has an instrumented client: a service that never
-      // did is the likelier one to call without one.
-      const rank =
-        (awaitsCall(probe, span, at) ? 4e12 : 0) +
-        (encloses ? 0 : 2e12) +
-        (state.clientServices.has(span.service) ? 1e12 : 0) +
-        (span.endTimeMs - span.startTimeMs);
-      if (best === undefined || rank < best.rank) best = { probe: index, caller: span, rank };
-    }
+    consider(index, probe.graph.spans);
   });
-  if (best === undefined) return undefined;
-  state.used.add(best.caller);
-  state.entries.add(`${best.probe}\u0000${brk.span.service}`);
-  return { probe: best.probe, cause: { kind: 'caller', caller: best.caller } };
+  // Requests no probe sent are callers too: the tightest fit wins, probe or not.
+  for (const traceId of state.unrelated) consider(undefined, state.traceSpans(traceId));
+  const found = best as { probe: number | undefined; caller: SpanRecord } | undefined;
+  if (found === undefined) return undefined;
+  state.used.add(found.caller);
+  if (found.probe === undefined) return 'unrelated';
+  state.entries.add(`${found.probe}\u0000${brk.span.service}`);
+  return { probe: found.probe, cause: { kind: 'caller', caller: found.caller } };
+}
+
+/**
+ * How likely a server span in flight is the request that called `callee` without a client span,
+ * compared in order (lower first):
+ * 1. it was not waiting on an instrumented call of its own at that moment;
+ * 2. it encloses the callee (a synchronous call lies inside its caller's request);
+ * 3. its service never exported a client span (an instrumented client would have);
+ * 4. it fits the callee tightest: the gaps before the callee began and after it ended. Under
+ *    concurrency each request's call lies closest inside that request, not inside a neighbour's.
+ */
+type CallerRank = readonly [waiting: number, outside: number, hasClient: number, gapMs: number];
+
+function callerRank(
+  trace: readonly SpanRecord[],
+  span: SpanRecord,
+  callee: SpanRecord,
+  state: State,
+): CallerRank {
+  const at = callee.startTimeMs;
+  const encloses = span.startTimeMs <= at && callee.endTimeMs <= span.endTimeMs + state.skewMs;
+  const gapMs = Math.abs(at - span.startTimeMs) + Math.abs(span.endTimeMs - callee.endTimeMs);
+  return [
+    awaitsCall(trace, span, at) ? 1 : 0,
+    encloses ? 0 : 1,
+    state.clientServices.has(span.service) ? 1 : 0,
+    gapMs,
+  ];
+}
+
+function compareRanks(a: CallerRank, b: CallerRank): number {
+  for (let index = 0; index < a.length; index += 1) {
+    const difference = a[index]! - b[index]!;
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 /** The server span has a client span of its own in flight at `at`. */
-function awaitsCall(probe: ProbeAnalysis, server: SpanRecord, at: number): boolean {
-  return probe.graph.spans.some(
+function awaitsCall(trace: readonly SpanRecord[], server: SpanRecord, at: number): boolean {
+  return trace.some(
     (s) =>
       s.kind === 'client' &&
       s.parentSpanId === server.spanId &&
