@@ -49,6 +49,7 @@ export const DEFAULTS = {
   'receiver-host': '127.0.0.1',
   'receiver-http-port': '4318',
   'receiver-grpc-port': '4317',
+  'max-spans': '200000',
 } as const;
 
 export type InputName = keyof typeof DEFAULTS;
@@ -60,6 +61,7 @@ export const LIMITS = {
   timeout: { min: 1, max: 600 },
   port: { min: 0, max: 65535 },
   settle: { min: 0, max: 60_000 },
+  maxSpans: { min: 1, max: 10_000_000 },
 } as const;
 
 /**
@@ -94,7 +96,7 @@ export interface TargetConfig {
   settleMs: number;
   /** A URL polled until it answers, before the first probe. */
   waitFor: string | undefined;
-  receiver: { host: string; httpPort: number; grpcPort: number | 'disabled' };
+  receiver: { host: string; httpPort: number; grpcPort: number | 'disabled'; maxSpans: number };
 }
 
 /** Everything the run needs, parsed and validated once. */
