@@ -1,7 +1,7 @@
 import type { AttributeValue } from '../verify/types';
 import { hexId } from './hex-id';
 import { DecodeError } from './internal-types';
-import { readAttribute, readString } from './protobuf-attributes';
+import { readAttribute } from './protobuf-attributes';
 import {
   ProtoReader,
   WIRE_FIXED32,
@@ -10,7 +10,7 @@ import {
   WIRE_VARINT,
 } from './proto-reader';
 import type { SpanSource } from './ingest';
-import { SERVICE_NAME, type SpanBatch } from './span-batch';
+import { NO_ATTRIBUTES, SERVICE_NAME, type SpanBatch } from './span-batch';
 
 // Tags (field number << 3 | wire type) of the fields read, from the OTLP .proto files. Any other
 // field, and a known field with an unexpected wire type, is skipped as unknown.
@@ -80,6 +80,7 @@ export function decodeSpans(
     // The resource of span `from`: the last one that starts at or before it.
     let resource = -1;
     const reader = new ProtoReader(body, 0, body.length);
+    const recent = new RecentStrings(body);
     for (let span = from; span < to; span += 1) {
       let changed = resource < 0;
       if (changed) resource = 0;
@@ -90,7 +91,7 @@ export function decodeSpans(
       if (changed) batch.setService(resourceService[resource]);
       reader.pos = bounds[2 * span]!;
       reader.end = bounds[2 * span + 1]!;
-      decodeSpan(reader, batch);
+      decodeSpan(reader, recent, batch);
     }
   });
 }
@@ -136,8 +137,50 @@ function readServiceName(reader: ProtoReader): AttributeValue | undefined {
   return attributes[SERVICE_NAME];
 }
 
+/**
+ * The trace id and name of the previous span, with where their bytes lie in the body: spans of a
+ * batch mostly share both, and reusing the string spares an allocation (and memory once stored).
+ */
+class RecentStrings {
+  private traceStart = 0;
+  private traceEnd = 0;
+  private traceId = '';
+  private nameStart = 0;
+  private nameEnd = 0;
+  private name = '';
+
+  constructor(private readonly buf: Buffer) {}
+
+  traceIdAt(start: number, end: number): string {
+    if (!this.sameBytes(start, end, this.traceStart, this.traceEnd)) {
+      this.traceId = hexId(this.buf, start, end);
+      this.traceStart = start;
+      this.traceEnd = end;
+    }
+    return this.traceId;
+  }
+
+  nameAt(start: number, end: number): string {
+    if (!this.sameBytes(start, end, this.nameStart, this.nameEnd)) {
+      this.name = this.buf.toString('utf8', start, end);
+      this.nameStart = start;
+      this.nameEnd = end;
+    }
+    return this.name;
+  }
+
+  private sameBytes(start: number, end: number, otherStart: number, otherEnd: number): boolean {
+    if (end - start !== otherEnd - otherStart || otherEnd === 0) return false;
+    const buf = this.buf;
+    for (let offset = 0; offset < end - start; offset += 1) {
+      if (buf[start + offset] !== buf[otherStart + offset]) return false;
+    }
+    return true;
+  }
+}
+
 /** One Span message, from `reader.pos` to `reader.end`, into the batch. */
-function decodeSpan(reader: ProtoReader, batch: SpanBatch): void {
+function decodeSpan(reader: ProtoReader, recent: RecentStrings, batch: SpanBatch): void {
   const buf = reader.buf;
   let traceId = '';
   let spanId = '';
@@ -147,25 +190,28 @@ function decodeSpan(reader: ProtoReader, batch: SpanBatch): void {
   let flags = 0;
   let startTimeMs = 0;
   let endTimeMs = 0;
-  const attributes: Record<string, AttributeValue> = {};
+  let attributes: Record<string, AttributeValue> | undefined;
   while (reader.pos < reader.end) {
     const tag = reader.tag();
     if (tag === TAG_TRACE_ID || tag === TAG_SPAN_ID || tag === TAG_PARENT_SPAN_ID) {
       const idEnd = reader.lengthEnd();
-      const id = hexId(buf, reader.pos, idEnd);
+      if (tag === TAG_TRACE_ID) traceId = recent.traceIdAt(reader.pos, idEnd);
+      else if (tag === TAG_SPAN_ID) spanId = hexId(buf, reader.pos, idEnd);
+      else parentSpanId = hexId(buf, reader.pos, idEnd);
       reader.pos = idEnd;
-      if (tag === TAG_TRACE_ID) traceId = id;
-      else if (tag === TAG_SPAN_ID) spanId = id;
-      else parentSpanId = id;
-    } else if (tag === TAG_NAME) name = readString(reader);
-    else if (tag === TAG_KIND) kind = reader.uint32() | 0;
+    } else if (tag === TAG_NAME) {
+      const nameEnd = reader.lengthEnd();
+      name = recent.nameAt(reader.pos, nameEnd);
+      reader.pos = nameEnd;
+    } else if (tag === TAG_KIND) kind = reader.uint32() | 0;
     else if (tag === TAG_START_TIME) startTimeMs = reader.fixed64Millis();
     else if (tag === TAG_END_TIME) endTimeMs = reader.fixed64Millis();
-    else if (tag === TAG_ATTRIBUTE) readAttribute(reader, attributes);
+    else if (tag === TAG_ATTRIBUTE) readAttribute(reader, (attributes ??= {}));
     else if (tag === TAG_FLAGS) flags = reader.fixed32();
     else reader.skip(tag & 7);
   }
-  batch.add(traceId, spanId, parentSpanId, flags, name, kind, startTimeMs, endTimeMs, attributes);
+  const kept = attributes ?? NO_ATTRIBUTES;
+  batch.add(traceId, spanId, parentSpanId, flags, name, kind, startTimeMs, endTimeMs, kept);
 }
 
 /** Every decoding failure says what the body is not, with the reader's detail. */

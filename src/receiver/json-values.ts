@@ -1,4 +1,5 @@
 import type { AttributeValue } from '../verify/types';
+import { NO_ATTRIBUTES } from './span-batch';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -140,9 +141,10 @@ export function readKeyValues(
   field = '',
   depth = 0,
 ): Record<string, AttributeValue> {
-  const attributes: Record<string, AttributeValue> = {};
-  if (!isSet(value)) return attributes;
+  if (!isSet(value)) return NO_ATTRIBUTES;
   if (!Array.isArray(value)) throw new FieldError(field, 'an array', value);
+  if (value.length === 0) return NO_ATTRIBUTES;
+  const attributes: Record<string, AttributeValue> = {};
   for (let index = 0; index < value.length; index += 1) {
     try {
       const entry = readObject(value[index]);

@@ -21,6 +21,9 @@ export const SERVICE_NAME = 'service.name';
 // The SDKs' fallback when no service name is configured (semantic conventions, `service.name`).
 const UNKNOWN_SERVICE = 'unknown_service';
 
+/** Spans without attributes share this one (frozen: span records are only ever read). */
+export const NO_ATTRIBUTES: Readonly<Record<string, AttributeValue>> = Object.freeze({});
+
 const ALL_ZERO_SPAN_ID = '0000000000000000';
 const HEX_ID = /^[0-9a-f]+$/;
 
