@@ -26,7 +26,7 @@ export async function runCheck(config: Config): Promise<CheckOutcome> {
   const specs = chainSpecs(config);
   const names = specs.map((spec) => spec.name);
   const traceFormats = traceContextPropagators(config.propagators);
-  const tracing = startTracing(tracingOptionsFor(config, names));
+  const tracing = await startTracing(tracingOptionsFor(config, names));
   let chain: RunningChain | undefined;
   try {
     chain = await deadline.race(
