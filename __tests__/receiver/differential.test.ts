@@ -8,6 +8,7 @@ import Long from 'long';
 import { protobufSource } from '../../src/receiver/decode-protobuf';
 import { ExportTraceServiceRequest } from '../../src/receiver/otlp-schema';
 import { SpanBatch } from '../../src/receiver/span-batch';
+import { readUtf8 } from '../../src/receiver/utf8-cache';
 
 const REQUESTS = Number(process.env['DIFFERENTIAL_REQUESTS'] ?? 300);
 const SEED = Number(process.env['DIFFERENTIAL_SEED'] ?? 12);
@@ -55,12 +56,18 @@ function int64(): Long {
   return Long.fromNumber((random() - 0.5) * 2 ** 53);
 }
 
-const TEXT = ['', 'GET /work', 'é', '🚀 span', 'a\u0000b', 'service.name', 'k'];
+const WORDS = ['', 'GET /work', 'é', '🚀 span', 'a\u0000b', 'service.name', 'k'];
+// Short ASCII strings from a tiny alphabet repeat and collide in the receiver's string table;
+// longer ones pass its 64-byte limit.
+const text = (): string =>
+  random() < 0.5
+    ? pick(WORDS)
+    : Array.from({ length: int(int(2) === 0 ? 8 : 80) }, () => pick(['a', 'b', '.', 'é'])).join('');
 
 function anyValue(depth: number): Record<string, unknown> {
   switch (int(depth > 3 ? 5 : 8)) {
     case 0:
-      return { stringValue: pick(TEXT) + String(int(100)) };
+      return { stringValue: text() };
     case 1:
       return { boolValue: random() < 0.5 };
     case 2:
@@ -80,7 +87,8 @@ function anyValue(depth: number): Record<string, unknown> {
 
 function keyValues(depth: number): Record<string, unknown>[] {
   return Array.from({ length: int(5) }, () => ({
-    key: pick(['http.request.method', 'server.port', 'k', '', 'url.path']),
+    key:
+      random() < 0.7 ? pick(['http.request.method', 'server.port', 'k', '', 'url.path']) : text(),
     ...(random() < 0.95 ? { value: anyValue(depth) } : {}),
   }));
 }
@@ -91,7 +99,7 @@ function span(): Record<string, unknown> {
     spanId: id(8),
     ...(random() < 0.8 ? { parentSpanId: id(8) } : {}),
     traceState: random() < 0.2 ? 'k=v' : '',
-    name: pick(TEXT),
+    name: text(),
     kind: int(8),
     startTimeUnixNano: uint64(),
     endTimeUnixNano: uint64(),
@@ -222,7 +230,7 @@ test(`the hand-written decoder agrees with protobufjs on ${REQUESTS} random requ
     const body = Buffer.from(request());
     const expected = reference(body);
     const source = protobufSource(body);
-    const batch = new SpanBatch();
+    const batch = new SpanBatch(source.idsAreHex);
     // Decode in uneven slices, as the receiver may.
     for (let from = 0; from < source.count; from += 3) {
       source.decode(from, Math.min(source.count, from + 3), batch);
@@ -233,4 +241,19 @@ test(`the hand-written decoder agrees with protobufjs on ${REQUESTS} random requ
     compared += actual.length;
   }
   assert.ok(compared > REQUESTS, `compared ${compared} spans`);
+});
+
+test('the string table never returns another string of the same length (forced collisions)', () => {
+  // 20,000 distinct 6-byte strings in a table of 4,096 slots: same-length collisions are certain.
+  const words = Array.from(
+    { length: 20_000 },
+    (_, index) => `w${index.toString(36).padStart(5, '0')}`,
+  );
+  const buf = Buffer.from(words.join(''), 'latin1');
+  for (let round = 0; round < 2; round += 1) {
+    for (let index = 0; index < words.length; index += 1) {
+      const at = (index * 7919) % words.length;
+      assert.equal(readUtf8(buf, at * 6, at * 6 + 6), words[at]);
+    }
+  }
 });

@@ -64,6 +64,7 @@ export function jsonSource(body: Buffer): SpanSource {
   const index = indexJson(body);
   return {
     count: index.spans.length,
+    idsAreHex: false,
     decode: (from, to, batch) => decodeJsonSpans(index, from, to, batch),
   };
 }

@@ -11,6 +11,7 @@ import {
 } from './proto-reader';
 import type { SpanSource } from './ingest';
 import { NO_ATTRIBUTES, SERVICE_NAME, type SpanBatch } from './span-batch';
+import { readUtf8 } from './utf8-cache';
 
 // Tags (field number << 3 | wire type) of the fields read, from the OTLP .proto files. Any other
 // field, and a known field with an unexpected wire type, is skipped as unknown.
@@ -64,6 +65,7 @@ export function protobufSource(body: Buffer): SpanSource {
   const index = indexProtobuf(body);
   return {
     count: index.bounds.length / 2,
+    idsAreHex: true,
     decode: (from, to, batch) => decodeSpans(index, from, to, batch),
   };
 }
@@ -162,7 +164,7 @@ class RecentStrings {
 
   nameAt(start: number, end: number): string {
     if (!this.sameBytes(start, end, this.nameStart, this.nameEnd)) {
-      this.name = this.buf.toString('utf8', start, end);
+      this.name = readUtf8(this.buf, start, end);
       this.nameStart = start;
       this.nameEnd = end;
     }

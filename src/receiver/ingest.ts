@@ -7,6 +7,8 @@ import type { RejectedSpan } from './types';
 /** A decoded request's spans, readable in slices (the protobuf and the JSON index). */
 export interface SpanSource {
   readonly count: number;
+  /** True when ids are hex by construction (made from bytes), so only their length is checked. */
+  readonly idsAreHex: boolean;
   /** Decodes spans [from, to) into the batch; throws a DecodeError on a malformed span. */
   decode(from: number, to: number, batch: SpanBatch): void;
 }
@@ -47,7 +49,7 @@ export async function ingest(source: SpanSource, store: SpanStore): Promise<Inge
       store.noteOverLimit(source.count - from);
       break;
     }
-    const batch = new SpanBatch();
+    const batch = new SpanBatch(source.idsAreHex);
     source.decode(from, Math.min(source.count, from + SLICE_SPANS), batch);
     overLimit += store.add(batch.spans);
     rejectedCount += batch.rejected.length;

@@ -6,6 +6,7 @@ import {
   WIRE_LENGTH_DELIMITED,
   WIRE_VARINT,
 } from './proto-reader';
+import { readUtf8 } from './utf8-cache';
 
 // AnyValue's oneof (common.proto); ArrayValue and KeyValueList both hold field 1, repeated.
 const TAG_STRING = (1 << 3) | WIRE_LENGTH_DELIMITED;
@@ -103,7 +104,7 @@ export function readAttribute(
 
 export function readString(reader: ProtoReader): string {
   const end = reader.lengthEnd();
-  const text = reader.buf.toString('utf8', reader.pos, end);
+  const text = readUtf8(reader.buf, reader.pos, end);
   reader.pos = end;
   return text;
 }

@@ -39,6 +39,9 @@ export class SpanBatch {
   /** The service of the spans added next: set per resource. */
   private service = UNKNOWN_SERVICE;
 
+  /** `idsAreHex`: the decoder made the ids from bytes, so their digits need no check. */
+  constructor(private readonly idsAreHex = false) {}
+
   /** `service.name` of the resource the next spans come from; absent or empty is unknown. */
   setService(name: AttributeValue | undefined): void {
     this.service = name === undefined || name === '' ? UNKNOWN_SERVICE : String(name);
@@ -55,7 +58,7 @@ export class SpanBatch {
     endTimeMs: number,
     attributes: Record<string, AttributeValue>,
   ): void {
-    const reason = invalidIdReason(traceId, spanId, parentSpanId);
+    const reason = invalidIdReason(traceId, spanId, parentSpanId, this.idsAreHex);
     if (reason !== undefined) {
       this.rejected.push({ service: this.service, name, traceId, spanId, reason });
       return;
@@ -90,24 +93,27 @@ function invalidIdReason(
   traceId: string,
   spanId: string,
   parentSpanId: string,
+  idsAreHex: boolean,
 ): string | undefined {
   return (
-    idProblem('trace id', traceId, 16) ??
-    idProblem('span id', spanId, 8) ??
-    (parentSpanId === '' || isHexOfLength(parentSpanId, 8)
+    idProblem('trace id', traceId, 16, idsAreHex) ??
+    idProblem('span id', spanId, 8, idsAreHex) ??
+    (parentSpanId === '' || isHexOfLength(parentSpanId, 8, idsAreHex)
       ? undefined
       : `parent span id ${quote(parentSpanId)} is not 16 hex digits`)
   );
 }
 
-function idProblem(label: string, id: string, bytes: number): string | undefined {
-  if (!isHexOfLength(id, bytes)) return `${label} ${quote(id)} is not ${bytes * 2} hex digits`;
+function idProblem(label: string, id: string, bytes: number, idsAreHex: boolean) {
+  if (!isHexOfLength(id, bytes, idsAreHex)) {
+    return `${label} ${quote(id)} is not ${bytes * 2} hex digits`;
+  }
   if (isAllZeros(id)) return `${label} is all zeros (an invalid, no-op span context)`;
   return undefined;
 }
 
-function isHexOfLength(id: string, bytes: number): boolean {
-  return id.length === bytes * 2 && HEX_ID.test(id);
+function isHexOfLength(id: string, bytes: number, idsAreHex: boolean): boolean {
+  return id.length === bytes * 2 && (idsAreHex || HEX_ID.test(id));
 }
 
 function isAllZeros(id: string): boolean {
