@@ -188,5 +188,18 @@ describe('span records from either decoder', () => {
     // Exact where a double would already have rounded the nanoseconds.
     assert.equal(millis('18446744073709551615'), 18446744073709.55);
     assert.equal(decimalNanosToMillis('000000001500000'), 1.5);
+    // Against exact BigInt arithmetic, over every length of uint64.
+    for (let index = 0; index < 2000; index += 1) {
+      const digits = 1 + (index % 20);
+      let text = String(1 + Math.floor(Math.random() * 9));
+      while (text.length < digits) text += String(Math.floor(Math.random() * 10));
+      const value = BigInt(text);
+      if (value >= 2n ** 64n) continue;
+      const exact = Number(value / 1_000_000n) + Number(value % 1_000_000n) / 1e6;
+      assert.equal(decimalNanosToMillis(text), exact, text);
+    }
+    for (const bad of ['', '-1', '1.5', '18446744073709551616', '1e9', '0x10', ' 1']) {
+      assert.equal(decimalNanosToMillis(bad), undefined, JSON.stringify(bad));
+    }
   });
 });

@@ -25,8 +25,6 @@ export class FieldError extends Error {
 const UINT64_MAX_DIGITS = '18446744073709551615';
 const DIGITS = /^\d+$/;
 const SIGNED_DIGITS = /^-?\d+$/;
-// Nanosecond times up to 15 digits are exact doubles; longer ones are split at the millisecond.
-const MAX_EXACT_DIGITS = 15;
 
 function isSet(value: unknown): boolean {
   return value !== undefined && value !== null;
@@ -71,31 +69,45 @@ export function readEnum(
 
 /**
  * A uint64 of nanoseconds (a decimal string, or a number) as milliseconds with the sub-millisecond
- * part: exactly the double of (integer quotient by 10^6) + (remainder / 10^6), without BigInt.
+ * part: exactly the double of (integer quotient by 10^6) + (remainder / 10^6), read digit by digit
+ * with no BigInt and no intermediate strings. Negative, fractional or larger than uint64: refused.
  */
 export function readUnixNanosAsMillis(value: unknown, field: string): number {
-  const digits = readInt64(value, field);
-  if (digits.startsWith('-') || exceedsUint64(digits)) {
-    throw new FieldError(field, 'an unsigned 64-bit integer', value);
+  if (!isSet(value)) return 0;
+  let millis: number | undefined;
+  if (typeof value === 'string') millis = decimalNanosToMillis(value);
+  else if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+    millis = decimalNanosToMillis(BigInt(value).toString());
   }
-  return decimalNanosToMillis(digits);
+  if (millis !== undefined) return millis;
+  const signed = typeof value === 'string' ? SIGNED_DIGITS.test(value) : Number.isInteger(value);
+  throw new FieldError(
+    field,
+    signed ? 'an unsigned 64-bit integer' : 'an integer or a decimal string',
+    value,
+  );
 }
 
-/** Decimal nanoseconds (no sign, no leading zeros needed) to milliseconds; see above. */
-export function decimalNanosToMillis(digits: string): number {
-  if (digits.length <= MAX_EXACT_DIGITS) {
-    const nanos = Number(digits);
-    const wholeMs = Math.floor(nanos / 1e6);
-    return wholeMs + (nanos - wholeMs * 1e6) / 1e6;
-  }
+/** Decimal nanoseconds to milliseconds (see above); undefined unless they are a valid uint64. */
+export function decimalNanosToMillis(digits: string): number | undefined {
+  let start = 0;
+  while (start < digits.length - 1 && digits.charCodeAt(start) === 48) start += 1;
+  const significant = digits.length - start;
+  if (significant === 0 || significant > UINT64_MAX_DIGITS.length) return undefined;
+  // Whole milliseconds (at most 14 digits: exact in a double) and the last 6 digits apart.
   const split = digits.length - 6;
-  return Number(digits.slice(0, split)) + Number(digits.slice(split)) / 1e6;
-}
-
-function exceedsUint64(digits: string): boolean {
-  const trimmed = digits.replace(/^0+(?=\d)/, '');
-  if (trimmed.length !== UINT64_MAX_DIGITS.length) return trimmed.length > UINT64_MAX_DIGITS.length;
-  return trimmed > UINT64_MAX_DIGITS;
+  let wholeMs = 0;
+  let nanos = 0;
+  for (let index = start; index < digits.length; index += 1) {
+    const digit = digits.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    if (index < split) wholeMs = wholeMs * 10 + digit;
+    else nanos = nanos * 10 + digit;
+  }
+  if (significant === UINT64_MAX_DIGITS.length && digits.slice(start) > UINT64_MAX_DIGITS) {
+    return undefined;
+  }
+  return wholeMs + nanos / 1e6;
 }
 
 /** 64-bit integers as decimal strings (proto3 JSON writes them as strings, accepts numbers). */

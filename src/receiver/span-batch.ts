@@ -25,7 +25,6 @@ const UNKNOWN_SERVICE = 'unknown_service';
 export const NO_ATTRIBUTES: Readonly<Record<string, AttributeValue>> = Object.freeze({});
 
 const ALL_ZERO_SPAN_ID = '0000000000000000';
-const HEX_ID = /^[0-9a-f]+$/;
 
 /**
  * What both decoders (binary protobuf and OTLP/JSON) write into, span by span, with the
@@ -113,7 +112,15 @@ function idProblem(label: string, id: string, bytes: number, idsAreHex: boolean)
 }
 
 function isHexOfLength(id: string, bytes: number, idsAreHex: boolean): boolean {
-  return id.length === bytes * 2 && (idsAreHex || HEX_ID.test(id));
+  return id.length === bytes * 2 && (idsAreHex || isLowerHex(id));
+}
+
+function isLowerHex(id: string): boolean {
+  for (let index = 0; index < id.length; index += 1) {
+    const code = id.charCodeAt(index);
+    if (!((code >= 48 && code <= 57) || (code >= 97 && code <= 102))) return false;
+  }
+  return true;
 }
 
 function isAllZeros(id: string): boolean {
