@@ -1,5 +1,6 @@
 // The sender process of the receiver benchmark: posts pre-built OTLP batches to a receiver over
-// loopback, `CONCURRENCY` at a time, and prints the elapsed milliseconds as JSON on stdout.
+// loopback, `CONCURRENCY` at a time, and prints the elapsed milliseconds (and the epoch times of
+// its first send and last answer) as JSON on stdout.
 // Usage: node --import tsx bench/ingest-sender.ts <transport> <port> <batches | body file>
 //   transport: http-proto | http-json | grpc, optionally with -gzip (the bodies are compressed
 //   before the clock starts); `file-proto` / `file-json` post one body read from a file.
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   const send = transport === 'grpc' ? postGrpc : postHttp;
   let next = 0;
   const started = performance.now();
+  const startedAtEpochMs = performance.timeOrigin + started;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < bodies.length) await send(bodies[next++]!);
@@ -86,7 +88,9 @@ async function main(): Promise<void> {
   const elapsedMs = performance.now() - started;
   agent.destroy();
   client?.close();
-  process.stdout.write(`${JSON.stringify({ elapsedMs })}\n`);
+  // The epoch times let the receiving process measure to its own last decoded span.
+  const endedAtEpochMs = startedAtEpochMs + elapsedMs;
+  process.stdout.write(`${JSON.stringify({ elapsedMs, startedAtEpochMs, endedAtEpochMs })}\n`);
 }
 
 void main();

@@ -21,35 +21,79 @@ const batches = Number(process.argv[2] ?? 60);
 const rounds = Number(process.argv[3] ?? 5);
 const SENDER = join(import.meta.dirname, 'ingest-sender.ts');
 
-async function send(transport: string, port: number, what: string): Promise<number> {
+interface Sent {
+  elapsedMs: number;
+  startedAtEpochMs: number;
+  endedAtEpochMs: number;
+}
+
+async function send(transport: string, port: number, what: string): Promise<Sent> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--import', 'tsx', SENDER, transport, String(port), what],
     { encoding: 'utf8', timeout: 180_000, maxBuffer: 1 << 20 },
   );
-  return (JSON.parse(stdout.trim().split('\n').at(-1)!) as { elapsedMs: number }).elapsedMs;
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Sent;
 }
 
-/** Ours: a fresh receiver; spans/s from the sender's wall clock, every span checked stored. */
-async function ours(transport: string): Promise<number> {
+/** Spans/s two ways: by wall time, and by CPU time of this (the receiving) process. */
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
+const epochNow = (): number => performance.timeOrigin + performance.now();
+const cpuMs = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
+
+/**
+ * Sends the batches to a receiver in this process and measures from the first send to the later
+ * of the last answer and the last span decoded (the peer answers before it decodes). CPU time is
+ * this process's, during the whole exchange: on a loaded machine it varies far less than wall time.
+ */
+async function measure(
+  transport: string,
+  port: number,
+  decoded: () => { spans: number; lastAtEpochMs: number },
+): Promise<Rate> {
+  const cpuBefore = process.cpuUsage();
+  const sent = await send(transport, port, String(batches));
+  const until = performance.now() + 10_000;
+  while (decoded().spans < batches * SPANS_PER_BATCH && performance.now() < until)
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  const { spans, lastAtEpochMs } = decoded();
+  if (spans !== batches * SPANS_PER_BATCH) throw new Error(`${transport}: ${spans} spans decoded`);
+  const wallMs = Math.max(sent.endedAtEpochMs, lastAtEpochMs) - sent.startedAtEpochMs;
+  return { wall: (spans / wallMs) * 1000, cpu: (spans / cpuMs(cpuBefore)) * 1000 };
+}
+
+/** Ours: a fresh receiver; every span must be stored. */
+async function ours(transport: string): Promise<Rate> {
   const receiver = await startReceiver({ httpPort: 0, grpcPort: 0 });
+  let lastAtEpochMs = 0;
+  const stop = receiver.onSpans(() => (lastAtEpochMs = epochNow()));
   try {
     const port = transport.startsWith('grpc') ? receiver.grpcPort! : receiver.httpPort;
-    const elapsedMs = await send(transport, port, String(batches));
-    const stored = receiver.stats().acceptedSpans;
-    if (stored !== batches * SPANS_PER_BATCH) throw new Error(`ours stored ${stored} spans`);
-    return (stored / elapsedMs) * 1000;
+    return await measure(transport, port, () => ({
+      spans: receiver.stats().acceptedSpans,
+      lastAtEpochMs,
+    }));
   } finally {
+    stop();
     await receiver.close();
   }
 }
 
 /** The peer: mockotlpserver decodes each request and hands it to `onTrace`, where we count. */
-async function peer(transport: string): Promise<number> {
+async function peer(transport: string): Promise<Rate> {
   let spans = 0;
+  let lastAtEpochMs = 0;
   const countSpans = (request: { resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[] }) => {
     for (const resource of request.resourceSpans ?? [])
       for (const scope of resource.scopeSpans ?? []) spans += scope.spans?.length ?? 0;
+    lastAtEpochMs = epochNow();
   };
   const server = new MockOtlpServer({
     logLevel: 'warn',
@@ -63,20 +107,15 @@ async function peer(transport: string): Promise<number> {
   await server.start();
   try {
     const url = new URL(transport === 'grpc' ? server.grpcUrl! : server.httpUrl!);
-    const elapsedMs = await send(transport, Number(url.port), String(batches));
-    // The peer answers before it decodes (it publishes after replying): wait for the last ones.
-    const until = performance.now() + 10_000;
-    while (spans < batches * SPANS_PER_BATCH && performance.now() < until)
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    if (spans !== batches * SPANS_PER_BATCH) throw new Error(`the peer decoded ${spans} spans`);
-    return (spans / elapsedMs) * 1000;
+    return await measure(transport, Number(url.port), () => ({ spans, lastAtEpochMs }));
   } finally {
     await server.close();
   }
 }
 
 /** Decode-only: the generic decoder over the same payloads, no I/O, nothing kept. */
-function decodeOnly(bodies: readonly Buffer[], json: boolean): number {
+function decodeOnly(bodies: readonly Buffer[], json: boolean): Rate {
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   let spans = 0;
   for (const body of bodies) {
@@ -86,7 +125,10 @@ function decodeOnly(bodies: readonly Buffer[], json: boolean): number {
     for (const resource of request.resourceSpans)
       for (const scope of resource.scopeSpans) spans += scope.spans.length;
   }
-  return (spans / (performance.now() - started)) * 1000;
+  return {
+    wall: (spans / (performance.now() - started)) * 1000,
+    cpu: (spans / cpuMs(cpuBefore)) * 1000,
+  };
 }
 
 async function throughput(): Promise<void> {
@@ -105,49 +147,60 @@ async function throughput(): Promise<void> {
     { name: 'http-json', json: true, gzip: 'http-json-gzip' },
     { name: 'grpc', json: false, gzip: 'grpc-gzip' },
   ];
-  const rows: string[][] = [];
+  const rows: Record<keyof Rate, string[][]> = { wall: [], cpu: [] };
   for (const kind of kinds) {
     const bodies = kind.json ? jsonBodies : protobufBodies;
-    decodeOnly(bodies, kind.json); // warm-up
-    const figures = {
-      ours: [] as number[],
-      peer: [] as number[],
-      gzip: [] as number[],
-      decode: [] as number[],
+    // One discarded round of each first: JIT warm-up would otherwise land on whichever runs first.
+    decodeOnly(bodies, kind.json);
+    await ours(kind.name);
+    await peer(kind.name);
+    await ours(kind.gzip);
+    const runs = {
+      ours: [] as Rate[],
+      peer: [] as Rate[],
+      gzip: [] as Rate[],
+      decode: [] as Rate[],
     };
     for (let round = 0; round < rounds; round += 1) {
-      figures.ours.push(await ours(kind.name));
-      figures.peer.push(await peer(kind.name));
-      figures.gzip.push(await ours(kind.gzip));
-      figures.decode.push(decodeOnly(bodies, kind.json));
+      runs.ours.push(await ours(kind.name));
+      runs.peer.push(await peer(kind.name));
+      runs.gzip.push(await ours(kind.gzip));
+      runs.decode.push(decodeOnly(bodies, kind.json));
     }
-    const [o, p, g, d] = [figures.ours, figures.peer, figures.gzip, figures.decode].map(median);
-    rows.push([
-      kind.name,
-      Math.round(o!).toLocaleString('en'),
-      Math.round(p!).toLocaleString('en'),
-      Math.round(g!).toLocaleString('en'),
-      Math.round(d!).toLocaleString('en'),
-      fixed(o! / p!, 2),
-      fixed(g! / o!, 2),
-      fixed(o! / d!, 2),
-    ]);
+    for (const by of ['wall', 'cpu'] as const) {
+      const [o, p, g, d] = [runs.ours, runs.peer, runs.gzip, runs.decode].map((list) =>
+        median(list.map((rate) => rate[by])),
+      ) as [number, number, number, number];
+      const count = (value: number) => Math.round(value).toLocaleString('en');
+      rows[by].push([
+        kind.name,
+        count(o),
+        count(p),
+        count(g),
+        count(d),
+        fixed(o / p, 2),
+        fixed(g / o, 2),
+        fixed(o / d, 2),
+      ]);
+    }
   }
+  const headers = [
+    'transport',
+    'ours spans/s',
+    'peer spans/s',
+    'ours gzip spans/s',
+    'decode-only spans/s',
+    'ours/peer',
+    'gzip/ours',
+    'ours/decode-only',
+  ];
   print(
-    table(
-      [
-        'transport',
-        'ours spans/s',
-        'peer spans/s',
-        'ours gzip spans/s',
-        'decode-only spans/s',
-        'ours/peer',
-        'gzip/ours',
-        'ours/decode-only',
-      ],
-      rows,
-    ),
+    '\nBy wall time (first send to the last answer or the last span decoded, whichever is later):\n',
   );
+  print(table(headers, rows.wall));
+  print('\nBy CPU time of the receiving process (less sensitive to other load on the machine):\n');
+  print(table(headers, rows.cpu));
+  print(`\nload average at end: ${loadAverage()}`);
 }
 
 /** The longest event-loop block while one ~16 MB batch is received, decoded and stored. */
@@ -160,7 +213,7 @@ async function longestBlock(json: boolean): Promise<string[]> {
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   try {
     histogram.enable();
-    const elapsedMs = await send(json ? 'file-json' : 'file-proto', receiver.httpPort, file);
+    const { elapsedMs } = await send(json ? 'file-json' : 'file-proto', receiver.httpPort, file);
     histogram.disable();
     const stored = receiver.stats().acceptedSpans;
     if (stored !== body.spans) throw new Error(`stored ${stored} of ${body.spans} spans`);

@@ -3,6 +3,7 @@ import type { AttributeValue } from '../verify/types';
 import { DecodeError } from './internal-types';
 import {
   FieldError,
+  intern,
   readEnum,
   readKeyValues,
   readObject,
@@ -110,11 +111,11 @@ function indexResourceSpans(value: unknown, path: string, index: JsonSpanIndex):
 function readSpan(value: unknown, batch: SpanBatch): void {
   const span = readObject(value);
   batch.add(
-    readHexId(span['traceId'], 'traceId'),
+    intern(readHexId(span['traceId'], 'traceId')),
     readHexId(span['spanId'], 'spanId'),
     readHexId(span['parentSpanId'], 'parentSpanId'),
     readUint32(span['flags'], 'flags'),
-    readString(span['name'], 'name'),
+    intern(readString(span['name'], 'name')),
     readEnum(span['kind'], 'kind', SPAN_KIND_VALUES),
     readUnixNanosAsMillis(span['startTimeUnixNano'], 'startTimeUnixNano'),
     readUnixNanosAsMillis(span['endTimeUnixNano'], 'endTimeUnixNano'),

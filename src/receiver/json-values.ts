@@ -26,6 +26,22 @@ const UINT64_MAX_DIGITS = '18446744073709551615';
 const DIGITS = /^\d+$/;
 const SIGNED_DIGITS = /^-?\d+$/;
 
+// Strings kept from a parsed body (trace ids, names, attribute values) repeat from span to span;
+// keeping one copy lets the others die young instead of each surviving into the span store.
+const INTERNED_MAX_LENGTH = 64;
+const INTERNED_MAX_ENTRIES = 4096;
+const interned = new Map<string, string>();
+
+/** The one kept copy of a short string equal to `text`. */
+export function intern(text: string): string {
+  if (text.length > INTERNED_MAX_LENGTH) return text;
+  const kept = interned.get(text);
+  if (kept !== undefined) return kept;
+  if (interned.size >= INTERNED_MAX_ENTRIES) interned.clear();
+  interned.set(text, text);
+  return text;
+}
+
 function isSet(value: unknown): boolean {
   return value !== undefined && value !== null;
 }
@@ -176,7 +192,9 @@ function readAnyValue(value: unknown, field: string, depth: number): AttributeVa
   // A oneof: the first field present wins, as a proto3 parser keeps one of them. Field paths are
   // built only on failure (`prefixed`), never per value.
   try {
-    if (isSet(object['stringValue'])) return readString(object['stringValue'], 'stringValue');
+    if (isSet(object['stringValue'])) {
+      return intern(readString(object['stringValue'], 'stringValue'));
+    }
     if (isSet(object['boolValue'])) return readBool(object['boolValue'], 'boolValue');
     if (isSet(object['intValue'])) return readInt64Value(object['intValue'], 'intValue');
     if (isSet(object['doubleValue'])) return readDouble(object['doubleValue'], 'doubleValue');
