@@ -82,7 +82,10 @@ export function decodeSpans(
     // The resource of span `from`: the last one that starts at or before it.
     let resource = -1;
     const reader = new ProtoReader(body, 0, body.length);
-    const recent = new RecentStrings(body);
+    const recent: RecentStrings = {
+      traceId: new RecentString(body, hexId),
+      name: new RecentString(body, readUtf8),
+    };
     for (let span = from; span < to; span += 1) {
       let changed = resource < 0;
       if (changed) resource = 0;
@@ -140,45 +143,42 @@ function readServiceName(reader: ProtoReader): AttributeValue | undefined {
 }
 
 /**
- * The trace id and name of the previous span, with where their bytes lie in the body: spans of a
- * batch mostly share both, and reusing the string spares an allocation (and memory once stored).
+ * The last string one field decoded, with where its bytes lie in the body: spans of a batch mostly
+ * share their trace id and often their name, and reusing the string spares an allocation (and
+ * memory once stored).
  */
-class RecentStrings {
-  private traceStart = 0;
-  private traceEnd = 0;
-  private traceId = '';
-  private nameStart = 0;
-  private nameEnd = 0;
-  private name = '';
+class RecentString {
+  private start = 0;
+  private end = 0;
+  private text = '';
 
-  constructor(private readonly buf: Buffer) {}
+  constructor(
+    private readonly buf: Buffer,
+    private readonly decode: (buf: Buffer, start: number, end: number) => string,
+  ) {}
 
-  traceIdAt(start: number, end: number): string {
-    if (!this.sameBytes(start, end, this.traceStart, this.traceEnd)) {
-      this.traceId = hexId(this.buf, start, end);
-      this.traceStart = start;
-      this.traceEnd = end;
+  at(start: number, end: number): string {
+    if (!this.sameBytes(start, end)) {
+      this.text = this.decode(this.buf, start, end);
+      this.start = start;
+      this.end = end;
     }
-    return this.traceId;
+    return this.text;
   }
 
-  nameAt(start: number, end: number): string {
-    if (!this.sameBytes(start, end, this.nameStart, this.nameEnd)) {
-      this.name = readUtf8(this.buf, start, end);
-      this.nameStart = start;
-      this.nameEnd = end;
-    }
-    return this.name;
-  }
-
-  private sameBytes(start: number, end: number, otherStart: number, otherEnd: number): boolean {
-    if (end - start !== otherEnd - otherStart || otherEnd === 0) return false;
+  private sameBytes(start: number, end: number): boolean {
+    if (end - start !== this.end - this.start || this.end === 0) return false;
     const buf = this.buf;
     for (let offset = 0; offset < end - start; offset += 1) {
-      if (buf[start + offset] !== buf[otherStart + offset]) return false;
+      if (buf[start + offset] !== buf[this.start + offset]) return false;
     }
     return true;
   }
+}
+
+interface RecentStrings {
+  traceId: RecentString;
+  name: RecentString;
 }
 
 /** One Span message, from `reader.pos` to `reader.end`, into the batch. */
@@ -197,13 +197,13 @@ function decodeSpan(reader: ProtoReader, recent: RecentStrings, batch: SpanBatch
     const tag = reader.tag();
     if (tag === TAG_TRACE_ID || tag === TAG_SPAN_ID || tag === TAG_PARENT_SPAN_ID) {
       const idEnd = reader.lengthEnd();
-      if (tag === TAG_TRACE_ID) traceId = recent.traceIdAt(reader.pos, idEnd);
+      if (tag === TAG_TRACE_ID) traceId = recent.traceId.at(reader.pos, idEnd);
       else if (tag === TAG_SPAN_ID) spanId = hexId(buf, reader.pos, idEnd);
       else parentSpanId = hexId(buf, reader.pos, idEnd);
       reader.pos = idEnd;
     } else if (tag === TAG_NAME) {
       const nameEnd = reader.lengthEnd();
-      name = recent.nameAt(reader.pos, nameEnd);
+      name = recent.name.at(reader.pos, nameEnd);
       reader.pos = nameEnd;
     } else if (tag === TAG_KIND) kind = reader.uint32() | 0;
     else if (tag === TAG_START_TIME) startTimeMs = reader.fixed64Millis();
