@@ -5,6 +5,7 @@
 // gzip (which the peer lacks) is compared against our own uncompressed figure. Then the longest
 // event-loop block while a 16 MB batch is ingested.
 // Usage: node --import tsx bench/receiver.ts [batches per round, default 60] [rounds, default 5]
+// (RECEIVER_BENCH=block: only the event-loop block during a 16 MB batch)
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -232,7 +233,8 @@ async function longestBlock(json: boolean): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  await throughput();
+  // RECEIVER_BENCH=block measures only the event-loop block (part 3b), in seconds not minutes.
+  if (process.env['RECEIVER_BENCH'] !== 'block') await throughput();
   heading('Part 3b: the longest event-loop block during a 16 MB batch');
   const rows = [await longestBlock(false), await longestBlock(true)];
   print(table(['encoding', 'MiB', 'spans', 'ingest ms', 'longest block ms'], rows));
