@@ -1,37 +1,44 @@
-// The sender process of the receiver benchmark: posts pre-built OTLP batches to the receiver over
-// loopback, `CONCURRENCY` at a time, and prints the elapsed milliseconds as JSON on stdout.
-// Usage: node --import tsx bench/ingest-sender.ts <http-proto|http-json|grpc> <port> <batches>
+// The sender process of the receiver benchmark: posts pre-built OTLP batches to a receiver over
+// loopback, `CONCURRENCY` at a time, and prints the elapsed milliseconds (and the epoch times of
+// its first send and last answer) as JSON on stdout.
+// Usage: node --import tsx bench/ingest-sender.ts <transport> <port> <batches | body file>
+//   transport: http-proto | http-json | grpc, optionally with -gzip (the bodies are compressed
+//   before the clock starts); `file-proto` / `file-json` post one body read from a file.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import { EXPORT_METHOD_PATH } from '../src/receiver/otlp-schema';
 import { jsonRequest, protobufRequest } from './otlp-payloads';
 
-const [transport = 'http-proto', portText = '4318', batchesText = '100'] = process.argv.slice(2);
+const [transportArg = 'http-proto', portText = '4318', batchesText = '100'] = process.argv.slice(2);
 const port = Number(portText);
-const batches = Number(batchesText);
+const gzip = transportArg.endsWith('-gzip');
+const transport = transportArg.replace(/-gzip$/, '');
+const isJson = transport === 'http-json' || transport === 'file-json';
 const CONCURRENCY = 4;
 
-const json = Array.from({ length: batches }, (_, batch) => jsonRequest(batch));
-const bodies: Uint8Array[] =
-  transport === 'http-json'
-    ? json.map((request) => Buffer.from(JSON.stringify(request)))
-    : json.map((request) => protobufRequest(request));
+function buildBodies(): Uint8Array[] {
+  if (transport.startsWith('file-')) return [readFileSync(batchesText)];
+  const requests = Array.from({ length: Number(batchesText) }, (_, batch) => jsonRequest(batch));
+  return requests.map((request) =>
+    isJson ? Buffer.from(JSON.stringify(request)) : protobufRequest(request),
+  );
+}
+// gRPC compresses each message itself when the channel asks for gzip.
+const bodies = buildBodies().map((body) => (gzip && transport !== 'grpc' ? gzipSync(body) : body));
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-const contentType = transport === 'http-json' ? 'application/json' : 'application/x-protobuf';
+const headers: Record<string, string> = {
+  'content-type': isJson ? 'application/json' : 'application/x-protobuf',
+  ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+};
 
 function postHttp(body: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     const request = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/v1/traces',
-        method: 'POST',
-        agent,
-        headers: { 'content-type': contentType },
-      },
+      { host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', agent, headers },
       (response) => {
         response.resume();
         response.on('end', () =>
@@ -41,7 +48,7 @@ function postHttp(body: Uint8Array): Promise<void> {
         );
       },
     );
-    request.setTimeout(30_000, () => request.destroy(new Error('timed out')));
+    request.setTimeout(60_000, () => request.destroy(new Error('timed out')));
     request.on('error', reject);
     request.end(body);
   });
@@ -49,7 +56,11 @@ function postHttp(body: Uint8Array): Promise<void> {
 
 const client =
   transport === 'grpc'
-    ? new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure())
+    ? new grpc.Client(
+        `127.0.0.1:${port}`,
+        grpc.credentials.createInsecure(),
+        gzip ? { 'grpc.default_compression_algorithm': 2 } : {},
+      )
     : undefined;
 function postGrpc(body: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -58,7 +69,7 @@ function postGrpc(body: Uint8Array): Promise<void> {
       (bytes: Uint8Array) => Buffer.from(bytes),
       (bytes: Buffer) => bytes,
       body,
-      { deadline: Date.now() + 30_000 },
+      { deadline: Date.now() + 60_000 },
       (error) => (error ? reject(error) : resolve()),
     );
   });
@@ -68,6 +79,7 @@ async function main(): Promise<void> {
   const send = transport === 'grpc' ? postGrpc : postHttp;
   let next = 0;
   const started = performance.now();
+  const startedAtEpochMs = performance.timeOrigin + started;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < bodies.length) await send(bodies[next++]!);
@@ -76,7 +88,9 @@ async function main(): Promise<void> {
   const elapsedMs = performance.now() - started;
   agent.destroy();
   client?.close();
-  process.stdout.write(`${JSON.stringify({ elapsedMs })}\n`);
+  // The epoch times let the receiving process measure to its own last decoded span.
+  const endedAtEpochMs = startedAtEpochMs + elapsedMs;
+  process.stdout.write(`${JSON.stringify({ elapsedMs, startedAtEpochMs, endedAtEpochMs })}\n`);
 }
 
 void main();

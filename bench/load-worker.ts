@@ -37,7 +37,7 @@ async function main(mode: 'traced' | 'untraced'): Promise<LoadResult> {
   if (mode === 'traced') {
     // Loaded only here: the untraced process never even imports the instrumentations.
     const { startTracing, tracingOptionsFor } = await import('../src/telemetry/tracing');
-    tracing = startTracing(tracingOptionsFor(config, names));
+    tracing = await startTracing(tracingOptionsFor(config, names));
   }
   let chain: RunningChain | undefined;
   try {

@@ -82,3 +82,42 @@ export function protobufRequest(json: object): Uint8Array {
     ExportTraceServiceRequest.fromObject(toBytes(json) as object),
   ).finish();
 }
+
+/**
+ * One flood batch just under `maxBytes`: as many small valid spans as fit (ids, times, a name),
+ * in one resource, as a hostile or runaway exporter could send.
+ */
+export function floodRequest(json: boolean, maxBytes: number): { bytes: Buffer; spans: number } {
+  const traceId = hex(16);
+  const span = (index: number) => {
+    const start = 1_700_000_000_000_000_000n + BigInt(index) * 1000n;
+    return {
+      traceId,
+      spanId: (index + 1).toString(16).padStart(16, '0'),
+      name: 'GET',
+      kind: 2,
+      startTimeUnixNano: String(start),
+      endTimeUnixNano: String(start + 500n),
+    };
+  };
+  const encode = (count: number): Buffer => {
+    const request = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'flood' } }] },
+          scopeSpans: [{ spans: Array.from({ length: count }, (_, index) => span(index)) }],
+        },
+      ],
+    };
+    return Buffer.from(json ? JSON.stringify(request) : protobufRequest(request));
+  };
+  // Size per span from a sample, then the largest count that fits.
+  const perSpan = encode(1000).length / 1000;
+  let count = Math.floor(maxBytes / perSpan);
+  let bytes = encode(count);
+  while (bytes.length > maxBytes) {
+    count = Math.floor(count * 0.995);
+    bytes = encode(count);
+  }
+  return { bytes, spans: count };
+}

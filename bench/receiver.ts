@@ -1,92 +1,243 @@
-// Receiver throughput: spans per second ingested over loopback (OTLP/HTTP protobuf, OTLP/HTTP
-// JSON, OTLP/gRPC), sent by a separate process in batches of 512 spans, against the limit: the
-// decode-only speed of the same payloads in one process. Rounds alternate A B A B; medians quoted.
-// Usage: node --import tsx bench/receiver.ts [batches per round, default 100] [rounds, default 5]
+// Receiver throughput: spans per second ingested over loopback by our receiver and by the peer
+// (@elastic/mockotlpserver, a Node OTLP receiver), sent by a separate process in batches of 512
+// spans, against the decode-only limit: protobufjs `Type.decode` (or `JSON.parse`) over the same
+// payloads in one process. Rounds interleave ours, the peer's and decode-only; medians quoted.
+// gzip (which the peer lacks) is compared against our own uncompressed figure. Then the longest
+// event-loop block while a 16 MB batch is ingested.
+// Usage: node --import tsx bench/receiver.ts [batches per round, default 60] [rounds, default 5]
+// (RECEIVER_BENCH=block: only the event-loop block during a 16 MB batch)
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { decodeJson } from '../src/receiver/decode-json';
-import { decodeProtobuf } from '../src/receiver/decode-protobuf';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { MockOtlpServer } from '@elastic/mockotlpserver';
 import { startReceiver } from '../src/receiver';
-import { toSpanRecords } from '../src/receiver/to-span-record';
-import { jsonRequest, protobufRequest, SPANS_PER_BATCH } from './otlp-payloads';
+import { ExportTraceServiceRequest } from '../src/receiver/otlp-schema';
+import { fixed, heading, loadAverage, median, print, table } from './lib';
+import { floodRequest, jsonRequest, protobufRequest, SPANS_PER_BATCH } from './otlp-payloads';
 
-const batches = Number(process.argv[2] ?? 100);
+const batches = Number(process.argv[2] ?? 60);
 const rounds = Number(process.argv[3] ?? 5);
-const TRANSPORTS = ['http-proto', 'http-json', 'grpc'] as const;
+const SENDER = join(import.meta.dirname, 'ingest-sender.ts');
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+interface Sent {
+  elapsedMs: number;
+  startedAtEpochMs: number;
+  endedAtEpochMs: number;
 }
 
-/** A: a separate process sends every batch to a fresh receiver; spans/s from its wall clock. */
-async function overLoopback(transport: (typeof TRANSPORTS)[number]): Promise<number> {
+async function send(transport: string, port: number, what: string): Promise<Sent> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', SENDER, transport, String(port), what],
+    { encoding: 'utf8', timeout: 180_000, maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Sent;
+}
+
+/** Spans/s two ways: by wall time, and by CPU time of this (the receiving) process. */
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
+const epochNow = (): number => performance.timeOrigin + performance.now();
+const cpuMs = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
+
+/**
+ * Sends the batches to a receiver in this process and measures from the first send to the later
+ * of the last answer and the last span decoded (the peer answers before it decodes). CPU time is
+ * this process's, during the whole exchange: on a loaded machine it varies far less than wall time.
+ */
+async function measure(
+  transport: string,
+  port: number,
+  decoded: () => { spans: number; lastAtEpochMs: number },
+): Promise<Rate> {
+  const cpuBefore = process.cpuUsage();
+  const sent = await send(transport, port, String(batches));
+  const until = performance.now() + 10_000;
+  while (decoded().spans < batches * SPANS_PER_BATCH && performance.now() < until)
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  const { spans, lastAtEpochMs } = decoded();
+  if (spans !== batches * SPANS_PER_BATCH) throw new Error(`${transport}: ${spans} spans decoded`);
+  const wallMs = Math.max(sent.endedAtEpochMs, lastAtEpochMs) - sent.startedAtEpochMs;
+  return { wall: (spans / wallMs) * 1000, cpu: (spans / cpuMs(cpuBefore)) * 1000 };
+}
+
+/** Ours: a fresh receiver; every span must be stored. */
+async function ours(transport: string): Promise<Rate> {
   const receiver = await startReceiver({ httpPort: 0, grpcPort: 0 });
+  let lastAtEpochMs = 0;
+  const stop = receiver.onSpans(() => (lastAtEpochMs = epochNow()));
   try {
-    const port = transport === 'grpc' ? receiver.grpcPort! : receiver.httpPort;
-    // Asynchronously: the receiver answers from this very event loop.
-    const { stdout: output } = await promisify(execFile)(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'ingest-sender.ts'),
-        transport,
-        String(port),
-        String(batches),
-      ],
-      { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 20 },
-    );
-    const { elapsedMs } = JSON.parse(output.trim().split('\n').at(-1)!) as { elapsedMs: number };
-    const stored = receiver.stats().acceptedSpans;
-    if (stored !== batches * SPANS_PER_BATCH)
-      throw new Error(`stored ${stored} spans, sent ${batches * SPANS_PER_BATCH}`);
-    return (stored / elapsedMs) * 1000;
+    const port = transport.startsWith('grpc') ? receiver.grpcPort! : receiver.httpPort;
+    return await measure(transport, port, () => ({
+      spans: receiver.stats().acceptedSpans,
+      lastAtEpochMs,
+    }));
   } finally {
+    stop();
     await receiver.close();
   }
 }
 
-/** B: the same payloads decoded (and turned into span records) in this process, no I/O. */
-function decodeOnly(bodies: Uint8Array[], json: boolean): number {
+/** The peer: mockotlpserver decodes each request and hands it to `onTrace`, where we count. */
+async function peer(transport: string): Promise<Rate> {
+  let spans = 0;
+  let lastAtEpochMs = 0;
+  const countSpans = (request: { resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[] }) => {
+    for (const resource of request.resourceSpans ?? [])
+      for (const scope of resource.scopeSpans ?? []) spans += scope.spans?.length ?? 0;
+    lastAtEpochMs = epochNow();
+  };
+  const server = new MockOtlpServer({
+    logLevel: 'warn',
+    services: [transport === 'grpc' ? 'grpc' : 'http'],
+    httpHostname: '127.0.0.1',
+    httpPort: 0,
+    grpcHostname: '127.0.0.1',
+    grpcPort: 0,
+    onTrace: countSpans,
+  });
+  await server.start();
+  try {
+    const url = new URL(transport === 'grpc' ? server.grpcUrl! : server.httpUrl!);
+    return await measure(transport, Number(url.port), () => ({ spans, lastAtEpochMs }));
+  } finally {
+    await server.close();
+  }
+}
+
+/** Decode-only: the generic decoder over the same payloads, no I/O, nothing kept. */
+function decodeOnly(bodies: readonly Buffer[], json: boolean): Rate {
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   let spans = 0;
   for (const body of bodies) {
-    const request = json ? decodeJson(Buffer.from(body)) : decodeProtobuf(body);
-    spans += toSpanRecords(request).spans.length;
+    const request = (
+      json ? JSON.parse(body.toString('utf8')) : ExportTraceServiceRequest.decode(body)
+    ) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+    for (const resource of request.resourceSpans)
+      for (const scope of resource.scopeSpans) spans += scope.spans.length;
   }
-  return (spans / (performance.now() - started)) * 1000;
+  return {
+    wall: (spans / (performance.now() - started)) * 1000,
+    cpu: (spans / cpuMs(cpuBefore)) * 1000,
+  };
+}
+
+async function throughput(): Promise<void> {
+  const requests = Array.from({ length: batches }, (_, batch) => jsonRequest(batch));
+  const protobufBodies = requests.map((request) => Buffer.from(protobufRequest(request)));
+  const jsonBodies = requests.map((request) => Buffer.from(JSON.stringify(request)));
+  heading('Part 3: receiver ingest');
+  print(
+    `${batches} batches x ${SPANS_PER_BATCH} spans per run, ${rounds} rounds, ${loadAverage()}`,
+  );
+  print(
+    `payload per batch: protobuf ${fixed(protobufBodies[0]!.length / 1024, 0)} KiB, JSON ${fixed(jsonBodies[0]!.length / 1024, 0)} KiB`,
+  );
+  const kinds = [
+    { name: 'http-proto', json: false, gzip: 'http-proto-gzip' },
+    { name: 'http-json', json: true, gzip: 'http-json-gzip' },
+    { name: 'grpc', json: false, gzip: 'grpc-gzip' },
+  ];
+  const rows: Record<keyof Rate, string[][]> = { wall: [], cpu: [] };
+  for (const kind of kinds) {
+    const bodies = kind.json ? jsonBodies : protobufBodies;
+    // One discarded round of each first: JIT warm-up would otherwise land on whichever runs first.
+    decodeOnly(bodies, kind.json);
+    await ours(kind.name);
+    await peer(kind.name);
+    await ours(kind.gzip);
+    const runs = {
+      ours: [] as Rate[],
+      peer: [] as Rate[],
+      gzip: [] as Rate[],
+      decode: [] as Rate[],
+    };
+    for (let round = 0; round < rounds; round += 1) {
+      runs.ours.push(await ours(kind.name));
+      runs.peer.push(await peer(kind.name));
+      runs.gzip.push(await ours(kind.gzip));
+      runs.decode.push(decodeOnly(bodies, kind.json));
+    }
+    for (const by of ['wall', 'cpu'] as const) {
+      const [o, p, g, d] = [runs.ours, runs.peer, runs.gzip, runs.decode].map((list) =>
+        median(list.map((rate) => rate[by])),
+      ) as [number, number, number, number];
+      const count = (value: number) => Math.round(value).toLocaleString('en');
+      rows[by].push([
+        kind.name,
+        count(o),
+        count(p),
+        count(g),
+        count(d),
+        fixed(o / p, 2),
+        fixed(g / o, 2),
+        fixed(o / d, 2),
+      ]);
+    }
+  }
+  const headers = [
+    'transport',
+    'ours spans/s',
+    'peer spans/s',
+    'ours gzip spans/s',
+    'decode-only spans/s',
+    'ours/peer',
+    'gzip/ours',
+    'ours/decode-only',
+  ];
+  print(
+    '\nBy wall time (first send to the last answer or the last span decoded, whichever is later):\n',
+  );
+  print(table(headers, rows.wall));
+  print('\nBy CPU time of the receiving process (less sensitive to other load on the machine):\n');
+  print(table(headers, rows.cpu));
+  print(`\nload average at end: ${loadAverage()}`);
+}
+
+/** The longest event-loop block while one ~16 MB batch is received, decoded and stored. */
+async function longestBlock(json: boolean): Promise<string[]> {
+  const folder = mkdtempSync(join(tmpdir(), 'receiver-bench-'));
+  const body = floodRequest(json, 16 * 1024 * 1024 - 1024);
+  const file = join(folder, 'body');
+  writeFileSync(file, body.bytes);
+  const receiver = await startReceiver({ httpPort: 0, grpcPort: 'disabled', maxSpans: 10_000_000 });
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  try {
+    histogram.enable();
+    const { elapsedMs } = await send(json ? 'file-json' : 'file-proto', receiver.httpPort, file);
+    histogram.disable();
+    const stored = receiver.stats().acceptedSpans;
+    if (stored !== body.spans) throw new Error(`stored ${stored} of ${body.spans} spans`);
+    return [
+      json ? 'OTLP/JSON' : 'OTLP/protobuf',
+      fixed(body.bytes.length / 1024 / 1024, 1),
+      body.spans.toLocaleString('en'),
+      fixed(elapsedMs, 0),
+      fixed(histogram.max / 1e6, 0),
+    ];
+  } finally {
+    histogram.disable();
+    await receiver.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
-  const requests = Array.from({ length: batches }, (_, batch) => jsonRequest(batch));
-  const protobufBodies = requests.map((request) => protobufRequest(request));
-  const jsonBodies = requests.map((request) => Buffer.from(JSON.stringify(request)));
-  console.log(
-    `receiver ingest: ${batches} batches x ${SPANS_PER_BATCH} spans per round, ${rounds} rounds, node ${process.version}`,
-  );
-  console.log(
-    `payload sizes per batch: protobuf ${(protobufBodies[0]!.length / 1024).toFixed(0)} KiB, JSON ${(jsonBodies[0]!.length / 1024).toFixed(0)} KiB\n`,
-  );
-  console.log('| transport | loopback spans/s (A) | decode-only spans/s (B) | A/B |');
-  console.log('| --- | ---: | ---: | ---: |');
-  for (const transport of TRANSPORTS) {
-    const json = transport === 'http-json';
-    const bodies = json ? jsonBodies : protobufBodies;
-    decodeOnly(bodies, json); // warm-up
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let round = 0; round < rounds; round += 1) {
-      a.push(await overLoopback(transport));
-      b.push(decodeOnly(bodies, json));
-    }
-    const [ma, mb] = [median(a), median(b)];
-    console.log(
-      `| ${transport} | ${Math.round(ma).toLocaleString('en')} | ${Math.round(mb).toLocaleString('en')} | ${(ma / mb).toFixed(2)} |`,
-    );
-  }
+  // RECEIVER_BENCH=block measures only the event-loop block (part 3b), in seconds not minutes.
+  if (process.env['RECEIVER_BENCH'] !== 'block') await throughput();
+  heading('Part 3b: the longest event-loop block during a 16 MB batch');
+  const rows = [await longestBlock(false), await longestBlock(true)];
+  print(table(['encoding', 'MiB', 'spans', 'ingest ms', 'longest block ms'], rows));
 }
 
 void main();

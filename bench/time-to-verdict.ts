@@ -26,6 +26,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { minifyBundleFile } from '../scripts/minify.mjs';
 import { BundleMap, bundleComposition, CpuProfile } from './cpu-profile';
 import {
   bareEnv,
@@ -203,6 +204,7 @@ async function bench(work: string): Promise<void> {
   // per-package sizes (the committed bundle carries no names; webpack's module ids are stable).
   const rebuilt = join(work, 'rebuilt');
   const rebuiltStats = join(work, 'action-stats.json');
+  const problems: string[] = [];
   print('\nbuilding the floor (and src/index.ts, for module names) with ncc ...');
   const [floorBuild, actionBuild] = await Promise.all([
     ncc(join(REPO, 'bench', 'floor.ts'), join(floor.root, 'dist'), floor.stats!),
@@ -214,6 +216,19 @@ async function bench(work: string): Promise<void> {
     );
   }
   print(`- floor built in ${fixed(floorBuild.wallMs / 1000)} s`);
+  // The floor must carry no OpenTelemetry code, or it is not a floor.
+  const floorOtel = [...bundleComposition(floor.stats!).keys()].filter((name) =>
+    name.startsWith('@opentelemetry/'),
+  );
+  print(
+    `- floor bundle: ${floorOtel.length === 0 ? 'no OpenTelemetry package inside' : `CARRIES ${floorOtel.join(', ')}`}`,
+  );
+  if (floorOtel.length > 0) problems.push(`the floor bundles ${floorOtel.join(', ')}`);
+  // The timed floor is minified like dist/ (scripts/bundle.mjs); the plain ncc output is kept as
+  // its profiling build, where module markers name the packages.
+  const floorProfiled = join(work, 'floor-profiled');
+  cpSync(join(floor.root, 'dist'), join(floorProfiled, 'dist'), { recursive: true });
+  minifyBundleFile(floor.entry);
   if (actionBuild.code === 0) {
     action.stats = rebuiltStats;
     const same =
@@ -230,7 +245,6 @@ async function bench(work: string): Promise<void> {
   writeFileSync(marksFile, MARKS_PRELOAD);
   const cwd = join(work, 'cwd');
   mkdirSync(cwd);
-  const problems: string[] = [];
 
   const check = (variant: Variant, run: ProcessRun): boolean => {
     // The action exits 0 on a pass verdict, the floor when every probe was answered.
@@ -436,12 +450,22 @@ async function bench(work: string): Promise<void> {
   const loadShares: Record<VariantName, Map<string, number>[]> = { floor: [], action: [] };
   const phaseCpu: Record<VariantName, number[][]> = { floor: [], action: [] };
   const functions: Map<string, number>[] = [];
+  // Profiled: the unminified ncc builds of the same sources (the profiling builds), whose module
+  // markers name each package; the minified dist/ would put every sample in the webpack runtime.
+  const profiled = [
+    ['floor', { ...floor, entry: join(floorProfiled, 'dist', 'index.js') }],
+    ['action', { ...action, entry: join(rebuilt, 'dist', 'index.js') }],
+  ] as const satisfies readonly (readonly [VariantName, Variant])[];
+  if (action.stats === undefined) problems.push('no profiling build of src/: packages unnamed');
   const maps = {
-    floor: new BundleMap(floor.entry, floor.stats),
-    action: new BundleMap(action.entry, action.stats),
+    floor: new BundleMap(profiled[0][1].entry, floor.stats),
+    action: new BundleMap(profiled[1][1].entry, action.stats),
   };
+  print(
+    'Profiled runs use the unminified ncc builds of bench/floor.ts and src/index.ts (same code as the timed bundles, before minification), so samples can be named by package.\n',
+  );
   for (let pair = 0; pair < PROFILE_PAIRS; pair += 1) {
-    for (const [name, variant] of baseline) {
+    for (const [name, variant] of profiled) {
       const dir = join(work, `profile-${name}-${pair}`);
       const run = await marked(variant, [
         '--cpu-prof',

@@ -6,9 +6,9 @@
 // same script, so the committed files are still exactly what the source builds to.
 // Usage: node scripts/bundle.mjs [OUT_DIR]   (default: dist)
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { transformSync } from 'esbuild';
+import { minifyBundleFile } from './minify.mjs';
 
 const out = process.argv[2] ?? 'dist';
 rmSync(out, { recursive: true, force: true });
@@ -21,18 +21,8 @@ execFileSync('ncc', ['build', 'src/index.ts', '-o', out, '--license', 'licenses.
 for (const folder of ['proto', 'xds', 'protoc-gen-validate']) {
   rmSync(join(out, folder), { recursive: true, force: true });
 }
-// transformSync sees only the code, not where it lies, so the output is the same in any folder.
 for (const file of readdirSync(out).filter((name) => name.endsWith('.js'))) {
-  const path = join(out, file);
-  const { code } = transformSync(readFileSync(path, 'utf8'), {
-    minify: true,
-    keepNames: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
-    logLevel: 'error',
-  });
-  writeFileSync(path, code);
+  minifyBundleFile(join(out, file));
 }
 writeFileSync(
   join(out, 'cli.js'),

@@ -27,7 +27,7 @@ export async function runCheck(config: Config): Promise<CheckOutcome> {
   const specs = chainSpecs(config);
   const names = specs.map((spec) => spec.name);
   const traceFormats = traceContextPropagators(config.propagators);
-  const tracing = startTracing(tracingOptionsFor(config, names));
+  const tracing = await startTracing(tracingOptionsFor(config, names));
   progress.phase('starting the embedded services', config.requests);
   progress.watchSpans({
     services: () => [...new Set(tracing.spans().map((span) => span.service))],

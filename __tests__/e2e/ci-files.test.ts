@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { decodeJson } from '../../src/receiver/decode-json';
-import { toSpanRecords } from '../../src/receiver/to-span-record';
+import { decodeOtlpJson } from '../helpers/otlp-json';
 import type { SpanRecord } from '../../src/verify/types';
 import { runDist, type DistRun } from '../helpers/run-dist';
 import { freePorts, startChain, type Fixture } from '../target/harness';
@@ -38,7 +37,7 @@ function readJUnit(path: string): { suites: JUnitSuite[]; root: Record<string, s
 }
 
 function readTraces(path: string): SpanRecord[] {
-  const conversion = toSpanRecords(decodeJson(readFileSync(path)));
+  const conversion = decodeOtlpJson(readFileSync(path));
   assert.deepEqual(conversion.rejected, [], 'the receiver accepts every span written');
   return conversion.spans;
 }

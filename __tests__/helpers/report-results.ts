@@ -231,7 +231,11 @@ export function targetResult(broken: boolean): TargetResult {
     failed_checks: broken ? ['no_new_roots'] : [],
     trace_id: TRACE,
     target: { url: 'http://127.0.0.1:4001/', method: 'GET' },
-    receiver: { http: 'http://127.0.0.1:4318', grpc: 'http://127.0.0.1:4317' },
+    receiver: {
+      http: 'http://127.0.0.1:4318',
+      grpc: 'http://127.0.0.1:4317',
+      spans_over_limit: 0,
+    },
     propagators: ['tracecontext', 'baggage'],
     probe_header: { name: 'traceparent', value: HEADER },
     probe_headers: { traceparent: HEADER },

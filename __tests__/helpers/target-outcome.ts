@@ -56,7 +56,7 @@ export function targetOutcome(
   return {
     config,
     target,
-    receiver: { http: 'http://127.0.0.1:4318', grpc: undefined },
+    receiver: { http: 'http://127.0.0.1:4318', grpc: undefined, spansOverLimit: 0 },
     launched: undefined,
     probes: [
       { ...probe, latencyMs: 100, headers: { traceparent: `00-${PROBE_TRACE}-${PROBE_SPAN}-01` } },

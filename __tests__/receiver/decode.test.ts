@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decodeJson } from '../../src/receiver/decode-json';
-import { decodeProtobuf } from '../../src/receiver/decode-protobuf';
-import { DecodeError, type OtlpSpan } from '../../src/receiver/internal-types';
-import { nanosToMillis, toSpanRecords } from '../../src/receiver/to-span-record';
+import { jsonSource } from '../../src/receiver/decode-json';
+import { protobufSource } from '../../src/receiver/decode-protobuf';
+import type { SpanSource } from '../../src/receiver/ingest';
+import { DecodeError } from '../../src/receiver/internal-types';
+import { decimalNanosToMillis } from '../../src/receiver/json-values';
+import { SpanBatch } from '../../src/receiver/span-batch';
 import { jsonRequest, jsonSpan, protobufRequest } from './helpers';
 
 const ATTRIBUTES = [
@@ -34,28 +36,37 @@ const FLATTENED = {
   bytes: 'AQID',
 };
 
-function span(overrides: Partial<OtlpSpan> = {}): OtlpSpan {
-  return {
-    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-    spanId: '1111111111111111',
-    parentSpanId: '00f067aa0ba902b7',
-    flags: 0,
-    name: 'op',
-    kind: 2,
-    startTimeUnixNano: '0',
-    endTimeUnixNano: '0',
-    attributes: [],
-    ...overrides,
-  };
+/** Every span of a source, decoded at once (the receiver does it in slices). */
+function decodeAll(source: SpanSource): SpanBatch {
+  const batch = new SpanBatch(source.idsAreHex);
+  source.decode(0, source.count, batch);
+  return batch;
+}
+
+function fromJson(service: string, spans: Record<string, unknown>[]): SpanBatch {
+  return decodeAll(jsonSource(Buffer.from(jsonRequest(service, spans))));
+}
+
+function fromProtobuf(service: string, spans: Record<string, unknown>[]): SpanBatch {
+  return decodeAll(protobufSource(protobufRequest(service, spans)));
+}
+
+/** The same span through both decoders, which must agree. */
+function both(overrides: Record<string, unknown>): SpanBatch {
+  const json = fromJson('svc', [jsonSpan(overrides)]);
+  const protobuf = fromProtobuf('svc', [jsonSpan(overrides)]);
+  assert.deepEqual(
+    { spans: protobuf.spans, rejected: protobuf.rejected },
+    { spans: json.spans, rejected: json.rejected },
+    JSON.stringify(overrides),
+  );
+  return json;
 }
 
 describe('decoding OTLP: protobuf and JSON agree', () => {
   test('the same request in both encodings decodes to the same span records', () => {
-    const spans = [jsonSpan({ attributes: ATTRIBUTES })];
-    const fromJson = toSpanRecords(decodeJson(Buffer.from(jsonRequest('svc', spans))));
-    const fromProtobuf = toSpanRecords(decodeProtobuf(protobufRequest('svc', spans)));
-    assert.deepEqual(fromJson, fromProtobuf);
-    assert.deepEqual(fromJson.spans[0]?.attributes, FLATTENED);
+    const batch = both({ attributes: ATTRIBUTES });
+    assert.deepEqual(batch.spans[0]?.attributes, FLATTENED);
   });
 
   test('JSON: unknown fields are ignored, null means default', () => {
@@ -68,7 +79,7 @@ describe('decoding OTLP: protobuf and JSON agree', () => {
         },
       ],
     });
-    const [record] = toSpanRecords(decodeJson(Buffer.from(body))).spans;
+    const [record] = decodeAll(jsonSource(Buffer.from(body))).spans;
     assert.equal(record?.service, 'unknown_service');
     assert.equal(record?.parentIsRemote, undefined);
   });
@@ -81,24 +92,30 @@ describe('decoding OTLP: protobuf and JSON agree', () => {
       [{ startTimeUnixNano: 1.5 }, /startTimeUnixNano: expected an integer or a decimal string/],
       [{ attributes: {} }, /spans\[0\]\.attributes: expected an array/],
       [{ traceId: 12 }, /traceId: expected a string/],
+      [{ endTimeUnixNano: '18446744073709551616' }, /endTimeUnixNano: expected an unsigned 64/],
+      [{ startTimeUnixNano: 1e20 }, /startTimeUnixNano: expected an unsigned 64-bit integer/],
+      [
+        { attributes: [{ key: 'a', value: { arrayValue: { values: [{ intValue: 'x' }] } } }] },
+        /spans\[0\]\.attributes\[0\]\.value\.arrayValue\.values\[0\]\.intValue: expected an integer/,
+      ],
     ] as const) {
       assert.throws(
-        () => decodeJson(Buffer.from(jsonRequest('svc', [jsonSpan(override)]))),
+        () => fromJson('svc', [jsonSpan(override)]),
         (error) => error instanceof DecodeError && path.test(error.message),
         JSON.stringify(override),
       );
     }
-    assert.throws(() => decodeJson(Buffer.from('[]')), /\$: expected an object/);
+    assert.throws(() => jsonSource(Buffer.from('[]')), /\$: expected an object/);
+    assert.throws(
+      () => jsonSource(Buffer.from('{"resourceSpans":[{"scopeSpans":{}}]}')),
+      /\$\.resourceSpans\[0\]\.scopeSpans: expected an array/,
+    );
   });
 });
 
-describe('toSpanRecords', () => {
+describe('span records from either decoder', () => {
   test('span kinds: OTLP value = API kind + 1; unspecified and unknown read as internal', () => {
-    const kinds = [0, 1, 2, 3, 4, 5, 42].map(
-      (kind) =>
-        toSpanRecords({ resourceSpans: [{ resourceAttributes: [], spans: [span({ kind })] }] })
-          .spans[0]?.kind,
-    );
+    const kinds = [0, 1, 2, 3, 4, 5, 42, -1].map((kind) => both({ kind }).spans[0]?.kind);
     assert.deepEqual(kinds, [
       'internal',
       'internal',
@@ -107,14 +124,13 @@ describe('toSpanRecords', () => {
       'producer',
       'consumer',
       'internal',
+      'internal',
     ]);
   });
 
   test('parentIsRemote comes from flags 0x100 (known) and 0x200 (remote); roots have none', () => {
     const remote = (flags: number, parentSpanId = '00f067aa0ba902b7') =>
-      toSpanRecords({
-        resourceSpans: [{ resourceAttributes: [], spans: [span({ flags, parentSpanId })] }],
-      }).spans[0]?.parentIsRemote;
+      both({ flags, parentSpanId }).spans[0]?.parentIsRemote;
     assert.equal(remote(0x01), undefined);
     assert.equal(remote(0x101), false);
     assert.equal(remote(0x301), true);
@@ -123,39 +139,41 @@ describe('toSpanRecords', () => {
   });
 
   test('an all-zero parent id is a root; other bad ids reject the span with a reason', () => {
-    const convert = (overrides: Partial<OtlpSpan>) =>
-      toSpanRecords({ resourceSpans: [{ resourceAttributes: [], spans: [span(overrides)] }] });
-    assert.equal(convert({ parentSpanId: '0000000000000000' }).spans[0]?.parentSpanId, undefined);
+    assert.equal(both({ parentSpanId: '0000000000000000' }).spans[0]?.parentSpanId, undefined);
     const reasons = [
-      { traceId: '' },
+      { traceId: undefined },
       { traceId: '0'.repeat(32) },
-      { traceId: 'g'.repeat(32) },
       { spanId: '11' },
       { spanId: '0'.repeat(16) },
       { parentSpanId: '00' },
       { parentSpanId: '1'.repeat(32) },
-    ].map((overrides) => convert(overrides).rejected[0]?.reason);
+    ].map((overrides) => both(overrides).rejected[0]?.reason);
     assert.deepEqual(reasons, [
       'trace id (empty) is not 32 hex digits',
       'trace id is all zeros (an invalid, no-op span context)',
-      `trace id "${'g'.repeat(32)}" is not 32 hex digits`,
       'span id "11" is not 16 hex digits',
       'span id is all zeros (an invalid, no-op span context)',
       'parent span id "00" is not 16 hex digits',
       `parent span id "${'1'.repeat(32)}" is not 16 hex digits`,
     ]);
+    // Only JSON can carry a non-hex id.
+    assert.equal(
+      fromJson('svc', [jsonSpan({ traceId: 'g'.repeat(32) })]).rejected[0]?.reason,
+      `trace id "${'g'.repeat(32)}" is not 32 hex digits`,
+    );
   });
 
   test('the service comes from the resource, per resource', () => {
-    const { spans } = toSpanRecords({
+    const body = JSON.stringify({
       resourceSpans: [
         {
-          resourceAttributes: [{ key: 'service.name', value: { stringValue: 'a' } }],
-          spans: [span()],
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'a' } }] },
+          scopeSpans: [{ spans: [jsonSpan()] }],
         },
-        { resourceAttributes: [], spans: [span({ spanId: '2222222222222222' })] },
+        { scopeSpans: [{ spans: [jsonSpan({ spanId: '2222222222222222' })] }] },
       ],
     });
+    const { spans } = decodeAll(jsonSource(Buffer.from(body)));
     assert.deepEqual(
       spans.map((record) => record.service),
       ['a', 'unknown_service'],
@@ -163,10 +181,25 @@ describe('toSpanRecords', () => {
   });
 
   test('nanoseconds to milliseconds keeps the sub-millisecond part', () => {
-    assert.equal(nanosToMillis('0'), 0);
-    assert.equal(nanosToMillis('1500000'), 1.5);
-    assert.equal(nanosToMillis('1700000000123456789'), 1700000000123.4568);
-    // Exact as a string even where a double would already have rounded the nanoseconds.
-    assert.equal(nanosToMillis('18446744073709551615'), 18446744073709.55);
+    const millis = (nanos: string) => both({ startTimeUnixNano: nanos }).spans[0]?.startTimeMs;
+    assert.equal(millis('0'), 0);
+    assert.equal(millis('1500000'), 1.5);
+    assert.equal(millis('1700000000123456789'), 1700000000123.4568);
+    // Exact where a double would already have rounded the nanoseconds.
+    assert.equal(millis('18446744073709551615'), 18446744073709.55);
+    assert.equal(decimalNanosToMillis('000000001500000'), 1.5);
+    // Against exact BigInt arithmetic, over every length of uint64.
+    for (let index = 0; index < 2000; index += 1) {
+      const digits = 1 + (index % 20);
+      let text = String(1 + Math.floor(Math.random() * 9));
+      while (text.length < digits) text += String(Math.floor(Math.random() * 10));
+      const value = BigInt(text);
+      if (value >= 2n ** 64n) continue;
+      const exact = Number(value / 1_000_000n) + Number(value % 1_000_000n) / 1e6;
+      assert.equal(decimalNanosToMillis(text), exact, text);
+    }
+    for (const bad of ['', '-1', '1.5', '18446744073709551616', '1e9', '0x10', ' 1']) {
+      assert.equal(decimalNanosToMillis(bad), undefined, JSON.stringify(bad));
+    }
   });
 });

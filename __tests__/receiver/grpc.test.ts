@@ -3,24 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { startReceiver, type Receiver } from '../../src/receiver';
 import { ExportTraceServiceResponse } from '../../src/receiver/otlp-schema';
-import { IO_TIMEOUT_MS, jsonSpan, protobufRequest } from './helpers';
-
-const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
-
-/** One raw unary call: bytes in, bytes (or a status error) out, bounded by a deadline. */
-function exportRaw(client: grpc.Client, body: Buffer): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    client.makeUnaryRequest(
-      EXPORT_PATH,
-      (bytes: Buffer) => bytes,
-      (bytes: Buffer) => bytes,
-      body,
-      new grpc.Metadata(),
-      { deadline: Date.now() + IO_TIMEOUT_MS },
-      (error, response) => (error ? reject(error) : resolve(response!)),
-    );
-  });
-}
+import { exportRaw, jsonSpan, protobufRequest } from './helpers';
 
 describe('OTLP/gRPC receiver', () => {
   let receiver: Receiver;

@@ -1,7 +1,12 @@
 import { execFile } from 'node:child_process';
+import * as grpc from '@grpc/grpc-js';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { ExportTraceServiceResponse, RpcStatus } from '../../src/receiver/otlp-schema';
+import {
+  EXPORT_METHOD_PATH,
+  ExportTraceServiceResponse,
+  RpcStatus,
+} from '../../src/receiver/otlp-schema';
 import { PARENT_ID, TRACE_ID } from './bodies';
 
 export * from './bodies';
@@ -96,6 +101,21 @@ export function runExporterFixture(
         if (error) reject(new Error(`fixture ${protocol} failed: ${error.message}\n${stderr}`));
         else resolve(JSON.parse(stdout) as FixtureIds);
       },
+    );
+  });
+}
+
+/** One raw gRPC unary Export: bytes in, bytes (or a status error) out, bounded by a deadline. */
+export function exportRaw(client: grpc.Client, body: Buffer): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    client.makeUnaryRequest(
+      EXPORT_METHOD_PATH,
+      (bytes: Buffer) => bytes,
+      (bytes: Buffer) => bytes,
+      body,
+      new grpc.Metadata(),
+      { deadline: Date.now() + IO_TIMEOUT_MS },
+      (error, response) => (error ? reject(error) : resolve(response!)),
     );
   });
 }

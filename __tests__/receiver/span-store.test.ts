@@ -131,3 +131,28 @@ describe('SpanStore', () => {
     assert.equal(store.rejectedSpans()[0]?.name, 'n50');
   });
 });
+
+describe('SpanStore cap', () => {
+  test('past maxSpans new spans are refused and counted; duplicates are not refused', () => {
+    const store = new SpanStore(2);
+    assert.equal(store.add([record('a', '1111111111111111'), record('a', '2222222222222222')]), 0);
+    assert.equal(store.room(), 0);
+    assert.equal(store.add([record('a', '1111111111111111'), record('b', '3333333333333333')]), 1);
+    store.noteOverLimit(5);
+    assert.deepEqual(
+      store.spans().map((span) => span.spanId),
+      ['1111111111111111', '2222222222222222'],
+    );
+    assert.deepEqual(store.services(), ['a']);
+    assert.equal(store.stats().duplicateSpans, 1);
+    assert.equal(store.stats().spansOverLimit, 6);
+  });
+
+  test('the same span id in two traces is two spans', () => {
+    const store = new SpanStore();
+    const other = { ...record('a', '1111111111111111'), traceId: 'f'.repeat(32) };
+    store.add([record('a', '1111111111111111'), other, other]);
+    assert.equal(store.spans().length, 2);
+    assert.equal(store.stats().duplicateSpans, 1);
+  });
+});

@@ -119,6 +119,11 @@ describe('an empty or whitespace-only value parses as the default', () => {
     const target = parse({ ...TARGET, ...blanks, 'receiver-grpc-port': BLANK }).target;
     assert.equal(target?.method, 'GET');
     assert.deepEqual(target?.expectServices, []);
-    assert.deepEqual(target?.receiver, { host: '127.0.0.1', httpPort: 4318, grpcPort: 4317 });
+    assert.deepEqual(target?.receiver, {
+      host: '127.0.0.1',
+      httpPort: 4318,
+      grpcPort: 4317,
+      maxSpans: 200_000,
+    });
   });
 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { decodeJson } from '../../src/receiver/decode-json';
-import { toSpanRecords } from '../../src/receiver/to-span-record';
+import { decodeOtlpJson } from '../helpers/otlp-json';
 import { junitNoVerdict } from '../../src/report/junit';
 import { otlpJson } from '../../src/report/otlp-json';
 import { escapeXml } from '../../src/report/xml';
@@ -65,7 +64,7 @@ describe('otlpJson', () => {
   ];
 
   test('round-trips through the receiver decoder: same records, ids, kinds, flags and times', () => {
-    const conversion = toSpanRecords(decodeJson(Buffer.from(otlpJson(spans))));
+    const conversion = decodeOtlpJson(Buffer.from(otlpJson(spans)));
     assert.deepEqual(conversion.rejected, []);
     const back = conversion.spans.sort((a, b) => a.startTimeMs - b.startTimeMs);
     assert.equal(back.length, spans.length);

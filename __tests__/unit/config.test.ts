@@ -235,7 +235,7 @@ describe('target mode inputs', () => {
       maxClockSkewMs: 250,
       exportDelayMs: 5000,
       waitFor: undefined,
-      receiver: { host: '127.0.0.1', httpPort: 4318, grpcPort: 4317 },
+      receiver: { host: '127.0.0.1', httpPort: 4318, grpcPort: 4317, maxSpans: 200_000 },
     });
   });
   test('every target input', () => {
@@ -250,6 +250,7 @@ describe('target mode inputs', () => {
       'receiver-host': '0.0.0.0',
       'receiver-http-port': '0',
       'receiver-grpc-port': '0',
+      'max-spans': '50',
     }).target;
     assert.deepEqual(target, {
       url: 'https://shop.test/pay',
@@ -262,7 +263,7 @@ describe('target mode inputs', () => {
       maxClockSkewMs: 250,
       exportDelayMs: 5000,
       waitFor: 'http://127.0.0.1:8080/health',
-      receiver: { host: '0.0.0.0', httpPort: 0, grpcPort: 'disabled' },
+      receiver: { host: '0.0.0.0', httpPort: 0, grpcPort: 'disabled', maxSpans: 50 },
     });
   });
   for (const [inputs, message] of [
@@ -275,6 +276,7 @@ describe('target mode inputs', () => {
       /^Input 'target-url' must be one http:\/\/ or https:\/\/ URL, without spaces/,
     ],
     [{ 'target-url': 'http://a/1\nhttp://b/2' }, /^Input 'target-url' must be one http/],
+    [{ 'target-url': 'http://x', 'max-spans': '0' }, /^Input 'max-spans' must be/],
     [
       { 'target-url': 'http://x', 'target-method': 'GE T' },
       /^Input 'target-method' must be an HTTP method/,

@@ -134,7 +134,10 @@ describe('renderTargetSummary', () => {
   test('the service diagram only when there are edges; the receiver and services seen', () => {
     assert.match(target(false), /```mermaid\nflowchart LR/);
     assert.doesNotMatch(target(false, { edges: [] }), /```mermaid/);
-    const summary = target(false, { services_seen: [], receiver: { http: 'h', grpc: null } });
+    const summary = target(false, {
+      services_seen: [],
+      receiver: { http: 'h', grpc: null, spans_over_limit: 0 },
+    });
     assert.match(summary, /services seen: \(none\)/);
     assert.doesNotMatch(summary, /\(gRPC\)/);
   });

@@ -61,6 +61,7 @@ export const DEFAULTS = {
   'working-directory': '',
   'junit-file': '',
   'traces-file': '',
+  'max-spans': '200000',
 } as const;
 
 export type InputName = keyof typeof DEFAULTS;
@@ -74,6 +75,7 @@ export const LIMITS = {
   settle: { min: 0, max: 60_000 },
   clockSkew: { min: 0, max: 60_000 },
   exportDelay: { min: 0, max: 120_000 },
+  maxSpans: { min: 1, max: 10_000_000 },
 } as const;
 
 /** A fault to inject at one hop, so users (and our tests) can see the check catch it. */
@@ -108,9 +110,9 @@ export interface TargetConfig {
   exportDelayMs: number;
   /** A URL polled until it answers, before the first probe. */
   waitFor: string | undefined;
-  receiver: { host: string; httpPort: number; grpcPort: number | 'disabled' };
   /** Services, setup and teardown the action runs itself (issue 9); absent for none. */
   launch?: LaunchConfig;
+  receiver: { host: string; httpPort: number; grpcPort: number | 'disabled'; maxSpans: number };
 }
 
 /** Everything the run needs, parsed and validated once. */

@@ -111,7 +111,17 @@ function parseReceiver(value: (name: InputName) => string): TargetConfig['receiv
       `Input 'receiver-grpc-port' must differ from 'receiver-http-port' (both are ${httpPort}); use 0 to turn gRPC off.`,
     );
   }
-  return { host, httpPort, grpcPort: grpcPort === 0 ? 'disabled' : grpcPort };
+  return {
+    host,
+    httpPort,
+    grpcPort: grpcPort === 0 ? 'disabled' : grpcPort,
+    maxSpans: parseMaxSpans(value),
+  };
+}
+
+/** The cap on spans the receiver stores: past it, spans are refused (OTLP partial success). */
+function parseMaxSpans(value: (name: InputName) => string): number {
+  return parseWholeNumber('max-spans', value('max-spans'), LIMITS.maxSpans);
 }
 
 /** Header values longer than this are refused: servers reject far shorter ones. */

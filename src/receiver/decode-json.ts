@@ -1,185 +1,165 @@
 import { getErrorMessage } from '../errors';
+import type { AttributeValue } from '../verify/types';
+import { DecodeError } from './internal-types';
 import {
-  DecodeError,
-  type OtlpAnyValue,
-  type OtlpKeyValue,
-  type OtlpResourceSpans,
-  type OtlpSpan,
-  type OtlpTraceRequest,
-} from './internal-types';
+  FieldError,
+  intern,
+  readEnum,
+  readKeyValues,
+  readObject,
+  readOptionalObject,
+  readString,
+  readUint32,
+  readUnixNanosAsMillis,
+} from './json-values';
 import { SPAN_KIND_VALUES } from './otlp-schema';
-
-type JsonObject = Record<string, unknown>;
+import type { SpanSource } from './ingest';
+import { SERVICE_NAME, type SpanBatch } from './span-batch';
 
 /**
- * Decodes an OTLP/JSON `ExportTraceServiceRequest`: the proto3 JSON mapping with OTLP's
- * deviations (docs/specification.md, "JSON Protobuf Encoding"): trace and span ids are
- * case-insensitive hex, not base64; enums are integers (names are tolerated here, as proto3 JSON
- * allows them); unknown fields are ignored; 64-bit integers come as strings or numbers; `null`
- * means the field's default. A value of the wrong type makes the whole body undecodable, with the
- * path of the offending field in the message.
+ * The spans of a parsed OTLP/JSON `ExportTraceServiceRequest`, in order, with where each resource
+ * begins: found by walking the outer levels only, so the spans can be read in slices (see
+ * `decodeJsonSpans`) and those past the store's cap need not be read at all.
  */
-export function decodeJson(body: Buffer): OtlpTraceRequest {
+export interface JsonSpanIndex {
+  spans: unknown[];
+  resourceFirstSpan: number[];
+  resourceService: (AttributeValue | undefined)[];
+  /** Per scope: its first span and the path of its spans array, for error messages only. */
+  scopeFirstSpan: number[];
+  scopePath: string[];
+}
+
+/**
+ * Parses and indexes an OTLP/JSON body: the proto3 JSON mapping with OTLP's deviations
+ * (docs/specification.md, "JSON Protobuf Encoding"): trace and span ids are case-insensitive hex,
+ * not base64; enums are integers (names are tolerated, as proto3 JSON allows them); unknown fields
+ * are ignored; 64-bit integers come as strings or numbers; `null` means the field's default. A
+ * value of the wrong type makes the whole body undecodable, with the path of the field.
+ */
+export function indexJson(body: Buffer): JsonSpanIndex {
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
   } catch (error) {
     throw new DecodeError(`The body is not valid JSON: ${getErrorMessage(error)}`);
   }
-  const request = readObject(value, '$');
+  const index: JsonSpanIndex = {
+    spans: [],
+    resourceFirstSpan: [],
+    resourceService: [],
+    scopeFirstSpan: [],
+    scopePath: [],
+  };
+  atPath('$', () => {
+    const request = readObject(value);
+    forEachItem(request['resourceSpans'], '$.resourceSpans', (resourceSpans, path) =>
+      indexResourceSpans(resourceSpans, path, index),
+    );
+  });
+  return index;
+}
+
+/** An OTLP/JSON request's spans, for `ingest`: parsed and indexed now, read slice by slice. */
+export function jsonSource(body: Buffer): SpanSource {
+  const index = indexJson(body);
   return {
-    resourceSpans: readArray(request['resourceSpans'], '$.resourceSpans', readResourceSpans),
+    count: index.spans.length,
+    idsAreHex: false,
+    decode: (from, to, batch) => decodeJsonSpans(index, from, to, batch),
   };
 }
 
-function readResourceSpans(value: unknown, path: string): OtlpResourceSpans {
-  const object = readObject(value, path);
-  const resource = readOptionalObject(object['resource'], `${path}.resource`);
-  const scopeSpans = readArray(object['scopeSpans'], `${path}.scopeSpans`, (scope, scopePath) =>
-    readArray(readObject(scope, scopePath)['spans'], `${scopePath}.spans`, readSpan),
+/** Reads spans [from, to) of an indexed request into the batch. */
+export function decodeJsonSpans(index: JsonSpanIndex, from: number, to: number, batch: SpanBatch) {
+  let resource = -1;
+  for (let span = from; span < to; span += 1) {
+    let changed = resource < 0;
+    if (changed) resource = 0;
+    while (
+      resource + 1 < index.resourceFirstSpan.length &&
+      index.resourceFirstSpan[resource + 1]! <= span
+    ) {
+      resource += 1;
+      changed = true;
+    }
+    if (changed) batch.setService(index.resourceService[resource]);
+    try {
+      readSpan(index.spans[span], batch);
+    } catch (error) {
+      throw located(error, spanPath(index, span));
+    }
+  }
+}
+
+function indexResourceSpans(value: unknown, path: string, index: JsonSpanIndex): void {
+  const resourceSpans = readObject(value);
+  const resource = atPath(`${path}.resource`, () => readOptionalObject(resourceSpans['resource']));
+  const attributes = atPath(`${path}.resource.attributes`, () =>
+    readKeyValues(resource?.['attributes']),
   );
-  return {
-    resourceAttributes: readKeyValues(resource?.['attributes'], `${path}.resource.attributes`),
-    spans: scopeSpans.flat(),
-  };
-}
-
-function readSpan(value: unknown, path: string): OtlpSpan {
-  const span = readObject(value, path);
-  return {
-    traceId: readHexId(span['traceId'], `${path}.traceId`),
-    spanId: readHexId(span['spanId'], `${path}.spanId`),
-    parentSpanId: readHexId(span['parentSpanId'], `${path}.parentSpanId`),
-    flags: readUint32(span['flags'], `${path}.flags`),
-    name: readString(span['name'], `${path}.name`),
-    kind: readEnum(span['kind'], `${path}.kind`, SPAN_KIND_VALUES),
-    startTimeUnixNano: readUint64(span['startTimeUnixNano'], `${path}.startTimeUnixNano`),
-    endTimeUnixNano: readUint64(span['endTimeUnixNano'], `${path}.endTimeUnixNano`),
-    attributes: readKeyValues(span['attributes'], `${path}.attributes`),
-  };
-}
-
-function readKeyValues(value: unknown, path: string): OtlpKeyValue[] {
-  return readArray(value, path, (item, itemPath) => {
-    const keyValue = readObject(item, itemPath);
-    return {
-      key: readString(keyValue['key'], `${itemPath}.key`),
-      value: readAnyValue(keyValue['value'], `${itemPath}.value`),
-    };
+  index.resourceFirstSpan.push(index.spans.length);
+  index.resourceService.push(attributes[SERVICE_NAME]);
+  forEachItem(resourceSpans['scopeSpans'], `${path}.scopeSpans`, (scope, scopePath) => {
+    const spansPath = `${scopePath}.spans`;
+    index.scopeFirstSpan.push(index.spans.length);
+    index.scopePath.push(spansPath);
+    forEachItem(readObject(scope)['spans'], spansPath, (span) => index.spans.push(span));
   });
 }
 
-function readAnyValue(value: unknown, path: string): OtlpAnyValue | undefined {
-  const object = readOptionalObject(value, path);
-  if (object === undefined) return undefined;
-  // A oneof: the first field present wins, as a proto3 parser keeps one of them.
-  if (isSet(object['stringValue']))
-    return { stringValue: readString(object['stringValue'], `${path}.stringValue`) };
-  if (isSet(object['boolValue']))
-    return { boolValue: readBool(object['boolValue'], `${path}.boolValue`) };
-  if (isSet(object['intValue']))
-    return { intValue: readInt64(object['intValue'], `${path}.intValue`) };
-  if (isSet(object['doubleValue']))
-    return { doubleValue: readDouble(object['doubleValue'], `${path}.doubleValue`) };
-  if (isSet(object['arrayValue'])) {
-    const array = readObject(object['arrayValue'], `${path}.arrayValue`);
-    return {
-      arrayValue: {
-        values: readArray(array['values'], `${path}.arrayValue.values`, (item, itemPath) => {
-          return readAnyValue(item, itemPath) ?? {};
-        }),
-      },
-    };
-  }
-  if (isSet(object['kvlistValue'])) {
-    const list = readObject(object['kvlistValue'], `${path}.kvlistValue`);
-    return { kvlistValue: { values: readKeyValues(list['values'], `${path}.kvlistValue.values`) } };
-  }
-  if (isSet(object['bytesValue']))
-    return { bytesValue: readString(object['bytesValue'], `${path}.bytesValue`) };
-  return {};
-}
-
-function isSet(value: unknown): boolean {
-  return value !== undefined && value !== null;
-}
-
-function fail(path: string, expected: string, value: unknown): never {
-  const shown = JSON.stringify(value);
-  const clipped = shown.length > 40 ? `${shown.slice(0, 40)}…` : shown;
-  throw new DecodeError(`Invalid OTLP/JSON at ${path}: expected ${expected}, got ${clipped}.`);
-}
-
-function readObject(value: unknown, path: string): JsonObject {
-  const object = readOptionalObject(value, path);
-  return object ?? {};
-}
-
-function readOptionalObject(value: unknown, path: string): JsonObject | undefined {
-  if (!isSet(value)) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) fail(path, 'an object', value);
-  return value as JsonObject;
-}
-
-function readArray<T>(value: unknown, path: string, readItem: (item: unknown, path: string) => T) {
-  if (!isSet(value)) return [];
-  if (!Array.isArray(value)) fail(path, 'an array', value);
-  return value.map((item: unknown, index) => readItem(item, `${path}[${index}]`));
-}
-
-function readString(value: unknown, path: string): string {
-  if (!isSet(value)) return '';
-  if (typeof value !== 'string') fail(path, 'a string', value);
-  return value;
-}
-
-function readBool(value: unknown, path: string): boolean {
-  if (typeof value !== 'boolean') fail(path, 'true or false', value);
-  return value;
+function readSpan(value: unknown, batch: SpanBatch): void {
+  const span = readObject(value);
+  batch.add(
+    intern(readHexId(span['traceId'], 'traceId')),
+    readHexId(span['spanId'], 'spanId'),
+    readHexId(span['parentSpanId'], 'parentSpanId'),
+    readUint32(span['flags'], 'flags'),
+    intern(readString(span['name'], 'name')),
+    readEnum(span['kind'], 'kind', SPAN_KIND_VALUES),
+    readUnixNanosAsMillis(span['startTimeUnixNano'], 'startTimeUnixNano'),
+    readUnixNanosAsMillis(span['endTimeUnixNano'], 'endTimeUnixNano'),
+    readKeyValues(span['attributes'], 'attributes'),
+  );
 }
 
 /** Ids stay strings here, lower-cased; their length and digits are judged per span, later. */
-function readHexId(value: unknown, path: string): string {
-  return readString(value, path).toLowerCase();
+function readHexId(value: unknown, field: string): string {
+  return readString(value, field).toLowerCase();
 }
 
-function readUint32(value: unknown, path: string): number {
-  if (!isSet(value)) return 0;
-  const text = typeof value === 'string' ? value : undefined;
-  const number = text !== undefined && /^\d+$/.test(text) ? Number(text) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < 0 || number > 0xffffffff)
-    fail(path, 'an unsigned 32-bit integer', value);
-  return number;
-}
-
-function readUint64(value: unknown, path: string): string {
-  const text = readInt64(value, path);
-  if (text.startsWith('-')) fail(path, 'an unsigned 64-bit integer', value);
-  return text;
-}
-
-/** 64-bit integers as decimal strings (proto3 JSON writes them as strings, accepts numbers). */
-function readInt64(value: unknown, path: string): string {
-  if (!isSet(value)) return '0';
-  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value).toString();
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value).toString();
-  return fail(path, 'an integer or a decimal string', value);
-}
-
-function readDouble(value: unknown, path: string): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string') {
-    if (value === 'NaN') return Number.NaN;
-    if (value === 'Infinity') return Number.POSITIVE_INFINITY;
-    if (value === '-Infinity') return Number.NEGATIVE_INFINITY;
-    if (value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+/** Calls `visit` with each item of an optional array, and the item's path. */
+function forEachItem(
+  value: unknown,
+  path: string,
+  visit: (item: unknown, path: string) => void,
+): void {
+  if (value === undefined || value === null) return;
+  if (!Array.isArray(value)) throw located(new FieldError('', 'an array', value), path);
+  for (let item = 0; item < value.length; item += 1) {
+    const itemPath = `${path}[${item}]`;
+    atPath(itemPath, () => visit(value[item], itemPath));
   }
-  return fail(path, 'a number', value);
 }
 
-function readEnum(value: unknown, path: string, values: Readonly<Record<string, number>>): number {
-  if (!isSet(value)) return 0;
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
-  if (typeof value === 'string' && Object.hasOwn(values, value)) return values[value]!;
-  return fail(path, `an integer or one of ${Object.keys(values).join(', ')}`, value);
+function atPath<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw located(error, path);
+  }
+}
+
+/** A FieldError (relative path) becomes the DecodeError that names the field's full path. */
+function located(error: unknown, path: string): unknown {
+  if (!(error instanceof FieldError)) return error;
+  return new DecodeError(
+    `Invalid OTLP/JSON at ${path}${error.field === '' || error.field.startsWith('[') ? '' : '.'}${error.field}: expected ${error.expected}, got ${error.shown}.`,
+  );
+}
+
+function spanPath(index: JsonSpanIndex, span: number): string {
+  let scope = index.scopeFirstSpan.length - 1;
+  while (scope > 0 && index.scopeFirstSpan[scope]! > span) scope -= 1;
+  return `${index.scopePath[scope]}[${span - index.scopeFirstSpan[scope]!}]`;
 }

@@ -1,77 +1,260 @@
-import { getErrorMessage } from '../errors';
+import type { AttributeValue } from '../verify/types';
+import { hexId } from './hex-id';
+import { DecodeError } from './internal-types';
+import { readAttribute } from './protobuf-attributes';
 import {
-  DecodeError,
-  type OtlpAnyValue,
-  type OtlpKeyValue,
-  type OtlpSpan,
-  type OtlpTraceRequest,
-} from './internal-types';
-import { ExportTraceServiceRequest } from './otlp-schema';
+  ProtoReader,
+  WIRE_FIXED32,
+  WIRE_FIXED64,
+  WIRE_LENGTH_DELIMITED,
+  WIRE_VARINT,
+} from './proto-reader';
+import type { SpanSource } from './ingest';
+import { NO_ATTRIBUTES, SERVICE_NAME, type SpanBatch } from './span-batch';
+import { readUtf8 } from './utf8-cache';
+
+// Tags (field number << 3 | wire type) of the fields read, from the OTLP .proto files. Any other
+// field, and a known field with an unexpected wire type, is skipped as unknown.
+const TAG_RESOURCE_SPANS = (1 << 3) | WIRE_LENGTH_DELIMITED; // ExportTraceServiceRequest
+const TAG_RESOURCE = (1 << 3) | WIRE_LENGTH_DELIMITED; // ResourceSpans
+const TAG_SCOPE_SPANS = (2 << 3) | WIRE_LENGTH_DELIMITED; // ResourceSpans
+const TAG_RESOURCE_ATTRIBUTE = (1 << 3) | WIRE_LENGTH_DELIMITED; // Resource
+const TAG_SPAN = (2 << 3) | WIRE_LENGTH_DELIMITED; // ScopeSpans
+// Span
+const TAG_TRACE_ID = (1 << 3) | WIRE_LENGTH_DELIMITED;
+const TAG_SPAN_ID = (2 << 3) | WIRE_LENGTH_DELIMITED;
+const TAG_PARENT_SPAN_ID = (4 << 3) | WIRE_LENGTH_DELIMITED;
+const TAG_NAME = (5 << 3) | WIRE_LENGTH_DELIMITED;
+const TAG_KIND = (6 << 3) | WIRE_VARINT;
+const TAG_START_TIME = (7 << 3) | WIRE_FIXED64;
+const TAG_END_TIME = (8 << 3) | WIRE_FIXED64;
+const TAG_ATTRIBUTE = (9 << 3) | WIRE_LENGTH_DELIMITED;
+const TAG_FLAGS = (16 << 3) | WIRE_FIXED32;
 
 /**
- * What protobufjs' `toObject` gives for the options below: the official field names
- * (lowerCamelCase), 64-bit integers as decimal strings, enums as numbers, bytes as base64,
- * absent scalars left out, repeated fields always present.
+ * Where each span of a binary `ExportTraceServiceRequest` lies, found by a first pass that only
+ * walks the three outer levels (request, resource spans, scope spans). The spans themselves are
+ * decoded later, in slices (`decodeSpans`), so a large batch never holds the event loop for long,
+ * and spans past the store's cap need not be decoded at all.
  */
-interface PlainRequest {
-  resourceSpans: {
-    resource?: { attributes: OtlpKeyValue[] };
-    scopeSpans: { spans: PlainSpan[] }[];
-  }[];
+export interface ProtobufSpanIndex {
+  body: Buffer;
+  /**
+   * Start and end offset of every span message, in order: [start0, end0, start1, end1, ...]. In
+   * a typed array outside the JS heap, so a 300,000-span batch adds nothing for the GC to copy.
+   */
+  bounds: SpanBounds;
+  /** Index of the first span of each resource, and that resource's `service.name` value. */
+  resourceFirstSpan: number[];
+  resourceService: (AttributeValue | undefined)[];
 }
 
-interface PlainSpan {
-  traceId?: string;
-  spanId?: string;
-  parentSpanId?: string;
-  flags?: number;
-  name?: string;
-  kind?: number;
-  startTimeUnixNano?: string;
-  endTimeUnixNano?: string;
-  attributes: { key?: string; value?: OtlpAnyValue }[];
-}
+/** Start and end offsets of span messages, in a typed array that doubles as it fills. */
+class SpanBounds {
+  private offsets = new Uint32Array(1024);
+  count = 0;
 
-const TO_PLAIN = { longs: String, enums: Number, bytes: String, defaults: false, arrays: true };
-
-/** Decodes a binary `ExportTraceServiceRequest` (OTLP/HTTP protobuf body, or a gRPC message). */
-export function decodeProtobuf(body: Uint8Array): OtlpTraceRequest {
-  let plain: PlainRequest;
-  try {
-    const message = ExportTraceServiceRequest.decode(body);
-    plain = ExportTraceServiceRequest.toObject(message, TO_PLAIN) as PlainRequest;
-  } catch (error) {
-    throw new DecodeError(
-      `The body is not a protobuf ExportTraceServiceRequest: ${getErrorMessage(error)}`,
-    );
+  add(start: number, end: number): void {
+    if (2 * this.count + 2 > this.offsets.length) {
+      const grown = new Uint32Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    this.offsets[2 * this.count] = start;
+    this.offsets[2 * this.count + 1] = end;
+    this.count += 1;
   }
+
+  startOf(span: number): number {
+    return this.offsets[2 * span]!;
+  }
+
+  endOf(span: number): number {
+    return this.offsets[2 * span + 1]!;
+  }
+}
+
+/** Indexes a binary request (OTLP/HTTP protobuf body, or a gRPC message). */
+export function indexProtobuf(body: Buffer): ProtobufSpanIndex {
+  const index: ProtobufSpanIndex = {
+    body,
+    bounds: new SpanBounds(),
+    resourceFirstSpan: [],
+    resourceService: [],
+  };
+  guarded(() => {
+    const reader = new ProtoReader(body, 0, body.length);
+    while (reader.pos < reader.end) {
+      const tag = reader.tag();
+      if (tag === TAG_RESOURCE_SPANS) indexResourceSpans(reader, index);
+      else reader.skip(tag & 7);
+    }
+  });
+  return index;
+}
+
+/** A binary request's spans, for `ingest`: indexed now, decoded slice by slice. */
+export function protobufSource(body: Buffer): SpanSource {
+  const index = indexProtobuf(body);
   return {
-    resourceSpans: plain.resourceSpans.map((resourceSpans) => ({
-      resourceAttributes: resourceSpans.resource?.attributes ?? [],
-      spans: resourceSpans.scopeSpans.flatMap((scopeSpans) => scopeSpans.spans.map(toOtlpSpan)),
-    })),
+    count: index.bounds.count,
+    idsAreHex: true,
+    decode: (from, to, batch) => decodeSpans(index, from, to, batch),
   };
 }
 
-function toOtlpSpan(span: PlainSpan): OtlpSpan {
-  return {
-    traceId: base64ToHex(span.traceId),
-    spanId: base64ToHex(span.spanId),
-    parentSpanId: base64ToHex(span.parentSpanId),
-    flags: span.flags ?? 0,
-    name: span.name ?? '',
-    kind: span.kind ?? 0,
-    startTimeUnixNano: span.startTimeUnixNano ?? '0',
-    endTimeUnixNano: span.endTimeUnixNano ?? '0',
-    attributes: span.attributes.map((attribute) => ({
-      key: attribute.key ?? '',
-      value: attribute.value,
-    })),
-  };
+/** Decodes spans [from, to) of an indexed request into the batch. */
+export function decodeSpans(
+  index: ProtobufSpanIndex,
+  from: number,
+  to: number,
+  batch: SpanBatch,
+): void {
+  guarded(() => {
+    const { body, bounds, resourceFirstSpan, resourceService } = index;
+    // The resource of span `from`: the last one that starts at or before it.
+    let resource = -1;
+    const reader = new ProtoReader(body, 0, body.length);
+    const recent: RecentStrings = {
+      traceId: new RecentString(body, hexId),
+      name: new RecentString(body, readUtf8),
+    };
+    for (let span = from; span < to; span += 1) {
+      let changed = resource < 0;
+      if (changed) resource = 0;
+      while (resource + 1 < resourceFirstSpan.length && resourceFirstSpan[resource + 1]! <= span) {
+        resource += 1;
+        changed = true;
+      }
+      if (changed) batch.setService(resourceService[resource]);
+      reader.pos = bounds.startOf(span);
+      reader.end = bounds.endOf(span);
+      decodeSpan(reader, recent, batch);
+    }
+  });
 }
 
-// `bytes: String` above encodes every bytes field as base64, the proto3 JSON form; ids are
-// compared and reported as hex everywhere else, so they are turned back here.
-function base64ToHex(value: string | undefined): string {
-  return value === undefined ? '' : Buffer.from(value, 'base64').toString('hex');
+function indexResourceSpans(reader: ProtoReader, index: ProtobufSpanIndex): void {
+  const outerEnd = reader.enter();
+  let service: AttributeValue | undefined;
+  index.resourceFirstSpan.push(index.bounds.count);
+  while (reader.pos < reader.end) {
+    const tag = reader.tag();
+    // protobufjs replaced a message field given twice; the last resource wins here as well.
+    if (tag === TAG_RESOURCE) service = readServiceName(reader);
+    else if (tag === TAG_SCOPE_SPANS) indexScopeSpans(reader, index.bounds);
+    else reader.skip(tag & 7);
+  }
+  reader.leave(outerEnd);
+  index.resourceService.push(service);
+}
+
+function indexScopeSpans(reader: ProtoReader, bounds: SpanBounds): void {
+  const outerEnd = reader.enter();
+  while (reader.pos < reader.end) {
+    const tag = reader.tag();
+    if (tag === TAG_SPAN) {
+      const spanEnd = reader.lengthEnd();
+      bounds.add(reader.pos, spanEnd);
+      reader.pos = spanEnd;
+    } else reader.skip(tag & 7);
+  }
+  reader.leave(outerEnd);
+}
+
+/** The value of the last `service.name` attribute of a Resource message. */
+function readServiceName(reader: ProtoReader): AttributeValue | undefined {
+  const outerEnd = reader.enter();
+  const attributes: Record<string, AttributeValue> = {};
+  while (reader.pos < reader.end) {
+    const tag = reader.tag();
+    if (tag === TAG_RESOURCE_ATTRIBUTE) readAttribute(reader, attributes);
+    else reader.skip(tag & 7);
+  }
+  reader.leave(outerEnd);
+  return attributes[SERVICE_NAME];
+}
+
+/**
+ * The last string one field decoded, with where its bytes lie in the body: spans of a batch mostly
+ * share their trace id and often their name, and reusing the string spares an allocation (and
+ * memory once stored).
+ */
+class RecentString {
+  private start = 0;
+  private end = 0;
+  private text = '';
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly decode: (buf: Buffer, start: number, end: number) => string,
+  ) {}
+
+  at(start: number, end: number): string {
+    if (!this.sameBytes(start, end)) {
+      this.text = this.decode(this.buf, start, end);
+      this.start = start;
+      this.end = end;
+    }
+    return this.text;
+  }
+
+  private sameBytes(start: number, end: number): boolean {
+    if (end - start !== this.end - this.start || this.end === 0) return false;
+    const buf = this.buf;
+    for (let offset = 0; offset < end - start; offset += 1) {
+      if (buf[start + offset] !== buf[this.start + offset]) return false;
+    }
+    return true;
+  }
+}
+
+interface RecentStrings {
+  traceId: RecentString;
+  name: RecentString;
+}
+
+/** One Span message, from `reader.pos` to `reader.end`, into the batch. */
+function decodeSpan(reader: ProtoReader, recent: RecentStrings, batch: SpanBatch): void {
+  const buf = reader.buf;
+  let traceId = '';
+  let spanId = '';
+  let parentSpanId = '';
+  let name = '';
+  let kind = 0;
+  let flags = 0;
+  let startTimeMs = 0;
+  let endTimeMs = 0;
+  let attributes: Record<string, AttributeValue> | undefined;
+  while (reader.pos < reader.end) {
+    const tag = reader.tag();
+    if (tag === TAG_TRACE_ID || tag === TAG_SPAN_ID || tag === TAG_PARENT_SPAN_ID) {
+      const idEnd = reader.lengthEnd();
+      if (tag === TAG_TRACE_ID) traceId = recent.traceId.at(reader.pos, idEnd);
+      else if (tag === TAG_SPAN_ID) spanId = hexId(buf, reader.pos, idEnd);
+      else parentSpanId = hexId(buf, reader.pos, idEnd);
+      reader.pos = idEnd;
+    } else if (tag === TAG_NAME) {
+      const nameEnd = reader.lengthEnd();
+      name = recent.name.at(reader.pos, nameEnd);
+      reader.pos = nameEnd;
+    } else if (tag === TAG_KIND) kind = reader.uint32() | 0;
+    else if (tag === TAG_START_TIME) startTimeMs = reader.fixed64Millis();
+    else if (tag === TAG_END_TIME) endTimeMs = reader.fixed64Millis();
+    else if (tag === TAG_ATTRIBUTE) readAttribute(reader, (attributes ??= {}));
+    else if (tag === TAG_FLAGS) flags = reader.fixed32();
+    else reader.skip(tag & 7);
+  }
+  const kept = attributes ?? NO_ATTRIBUTES;
+  batch.add(traceId, spanId, parentSpanId, flags, name, kind, startTimeMs, endTimeMs, kept);
+}
+
+/** Every decoding failure says what the body is not, with the reader's detail. */
+function guarded(decode: () => void): void {
+  try {
+    decode();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new DecodeError(`The body is not a protobuf ExportTraceServiceRequest: ${detail}.`);
+  }
 }

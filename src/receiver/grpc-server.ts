@@ -3,7 +3,8 @@ import * as grpc from '@grpc/grpc-js';
 // grpc-js logs a failed bind to stderr ("No address added out of total 1 resolved") before the
 // error reaches us; the InputError we raise already says it, in the user's words.
 grpc.setLogVerbosity(grpc.logVerbosity.NONE);
-import { decodeProtobuf } from './decode-protobuf';
+import { getErrorMessage } from '../errors';
+import { protobufSource } from './decode-protobuf';
 import { encodeExportResponse } from './encode-response';
 import { ingest } from './ingest';
 import { DecodeError } from './internal-types';
@@ -56,17 +57,18 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   });
   const exportCall: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
     store.noteRequest('grpc');
-    try {
-      const outcome = ingest(decodeProtobuf(call.request), store);
+    const answer = async (): Promise<void> => {
+      const outcome = await ingest(protobufSource(call.request), store);
       callback(null, encodeExportResponse('protobuf', outcome.rejectedSpans, outcome.errorMessage));
-    } catch (error) {
+    };
+    answer().catch((error: unknown) => {
       store.noteFailedRequest();
       const invalid = error instanceof DecodeError;
       callback({
         code: invalid ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL,
-        details: invalid ? error.message : `Internal error: ${String(error)}`,
+        details: invalid ? error.message : `Internal error: ${getErrorMessage(error)}`,
       });
-    }
+    });
   };
   server.addService(traceService, { Export: exportCall });
 

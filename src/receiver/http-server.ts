@@ -1,7 +1,8 @@
+import { getErrorMessage } from '../errors';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeJson } from './decode-json';
-import { decodeProtobuf } from './decode-protobuf';
+import { jsonSource } from './decode-json';
+import { protobufSource } from './decode-protobuf';
 import { CONTENT_TYPES, encodeExportResponse, encodeStatus } from './encode-response';
 import { ingest } from './ingest';
 import { DecodeError, type OtlpEncoding } from './internal-types';
@@ -55,7 +56,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       unknownPaths.set(path, (unknownPaths.get(path) ?? 0) + 1);
     handle(request, response, options).catch((error: unknown) => {
       // handle() answers every expected failure itself; anything else still gets an answer.
-      fail(response, 'json', 500, GRPC_INTERNAL, `Internal error: ${String(error)}`, store);
+      fail(
+        response,
+        'json',
+        500,
+        GRPC_INTERNAL,
+        `Internal error: ${getErrorMessage(error)}`,
+        store,
+      );
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -122,13 +130,12 @@ async function handle(
 
   let outcome;
   try {
-    outcome = ingest(
-      encoding === 'json' ? decodeJson(result.body) : decodeProtobuf(result.body),
-      store,
-    );
+    const source = encoding === 'json' ? jsonSource(result.body) : protobufSource(result.body);
+    outcome = await ingest(source, store);
   } catch (error) {
-    const message = error instanceof DecodeError ? error.message : `Undecodable body: ${error}`;
-    return fail(response, encoding, 400, GRPC_INVALID_ARGUMENT, message, store);
+    // Anything else (the receiver closing mid-decode) is answered by the caller with a 500.
+    if (!(error instanceof DecodeError)) throw error;
+    return fail(response, encoding, 400, GRPC_INVALID_ARGUMENT, error.message, store);
   }
   send(
     response,

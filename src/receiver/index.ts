@@ -5,6 +5,7 @@ export {
   DEFAULT_HTTP_PORT,
   DEFAULT_GRPC_PORT,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_SPANS,
 } from './receiver';
 export type {
   Receiver,

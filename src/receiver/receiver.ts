@@ -1,7 +1,7 @@
 import { InputError } from '../errors';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server';
 import { startHttpServer } from './http-server';
-import { SpanStore } from './span-store';
+import { DEFAULT_MAX_SPANS, SpanStore } from './span-store';
 import type { Receiver, ReceiverOptions } from './types';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -9,11 +9,13 @@ export const DEFAULT_HTTP_PORT = 4318;
 export const DEFAULT_GRPC_PORT = 4317;
 /** Below OTLP's recommended 64 MiB: a check's handful of spans never comes close. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+export { DEFAULT_MAX_SPANS };
 
 const DEFAULT_INPUT_NAMES = {
   httpPort: 'receiver-http-port',
   grpcPort: 'receiver-grpc-port',
   maxBodyBytes: 'receiver-max-body-bytes',
+  maxSpans: 'max-spans',
 };
 
 /**
@@ -36,7 +38,14 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     );
   }
 
-  const store = new SpanStore();
+  const maxSpans = options.maxSpans ?? DEFAULT_MAX_SPANS;
+  if (!Number.isSafeInteger(maxSpans) || maxSpans < 1) {
+    throw new InputError(
+      `Input '${names.maxSpans}' must be a whole number of spans above 0, got ${JSON.stringify(maxSpans)}.`,
+    );
+  }
+
+  const store = new SpanStore(maxSpans, names.maxSpans);
   const http = await startHttpServer({
     host,
     port: httpPort,

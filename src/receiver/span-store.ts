@@ -1,18 +1,44 @@
-import type { SpanRecord } from '../verify/types';
+import type { AttributeValue, SpanKindName, SpanRecord } from '../verify/types';
 import type { ReceiverStats, RejectedSpan, WaitForOptions, WaitResult } from './types';
 
 // Rejections are kept for diagnosis only; a misbehaving exporter must not grow memory without end.
 const MAX_REJECTED_KEPT = 100;
+/** Spans stored at most, unless the receiver is told otherwise (input `max-spans`). */
+export const DEFAULT_MAX_SPANS = 200_000;
 
 type Listener = (spans: readonly SpanRecord[]) => void;
 
 /**
+ * The stored form of a span: a `SpanRecord` built by one constructor, so every stored span shares
+ * one hidden class with its fields in-object (no dictionary, no per-span key string), and the
+ * strings a batch repeats (service, kind) are shared rather than copied.
+ */
+export class StoredSpan implements SpanRecord {
+  constructor(
+    readonly traceId: string,
+    readonly spanId: string,
+    readonly parentSpanId: string | undefined,
+    readonly parentIsRemote: boolean | undefined,
+    readonly name: string,
+    readonly kind: SpanKindName,
+    readonly service: string,
+    readonly startTimeMs: number,
+    readonly endTimeMs: number,
+    readonly attributes: Record<string, AttributeValue>,
+  ) {}
+}
+
+/**
  * Everything the receiver has accepted, shared by the HTTP and gRPC servers, with the counters and
  * the event-driven waits the verifier uses. Exporters resend batches they are unsure about (OTLP,
- * "Duplicate Data"), so spans are keyed by trace id + span id and the first copy wins.
+ * "Duplicate Data"), so spans are de-duplicated by trace id + span id and the first copy wins.
+ * Past `maxSpans` distinct spans, new ones are refused and counted: a flood cannot grow memory.
  */
 export class SpanStore {
-  private readonly byKey = new Map<string, SpanRecord>();
+  // Keyed by span id alone (ids are random, so a clash across traces is rare); a clash holds an
+  // array. This spares a composite key string per span.
+  private readonly bySpanId = new Map<string, SpanRecord | SpanRecord[]>();
+  private readonly inOrder: SpanRecord[] = [];
   private readonly serviceNames = new Set<string>();
   private readonly rejected: RejectedSpan[] = [];
   private readonly listeners = new Set<Listener>();
@@ -24,9 +50,26 @@ export class SpanStore {
     acceptedSpans: 0,
     rejectedSpans: 0,
     duplicateSpans: 0,
+    spansOverLimit: 0,
   };
   private lastNewSpanAt: number | undefined;
   private closed = false;
+
+  constructor(
+    readonly maxSpans: number = DEFAULT_MAX_SPANS,
+    /** Named when spans are refused past the cap, so a user knows which setting to change. */
+    readonly limitInputName = 'max-spans',
+  ) {}
+
+  /** How many more distinct spans fit under the cap. */
+  room(): number {
+    return Math.max(0, this.maxSpans - this.inOrder.length);
+  }
+
+  /** True once `close()` ran: decoders still at work stop early. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
 
   noteRequest(transport: 'http' | 'grpc'): void {
     if (transport === 'http') this.counters.httpRequests += 1;
@@ -37,35 +80,63 @@ export class SpanStore {
     this.counters.failedRequests += 1;
   }
 
-  noteRejected(spans: readonly RejectedSpan[]): void {
-    this.counters.rejectedSpans += spans.length;
+  /** Counts `count` rejected spans and keeps `spans`, examples of them, in a bounded window. */
+  noteRejected(spans: readonly RejectedSpan[], count = spans.length): void {
+    this.counters.rejectedSpans += count;
     this.rejected.push(...spans);
     if (this.rejected.length > MAX_REJECTED_KEPT) {
       this.rejected.splice(0, this.rejected.length - MAX_REJECTED_KEPT);
     }
   }
 
-  /** Stores the spans not seen before and tells listeners about them. */
-  add(spans: readonly SpanRecord[]): void {
+  /** Counts spans refused without being decoded, because the store was already full. */
+  noteOverLimit(count: number): void {
+    this.counters.spansOverLimit += count;
+  }
+
+  /**
+   * Stores the spans not seen before and tells listeners about them. Returns how many were
+   * refused because the store is full (duplicates of stored spans are not refused, only counted).
+   */
+  add(spans: readonly SpanRecord[]): number {
     const added: SpanRecord[] = [];
+    let overLimit = 0;
     for (const span of spans) {
-      const key = `${span.traceId}-${span.spanId}`;
-      if (this.byKey.has(key)) {
+      if (this.has(span)) {
         this.counters.duplicateSpans += 1;
-        continue;
+      } else if (this.inOrder.length >= this.maxSpans) {
+        overLimit += 1;
+      } else {
+        this.keep(span);
+        added.push(span);
       }
-      this.byKey.set(key, span);
-      this.serviceNames.add(span.service);
-      added.push(span);
     }
-    if (added.length === 0) return;
+    this.counters.spansOverLimit += overLimit;
+    if (added.length === 0) return overLimit;
     this.counters.acceptedSpans += added.length;
     this.lastNewSpanAt = Date.now();
     for (const listener of [...this.listeners]) listener(added);
+    return overLimit;
+  }
+
+  private has(span: SpanRecord): boolean {
+    const found = this.bySpanId.get(span.spanId);
+    if (found === undefined) return false;
+    if (!Array.isArray(found)) return found.traceId === span.traceId;
+    return found.some((stored) => stored.traceId === span.traceId);
+  }
+
+  private keep(span: SpanRecord): void {
+    const found = this.bySpanId.get(span.spanId);
+    if (found === undefined) this.bySpanId.set(span.spanId, span);
+    else if (Array.isArray(found)) found.push(span);
+    else this.bySpanId.set(span.spanId, [found, span]);
+    this.inOrder.push(span);
+    this.serviceNames.add(span.service);
   }
 
   spans(): SpanRecord[] {
-    return [...this.byKey.values()];
+    return [...this.inOrder];
   }
 
   services(): string[] {
@@ -113,7 +184,7 @@ export class SpanStore {
           satisfied: outcome === 'satisfied',
           outcome,
           missingServices: services.filter((service) => !this.serviceNames.has(service)),
-          spanCount: this.byKey.size,
+          spanCount: this.inOrder.length,
           waitedMs: Date.now() - startedAt,
         });
       };
@@ -121,7 +192,7 @@ export class SpanStore {
         clearTimeout(quietTimer);
         if (done) return;
         if (services.some((service) => !this.serviceNames.has(service))) return;
-        if (this.byKey.size < minSpans) return;
+        if (this.inOrder.length < minSpans) return;
         // Quiet is measured from the last new span, or from the start when none came yet.
         const quietFor = Date.now() - (this.lastNewSpanAt ?? startedAt);
         if (quietFor >= quietMs) finish('satisfied');

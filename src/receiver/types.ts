@@ -13,8 +13,13 @@ export interface ReceiverOptions {
    * message). Default 16 MiB. Larger bodies get 413 (gRPC: RESOURCE_EXHAUSTED).
    */
   maxBodyBytes?: number;
+  /**
+   * Most distinct spans stored. Default 200,000. Past it, new spans are refused with OTLP partial
+   * success and counted (`spansOverLimit`), so a flood of valid spans cannot grow memory.
+   */
+  maxSpans?: number;
   /** The input names that error messages cite, so a user knows which setting to change. */
-  inputNames?: { httpPort?: string; grpcPort?: string; maxBodyBytes?: string };
+  inputNames?: { httpPort?: string; grpcPort?: string; maxBodyBytes?: string; maxSpans?: string };
 }
 
 /** What the receiver has seen so far. */
@@ -27,10 +32,13 @@ export interface ReceiverStats {
   failedRequests: number;
   /** Distinct spans stored (a resent span counts once). */
   acceptedSpans: number;
-  /** Spans refused for unusable ids, reported to the sender as partial success. */
+  /** Spans refused for unusable ids, reported to the sender as partial success (not counting
+   * `spansOverLimit`). */
   rejectedSpans: number;
   /** Spans received again with a trace id and span id already stored; the first copy is kept. */
   duplicateSpans: number;
+  /** Spans refused because `maxSpans` were already stored (also told to the sender). */
+  spansOverLimit: number;
 }
 
 /** A span the receiver refused, and why. */

@@ -13,7 +13,8 @@ export interface TargetResult {
   /** The sample probe's trace id: the first probe that failed, else the first. */
   trace_id: string;
   target: { url: string; method: string };
-  receiver: { http: string; grpc: string | null };
+  /** `spans_over_limit`: spans refused because `max-spans` were already stored. */
+  receiver: { http: string; grpc: string | null; spans_over_limit: number };
   propagators: string[];
   /** The context header the sample probe sent (name and value). */
   probe_header: { name: string; value: string | null };
@@ -104,7 +105,11 @@ function fullTargetResult(outcome: TargetOutcome): TargetResult {
     failed_checks: verification.failedChecks,
     trace_id: sample.traceId,
     target: { url: inertText(target.url), method: inertName(target.method) },
-    receiver: { http: outcome.receiver.http, grpc: outcome.receiver.grpc ?? null },
+    receiver: {
+      http: outcome.receiver.http,
+      grpc: outcome.receiver.grpc ?? null,
+      spans_over_limit: outcome.receiver.spansOverLimit,
+    },
     propagators: config.propagators.length ? [...config.propagators] : ['none'],
     probe_headers: { ...(sampleProbe?.headers ?? {}) },
     probe_header: {
@@ -230,6 +235,11 @@ export function targetConsoleReport(result: TargetResult): string {
       ? `PASS: one unbroken trace per probe through ${result.target.method} ${result.target.url}`
       : `FAIL: trace context broken behind ${result.target.method} ${result.target.url}`,
     `receiver: ${result.receiver.http}${result.receiver.grpc ? `, ${result.receiver.grpc} (gRPC)` : ''}   services seen: ${result.services_seen.join(', ') || '(none)'}`,
+    ...(result.receiver.spans_over_limit > 0
+      ? [
+          `receiver full: ${result.receiver.spans_over_limit} spans refused past input 'max-spans'; the verdict saw only the spans stored before`,
+        ]
+      : []),
     `probes: ${result.probes.passed}/${result.probes.total} passed; latency p50 ${result.probes.latency_ms.p50} ms, p99 ${result.probes.latency_ms.p99} ms`,
     `sample probe ${result.sample_probe}: ${result.probe_header.name}: ${result.probe_header.value ?? '(none)'}`,
     ...result.diagnoses.slice(0, LOGGED_DIAGNOSES).map((d) => `  ! ${d}`),

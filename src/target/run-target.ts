@@ -17,7 +17,8 @@ const PROBE_MARGIN_MS = 250;
 export interface TargetOutcome {
   config: Config;
   target: TargetConfig;
-  receiver: { http: string; grpc: string | undefined };
+  /** `spansOverLimit`: spans refused because `max-spans` were already stored. */
+  receiver: { http: string; grpc: string | undefined; spansOverLimit: number };
   probes: TargetProbeResult[];
   /** Every span the receiver accepted. */
   spans: SpanRecord[];
@@ -46,6 +47,7 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
     host: target.receiver.host,
     httpPort: target.receiver.httpPort,
     grpcPort: target.receiver.grpcPort,
+    maxSpans: target.receiver.maxSpans,
   });
   progress.watchSpans({
     services: () => receiver.services(),
@@ -114,7 +116,11 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
     return {
       config,
       target,
-      receiver: { http: receiver.httpUrl, grpc: receiver.grpcUrl },
+      receiver: {
+        http: receiver.httpUrl,
+        grpc: receiver.grpcUrl,
+        spansOverLimit: receiver.stats().spansOverLimit,
+      },
       probes,
       spans,
       servicesSeen: receiver.services(),

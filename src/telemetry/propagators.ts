@@ -4,33 +4,66 @@ import {
   W3CBaggagePropagator,
   W3CTraceContextPropagator,
 } from '@opentelemetry/core';
-import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
-import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
+import type * as B3Module from '@opentelemetry/propagator-b3';
+import type * as JaegerModule from '@opentelemetry/propagator-jaeger';
 import type { Fault, PropagatorName } from '../config';
 import { currentService } from './service-scope';
+
+/**
+ * The propagator packages only some inputs need, loaded when they do (in the bundle each is a
+ * chunk of its own): the default run (`tracecontext,baggage`) loads neither.
+ */
+export interface OptionalPropagators {
+  b3: typeof B3Module | undefined;
+  jaeger: typeof JaegerModule | undefined;
+}
+
+/** Loads the propagator packages these names (and the fault, which may inject B3) use. */
+export async function loadPropagators(
+  names: readonly PropagatorName[],
+  fault: Fault | undefined,
+): Promise<OptionalPropagators> {
+  const needsB3 =
+    names.includes('b3') || names.includes('b3multi') || fault?.kind === 'propagator-mismatch';
+  const [b3, jaeger] = await Promise.all([
+    needsB3 ? import('@opentelemetry/propagator-b3') : undefined,
+    names.includes('jaeger') ? import('@opentelemetry/propagator-jaeger') : undefined,
+  ]);
+  return { b3, jaeger };
+}
 
 /**
  * Builds the propagator in code. NodeTracerProvider.register() in sdk-trace-node 2.x ignores
  * OTEL_PROPAGATORS, so the configuration has to arrive this way. An empty list gives a composite
  * of nothing: no header is injected or extracted.
  */
-export function buildPropagator(names: readonly PropagatorName[]): TextMapPropagator {
-  return new CompositePropagator({ propagators: names.map(propagatorFor) });
+export function buildPropagator(
+  names: readonly PropagatorName[],
+  loaded: OptionalPropagators,
+): TextMapPropagator {
+  return new CompositePropagator({ propagators: names.map((name) => propagatorFor(name, loaded)) });
 }
 
-function propagatorFor(name: PropagatorName): TextMapPropagator {
+function propagatorFor(name: PropagatorName, loaded: OptionalPropagators): TextMapPropagator {
   switch (name) {
     case 'tracecontext':
       return new W3CTraceContextPropagator();
     case 'baggage':
       return new W3CBaggagePropagator();
     case 'b3':
-      return new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER });
-    case 'b3multi':
-      return new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
+    case 'b3multi': {
+      const b3 = required(loaded.b3, name);
+      const encoding = name === 'b3' ? 'SINGLE_HEADER' : 'MULTI_HEADER';
+      return new b3.B3Propagator({ injectEncoding: b3.B3InjectEncoding[encoding] });
+    }
     case 'jaeger':
-      return new JaegerPropagator();
+      return new (required(loaded.jaeger, name).JaegerPropagator)();
   }
+}
+
+function required<T>(module: T | undefined, name: PropagatorName): T {
+  if (module === undefined) throw new Error(`the ${name} propagator was not loaded`);
+  return module;
 }
 
 /** How one service injects and extracts, when a fault makes it differ from the rest. */
@@ -85,14 +118,15 @@ export function faultPropagation(
   fault: Fault | undefined,
   serviceNames: readonly string[],
   shared: TextMapPropagator,
+  loaded: OptionalPropagators,
 ): Map<string, ServicePropagation> {
   const overrides = new Map<string, ServicePropagation>();
   if (fault === undefined) return overrides;
   const caller = serviceNames[fault.hop - 1]!;
   const callee = serviceNames[fault.hop]!;
   if (fault.kind === 'propagator-mismatch') {
-    overrides.set(caller, { inject: propagatorFor('b3'), extract: shared });
-    overrides.set(callee, { inject: shared, extract: propagatorFor('tracecontext') });
+    overrides.set(caller, { inject: propagatorFor('b3', loaded), extract: shared });
+    overrides.set(callee, { inject: shared, extract: propagatorFor('tracecontext', loaded) });
   } else if (fault.kind === 'ignore-context') {
     overrides.set(callee, { inject: shared, extract: NOTHING });
   }

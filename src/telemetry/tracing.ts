@@ -3,17 +3,20 @@ import https from 'node:https';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import Koa from 'koa';
 import koaPackage from 'koa/package.json';
 import type { Config, Fault, PropagatorName } from '../config';
 import type { SpanRecord } from '../verify/types';
 import { patchLoadedModule } from './bundled-modules';
-import { buildPropagator, faultPropagation, ServiceScopedPropagator } from './propagators';
+import {
+  buildPropagator,
+  faultPropagation,
+  loadPropagators,
+  ServiceScopedPropagator,
+} from './propagators';
 import { ServiceAttributionProcessor } from './service-attribution';
 import { toSpanRecord } from './span-records';
 
@@ -49,21 +52,31 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+// ATTR_SERVICE_NAME of the semantic conventions (stable): spelled out, so this module does not
+// import the whole package for one constant.
+const ATTR_SERVICE_NAME = 'service.name';
+
 /**
  * Sets up OpenTelemetry for the embedded services. Must run before the services are built: koa's
- * patch wraps Application.prototype.use, so middleware added earlier would not be traced.
+ * patch wraps Application.prototype.use, so middleware added earlier would not be traced. Loads
+ * only what the options need: the B3 and Jaeger propagators when configured, the undici
+ * instrumentation only to trace fetch.
  */
-export function startTracing(options: TracingOptions): Tracing {
+export async function startTracing(options: TracingOptions): Promise<Tracing> {
+  const [loaded, undiciModule] = await Promise.all([
+    loadPropagators(options.propagators, options.fault),
+    options.traceFetch ? import('@opentelemetry/instrumentation-undici') : undefined,
+  ]);
   const exporter = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'propagation-check' }),
     spanProcessors: [new ServiceAttributionProcessor(), new SimpleSpanProcessor(exporter)],
   });
-  const shared = buildPropagator(options.propagators);
+  const shared = buildPropagator(options.propagators, loaded);
   provider.register({
     propagator: new ServiceScopedPropagator(
       shared,
-      faultPropagation(options.fault, options.serviceNames, shared),
+      faultPropagation(options.fault, options.serviceNames, shared, loaded),
     ),
   });
 
@@ -91,7 +104,7 @@ export function startTracing(options: TracingOptions): Tracing {
     }),
   ];
   // undici reports through diagnostics channels, not a module patch: enabling subscribes to them.
-  const undici = options.traceFetch ? new UndiciInstrumentation() : undefined;
+  const undici = undiciModule && new undiciModule.UndiciInstrumentation();
   undici?.setTracerProvider(provider);
 
   return {

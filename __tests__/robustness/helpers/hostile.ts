@@ -218,6 +218,7 @@ export const HOSTILE: Hostile[] = [
   ...numeric('settle', { min: 0, max: 60_000 }, targetMode()),
   ...numeric('max-clock-skew', { min: 0, max: 60_000 }, targetMode()),
   ...numeric('export-delay', { min: 0, max: 120_000 }, targetMode()),
+  ...numeric('max-spans', { min: 1, max: 10_000_000 }, targetMode()),
   ...(
     [
       ['a path, not a host', 'api/pay'],
