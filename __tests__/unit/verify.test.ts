@@ -174,6 +174,22 @@ describe('verifyPropagation: baggage and incoming context', () => {
     );
   });
 
+  test("another request's baggage is named as such, not as missing", () => {
+    const { spans, hop } = healthyHop();
+    hop.headers.baggage = 'propagation_check.probe=v7';
+    const other = { key: entry.key, value: 'v7' };
+    const leaked = verifyPropagation(
+      input([request(hop, { baggage: entry }), request(hop, { index: 7, baggage: other })], spans),
+    );
+    const observed = leaked.checks.find((c) => c.check === 'baggage_propagated')!.observed;
+    assert.match(
+      observed,
+      /^request 7's baggage at service-b \(hop 1: propagation_check\.probe=v7;/,
+    );
+    assert.match(observed, /the context leaked between requests/);
+    assert.doesNotMatch(observed, /missing/);
+  });
+
   const probe = { traceId: TRACE_A, spanId: '9999999999999999', sampled: true, tracestate: 'v=1' };
 
   function joinedHop() {

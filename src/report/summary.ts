@@ -3,6 +3,7 @@ import type { Verification } from '../verify/types';
 import { escapeHtml } from './escape';
 import { chainDiagram, traceDiagram } from './mermaid';
 import type { Result } from './result';
+import { shortCell, shortIds } from './short-text';
 import type { SpanRow } from './span-rows';
 
 /** Past this many spans the sample request's span diagram is left out: it would not render. */
@@ -34,20 +35,21 @@ export function renderSummary(result: Result, verification: Verification): strin
 
   summary.addDetails(
     `All checks (${result.checks.length})`,
-    `\n\n${tableHtml(checkTable(result.checks, result.requests.total))}\n\n`,
+    `\n\n${tableHtml(checkTable(result.checks, result.requests.total, true))}\n\n`,
   );
   if (result.requests.failures.length > 0) {
-    const rows = result.requests.failures.map(
-      (f) =>
-        `<li>request ${f.request} (trace <code>${f.trace_id}</code>): ${escapeHtml(f.diagnosis ?? f.failed_checks.join(', '))}</li>`,
-    );
-    summary.addDetails(`Failed requests (${result.requests.failed})`, `<ul>${rows.join('')}</ul>`);
+    summary.addDetails(failuresLabel(result), failureList(result));
   }
   const sample = verification.sample;
-  if (sample.spans.length > 0 && sample.spans.length <= MAX_DIAGRAM_SPANS) {
+  if (sample.spans.length > MAX_DIAGRAM_SPANS) {
+    summary.addRaw(
+      `<p>The trace of request ${sample.index} has ${sample.spans.length} spans, more than the ${MAX_DIAGRAM_SPANS} a diagram can show: not drawn; its spans are listed below.</p>`,
+      true,
+    );
+  } else if (sample.spans.length > 0) {
     summary.addDetails(
       `Trace of request ${sample.index}`,
-      `\n\n\`\`\`mermaid\n${traceDiagram(sample.spans, sample.brokenEdges)}\n\`\`\`\n\n`,
+      `\n\n\`\`\`mermaid\n${traceDiagram(sample.spans, sample.brokenEdges, services)}\n\`\`\`\n\n`,
     );
   }
   summary.addDetails(
@@ -87,13 +89,14 @@ function describeRun(result: Result): string {
   return parts.join(' · ');
 }
 
-function checkTable(checks: Result['checks'], requests: number): Cell[][] {
+/**
+ * Checks, counts first so a narrow column never hides them; ids shortened (full in the JSON).
+ * The long title is left to the "All checks" table.
+ */
+function checkTable(checks: Result['checks'], requests: number, titled = false): Cell[][] {
   return [
-    [header('Check'), header('Expected'), header('Observed'), header('Result')],
+    [header('Result'), header('Check'), header('Expected'), header('Observed')],
     ...checks.map((check) => [
-      `${escapeHtml(check.title)}<br/><code>${escapeHtml(check.check)}</code>`,
-      `<code>${escapeHtml(check.expected)}</code>`,
-      `<code>${escapeHtml(check.observed)}</code>`,
       check.passed
         ? requests > 1
           ? `✅ ${check.requests_passed}/${requests}`
@@ -101,6 +104,9 @@ function checkTable(checks: Result['checks'], requests: number): Cell[][] {
         : requests > 1
           ? `❌ ${check.requests_failed}/${requests} failed`
           : '❌ fail',
+      `${titled ? `${escapeHtml(shortCell(check.title))}<br/>` : ''}<code>${escapeHtml(check.check)}</code>${check.hop ? ` hop ${check.hop}` : ''}`,
+      `<code>${escapeHtml(shortCell(check.expected))}</code>`,
+      `<code>${escapeHtml(shortCell(check.observed))}</code>`,
     ]),
   ];
 }
@@ -109,22 +115,42 @@ function hopTable(result: Result): Cell[][] {
   const headerName = result.hops[0]?.header_name ?? 'header';
   return [
     [
+      header('Requests'),
       header('Hop'),
       header('Call'),
       header(`${escapeHtml(headerName)} received`),
       header('Callee parent'),
       header('Caller client span'),
-      header('Requests'),
     ],
     ...result.hops.map((hop) => [
-      `${hop.passed ? '✅' : '❌'} ${hop.hop}`,
-      `${escapeHtml(hop.caller)} → ${escapeHtml(hop.callee)}<br/><code>${escapeHtml(hop.request)}</code>`,
-      `<code>${escapeHtml(hop.header ?? '(none)')}</code>`,
-      `<code>${escapeHtml(hop.callee_parent_span_id ?? '(none)')}</code>`,
-      `<code>${escapeHtml(hop.caller_client_span_id ?? '(none)')}</code>`,
-      `${hop.requests_passed}/${hop.requests_passed + hop.requests_failed} passed`,
+      `${hop.passed ? '✅' : '❌'} ${hop.requests_passed}/${hop.requests_passed + hop.requests_failed}`,
+      String(hop.hop),
+      `${escapeHtml(hop.caller)} → ${escapeHtml(hop.callee)}<br/><code>${escapeHtml(shortCell(hop.request))}</code>`,
+      `<code>${escapeHtml(shortCell(hop.header ?? '(none)'))}</code>`,
+      `<code>${escapeHtml(shortIds(hop.callee_parent_span_id ?? '(none)'))}</code>`,
+      `<code>${escapeHtml(shortIds(hop.caller_client_span_id ?? '(none)'))}</code>`,
     ]),
   ];
+}
+
+/** The failed requests' label says how many are listed when not all of them are. */
+function failuresLabel(result: Result): string {
+  const { failed, failures } = result.requests;
+  return failures.length < failed
+    ? `Failed requests (${failed}; the first ${failures.length} listed)`
+    : `Failed requests (${failed})`;
+}
+
+function failureList(result: Result): string {
+  const { failed, failures } = result.requests;
+  const rows = failures.map(
+    (f) =>
+      `<li>request ${f.request} (trace <code>${shortIds(f.trace_id)}</code>): ${escapeHtml(shortCell(f.diagnosis ?? f.failed_checks.join(', '), 240))}</li>`,
+  );
+  const left = failed - failures.length;
+  if (left > 0)
+    rows.push(`<li>… ${left} more failed request${left === 1 ? '' : 's'} not listed</li>`);
+  return `<ul>${rows.join('')}</ul>`;
 }
 
 function batchTable(result: Result): Cell[][] {
@@ -155,9 +181,9 @@ export function spanTable(spans: readonly SpanRow[]): string {
       escapeHtml(s.service),
       escapeHtml(s.name),
       s.kind,
-      `<code>${s.trace_id}</code>`,
-      `<code>${s.span_id}</code>`,
-      `<code>${s.parent_span_id ?? ''}</code>`,
+      `<code>${shortIds(s.trace_id)}</code>`,
+      `<code>${shortIds(s.span_id)}</code>`,
+      `<code>${shortIds(s.parent_span_id ?? '')}</code>`,
     ]),
   ]);
 }

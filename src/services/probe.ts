@@ -6,6 +6,7 @@ import got, { HTTPError } from 'got';
 import type { IncomingContext } from '../config';
 import type { TraceFormatName } from '../verify/context-headers';
 import type { ProbeContext } from '../verify/types';
+import { describeHopFailure, errorCode, errorText, hopFailureFrom, oneLine } from './hop-failure';
 import { newProbeContext, probeHeaders } from './probe-headers';
 import type { ServiceAnswer } from './report-body';
 
@@ -70,11 +71,20 @@ async function probeOnce(
     const answer = await client.get(options.url, { headers }).json<ServiceAnswer>();
     return { index, answer, latencyMs: performance.now() - started, sent };
   } catch (error) {
-    if (error instanceof HTTPError) {
-      throw new Error(
-        `Probe request ${index}: GET ${options.url} answered HTTP ${error.response.statusCode}: ${String(error.response.body).slice(0, 300)}`,
-      );
-    }
-    throw error;
+    throw new Error(`Probe request ${index}: ${probeFailure(error, options.url)}.`);
   }
+}
+
+/**
+ * Why a probe got no answer: the inner hop that failed, with its request and error code, when the
+ * chain reported one; else the entry's status or the probe's own error code.
+ */
+function probeFailure(error: unknown, url: string): string {
+  if (error instanceof HTTPError) {
+    const body = String(error.response.body);
+    const failure = hopFailureFrom(body);
+    if (failure) return describeHopFailure(failure);
+    return `GET ${url} answered HTTP ${error.response.statusCode}: ${oneLine(body)}`;
+  }
+  return `GET ${url} failed with ${errorCode(error)}: ${errorText(error)}`;
 }

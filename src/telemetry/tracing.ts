@@ -1,11 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import Koa from 'koa';
@@ -14,8 +13,7 @@ import type { Config, Fault, PropagatorName } from '../config';
 import type { SpanRecord } from '../verify/types';
 import { patchLoadedModule } from './bundled-modules';
 import { buildPropagator, faultPropagation, ServiceScopedPropagator } from './propagators';
-import { ServiceAttributionProcessor } from './service-attribution';
-import { toSpanRecord } from './span-records';
+import { SpanCapture } from './span-capture';
 
 export interface TracingOptions {
   propagators: readonly PropagatorName[];
@@ -54,10 +52,10 @@ export interface Tracing {
  * patch wraps Application.prototype.use, so middleware added earlier would not be traced.
  */
 export function startTracing(options: TracingOptions): Tracing {
-  const exporter = new InMemorySpanExporter();
+  const capture = new SpanCapture();
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'propagation-check' }),
-    spanProcessors: [new ServiceAttributionProcessor(), new SimpleSpanProcessor(exporter)],
+    spanProcessors: [capture],
   });
   const shared = buildPropagator(options.propagators);
   provider.register({
@@ -95,13 +93,8 @@ export function startTracing(options: TracingOptions): Tracing {
   undici?.setTracerProvider(provider);
 
   return {
-    spans: () =>
-      exporter
-        .getFinishedSpans()
-        .map(toSpanRecord)
-        .sort((a, b) => a.startTimeMs - b.startTimeMs),
-    serverSpanCount: () =>
-      exporter.getFinishedSpans().filter((span) => span.kind === SpanKind.SERVER).length,
+    spans: () => capture.spans(),
+    serverSpanCount: () => capture.serverSpanCount(),
     shutdown: async () => {
       undici?.disable();
       for (const unpatch of unpatches) unpatch();

@@ -21,7 +21,12 @@ import type {
 export function verifyPropagation(input: VerifyInput): Verification {
   const byTrace = groupByTrace(input.spans);
   const owners = serverSpanOwners(input.requests);
-  const requests = input.requests.map((request) => verifyRequest(request, input, byTrace, owners));
+  const baggageOwners = new Map(
+    input.requests.flatMap((r) => (r.baggage ? [[r.baggage.value, r.index] as const] : [])),
+  );
+  const requests = input.requests.map((request) =>
+    verifyRequest(request, input, byTrace, { servers: owners, baggage: baggageOwners }),
+  );
   const checks = summarizeChecks(requests);
   const sample =
     requests.find((r) => r.hops.some((h) => !h.passed)) ??
@@ -36,6 +41,12 @@ export function verifyPropagation(input: VerifyInput): Verification {
     failedChecks: [...new Set(checks.filter((c) => c.failed > 0).map((c) => c.check))],
     sample,
   };
+}
+
+/** Which request each server span id and each baggage value belongs to. */
+interface Owners {
+  servers: ReadonlyMap<string, number>;
+  baggage: ReadonlyMap<string, number>;
 }
 
 /** Which request reported each server span id: spans of one request must not join another's. */
@@ -54,7 +65,7 @@ function verifyRequest(
   request: RequestEvidence,
   input: VerifyInput,
   byTrace: SpansByTrace,
-  owners: ReadonlyMap<string, number>,
+  owners: Owners,
 ): RequestVerification {
   const entry = request.hops[0]?.callerReport;
   const traceId = entry?.traceId ?? '';
@@ -81,9 +92,9 @@ function verifyRequest(
     if (result.brokenEdge) brokenEdges.push(result.brokenEdge);
   }
   findings.push(...incomingChecks(request, input.formats));
-  findings.push(...baggageChecks(request));
+  findings.push(...baggageChecks(request, owners.baggage));
   if (sampled)
-    findings.push(...traceChecks(request, input.services[0] ?? '', traceId, spans, owners));
+    findings.push(...traceChecks(request, input.services[0] ?? '', traceId, spans, owners.servers));
 
   return {
     index: request.index,
@@ -155,23 +166,35 @@ function incomingChecks(request: RequestEvidence, formats: readonly TraceFormat[
   return findings;
 }
 
-/** With baggage: the entry the first service set arrives at every later service. */
-function baggageChecks(request: RequestEvidence): Finding[] {
+/**
+ * With baggage: the entry the first service set arrives at every later service. When another
+ * request's entry arrives in its place, the context leaked between requests: say so, rather than
+ * calling it missing.
+ */
+function baggageChecks(
+  request: RequestEvidence,
+  baggageOwners: ReadonlyMap<string, number>,
+): Finding[] {
   const entry = request.baggage;
   const last = request.hops.at(-1);
   if (entry === undefined || last === undefined) return [];
   const lostAt = request.hops.find(
     (hop) => parseBaggage(hop.headers['baggage']).get(entry.key) !== entry.value,
   );
+  const arrived = lostAt && parseBaggage(lostAt.headers['baggage']).get(entry.key);
+  const owner = arrived === undefined ? undefined : baggageOwners.get(arrived);
+  const where = lostAt && `${lostAt.callee} (hop ${request.hops.indexOf(lostAt) + 1}`;
   return [
     {
       check: 'baggage_propagated',
       hop: undefined,
       title: `baggage set at ${request.hops[0]!.caller} arrives at ${last.callee}`,
       expected: `${entry.key}=${entry.value}`,
-      observed: lostAt
-        ? `missing at ${lostAt.callee} (hop ${request.hops.indexOf(lostAt) + 1}; baggage header: ${lostAt.headers['baggage'] ?? '(none)'})`
-        : `${entry.key}=${entry.value} at ${last.callee}`,
+      observed: !lostAt
+        ? `${entry.key}=${entry.value} at ${last.callee}`
+        : owner !== undefined
+          ? `request ${owner}'s baggage at ${where}: ${entry.key}=${arrived ?? ''}; the context leaked between requests)`
+          : `missing at ${where}; baggage header: ${lostAt.headers['baggage'] ?? '(none)'})`,
       passed: lostAt === undefined,
     },
   ];
