@@ -6,7 +6,7 @@ const INPUT_NAMES = Object.keys(DEFAULTS) as InputName[];
 /** Exit codes: the verdict is the one expected; it is not; no verdict (bad flags or inputs, or the check could not run). */
 export const EXIT = { expected: 0, unexpected: 1, usage: 2, noVerdict: 2 } as const;
 
-export const USAGE = `Usage: node dist/cli.js [--json] [--<input> <value> ...]
+export const USAGE = `Usage: node dist/cli.js [--json] [--verbose] [--<input> <value> ...]
 
 Runs the propagation check from a terminal. Every action input is a flag of the same name, e.g.
   node dist/cli.js --hops 4 --propagators b3multi,baggage
@@ -15,6 +15,7 @@ A flag given twice adds a line to that input (for lists such as --expect-service
 
 Inputs: ${INPUT_NAMES.map((name) => `--${name}`).join(', ')}
   --json   print the JSON result instead of the readable report
+  --verbose   print every exported span (one JSON line each) before the report
   --help   print this text
 
 Exit status: 0 when the verdict is the one expected (pass, or fail with --expect fail),
@@ -23,16 +24,18 @@ check could not run (a port in use, a timeout).`;
 
 export interface ParsedArgs {
   json: boolean;
+  verbose: boolean;
   help: boolean;
   inputs: Partial<Record<InputName, string>>;
 }
 
 /** Reads `--name value` and `--name=value` flags; throws InputError on anything else. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { json: false, help: false, inputs: {} };
+  const parsed: ParsedArgs = { json: false, verbose: false, help: false, inputs: {} };
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index]!;
     if (arg === '--json') parsed.json = true;
+    else if (arg === '--verbose') parsed.verbose = true;
     else if (arg === '--help' || arg === '-h') parsed.help = true;
     else if (arg.startsWith('--')) {
       const equals = arg.indexOf('=');

@@ -3,6 +3,7 @@ import { stepFailure } from './step-failure';
 import { EXIT, parseArgs, USAGE, type ParsedArgs } from './cli-args';
 import { parseConfig } from './config';
 import { getErrorMessage } from './errors';
+import { spanLogLines } from './report/log';
 
 /** The CLI: the same check as the action, with flags for inputs and an exit status for the verdict. */
 export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
@@ -23,6 +24,8 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
   }
   try {
     const report = await check(config);
+    // Spans only when asked, and before the report: the verdict stays the last thing printed.
+    if (args.verbose) process.stdout.write(`${spanLogLines(report.spans, Infinity).join('\n')}\n`);
     process.stdout.write(`${args.json ? JSON.stringify(report.result, null, 2) : report.text}\n`);
     const failure = stepFailure(report);
     if (failure !== undefined) process.stderr.write(`Error: ${failure}\n`);

@@ -1,12 +1,10 @@
 import { appendFile } from 'node:fs/promises';
 import * as core from './runner/commands';
-import { check } from './check';
+import { check, type CheckReport } from './check';
+import { spanLogLines } from './report/log';
 import { stepFailure } from './step-failure';
 import { parseConfig } from './config';
 import { getErrorMessage } from './errors';
-
-/** Spans printed to the log at most: a 1,000-request run exports tens of thousands. */
-const MAX_LOGGED_SPANS = 2000;
 
 /**
  * The action: inputs -> config -> check -> report -> outputs and verdict. Outside the runner
@@ -18,14 +16,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const config = parseConfig((name) => core.getInput(name, env));
     const report = await check(config);
 
-    core.info(report.text);
-    group(inRunner, `Exported spans (${report.spans.length})`, () => {
-      for (const span of report.spans.slice(0, MAX_LOGGED_SPANS)) core.info(JSON.stringify(span));
-      if (report.spans.length > MAX_LOGGED_SPANS) {
-        core.info(`... ${report.spans.length - MAX_LOGGED_SPANS} more spans not printed.`);
-      }
-    });
-    group(inRunner, 'Result', () => core.info(JSON.stringify(report.result, null, 2)));
+    printReport(inRunner, report);
 
     const outputFile = env.GITHUB_OUTPUT;
     if (outputFile) {
@@ -57,6 +48,22 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
     fail(inRunner, message);
   }
+}
+
+/**
+ * In the runner: the report, then the spans (capped) and the JSON result in collapsed groups. In
+ * a terminal: the JSON result, then the report, whose verdict line comes last where the eye lands;
+ * no spans (the CLI prints them with --verbose).
+ */
+function printReport(inRunner: boolean, report: CheckReport): void {
+  if (inRunner) {
+    core.info(report.text);
+    group(inRunner, `Exported spans (${report.spans.length})`, () => {
+      for (const line of spanLogLines(report.spans)) core.info(line);
+    });
+  }
+  group(inRunner, 'Result', () => core.info(JSON.stringify(report.result, null, 2)));
+  if (!inRunner) core.info(report.text);
 }
 
 /** A collapsed log group in the runner; a plain heading in a terminal. */

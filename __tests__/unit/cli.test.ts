@@ -15,9 +15,11 @@ describe('parseArgs', () => {
         '--expect-services',
         'b',
         '--json',
+        '--verbose',
       ]),
       {
         json: true,
+        verbose: true,
         help: false,
         inputs: { hops: '3', propagators: 'b3', 'expect-services': 'a\nb' },
       },
