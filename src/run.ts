@@ -29,6 +29,8 @@ export async function runCheck(config: Config): Promise<CheckOutcome> {
   const traceFormats = traceContextPropagators(config.propagators);
   const tracing = startTracing(tracingOptionsFor(config, names));
   let chain: RunningChain | undefined;
+  // On a timeout the probes are abandoned, not finished: stop them, so nothing keeps running.
+  const abandon = new AbortController();
   try {
     chain = await deadline.race(
       startChain({
@@ -46,6 +48,7 @@ export async function runCheck(config: Config): Promise<CheckOutcome> {
         concurrency: config.concurrency,
         timeoutMs: deadline.remainingMs(),
         incoming: config.incoming && { context: config.incoming, formats: traceFormats },
+        signal: abandon.signal,
       }),
       `the answers to ${config.requests} probe request${config.requests === 1 ? '' : 's'} to ${chain.entryUrl}`,
     );
@@ -72,6 +75,7 @@ export async function runCheck(config: Config): Promise<CheckOutcome> {
     const services = chain.services.map(({ name, port, url }) => ({ name, port, url }));
     return { config, services, probes, spans, verification };
   } finally {
+    abandon.abort();
     await chain?.close();
     await tracing.shutdown();
   }

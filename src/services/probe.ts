@@ -17,6 +17,8 @@ export interface ProbeOptions {
   timeoutMs: number;
   /** With an incoming context: the formats to write it in, and its shape. */
   incoming: { context: IncomingContext; formats: readonly TraceFormatName[] } | undefined;
+  /** Aborted when the run gives up (its time bound passed): no new probe starts, sockets close. */
+  signal?: AbortSignal;
 }
 
 export interface ProbeResult {
@@ -41,8 +43,10 @@ export async function sendProbes(options: ProbeOptions): Promise<ProbeResult[]> 
   });
   const results: ProbeResult[] = [];
   let nextIndex = 1;
+  const stop = (): void => agent.destroy();
+  options.signal?.addEventListener('abort', stop, { once: true });
   const worker = async (): Promise<void> => {
-    while (nextIndex <= options.requests) {
+    while (nextIndex <= options.requests && !options.signal?.aborted) {
       const index = nextIndex++;
       results.push(await probeOnce(client, options, index));
     }
@@ -52,6 +56,7 @@ export async function sendProbes(options: ProbeOptions): Promise<ProbeResult[]> 
       Promise.all(Array.from({ length: options.concurrency }, worker)),
     );
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     agent.destroy();
   }
   return results.sort((a, b) => a.index - b.index);
