@@ -17,7 +17,7 @@ interface Result {
     failed: number;
     latency_ms: { p50: number; p95: number; p99: number };
   };
-  checks: { check: string; passed: boolean; requests_failed: number }[];
+  checks: { check: string; passed: boolean; requests_failed: number; observed: string }[];
   spans: { service: string; kind: string; trace_id: string }[];
 }
 
@@ -130,6 +130,11 @@ describe('chains and load', { concurrency: true }, () => {
     );
     assert.ok(result.requests.failed > 0);
     assert.ok(result.checks.find((c) => c.check === 'isolated')!.requests_failed > 0);
+    // The baggage that arrived is another request's, and the check says so.
+    assert.match(
+      result.checks.find((c) => c.check === 'baggage_propagated')!.observed,
+      /^request \d+'s baggage at service-c \(hop 2: .*the context leaked between requests\)$/,
+    );
   });
 });
 
