@@ -1,7 +1,7 @@
 import type { Config } from './config';
 import { consoleReport } from './report/console';
 import { outputsOf, targetOutputsOf } from './report/outputs';
-import { buildResult, failureMessage, type Result } from './report/result';
+import { buildResult, failureMessage, unprovenFault, type Result } from './report/result';
 import { renderSummary } from './report/summary';
 import {
   buildTargetResult,
@@ -75,10 +75,7 @@ export async function check(config: Config): Promise<CheckReport> {
     failureMessage: failureMessage(result),
     spans: outcome.spans,
     failingSpans: () => spansOfFailures(outcome.verification.requests),
-    unprovenFailure:
-      config.fault && (outcome.verification.hops[config.fault.hop - 1]?.failed ?? 0) === 0
-        ? `not at hop ${config.fault.hop} where the fault ${config.fault.kind} was set`
-        : undefined,
+    unprovenFailure: unprovenFault(config.fault, outcome.verification.hops),
     summary: () => renderSummary(result, outcome.verification),
   };
 }

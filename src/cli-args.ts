@@ -7,7 +7,7 @@ const INPUT_NAMES = Object.keys(DEFAULTS) as InputName[];
 /** Exit codes: the verdict is the one expected; it is not; no verdict (bad flags or inputs, or the check could not run). */
 export const EXIT = { expected: 0, unexpected: 1, usage: 2, noVerdict: 2 } as const;
 
-export const USAGE = `Usage: node dist/cli.js [--json] [--<input> <value> ...]
+export const USAGE = `Usage: node dist/cli.js [--json] [--verbose] [--<input> <value> ...]
 
 Runs the propagation check from a terminal. Every action input is a flag of the same name, e.g.
   node dist/cli.js --hops 4 --propagators b3multi,baggage
@@ -20,6 +20,7 @@ ${flagLines().join('\n')}
 Other flags:
   --json      print the JSON result instead of the readable report ({"verdict":"error",...} when
               there is no verdict)
+  --verbose   print every exported span (one JSON line each) before the report
   --version   print the version
   --help      print this text
 
@@ -29,6 +30,7 @@ check could not run (a port in use, a timeout).`;
 
 export interface ParsedArgs {
   json: boolean;
+  verbose: boolean;
   help: boolean;
   version: boolean;
   inputs: Partial<Record<InputName, string>>;
@@ -36,10 +38,17 @@ export interface ParsedArgs {
 
 /** Reads `--name value` and `--name=value` flags; throws InputError on anything else. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { json: false, help: false, version: false, inputs: {} };
+  const parsed: ParsedArgs = {
+    json: false,
+    verbose: false,
+    help: false,
+    version: false,
+    inputs: {},
+  };
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index]!;
     if (arg === '--json') parsed.json = true;
+    else if (arg === '--verbose') parsed.verbose = true;
     else if (arg === '--help' || arg === '-h') parsed.help = true;
     else if (arg === '--version' || arg === '-V') parsed.version = true;
     else if (arg.startsWith('--')) {

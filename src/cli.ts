@@ -6,6 +6,7 @@ import { getErrorMessage } from './errors';
 import { onCancelSignal } from './runner/cancel';
 import { writeCiFiles, writeNoVerdictFiles } from './runner/ci-files';
 import { stepFailure } from './step-failure';
+import { spanLogLines } from './report/log';
 
 /** The CLI: the same check as the action, with flags for inputs and an exit status for the verdict. */
 export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
@@ -35,6 +36,8 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     const report = await check(config);
     if (finished) return;
     finished = true;
+    // Spans only when asked, and before the report: the verdict stays the last thing printed.
+    if (args.verbose) process.stdout.write(`${spanLogLines(report.spans, Infinity).join('\n')}\n`);
     process.stdout.write(`${args.json ? JSON.stringify(report.result, null, 2) : report.text}\n`);
     const failure = stepFailure(report);
     if (failure !== undefined) process.stderr.write(`Error: ${failure}\n`);

@@ -56,7 +56,7 @@ export function parseConfig(read: InputReader): Config {
       parseWholeNumber('concurrency', value('concurrency'), LIMITS.concurrency),
     ),
     incoming: parseIncoming(value('incoming-context'), read('tracestate').trim(), propagators),
-    fault: parseFault(value('fault'), value('fault-hop'), services, client, requests),
+    fault: parseFault(value('fault'), value('fault-hop'), services, client, requests, propagators),
     expect: parseChoice('expect', value('expect'), EXPECT_NAMES),
     timeoutMs: parseWholeNumber('timeout', value('timeout'), LIMITS.timeout) * 1000,
     summary: parseBoolean('summary', value('summary')),

@@ -5,6 +5,10 @@ import { runDist, type DistRun } from '../helpers/run-dist';
 /** The parts of the JSON result these tests read. */
 interface Result {
   verdict: string;
+  same_trace: boolean;
+  parent_matches_traceparent: boolean;
+  every_hop_same_trace: boolean;
+  every_hop_parent_matches: boolean;
   failed_checks: string[];
   hops: { hop: number; passed: boolean; diagnosis: string | null; header: string | null }[];
   requests: {
@@ -13,7 +17,7 @@ interface Result {
     failed: number;
     latency_ms: { p50: number; p95: number; p99: number };
   };
-  checks: { check: string; passed: boolean; requests_failed: number }[];
+  checks: { check: string; passed: boolean; requests_failed: number; observed: string }[];
   spans: { service: string; kind: string; trace_id: string }[];
 }
 
@@ -134,6 +138,11 @@ describe('chains and load', { concurrency: true }, () => {
     );
     assert.ok(result.requests.failed > 0);
     assert.ok(result.checks.find((c) => c.check === 'isolated')!.requests_failed > 0);
+    // The baggage that arrived is another request's, and the check says so.
+    assert.match(
+      result.checks.find((c) => c.check === 'baggage_propagated')!.observed,
+      /^request \d+'s baggage at service-c \(hop 2: .*the context leaked between requests\)$/,
+    );
   });
 });
 
@@ -214,5 +223,73 @@ describe('expect', { concurrency: true }, () => {
       run.stdout,
       /^::error::Expected the check to fail \(expect: fail\), but trace context propagated/m,
     );
+  });
+});
+
+describe('outputs never contradict the verdict', { concurrency: true }, () => {
+  test('broken at hop 3 of 5: same-trace and parent-matches are false, though hop 1 held', async () => {
+    const run = await runDist({ inputs: { hops: '5', fault: 'strip-header', 'fault-hop': '3' } });
+    const result = resultOf(run);
+    assert.equal(run.outputs.verdict, 'fail');
+    assert.equal(run.outputs['same-trace'], 'false');
+    assert.equal(run.outputs['parent-matches-traceparent'], 'false');
+    // The seed's literal A -> B fields keep their meaning: hop 1 did hold.
+    assert.equal(result.same_trace, true);
+    assert.equal(result.parent_matches_traceparent, true);
+    assert.equal(result.every_hop_same_trace, false);
+    assert.equal(result.every_hop_parent_matches, false);
+  });
+
+  for (const inputs of [
+    { propagators: 'b3' } as Record<string, string>,
+    { propagators: 'b3multi' },
+    { propagators: 'jaeger' },
+    { 'incoming-context': 'unsampled', hops: '3' },
+    { 'incoming-context': 'sampled', propagators: 'b3,tracecontext', hops: '3' },
+  ]) {
+    test(`a pass with ${JSON.stringify(inputs)}: both outputs true`, async () => {
+      const run = await runDist({ inputs });
+      const result = resultOf(run);
+      assert.equal(run.outputs.verdict, 'pass', run.stdout.slice(0, 2000));
+      assert.equal(run.outputs['same-trace'], 'true');
+      assert.equal(run.outputs['parent-matches-traceparent'], 'true');
+      assert.equal(result.every_hop_parent_matches, true);
+    });
+  }
+
+  test('unsampled and stripped at hop 2: parent-matches is false', async () => {
+    const run = await runDist({
+      inputs: {
+        'incoming-context': 'unsampled',
+        hops: '3',
+        fault: 'strip-header',
+        'fault-hop': '2',
+      },
+    });
+    resultOf(run);
+    assert.equal(run.outputs['same-trace'], 'false');
+    assert.equal(run.outputs['parent-matches-traceparent'], 'false');
+  });
+});
+
+describe('negative controls prove only what they were set up for', { concurrency: true }, () => {
+  test('a fault with no trace-context propagator is refused as an input error', async () => {
+    for (const propagators of ['none', 'baggage']) {
+      const run = await runDist({
+        inputs: { hops: '5', fault: 'strip-header', 'fault-hop': '3', propagators, expect: 'fail' },
+      });
+      assert.equal(run.code, 1);
+      assert.equal(run.outputs.verdict, 'error');
+      const errors = run.stdout.split('\n').filter((line) => line.startsWith('::error::'));
+      assert.equal(errors.length, 1, run.stdout);
+      assert.match(errors[0]!, /Input 'fault' needs a trace-context propagator in 'propagators'/);
+      assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at /, 'no stack trace');
+    }
+  });
+
+  test('fault-hop out of range is refused even with no fault', async () => {
+    const run = await runDist({ inputs: { 'fault-hop': '99' } });
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /^::error::Input 'fault-hop' must be a whole number from 1 to 1/m);
   });
 });

@@ -110,6 +110,8 @@ export function selfTestResult(broken: boolean): Result {
     traceparent_parent_span_id: broken ? null : A_CLIENT,
     service_b_parent_span_id: broken ? null : A_CLIENT,
     parent_matches_traceparent: !broken,
+    every_hop_same_trace: !broken,
+    every_hop_parent_matches: !broken,
     verdict: broken ? 'fail' : 'pass',
     expected_verdict: 'pass',
     failed_checks: broken ? ['traceparent_present', 'same_trace'] : [],

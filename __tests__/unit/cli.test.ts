@@ -16,9 +16,11 @@ describe('parseArgs', () => {
         '--expect-services',
         'b',
         '--json',
+        '--verbose',
       ]),
       {
         json: true,
+        verbose: true,
         help: false,
         version: false,
         inputs: { hops: '3', propagators: 'b3', 'expect-services': 'a\nb' },

@@ -188,6 +188,25 @@ describe('scenario inputs', () => {
       /cannot be combined with 'client: fetch'/,
     );
   });
+  test('fault-hop is validated even when no fault is set', () => {
+    for (const hop of ['abc', '0', '99', '1.5']) {
+      rejects({ 'fault-hop': hop }, /^Input 'fault-hop' must be a whole number from 1 to 1/);
+    }
+    rejects(
+      { hops: '5', 'fault-hop': '5' },
+      /^Input 'fault-hop' must be a whole number from 1 to 4/,
+    );
+    assert.equal(parse({ hops: '5', 'fault-hop': '4' }).fault, undefined);
+  });
+  test('a fault needs a trace-context propagator, or it would prove nothing', () => {
+    for (const propagators of ['none', 'baggage']) {
+      rejects(
+        { fault: 'strip-header', propagators },
+        /^Input 'fault' needs a trace-context propagator in 'propagators'/,
+      );
+    }
+    assert.ok(parse({ fault: 'strip-header', propagators: 'baggage,b3' }).fault);
+  });
   test('incoming context and tracestate', () => {
     assert.deepEqual(parse({ 'incoming-context': 'unsampled' }).incoming, {
       sampled: false,

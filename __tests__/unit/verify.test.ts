@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { seedFields } from '../../src/verify/seed-fields';
+import { unprovenFault } from '../../src/report/result';
+import { runWideFields, seedFields } from '../../src/verify/seed-fields';
 import type { Verification } from '../../src/verify/types';
 import { verifyPropagation } from '../../src/verify/verify';
 import {
@@ -172,6 +173,22 @@ describe('verifyPropagation: baggage and incoming context', () => {
       lost.checks.find((c) => c.check === 'baggage_propagated')!.observed,
       /missing at service-b \(hop 1/,
     );
+  });
+
+  test("another request's baggage is named as such, not as missing", () => {
+    const { spans, hop } = healthyHop();
+    hop.headers.baggage = 'propagation_check.probe=v7';
+    const other = { key: entry.key, value: 'v7' };
+    const leaked = verifyPropagation(
+      input([request(hop, { baggage: entry }), request(hop, { index: 7, baggage: other })], spans),
+    );
+    const observed = leaked.checks.find((c) => c.check === 'baggage_propagated')!.observed;
+    assert.match(
+      observed,
+      /^request 7's baggage at service-b \(hop 1: propagation_check\.probe=v7;/,
+    );
+    assert.match(observed, /the context leaked between requests/);
+    assert.doesNotMatch(observed, /missing/);
   });
 
   const probe = { traceId: TRACE_A, spanId: '9999999999999999', sampled: true, tracestate: 'v=1' };
@@ -369,5 +386,60 @@ describe('seedFields', () => {
     assert.equal(fields.traceparent_parent_span_id, null);
     assert.equal(fields.service_b_parent_span_id, null);
     assert.equal(fields.parent_matches_traceparent, false);
+  });
+});
+
+describe('run-wide fields and negative controls', () => {
+  const row = (check: string, hop: number | undefined, failed: number) => ({
+    check,
+    hop,
+    title: '',
+    expected: '',
+    observed: '',
+    passed: 3 - failed,
+    failed,
+  });
+
+  test('every hop must hold for the run-wide fields; with no parent check, headers decide', () => {
+    const held = [row('same_trace', 1, 0), row('traceparent_valid', 1, 0)];
+    assert.deepEqual(runWideFields([...held, row('parent_matches_traceparent', 1, 0)]), {
+      every_hop_same_trace: true,
+      every_hop_parent_matches: true,
+    });
+    assert.deepEqual(
+      runWideFields([
+        ...held,
+        row('parent_matches_traceparent', 1, 0),
+        row('same_trace', 2, 1),
+        row('parent_matches_b3', 2, 1),
+      ]),
+      { every_hop_same_trace: false, every_hop_parent_matches: false },
+    );
+    // Unsampled: no spans, so no parent check: the headers must all have arrived valid.
+    assert.equal(runWideFields(held).every_hop_parent_matches, true);
+    assert.equal(
+      runWideFields([...held, row('traceparent_valid', 2, 2)]).every_hop_parent_matches,
+      false,
+    );
+    assert.equal(runWideFields([]).every_hop_same_trace, false, 'no check ran: not true');
+  });
+
+  test('a fault proves something only when its hop broke, and only it', () => {
+    const hop = (number: number, failed: number) => ({
+      hop: number,
+      caller: '',
+      callee: '',
+      passed: 1 - failed,
+      failed,
+      diagnosis: undefined,
+    });
+    const fault = { kind: 'strip-header' as const, hop: 2 };
+    assert.equal(unprovenFault(fault, [hop(1, 0), hop(2, 1), hop(3, 0)]), undefined);
+    assert.match(unprovenFault(fault, [hop(1, 0), hop(2, 0), hop(3, 0)]) ?? '', /^not at hop 2/);
+    assert.equal(
+      unprovenFault(fault, [hop(1, 1), hop(2, 1), hop(3, 1)]),
+      'hops 1, 3 broke as well as hop 2, where the fault strip-header was set',
+    );
+    assert.equal(unprovenFault(undefined, [hop(1, 1)]), undefined);
   });
 });

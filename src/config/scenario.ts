@@ -121,10 +121,19 @@ export function parseFault(
   services: number,
   client: ClientName,
   requests: number,
+  propagators: readonly PropagatorName[],
 ): Fault | undefined {
   const kind = parseChoice('fault', rawKind, FAULT_NAMES);
-  if (kind === 'none') return undefined;
+  // Validated even without a fault: a typo here should not wait for the day a fault is set.
   const hop = parseWholeNumber('fault-hop', rawHop, { min: 1, max: services - 1 });
+  if (kind === 'none') return undefined;
+  if (traceContextPropagators(propagators).length === 0) {
+    // Without a trace-context propagator every hop breaks, so a fault would prove nothing: the
+    // negative control would pass for the wrong reason.
+    throw new InputError(
+      `Input 'fault' needs a trace-context propagator in 'propagators' (tracecontext, b3, b3multi or jaeger): with ${propagators.length ? propagators.join(',') : 'none'} every hop breaks anyway, so the fault would prove nothing.`,
+    );
+  }
   if (kind === 'leaked-context' && requests < 2) {
     throw new InputError(
       `Input 'fault': leaked-context sends the previous request's context, so it needs 'requests' of 2 or more.`,

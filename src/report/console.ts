@@ -4,13 +4,10 @@ import type { Result } from './result';
 /** Past this many checks, the console lists only the failed ones. */
 const MAX_LISTED_CHECKS = 40;
 
-/** The readable report for the log and for a terminal: verdict, hops, checks, latency. */
+/** The readable report for the log and for a terminal: run, latency, hops, checks, then the verdict. */
 export function consoleReport(result: Result): string {
   const chain = result.services.map((s) => `${s.name} (${s.url})`).join(' -> ');
   const lines = [
-    result.verdict === 'pass'
-      ? `PASS: trace context propagated through ${chain}`
-      : `FAIL: trace context broken in ${chain}`,
     `propagators: ${result.propagators.join(',')}   client: ${result.client}   fault: ${result.fault ? `${result.fault.kind} at hop ${result.fault.hop}` : 'none'}   expect: ${result.expected_verdict}`,
     `requests: ${result.requests.passed}/${result.requests.total} passed at concurrency ${result.requests.concurrency}; latency p50 ${result.requests.latency_ms.p50} ms, p95 ${result.requests.latency_ms.p95} ms, p99 ${result.requests.latency_ms.p99} ms`,
     `sample request ${result.sample_request}, trace id ${result.trace_id}`,
@@ -48,5 +45,11 @@ export function consoleReport(result: Result): string {
   }
   const leftOut = describeLeftOut(result.left_out);
   if (leftOut !== undefined) lines.push(`left out of the result output: ${leftOut}`);
+  // The verdict last: in a terminal it is what stays on screen.
+  lines.push(
+    result.verdict === 'pass'
+      ? `PASS: trace context propagated through ${chain}`
+      : `FAIL: trace context broken in ${chain}`,
+  );
   return lines.join('\n');
 }

@@ -6,8 +6,10 @@ export function outputsOf(result: Result): Record<string, string> {
   return {
     verdict: result.verdict,
     'failed-checks': result.failed_checks.join(','),
-    'same-trace': String(result.same_trace),
-    'parent-matches-traceparent': String(result.parent_matches_traceparent),
+    // Run-wide, not the seed's first hop: a workflow branching on these must never read "true"
+    // from a run whose verdict says a later hop or another request broke.
+    'same-trace': String(result.every_hop_same_trace),
+    'parent-matches-traceparent': String(result.every_hop_parent_matches),
     'trace-id': result.service_a_trace_id,
     traceparent: result.traceparent_header ?? '',
     result: JSON.stringify(result),

@@ -1,7 +1,13 @@
-import { checkedFormats } from '../config';
+import { checkedFormats, type Fault } from '../config';
 import type { CheckOutcome } from '../run';
 import { TRACE_FORMATS } from '../verify/context-headers';
-import { seedFields, type SeedFields } from '../verify/seed-fields';
+import type { HopSummary } from '../verify/types';
+import {
+  runWideFields,
+  seedFields,
+  type RunWideFields,
+  type SeedFields,
+} from '../verify/seed-fields';
 import { cutList, fitToBudget, RESULT_MAX_BYTES } from './budgets';
 import { spanRows, type SpanRow } from './span-rows';
 import { percentiles, type Percentiles } from './percentiles';
@@ -12,9 +18,10 @@ const LISTED_FAILURES = 50;
 
 /**
  * The JSON result: the seed's fields first, unchanged in name and meaning (they describe the
- * first hop of the sample request), then everything else.
+ * first hop of the sample request, A -> B), then the same questions asked of every hop of every
+ * request (what the outputs report), then everything else.
  */
-export interface Result extends SeedFields {
+export interface Result extends SeedFields, RunWideFields {
   verdict: 'pass' | 'fail';
   /** The verdict the step expected (`expect`); the step fails when they differ. */
   expected_verdict: 'pass' | 'fail';
@@ -108,6 +115,7 @@ function fullResult(outcome: CheckOutcome): Result {
   const failing = verification.requests.filter((r) => !r.passed);
   return {
     ...inertSeedFields(seedFields(firstHop)),
+    ...runWideFields(verification.checks),
     verdict: verification.passed ? 'pass' : 'fail',
     expected_verdict: config.expect,
     failed_checks: verification.failedChecks,
@@ -204,4 +212,21 @@ export function failureMessage(result: Result): string {
     ...diagnoses,
     `Failed checks: ${checks.join('; ')}.`,
   ].join(' ');
+}
+
+/**
+ * Why a failing run with a fault proves nothing as a negative control, or undefined when it is
+ * sound: the faulted hop must have broken, and only it. A run where every hop broke (say, with no
+ * propagator at all) fails for a reason other than the fault.
+ */
+export function unprovenFault(
+  fault: Fault | undefined,
+  hops: readonly HopSummary[],
+): string | undefined {
+  if (fault === undefined) return undefined;
+  const where = `hop ${fault.hop}, where the fault ${fault.kind} was set`;
+  if ((hops[fault.hop - 1]?.failed ?? 0) === 0) return `not at ${where}`;
+  const others = hops.filter((hop) => hop.hop !== fault.hop && hop.failed > 0).map((h) => h.hop);
+  if (others.length === 0) return undefined;
+  return `hop${others.length === 1 ? '' : 's'} ${others.join(', ')} broke as well as ${where}`;
 }

@@ -4,6 +4,7 @@ import { describeLeftOut, fitToBudget, SUMMARY_MAX_BYTES } from './budgets';
 import { escapeHtml } from './escape';
 import { chainDiagram, traceDiagram } from './mermaid';
 import { cutResult, type Result } from './result';
+import { shortCell, shortIds } from './short-text';
 import type { SpanRow } from './span-rows';
 import { inertName, inertText } from './untrusted';
 
@@ -47,20 +48,21 @@ function renderWhole(result: Result, verification: Verification): string {
 
   summary.addDetails(
     `All checks (${result.checks.length})`,
-    `\n\n${tableHtml(checkTable(result.checks, result.requests.total))}\n\n`,
+    `\n\n${tableHtml(checkTable(result.checks, result.requests.total, true))}\n\n`,
   );
   if (result.requests.failures.length > 0) {
-    const rows = result.requests.failures.map(
-      (f) =>
-        `<li>request ${f.request} (trace <code>${escapeHtml(f.trace_id)}</code>): ${escapeHtml(f.diagnosis ?? f.failed_checks.join(', '))}</li>`,
-    );
-    summary.addDetails(`Failed requests (${result.requests.failed})`, `<ul>${rows.join('')}</ul>`);
+    summary.addDetails(failuresLabel(result), failureList(result));
   }
   const sample = verification.sample;
-  if (sample.spans.length > 0 && sample.spans.length <= MAX_DIAGRAM_SPANS) {
+  if (sample.spans.length > MAX_DIAGRAM_SPANS) {
+    summary.addRaw(
+      `<p>The trace of request ${sample.index} has ${sample.spans.length} spans, more than the ${MAX_DIAGRAM_SPANS} a diagram can show: not drawn; its spans are listed below.</p>`,
+      true,
+    );
+  } else if (sample.spans.length > 0) {
     summary.addDetails(
       `Trace of request ${sample.index}`,
-      `\n\n\`\`\`mermaid\n${traceDiagram(sample.spans.map(inertSpan), sample.brokenEdges)}\n\`\`\`\n\n`,
+      `\n\n\`\`\`mermaid\n${traceDiagram(sample.spans.map(inertSpan), sample.brokenEdges, services)}\n\`\`\`\n\n`,
     );
   }
   summary.addDetails(
@@ -113,13 +115,14 @@ function describeRun(result: Result): string {
   return parts.join(' · ');
 }
 
-function checkTable(checks: Result['checks'], requests: number): Cell[][] {
+/**
+ * Checks, counts first so a narrow column never hides them; ids shortened (full in the JSON).
+ * The long title is left to the "All checks" table.
+ */
+function checkTable(checks: Result['checks'], requests: number, titled = false): Cell[][] {
   return [
-    [header('Check'), header('Expected'), header('Observed'), header('Result')],
+    [header('Result'), header('Check'), header('Expected'), header('Observed')],
     ...checks.map((check) => [
-      `${escapeHtml(check.title)}<br/><code>${escapeHtml(check.check)}</code>`,
-      `<code>${escapeHtml(check.expected)}</code>`,
-      `<code>${escapeHtml(check.observed)}</code>`,
       check.passed
         ? requests > 1
           ? `✅ ${check.requests_passed}/${requests}`
@@ -127,6 +130,9 @@ function checkTable(checks: Result['checks'], requests: number): Cell[][] {
         : requests > 1
           ? `❌ ${check.requests_failed}/${requests} failed`
           : '❌ fail',
+      `${titled ? `${escapeHtml(shortCell(check.title))}<br/>` : ''}<code>${escapeHtml(check.check)}</code>${check.hop ? ` hop ${check.hop}` : ''}`,
+      `<code>${escapeHtml(shortCell(check.expected))}</code>`,
+      `<code>${escapeHtml(shortCell(check.observed))}</code>`,
     ]),
   ];
 }
@@ -135,22 +141,42 @@ function hopTable(result: Result): Cell[][] {
   const headerName = result.hops[0]?.header_name ?? 'header';
   return [
     [
+      header('Requests'),
       header('Hop'),
       header('Call'),
       header(`${escapeHtml(headerName)} received`),
       header('Callee parent'),
       header('Caller client span'),
-      header('Requests'),
     ],
     ...result.hops.map((hop) => [
-      `${hop.passed ? '✅' : '❌'} ${hop.hop}`,
-      `${escapeHtml(hop.caller)} → ${escapeHtml(hop.callee)}<br/><code>${escapeHtml(hop.request)}</code>`,
-      `<code>${escapeHtml(hop.header ?? '(none)')}</code>`,
-      `<code>${escapeHtml(hop.callee_parent_span_id ?? '(none)')}</code>`,
-      `<code>${escapeHtml(hop.caller_client_span_id ?? '(none)')}</code>`,
-      `${hop.requests_passed}/${hop.requests_passed + hop.requests_failed} passed`,
+      `${hop.passed ? '✅' : '❌'} ${hop.requests_passed}/${hop.requests_passed + hop.requests_failed}`,
+      String(hop.hop),
+      `${escapeHtml(hop.caller)} → ${escapeHtml(hop.callee)}<br/><code>${escapeHtml(shortCell(hop.request))}</code>`,
+      `<code>${escapeHtml(shortCell(hop.header ?? '(none)'))}</code>`,
+      `<code>${escapeHtml(shortIds(hop.callee_parent_span_id ?? '(none)'))}</code>`,
+      `<code>${escapeHtml(shortIds(hop.caller_client_span_id ?? '(none)'))}</code>`,
     ]),
   ];
+}
+
+/** The failed requests' label says how many are listed when not all of them are. */
+function failuresLabel(result: Result): string {
+  const { failed, failures } = result.requests;
+  return failures.length < failed
+    ? `Failed requests (${failed}; the first ${failures.length} listed)`
+    : `Failed requests (${failed})`;
+}
+
+function failureList(result: Result): string {
+  const { failed, failures } = result.requests;
+  const rows = failures.map(
+    (f) =>
+      `<li>request ${f.request} (trace <code>${escapeHtml(shortIds(f.trace_id))}</code>): ${escapeHtml(shortCell(f.diagnosis ?? f.failed_checks.join(', '), 240))}</li>`,
+  );
+  const left = failed - failures.length;
+  if (left > 0)
+    rows.push(`<li>… ${left} more failed request${left === 1 ? '' : 's'} not listed</li>`);
+  return `<ul>${rows.join('')}</ul>`;
 }
 
 function batchTable(result: Result): Cell[][] {
@@ -181,9 +207,9 @@ export function spanTable(spans: readonly SpanRow[]): string {
       escapeHtml(s.service),
       escapeHtml(s.name),
       escapeHtml(s.kind),
-      `<code>${escapeHtml(s.trace_id)}</code>`,
-      `<code>${escapeHtml(s.span_id)}</code>`,
-      `<code>${escapeHtml(s.parent_span_id ?? '')}</code>`,
+      `<code>${escapeHtml(shortIds(s.trace_id))}</code>`,
+      `<code>${escapeHtml(shortIds(s.span_id))}</code>`,
+      `<code>${escapeHtml(shortIds(s.parent_span_id ?? ''))}</code>`,
     ]),
   ]);
 }

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import type { CheckReport } from '../check';
 import type { Config } from '../config';
 import { getErrorMessage } from '../errors';
-import { jsonLogLine } from '../report/untrusted';
+import { spanLogLines } from '../report/log';
 import type { ProgressSnapshot } from '../progress';
 import { stepFailure } from '../step-failure';
 import { annotationsOf } from './annotations';
@@ -10,23 +10,13 @@ import { writeCiFiles, writeNoVerdictFiles } from './ci-files';
 import { failStep, logGroup, oneLine, setOutputs } from './log';
 import { noVerdictOutputs, noVerdictSummary, observedLine } from './no-verdict';
 
-/** Spans printed to the log at most: a 1,000-request run exports tens of thousands. */
-const MAX_LOGGED_SPANS = 2000;
-
 /** Presents a verdict: log, outputs, summary, CI files, annotations and the step's outcome. */
 export async function reportVerdict(
   report: CheckReport,
   config: Config,
   inRunner: boolean,
 ): Promise<void> {
-  core.info(report.text);
-  logGroup(inRunner, `Exported spans (${report.spans.length})`, () => {
-    for (const span of report.spans.slice(0, MAX_LOGGED_SPANS)) core.info(jsonLogLine(span));
-    if (report.spans.length > MAX_LOGGED_SPANS) {
-      core.info(`... ${report.spans.length - MAX_LOGGED_SPANS} more spans not printed.`);
-    }
-  });
-  logGroup(inRunner, 'Result', () => core.info(JSON.stringify(report.result, null, 2)));
+  printReport(report, inRunner);
   setOutputs(report.outputs);
   if (config.summary && process.env['GITHUB_STEP_SUMMARY']) {
     await core.summary.addRaw(report.summary()).write();
@@ -40,6 +30,22 @@ export async function reportVerdict(
   concludeStep(report, inRunner);
   // A file the workflow asked for and did not get fails the step, whatever the verdict.
   if (writeError !== undefined) failStep(inRunner, writeError);
+}
+
+/**
+ * The log: in the runner, the report, then the spans (capped) and the result in collapsed groups;
+ * in a terminal, the result first and the report last, so the verdict stays on screen (the spans
+ * only with the CLI's --verbose).
+ */
+function printReport(report: CheckReport, inRunner: boolean): void {
+  if (inRunner) {
+    core.info(report.text);
+    logGroup(inRunner, `Exported spans (${report.spans.length})`, () => {
+      for (const line of spanLogLines(report.spans)) core.info(line);
+    });
+  }
+  logGroup(inRunner, 'Result', () => core.info(JSON.stringify(report.result, null, 2)));
+  if (!inRunner) core.info(report.text);
 }
 
 /** The step's outcome: passed, or failed with annotations or one line. */

@@ -72,6 +72,7 @@ export async function startChain(options: ChainOptions): Promise<RunningChain> {
         );
         proxies.push(proxy);
         next = {
+          ...next,
           url: next.url.replace(`:${next.port}/`, `:${proxy.port}/`),
           port: proxy.port,
           via: `a header-stripping proxy in front of port ${next.port}`,
@@ -94,7 +95,7 @@ export async function startChain(options: ChainOptions): Promise<RunningChain> {
         decorate: index === 0 ? entryFields : undefined,
       });
       running.unshift(service);
-      next = { url: service.url, port: service.port };
+      next = { url: service.url, port: service.port, name: service.name, hop: index };
     }
   } catch (error) {
     await close();

@@ -7,6 +7,7 @@ import type { IncomingContext } from '../config';
 import { progress } from '../progress';
 import type { TraceFormatName } from '../verify/context-headers';
 import type { ProbeContext } from '../verify/types';
+import { describeHopFailure, errorCode, errorText, hopFailureFrom, oneLine } from './hop-failure';
 import { newProbeContext, probeHeaders } from './probe-headers';
 import type { ServiceAnswer } from './report-body';
 
@@ -17,6 +18,8 @@ export interface ProbeOptions {
   timeoutMs: number;
   /** With an incoming context: the formats to write it in, and its shape. */
   incoming: { context: IncomingContext; formats: readonly TraceFormatName[] } | undefined;
+  /** Aborted when the run gives up (its time bound passed): no new probe starts, sockets close. */
+  signal?: AbortSignal;
 }
 
 export interface ProbeResult {
@@ -41,8 +44,10 @@ export async function sendProbes(options: ProbeOptions): Promise<ProbeResult[]> 
   });
   const results: ProbeResult[] = [];
   let nextIndex = 1;
+  const stop = (): void => agent.destroy();
+  options.signal?.addEventListener('abort', stop, { once: true });
   const worker = async (): Promise<void> => {
-    while (nextIndex <= options.requests) {
+    while (nextIndex <= options.requests && !options.signal?.aborted) {
       const index = nextIndex++;
       results.push(await probeOnce(client, options, index));
       progress.requestAnswered();
@@ -53,6 +58,7 @@ export async function sendProbes(options: ProbeOptions): Promise<ProbeResult[]> 
       Promise.all(Array.from({ length: options.concurrency }, worker)),
     );
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     agent.destroy();
   }
   return results.sort((a, b) => a.index - b.index);
@@ -72,11 +78,20 @@ async function probeOnce(
     const answer = await client.get(options.url, { headers }).json<ServiceAnswer>();
     return { index, answer, latencyMs: performance.now() - started, sent };
   } catch (error) {
-    if (error instanceof HTTPError) {
-      throw new Error(
-        `Probe request ${index}: GET ${options.url} answered HTTP ${error.response.statusCode}: ${String(error.response.body).slice(0, 300)}`,
-      );
-    }
-    throw error;
+    throw new Error(`Probe request ${index}: ${probeFailure(error, options.url)}.`);
   }
+}
+
+/**
+ * Why a probe got no answer: the inner hop that failed, with its request and error code, when the
+ * chain reported one; else the entry's status or the probe's own error code.
+ */
+function probeFailure(error: unknown, url: string): string {
+  if (error instanceof HTTPError) {
+    const body = String(error.response.body);
+    const failure = hopFailureFrom(body);
+    if (failure) return describeHopFailure(failure);
+    return `GET ${url} answered HTTP ${error.response.statusCode}: ${oneLine(body)}`;
+  }
+  return `GET ${url} failed with ${errorCode(error)}: ${errorText(error)}`;
 }

@@ -8,6 +8,7 @@ import Koa from 'koa';
 import { InputError } from '../errors';
 import { scopeServer } from '../telemetry/service-scope';
 import type { HopClient } from './clients';
+import { DownstreamError, HOP_FAILURE_STATUS, type HopFailure } from './hop-failure';
 import { BAGGAGE_KEY, PROPAGATION_HEADERS, type ServiceAnswer } from './report-body';
 
 export const HOST = '127.0.0.1';
@@ -19,8 +20,11 @@ export interface ServiceOptions {
   port: number;
   /** The input that chose the port, named in the error when the port is taken. */
   portInput: string;
-  /** Where this service sends its call (the next service, or a proxy before it); absent for the last. */
-  next: { url: string; port: number; via?: string } | undefined;
+  /**
+   * Where this service sends its call (the next service, or a proxy before it), the callee's name
+   * and the hop's number; absent for the last service.
+   */
+  next: { url: string; port: number; via?: string; name: string; hop: number } | undefined;
   /** The client for the next hop, created once and shared by every request. */
   client: HopClient | undefined;
   /** The entry service sets a baggage entry for the last service to receive. */
@@ -53,10 +57,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       ctx.status = 404;
       return;
     }
-    const reply = await answer(options, ctx.request.headers, latest);
-    ctx.body = options.decorate ? { ...options.decorate(reply), ...reply } : reply;
+    try {
+      const reply = await answer(options, ctx.request.headers, latest);
+      ctx.body = options.decorate ? { ...options.decorate(reply), ...reply } : reply;
+    } catch (error) {
+      if (!(error instanceof DownstreamError) || options.next === undefined) throw error;
+      ctx.status = HOP_FAILURE_STATUS;
+      ctx.body = { hop_failure: error.reported ?? ownFailure(options, options.next, error) };
+    }
   });
   const server = http.createServer(app.callback());
+  // Idle keep-alive connections stay open until the chain closes. With Node's default (close
+  // after 5 s idle), a caller in this same busy process could pick an idle socket from its pool
+  // just as the server closed it, and its request met a reset (read ECONNRESET, then a 500).
+  // Every caller here is ours and the chain closes every connection when it stops.
+  server.keepAliveTimeout = 0;
   scopeServer(server, options.name);
   const port = await listen(server, options.port, options.portInput);
   return {
@@ -99,10 +114,30 @@ async function answer(
   return {
     ...own,
     ...(baggageSent && { baggage_sent: baggageSent }),
-    downstream_request: `GET ${next.url}${next.via ? ` (via ${next.via})` : ''}`,
+    downstream_request: requestLine(next),
     downstream_port: next.port,
     downstream,
   };
+}
+
+/** The failure of this service's own call: the hop, the request and the error code. */
+function ownFailure(
+  options: ServiceOptions,
+  next: NonNullable<ServiceOptions['next']>,
+  error: DownstreamError,
+): HopFailure {
+  return {
+    hop: next.hop,
+    caller: options.name,
+    callee: next.name,
+    request: requestLine(next),
+    code: error.code,
+    message: error.message,
+  };
+}
+
+function requestLine(next: NonNullable<ServiceOptions['next']>): string {
+  return `GET ${next.url}${next.via ? ` (via ${next.via})` : ''}`;
 }
 
 /**

@@ -100,6 +100,8 @@ export class ServiceScopedPropagator implements TextMapPropagator {
   }
 
   private override(): ServicePropagation | undefined {
+    // Without a fault there is nothing to look up: skip the async-local lookup on every call.
+    if (this.overrides.size === 0) return undefined;
     const service = currentService();
     return service === undefined ? undefined : this.overrides.get(service);
   }

@@ -13,18 +13,26 @@ const KIND_NAMES: Record<SpanKind, SpanKindName> = {
   [SpanKind.CONSUMER]: 'consumer',
 };
 
+/**
+ * The attributes a span record keeps: the ports the checks match a client span to its hop by, and
+ * the route. The rest (method, URLs, user agent, sizes, status) would take about 200 MB in a
+ * 470,000-span run, for checks that never read them; the span names still say what each span is.
+ */
+const KEPT_ATTRIBUTES = ['server.port', 'net.peer.port', 'net.host.port', 'http.route'] as const;
+
 /** Converts an SDK span into the verifier's span record. */
 export function toSpanRecord(span: ReadableSpan): SpanRecord {
   const context = span.spanContext();
   const attributes: Record<string, AttributeValue> = {};
-  for (const [key, value] of Object.entries(span.attributes)) {
+  for (const key of KEPT_ATTRIBUTES) {
+    const value = span.attributes[key];
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       attributes[key] = value;
     } else if (Array.isArray(value)) {
       attributes[key] = value.join(',');
     }
   }
-  const service = attributes[SERVICE_ATTRIBUTE];
+  const service = span.attributes[SERVICE_ATTRIBUTE];
   return {
     traceId: context.traceId,
     spanId: context.spanId,

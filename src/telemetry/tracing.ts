@@ -1,10 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import Koa from 'koa';
 import koaPackage from 'koa/package.json';
@@ -17,8 +16,7 @@ import {
   loadPropagators,
   ServiceScopedPropagator,
 } from './propagators';
-import { ServiceAttributionProcessor } from './service-attribution';
-import { toSpanRecord } from './span-records';
+import { SpanCapture } from './span-capture';
 
 export interface TracingOptions {
   propagators: readonly PropagatorName[];
@@ -67,10 +65,10 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
     loadPropagators(options.propagators, options.fault),
     options.traceFetch ? import('@opentelemetry/instrumentation-undici') : undefined,
   ]);
-  const exporter = new InMemorySpanExporter();
+  const capture = new SpanCapture();
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'propagation-check' }),
-    spanProcessors: [new ServiceAttributionProcessor(), new SimpleSpanProcessor(exporter)],
+    spanProcessors: [capture],
   });
   const shared = buildPropagator(options.propagators, loaded);
   provider.register({
@@ -108,13 +106,8 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   undici?.setTracerProvider(provider);
 
   return {
-    spans: () =>
-      exporter
-        .getFinishedSpans()
-        .map(toSpanRecord)
-        .sort((a, b) => a.startTimeMs - b.startTimeMs),
-    serverSpanCount: () =>
-      exporter.getFinishedSpans().filter((span) => span.kind === SpanKind.SERVER).length,
+    spans: () => capture.spans(),
+    serverSpanCount: () => capture.serverSpanCount(),
     shutdown: async () => {
       undici?.disable();
       for (const unpatch of unpatches) unpatch();

@@ -2,6 +2,7 @@ import { parseBaggage } from './baggage';
 import type { TraceFormat } from './context-headers';
 import { verifyHop } from './hop';
 import { describeSpan, groupByTrace, traceIds, type SpansByTrace } from './spans';
+import { addChecks, addHops } from './summaries';
 import type {
   CheckSummary,
   Finding,
@@ -21,21 +22,60 @@ import type {
 export function verifyPropagation(input: VerifyInput): Verification {
   const byTrace = groupByTrace(input.spans);
   const owners = serverSpanOwners(input.requests);
-  const requests = input.requests.map((request) => verifyRequest(request, input, byTrace, owners));
-  const checks = summarizeChecks(requests);
-  const sample =
-    requests.find((r) => r.hops.some((h) => !h.passed)) ??
-    requests.find((r) => !r.passed) ??
-    requests[0];
+  const baggageOwners = new Map(
+    input.requests.flatMap((r) => (r.baggage ? [[r.baggage.value, r.index] as const] : [])),
+  );
+  const checks = new Map<string, CheckSummary>();
+  const hops: HopSummary[] = [];
+  const requests: RequestVerification[] = [];
+  let first: RequestVerification | undefined;
+  let firstFailed: RequestVerification | undefined;
+  let firstBroken: RequestVerification | undefined;
+  for (const request of input.requests) {
+    const verified = verifyRequest(request, input, byTrace, {
+      servers: owners,
+      baggage: baggageOwners,
+    });
+    addChecks(checks, verified);
+    addHops(hops, verified);
+    first ??= verified;
+    if (!verified.passed) firstFailed ??= verified;
+    if (verified.hops.some((h) => !h.passed)) firstBroken ??= verified;
+    requests.push(digest(verified));
+  }
+  const sample = firstBroken ?? firstFailed ?? first;
   if (sample === undefined) throw new Error('no probe request to verify');
+  const rows = [...checks.values()];
   return {
     passed: requests.every((r) => r.passed),
     requests,
-    checks,
-    hops: summarizeHops(requests),
-    failedChecks: [...new Set(checks.filter((c) => c.failed > 0).map((c) => c.check))],
+    checks: rows,
+    hops,
+    failedChecks: [...new Set(rows.filter((c) => c.failed > 0).map((c) => c.check))],
     sample,
   };
+}
+
+/**
+ * What the report needs of a request once its findings are counted: whether it passed and, when
+ * it failed, the failed findings and broken hops. Keeping every finding of a 10,000-request,
+ * 16-service run (about a million) took hundreds of megabytes; the sample is kept whole apart.
+ */
+function digest(request: RequestVerification): RequestVerification {
+  return {
+    ...request,
+    evidence: { ...request.evidence, hops: [] },
+    findings: request.passed ? [] : request.findings.filter((f) => !f.passed),
+    hops: request.passed ? [] : request.hops.filter((h) => !h.passed),
+    brokenEdges: [],
+    spans: [],
+  };
+}
+
+/** Which request each server span id and each baggage value belongs to. */
+interface Owners {
+  servers: ReadonlyMap<string, number>;
+  baggage: ReadonlyMap<string, number>;
 }
 
 /** Which request reported each server span id: spans of one request must not join another's. */
@@ -54,7 +94,7 @@ function verifyRequest(
   request: RequestEvidence,
   input: VerifyInput,
   byTrace: SpansByTrace,
-  owners: ReadonlyMap<string, number>,
+  owners: Owners,
 ): RequestVerification {
   const entry = request.hops[0]?.callerReport;
   const traceId = entry?.traceId ?? '';
@@ -81,9 +121,9 @@ function verifyRequest(
     if (result.brokenEdge) brokenEdges.push(result.brokenEdge);
   }
   findings.push(...incomingChecks(request, input.formats));
-  findings.push(...baggageChecks(request));
+  findings.push(...baggageChecks(request, owners.baggage));
   if (sampled)
-    findings.push(...traceChecks(request, input.services[0] ?? '', traceId, spans, owners));
+    findings.push(...traceChecks(request, input.services[0] ?? '', traceId, spans, owners.servers));
 
   return {
     index: request.index,
@@ -155,23 +195,35 @@ function incomingChecks(request: RequestEvidence, formats: readonly TraceFormat[
   return findings;
 }
 
-/** With baggage: the entry the first service set arrives at every later service. */
-function baggageChecks(request: RequestEvidence): Finding[] {
+/**
+ * With baggage: the entry the first service set arrives at every later service. When another
+ * request's entry arrives in its place, the context leaked between requests: say so, rather than
+ * calling it missing.
+ */
+function baggageChecks(
+  request: RequestEvidence,
+  baggageOwners: ReadonlyMap<string, number>,
+): Finding[] {
   const entry = request.baggage;
   const last = request.hops.at(-1);
   if (entry === undefined || last === undefined) return [];
   const lostAt = request.hops.find(
     (hop) => parseBaggage(hop.headers['baggage']).get(entry.key) !== entry.value,
   );
+  const arrived = lostAt && parseBaggage(lostAt.headers['baggage']).get(entry.key);
+  const owner = arrived === undefined ? undefined : baggageOwners.get(arrived);
+  const where = lostAt && `${lostAt.callee} (hop ${request.hops.indexOf(lostAt) + 1}`;
   return [
     {
       check: 'baggage_propagated',
       hop: undefined,
       title: `baggage set at ${request.hops[0]!.caller} arrives at ${last.callee}`,
       expected: `${entry.key}=${entry.value}`,
-      observed: lostAt
-        ? `missing at ${lostAt.callee} (hop ${request.hops.indexOf(lostAt) + 1}; baggage header: ${lostAt.headers['baggage'] ?? '(none)'})`
-        : `${entry.key}=${entry.value} at ${last.callee}`,
+      observed: !lostAt
+        ? `${entry.key}=${entry.value} at ${last.callee}`
+        : owner !== undefined
+          ? `request ${owner}'s baggage at ${where}: ${entry.key}=${arrived ?? ''}; the context leaked between requests)`
+          : `missing at ${where}; baggage header: ${lostAt.headers['baggage'] ?? '(none)'})`,
       passed: lostAt === undefined,
     },
   ];
@@ -225,51 +277,4 @@ function traceChecks(
       passed: foreign.length === 0,
     },
   ];
-}
-
-/** Folds every request's findings into one row per check and hop, in the order first checked. */
-function summarizeChecks(requests: readonly RequestVerification[]): CheckSummary[] {
-  const rows = new Map<string, CheckSummary>();
-  for (const request of requests) {
-    for (const finding of request.findings) {
-      const key = `${finding.check}#${finding.hop ?? ''}`;
-      let row = rows.get(key);
-      if (row === undefined) {
-        row = { ...finding, passed: 0, failed: 0 };
-        rows.set(key, row);
-      }
-      if (finding.passed) {
-        row.passed += 1;
-      } else {
-        if (row.failed === 0) {
-          row.expected = finding.expected;
-          row.observed = finding.observed;
-        }
-        row.failed += 1;
-      }
-    }
-  }
-  return [...rows.values()];
-}
-
-function summarizeHops(requests: readonly RequestVerification[]): HopSummary[] {
-  const rows: HopSummary[] = [];
-  for (const request of requests) {
-    for (const hop of request.hops) {
-      const row = (rows[hop.hop - 1] ??= {
-        hop: hop.hop,
-        caller: hop.caller,
-        callee: hop.callee,
-        passed: 0,
-        failed: 0,
-        diagnosis: undefined,
-      });
-      if (hop.passed) row.passed += 1;
-      else {
-        row.failed += 1;
-        row.diagnosis ??= hop.diagnosis;
-      }
-    }
-  }
-  return rows;
 }
