@@ -50,9 +50,21 @@ interface State extends AttributionOptions {
   /** Probes whose entry already explains a break (`3`), or that already broke off towards a
    * service through an uninstrumented call (`3\u0000payment`). */
   entries: Set<string>;
-  /** Traces of breaks that are no probe's doing: requests the probes did not send. */
-  unrelated: string[];
+  /**
+   * Server spans of breaks that are no probe's doing (requests the probes did not send), as
+   * callers for later breaks. Breaks come in start order, so a span that ended (plus the skew)
+   * before the current break began can never be a caller again: it is dropped, which keeps the
+   * window small however many unrelated requests a flood brings.
+   */
+  unrelated: SpanRecord[];
+  /** Traces whose server spans are in `unrelated` already. */
+  unrelatedTraces: Set<string>;
+  /** Client spans by trace and parent span id, built once per trace when first asked. */
+  clientsByParent: Map<string, Map<string, SpanRecord[]>>;
 }
+
+/** Unrelated requests kept as callers at most: a flood of them must not make attribution slow. */
+const MAX_UNRELATED_CALLERS = 1000;
 
 /** A probe and the cause, `unrelated` for a break that is no probe's doing, or no match. */
 type Rule = (brk: Break, state: State) => { probe: number; cause: Cause } | 'unrelated' | undefined;
@@ -88,12 +100,14 @@ export function attribute(
     deferred: new Set(),
     entries: new Set(),
     unrelated: [],
+    unrelatedTraces: new Set(),
+    clientsByParent: new Map(),
   };
   for (const brk of breaks) {
     const found = firstCause(brk, state);
     // A request no probe sent (a readiness check) and what it called: their calls are their own.
     if (found === undefined || found === 'unrelated') {
-      state.unrelated.push(brk.span.traceId);
+      addUnrelated(brk.span.traceId, state);
       continue;
     }
     const probe = probes[found.probe]!;
@@ -101,6 +115,16 @@ export function attribute(
     if (!probe.component.some((graph) => graph.traceId === brk.span.traceId)) {
       attach(probe, brk.span.traceId);
     }
+  }
+}
+
+function addUnrelated(traceId: string, state: State): void {
+  if (state.unrelatedTraces.has(traceId)) return;
+  state.unrelatedTraces.add(traceId);
+  for (const span of state.traceSpans(traceId))
+    if (span.kind === 'server') state.unrelated.push(span);
+  if (state.unrelated.length > MAX_UNRELATED_CALLERS) {
+    state.unrelated = state.unrelated.slice(-MAX_UNRELATED_CALLERS);
   }
 }
 
@@ -175,7 +199,7 @@ function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule> {
       if (span.kind !== 'server' || span.service === brk.span.service) continue;
       if (state.used.has(span) || !within(at, span.startTimeMs, span.endTimeMs, state.skewMs))
         continue;
-      const rank = callerRank(spans, span, brk.span, state);
+      const rank = callerRank(span, brk.span, state);
       if (best === undefined || compareRanks(rank, best.rank) < 0) {
         best = { probe, caller: span, rank };
       }
@@ -189,7 +213,8 @@ function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule> {
     consider(index, probe.graph.spans);
   });
   // Requests no probe sent are callers too: the tightest fit wins, probe or not.
-  for (const traceId of state.unrelated) consider(undefined, state.traceSpans(traceId));
+  state.unrelated = state.unrelated.filter((span) => span.endTimeMs + state.skewMs >= at);
+  consider(undefined, state.unrelated);
   const found = best as { probe: number | undefined; caller: SpanRecord } | undefined;
   if (found === undefined) return undefined;
   state.used.add(found.caller);
@@ -209,17 +234,12 @@ function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule> {
  */
 type CallerRank = readonly [waiting: number, outside: number, hasClient: number, gapMs: number];
 
-function callerRank(
-  trace: readonly SpanRecord[],
-  span: SpanRecord,
-  callee: SpanRecord,
-  state: State,
-): CallerRank {
+function callerRank(span: SpanRecord, callee: SpanRecord, state: State): CallerRank {
   const at = callee.startTimeMs;
   const encloses = span.startTimeMs <= at && callee.endTimeMs <= span.endTimeMs + state.skewMs;
   const gapMs = Math.abs(at - span.startTimeMs) + Math.abs(span.endTimeMs - callee.endTimeMs);
   return [
-    awaitsCall(trace, span, at) ? 1 : 0,
+    awaitsCall(span, at, state) ? 1 : 0,
     encloses ? 0 : 1,
     state.clientServices.has(span.service) ? 1 : 0,
     gapMs,
@@ -235,13 +255,20 @@ function compareRanks(a: CallerRank, b: CallerRank): number {
 }
 
 /** The server span has a client span of its own in flight at `at`. */
-function awaitsCall(trace: readonly SpanRecord[], server: SpanRecord, at: number): boolean {
-  return trace.some(
-    (s) =>
-      s.kind === 'client' &&
-      s.parentSpanId === server.spanId &&
-      s.startTimeMs <= at &&
-      at <= s.endTimeMs,
+function awaitsCall(server: SpanRecord, at: number, state: State): boolean {
+  let byParent = state.clientsByParent.get(server.traceId);
+  if (byParent === undefined) {
+    byParent = new Map();
+    for (const span of state.traceSpans(server.traceId)) {
+      if (span.kind !== 'client' || span.parentSpanId === undefined) continue;
+      const siblings = byParent.get(span.parentSpanId);
+      if (siblings === undefined) byParent.set(span.parentSpanId, [span]);
+      else siblings.push(span);
+    }
+    state.clientsByParent.set(server.traceId, byParent);
+  }
+  return (byParent.get(server.spanId) ?? []).some(
+    (client) => client.startTimeMs <= at && at <= client.endTimeMs,
   );
 }
 

@@ -60,6 +60,8 @@ export function verifyPropagation(input: VerifyInput): Verification {
  * What the report needs of a request once its findings are counted: whether it passed and, when
  * it failed, the failed findings and broken hops. Keeping every finding of a 10,000-request,
  * 16-service run (about a million) took hundreds of megabytes; the sample is kept whole apart.
+ * A failed request keeps its spans (references to records the capture holds anyway): the
+ * `traces-file` input writes them.
  */
 function digest(request: RequestVerification): RequestVerification {
   return {
@@ -68,7 +70,7 @@ function digest(request: RequestVerification): RequestVerification {
     findings: request.passed ? [] : request.findings.filter((f) => !f.passed),
     hops: request.passed ? [] : request.hops.filter((h) => !h.passed),
     brokenEdges: [],
-    spans: [],
+    spans: request.passed ? [] : request.spans,
   };
 }
 
