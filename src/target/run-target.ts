@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { checkedFormats, traceContextPropagators, type Config, type TargetConfig } from '../config';
 import { Deadline } from '../deadline';
 import { progress } from '../progress';
@@ -71,6 +72,12 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
     } else if (target.waitFor !== undefined) {
       progress.phase(`waiting for ${target.waitFor} to answer (input 'wait-for')`);
       await waitUntilAnswering(target.waitFor, deadline);
+    }
+    if (target.launch !== undefined || target.waitFor !== undefined) {
+      // The readiness requests went through the services too. Every decision that compares
+      // timestamps allows max-clock-skew, so a request sent closer than that before the probes
+      // could pass for one of their calls when the chain is broken: keep them apart.
+      await sleep(Math.min(target.maxClockSkewMs, Math.max(0, deadline.remainingMs() - 1)));
     }
     markPhase('services');
     const formats = traceContextPropagators(config.propagators);
