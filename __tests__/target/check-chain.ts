@@ -92,7 +92,7 @@ export function names(options: Partial<FixtureOptions>[]): FixtureOptions[] {
 export /** A failed check whose diagnosis names the edge, as a user reads it. */
 function assertDiagnosed(run: DistRun, result: TargetResult, edge: RegExp): void {
   assert.equal(run.code, 1, run.stdout.slice(0, 4000));
-  assert.equal(result.verdict, 'fail');
+  assert.equal(result.verdict, 'fail', JSON.stringify(result).slice(0, 2000));
   const diagnosis = result.diagnoses.find((d) => edge.test(d));
   assert.ok(diagnosis, `${edge} in:\n${result.diagnoses.join('\n')}`);
   // One annotation per broken edge, titled with it: one of them carries the diagnosis.
