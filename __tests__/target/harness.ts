@@ -153,11 +153,22 @@ function stopChild(child: ChildProcess): Promise<void> {
  * kernel's ephemeral range (32768 and up here), so the services started meanwhile on port 0
  * cannot be handed one of them before the action binds it.
  */
+/**
+ * Ports handed out by this process: a port is free when picked and bound only later (by a
+ * receiver in a child process), so tests running side by side must never be given the same one.
+ */
+const handedOut = new Set<number>();
+/** Test files run in processes of their own: each draws from its own slice of the range. */
+const SLICE = 2_000;
+const SLICE_START = 20_000 + (process.pid % 6) * SLICE;
+
 export async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   for (let attempt = 0; ports.length < count && attempt < 200; attempt += 1) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (!ports.includes(port) && (await isFree(port))) ports.push(port);
+    const port = SLICE_START + Math.floor(Math.random() * SLICE);
+    if (handedOut.has(port) || !(await isFree(port))) continue;
+    handedOut.add(port);
+    ports.push(port);
   }
   if (ports.length < count) throw new Error(`found only ${ports.length} free ports`);
   return ports;
