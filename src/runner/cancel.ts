@@ -1,29 +1,21 @@
 /**
  * A cancelled job: the runner sends SIGINT, then SIGTERM, then kills. On the first signal the
- * adapter reports what it has (summary, outputs), everything registered here is stopped, and the
+ * adapter reports what it has (summary, outputs), the services it started are stopped, and the
  * process exits within STOP_BOUND_MS of the signal whatever the run was awaiting. In-process
  * servers (the chain, the receiver) end with the process; the services target mode started stop
  * gracefully (SIGTERM) within the bound and are killed (SIGKILL) when the process exits.
  */
 
+import { stopAll as stopLaunchedServices } from '../target/cancel';
+
 /** The whole of the reaction to a signal: report, stop, exit. Under the 2 s a job is promised. */
 const STOP_BOUND_MS = 1500;
 
-import { stopAll as stopLaunchedServices } from '../target/cancel';
-
 type Stop = () => unknown;
-
-const stoppers = new Set<Stop>();
-
-/** Registers something to stop on a signal (a child process); returns the unregistration. */
-export function stopOnCancel(stop: Stop): () => void {
-  stoppers.add(stop);
-  return () => stoppers.delete(stop);
-}
 
 /**
  * Until the returned function is called, SIGINT and SIGTERM run `report` (given the signal's
- * name), stop what is registered, and exit with `exitCode`. A second signal exits at once.
+ * name), stop the services target mode started, and exit with `exitCode`. A second signal exits at once.
  */
 export function onCancelSignal(
   report: (signal: NodeJS.Signals) => Promise<void> | void,
@@ -34,7 +26,7 @@ export function onCancelSignal(
     if (cancelled) process.exit(exitCode);
     cancelled = true;
     setTimeout(() => process.exit(exitCode), STOP_BOUND_MS);
-    void settleAll([() => report(signal), stopLaunchedServices, ...stoppers]).finally(() =>
+    void settleAll([() => report(signal), stopLaunchedServices]).finally(() =>
       process.exit(exitCode),
     );
   };
