@@ -8,7 +8,15 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { runDist } from '../helpers/run-dist';
 import { freePorts } from '../target/harness';
-import { jsonSpan, PROTOBUF_HEADERS, protobufRequest, send } from './helpers';
+import {
+  JSON_HEADERS,
+  jsonRequest,
+  jsonSpan,
+  PROTOBUF_HEADERS,
+  protobufRequest,
+  send,
+  type HttpReply,
+} from './helpers';
 
 const SPANS_PER_BATCH = 20_000;
 const MAX_SPANS = 5_000;
@@ -48,8 +56,25 @@ test('a flood of valid spans: the run ends at its timeout, stores at most max-sp
       }
     }
   };
+  // A time past uint64 is refused like any other bad time, by the receiver dist/ runs.
+  const pastUint64 = async (): Promise<HttpReply | undefined> => {
+    const body = jsonRequest('flood', [jsonSpan({ endTimeUnixNano: '18446744073709551616' })]);
+    for (let attempt = 0; attempt < 100 && !ended; attempt += 1) {
+      try {
+        return await send(`http://127.0.0.1:${receiverPort}/v1/traces`, {
+          headers: JSON_HEADERS,
+          body,
+        });
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    return undefined;
+  };
   try {
-    const flooding = Promise.all([flood(), flood()]);
+    // Before the flood fills the store (past it, the rest of a request is only counted).
+    const refused = pastUint64();
+    const flooding = refused.then(() => Promise.all([flood(), flood()]));
     const run = await runDist({
       inputs: {
         'target-url': `http://127.0.0.1:${(target.address() as AddressInfo).port}/`,
@@ -64,6 +89,9 @@ test('a flood of valid spans: the run ends at its timeout, stores at most max-sp
     });
     ended = true;
     await flooding;
+    const reply = await refused;
+    assert.equal(reply?.status, 400, 'a time past uint64 is refused');
+    assert.match(reply.body.toString(), /unsigned 64/);
     assert.equal(run.signal, null, `the run ended by itself (after ${run.elapsedMs} ms)`);
     assert.doesNotMatch(run.stderr, /handle stayed open/);
     assert.ok(accepted > 1, `the receiver answered ${accepted} flood batches`);
