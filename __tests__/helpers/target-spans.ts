@@ -1,4 +1,4 @@
-import type { TargetProbe } from '../../src/verify/target';
+import { verifyTarget, type TargetInput, type TargetProbe } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
 
 /** Hand-built target-mode spans: checkout (port 9001) calls payment (port 9002) for one probe. */
@@ -53,4 +53,13 @@ export function healthy(): SpanRecord[] {
       attributes: { 'server.port': 9002, 'url.path': '/pay', 'http.request.method': 'POST' },
     }),
   ];
+}
+
+/** Target verification of `spans` for `probes` (the one probe by default), no services expected. */
+export function verify(
+  spans: SpanRecord[],
+  extra: Partial<TargetInput> = {},
+  probes: TargetProbe[] = [probe],
+) {
+  return verifyTarget({ probes, spans, expectServices: [], header: 'traceparent', ...extra });
 }

@@ -2,19 +2,9 @@
 // root goes to the rule made for it. Written after the second mutation run, from its survivors.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { verifyTarget, type TargetInput } from '../../src/verify/target';
+import type { TargetInput } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
-import { healthy, PROBE_SPAN, probe, span } from '../helpers/target-spans';
-
-function verify(spans: SpanRecord[], extra: Partial<TargetInput> = {}) {
-  return verifyTarget({
-    probes: [probe],
-    spans,
-    expectServices: [],
-    header: 'traceparent',
-    ...extra,
-  });
-}
+import { healthy, PROBE_SPAN, span, verify } from '../helpers/target-spans';
 
 function observed(spans: SpanRecord[], check: string, extra: Partial<TargetInput> = {}): string {
   return verify(spans, extra).sample.findings.find((f) => f.check === check)?.observed ?? '';

@@ -2,21 +2,11 @@
 // each rule's preference driven both ways.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { verifyTarget, type TargetInput, type TargetProbe } from '../../src/verify/target';
+import type { TargetProbe } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
-import { healthy, PROBE_SPAN, probe, span } from '../helpers/target-spans';
+import { healthy, PROBE_SPAN, probe, span, verify } from '../helpers/target-spans';
 
 const ROOT_TRACE = '33333333333333333333333333333333';
-
-function verify(spans: SpanRecord[], extra: Partial<TargetInput> = {}) {
-  return verifyTarget({
-    probes: [probe],
-    spans,
-    expectServices: [],
-    header: 'traceparent',
-    ...extra,
-  });
-}
 
 /** checkout's server span and two unanswered calls, to ports 9002 and 9003. */
 function twoCalls(): SpanRecord[] {
@@ -309,12 +299,7 @@ describe('leaks', () => {
 
   test("a call made for probe 2 in probe 1's context fails both probes", () => {
     const spans = [...healthy(), secondEntry(), leakedCall, answer];
-    const verification = verifyTarget({
-      probes: [probe, second],
-      spans,
-      expectServices: [],
-      header: 'traceparent',
-    });
+    const verification = verify(spans, {}, [probe, second]);
     assert.deepEqual(
       verification.probes.map((p) => p.passed),
       [false, false],
@@ -339,12 +324,7 @@ describe('leaks', () => {
       { traceId: second.traceId },
     );
     const spans = [...healthy(), secondEntry(), own, ownAnswer, leakedCall, answer];
-    const verification = verifyTarget({
-      probes: [probe, second],
-      spans,
-      expectServices: [],
-      header: 'traceparent',
-    });
+    const verification = verify(spans, {}, [probe, second]);
     assert.equal(verification.passed, true, verification.failedChecks.join());
   });
 

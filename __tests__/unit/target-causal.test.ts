@@ -5,19 +5,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { verifyTarget, type TargetInput, type TargetProbe } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
-import { healthy, PROBE_SPAN, probe, span } from '../helpers/target-spans';
+import { healthy, PROBE_SPAN, probe, span, verify } from '../helpers/target-spans';
 
 const OTHER_TRACE = '22222222222222222222222222222222';
-
-function verify(spans: SpanRecord[], extra: Partial<TargetInput> = {}) {
-  return verifyTarget({
-    probes: [probe],
-    spans,
-    expectServices: [],
-    header: 'traceparent',
-    ...extra,
-  });
-}
 
 /** healthy(), with payment's server span replaced by `payment`. */
 function withPayment(payment: Partial<SpanRecord>): SpanRecord[] {
@@ -281,12 +271,7 @@ describe('context kept, context leaked', () => {
         attributes: { 'server.port': 9002 },
       }),
     );
-    const verification = verifyTarget({
-      probes: [probe, second],
-      spans,
-      expectServices: [],
-      header: 'traceparent',
-    });
+    const verification = verify(spans, {}, [probe, second]);
     assert.deepEqual(
       verification.probes.map((p) => p.passed),
       [false, false],
