@@ -1,23 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULTS, parseConfig, splitList, type InputName } from '../../src/config';
-import { InputError } from '../../src/errors';
-
-function parse(inputs: Partial<Record<InputName, string>>) {
-  return parseConfig((name) => inputs[name] ?? '');
-}
-
-function rejects(inputs: Partial<Record<InputName, string>>, message: RegExp): void {
-  assert.throws(
-    () => parse(inputs),
-    (error: unknown) => {
-      assert.ok(error instanceof InputError, `InputError, got ${String(error)}`);
-      assert.match(error.message, message);
-      assert.doesNotMatch(error.message, /\n/, 'one line');
-      return true;
-    },
-  );
-}
+import { DEFAULTS, splitList } from '../../src/config';
+import { parse, rejects } from '../helpers/config-inputs';
 
 describe('parseConfig', () => {
   test('unset inputs take the defaults (as outside the runner, where action.yml is not read)', () => {

@@ -1,27 +1,10 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { describe, test } from 'node:test';
-import { parseConfig, type InputName } from '../../src/config';
 import { effectiveExportDelayDefault } from '../../src/config/services';
-import { InputError } from '../../src/errors';
+import { parse, rejects } from '../helpers/config-inputs';
 
 const TARGET = { 'target-url': 'http://127.0.0.1:8080/' };
-
-function parse(inputs: Partial<Record<InputName, string>>) {
-  return parseConfig((name) => inputs[name] ?? '');
-}
-
-function rejects(inputs: Partial<Record<InputName, string>>, message: RegExp): void {
-  assert.throws(
-    () => parse(inputs),
-    (error: unknown) => {
-      assert.ok(error instanceof InputError, `InputError, got ${String(error)}`);
-      assert.match(error.message, message);
-      assert.doesNotMatch(error.message, /\n/, 'one line');
-      return true;
-    },
-  );
-}
 
 describe('services, setup, teardown, working-directory', () => {
   test('name: command lines, in order; the names fill expect-services', () => {
