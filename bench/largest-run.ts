@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseConfig, type InputName } from '../src/config';
-import { buildResult } from '../src/report/result';
+import { buildSelfTestResult } from '../src/report/self-test-result';
 import { runCheck } from '../src/run';
 import { loadAverage, print } from './lib';
 
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const outcome = await runCheck(config);
-  const result = buildResult(outcome);
+  const result = buildSelfTestResult(outcome);
   const wallS = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const peakMiB = process.resourceUsage().maxRSS / 1024;

@@ -586,7 +586,7 @@ const WATCHED_FUNCTIONS: { name: string; label: string }[] = [
   { name: 'startTracing', label: 'startTracing: provider, propagators, patches' },
   { name: 'startChain', label: 'startChain (synchronous parts)' },
   { name: 'verifyPropagation', label: 'verifyPropagation' },
-  { name: 'buildResult', label: 'buildResult' },
+  { name: 'buildSelfTestResult', label: 'buildSelfTestResult' },
   { name: 'consoleReport', label: 'consoleReport' },
   { name: 'shutdown', label: 'shutdown (tracing + provider)' },
   { name: '(garbage collector)', label: '(V8 garbage collector)' },

@@ -1,15 +1,10 @@
 import type { Config } from './config';
 import { consoleReport } from './report/console';
-import { outputsOf, targetOutputsOf } from './report/outputs';
-import { buildResult, failureMessage, unprovenFault, type Result } from './report/result';
+import { outputsOf } from './report/outputs';
+import { failureMessage, type Result } from './report/result';
+import { buildSelfTestResult, unprovenFault } from './report/self-test-result';
 import { renderSummary } from './report/summary';
-import {
-  buildTargetResult,
-  targetConsoleReport,
-  targetFailureMessage,
-  type TargetResult,
-} from './report/target-result';
-import { renderTargetSummary } from './report/target-summary';
+import { buildTargetResult } from './report/target-result';
 import { runCheck } from './run';
 import type { VerdictFacts } from './step-failure';
 import type { SpanRecord } from './verify/types';
@@ -18,7 +13,7 @@ import type { SpanRecord } from './verify/types';
 export interface CheckReport extends VerdictFacts {
   /** The readable report. */
   text: string;
-  result: Result | TargetResult;
+  result: Result;
   outputs: Record<string, string>;
   /** Every span exported or received, for the log. */
   spans: readonly SpanRecord[];
@@ -37,13 +32,8 @@ export async function check(config: Config): Promise<CheckReport> {
     const outcome = await runTarget(config, config.target);
     const result = buildTargetResult(outcome);
     return {
-      verdict: result.verdict,
-      expected: result.expected_verdict,
+      ...reportOf(result),
       subject: `${result.target.method} ${result.target.url}`,
-      text: targetConsoleReport(result),
-      result,
-      outputs: targetOutputsOf(result),
-      failureMessage: targetFailureMessage(result),
       spans: outcome.spans,
       // A broken edge starts a trace of its own: keep every trace that is no probe's, too.
       failingSpans: () => {
@@ -57,26 +47,35 @@ export async function check(config: Config): Promise<CheckReport> {
           ? 'no span reached the receiver'
           : undefined,
       summary: () =>
-        renderTargetSummary(result) +
+        renderSummary(result) +
         (outcome.launched?.summaryHtml(
           result.edges.filter((edge) => edge.broken).flatMap((edge) => [edge.from, edge.to]),
         ) ?? ''),
     };
   }
   const outcome = await runCheck(config);
-  const result = buildResult(outcome);
+  const result = buildSelfTestResult(outcome);
   return {
-    verdict: result.verdict,
-    expected: result.expected_verdict,
+    ...reportOf(result),
     subject: result.services.map((s) => s.name).join(' -> '),
-    text: consoleReport(result),
-    result,
-    outputs: outputsOf(result),
-    failureMessage: failureMessage(result),
     spans: outcome.spans,
     failingSpans: () => spansOfFailures(outcome.verification.requests),
     unprovenFailure: unprovenFault(config.fault, outcome.verification.hops),
     summary: () => renderSummary(result, outcome.verification),
+  };
+}
+
+/** What both modes report the same way, from the one result model. */
+function reportOf(
+  result: Result,
+): Pick<CheckReport, 'verdict' | 'expected' | 'text' | 'result' | 'outputs' | 'failureMessage'> {
+  return {
+    verdict: result.verdict,
+    expected: result.expected_verdict,
+    text: consoleReport(result),
+    result,
+    outputs: outputsOf(result),
+    failureMessage: failureMessage(result),
   };
 }
 

@@ -1,7 +1,7 @@
 // Hand-built results for the unit tests of src/report/: a two-service self-test and a two-service
 // target trace, each passing or broken at its one hop (the callee started a new trace). Built by
 // hand, not by running the verifier, so a report test fails only when the report changes.
-import type { Result } from '../../src/report/result';
+import type { SelfTestResult } from '../../src/report/result';
 import { spanRows } from '../../src/report/span-rows';
 import type { TargetResult } from '../../src/report/target-result';
 import type { HopVerdict, SpanRecord, Verification } from '../../src/verify/types';
@@ -62,7 +62,7 @@ function check(name: string, title: string, expected: string, observed: string, 
 }
 
 /** The one hop of the self-test result. */
-function selfTestHop(broken: boolean): Result['hops'][number] {
+function selfTestHop(broken: boolean): SelfTestResult['hops'][number] {
   return {
     hop: 1,
     caller: 'service-a',
@@ -81,7 +81,7 @@ function selfTestHop(broken: boolean): Result['hops'][number] {
 }
 
 /** The self-test result's checks: the header arrived, and the callee joined the trace. */
-function selfTestChecks(broken: boolean): Result['checks'] {
+function selfTestChecks(broken: boolean): SelfTestResult['checks'] {
   return [
     check(
       'traceparent_present',
@@ -101,8 +101,9 @@ function selfTestChecks(broken: boolean): Result['checks'] {
 }
 
 /** The self-test's JSON result of one request through service-a -> service-b. */
-export function selfTestResult(broken: boolean): Result {
+export function selfTestResult(broken: boolean): SelfTestResult {
   return {
+    mode: 'self-test',
     same_trace: !broken,
     service_a_trace_id: TRACE,
     service_b_trace_id: broken ? NEW_TRACE : TRACE,

@@ -8,10 +8,10 @@ import {
   SUMMARY_MAX_BYTES,
   utf8Bytes,
 } from '../../src/report/budgets';
-import { buildResult } from '../../src/report/result';
+import { consoleReport } from '../../src/report/console';
+import { buildSelfTestResult } from '../../src/report/self-test-result';
 import { renderSummary } from '../../src/report/summary';
-import { buildTargetResult, targetConsoleReport } from '../../src/report/target-result';
-import { renderTargetSummary } from '../../src/report/target-summary';
+import { buildTargetResult } from '../../src/report/target-result';
 import { verifyPropagation } from '../../src/verify/verify';
 import { A_SERVER, brokenHop, input, request, span } from '../helpers/spans';
 import { PROBE_SPAN, probeSpan, targetOutcome } from '../helpers/target-outcome';
@@ -74,7 +74,7 @@ describe('target mode within the budgets', () => {
       edges: 0,
       services_seen: 0,
     });
-    assert.doesNotMatch(renderTargetSummary(result), /Not listed below/);
+    assert.doesNotMatch(renderSummary(result), /Not listed below/);
   });
 
   for (const [spans, services] of [
@@ -90,11 +90,11 @@ describe('target mode within the budgets', () => {
       assert.equal(result.spans.length + result.left_out.spans, spans + 1);
       assert.equal(result.services_seen.length + result.left_out.services_seen, services + 1);
       assert.ok(result.diagnoses.length > 0, 'the diagnoses are kept while they fit');
-      const log = targetConsoleReport(result);
+      const log = consoleReport(result);
       assert.match(log, /^left out of the result output: [\d,]+ spans/m);
       assert.ok(log.split('\n').length < 100, 'the log lists a bounded number of lines');
 
-      const summary = renderTargetSummary(result);
+      const summary = renderSummary(result);
       assert.ok(utf8Bytes(summary) <= SUMMARY_MAX_BYTES, `summary ${utf8Bytes(summary)} bytes`);
       const note = /Not listed below nor in the JSON result[^:]*: ([^<]*)\.<\/p>/.exec(summary);
       assert.ok(note, 'the summary says what it left out');
@@ -122,7 +122,7 @@ describe('self-test within the budgets', () => {
       port: 4001 + index,
       url: `http://127.0.0.1:${4001 + index}/`,
     }));
-    const result = buildResult({ config, services, probes: [], spans: [], verification });
+    const result = buildSelfTestResult({ config, services, probes: [], spans: [], verification });
     const json = JSON.stringify(result);
     assert.ok(utf8Bytes(json) <= RESULT_MAX_BYTES, `result ${utf8Bytes(json)} bytes`);
     assert.equal(result.requests.failed, 200);

@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { consoleReport } from '../../src/report/console';
-import { failureMessage, type Result } from '../../src/report/result';
-import { targetConsoleReport, targetFailureMessage } from '../../src/report/target-result';
+import { failureMessage, type SelfTestResult } from '../../src/report/result';
 import {
   DIAGNOSIS,
   NEW_TRACE,
@@ -13,7 +12,7 @@ import {
 } from '../helpers/report-results';
 
 /** The result as if `requests` requests ran and `failed` of them broke the hop. */
-function manyRequests(result: Result, requests: number, failed: number): Result {
+function manyRequests(result: SelfTestResult, requests: number, failed: number): SelfTestResult {
   return {
     ...result,
     requests: { ...result.requests, total: requests, failed, passed: requests - failed },
@@ -105,31 +104,37 @@ describe('failureMessage', () => {
   });
 });
 
-describe('targetConsoleReport', () => {
-  test('a pass: the verdict line names the target, every check is listed', () => {
-    const lines = targetConsoleReport(targetResult(false)).split('\n');
-    assert.equal(lines[0], 'PASS: one unbroken trace per probe through GET http://127.0.0.1:4001/');
+describe('consoleReport (target)', () => {
+  test('a pass: the verdict line last names the target, every check is listed', () => {
+    const lines = consoleReport(targetResult(false)).split('\n');
+    assert.equal(
+      lines.at(-1),
+      'PASS: one unbroken trace per probe through GET http://127.0.0.1:4001/',
+    );
     assert.match(
-      lines[1]!,
+      lines[0]!,
       /^receiver: http:\/\/127\.0\.0\.1:4318, .* \(gRPC\) {3}services seen: /,
     );
-    assert.match(lines[3]!, /^sample probe 1: traceparent: 00-/);
+    assert.match(lines[2]!, /^sample probe 1: traceparent: 00-/);
     assert.equal(lines.filter((line) => line.startsWith('  ✓ ')).length, 2);
     assert.equal(lines.filter((line) => line.startsWith('  ! ')).length, 0);
   });
 
   test('a failure: each diagnosis on its own line, the failed check marked', () => {
     const result = targetResult(true);
-    const lines = targetConsoleReport({ ...result, services_seen: [] }).split('\n');
-    assert.match(lines[0]!, /^FAIL: trace context broken behind GET http:\/\/127\.0\.0\.1:4001\//);
-    assert.match(lines[1]!, /services seen: \(none\)$/);
+    const lines = consoleReport({ ...result, services_seen: [] }).split('\n');
+    assert.match(
+      lines.at(-1)!,
+      /^FAIL: trace context broken behind GET http:\/\/127\.0\.0\.1:4001\//,
+    );
+    assert.match(lines[0]!, /services seen: \(none\)$/);
     assert.ok(lines.includes(`  ! ${DIAGNOSIS}`), lines.join('\n'));
     assert.ok(lines.includes('  ✗ no service started a new trace'), lines.join('\n'));
   });
 
   test('many probes: each check says how many failed; no gRPC receiver, none named', () => {
     const result = targetResult(true);
-    const text = targetConsoleReport({
+    const text = consoleReport({
       ...result,
       receiver: { ...result.receiver, grpc: null },
       probes: { ...result.probes, total: 5, failed: 2, passed: 3 },
@@ -141,7 +146,7 @@ describe('targetConsoleReport', () => {
 
 describe('targetFailureMessage', () => {
   test('one line: the diagnoses, then each failed check with its two values', () => {
-    const message = targetFailureMessage(targetResult(true));
+    const message = failureMessage(targetResult(true));
     assert.doesNotMatch(message, /\n/);
     assert.equal(
       message,
@@ -151,7 +156,7 @@ describe('targetFailureMessage', () => {
 
   test('many probes: how many failed, and which probe the values come from', () => {
     const result = targetResult(true);
-    const message = targetFailureMessage({
+    const message = failureMessage({
       ...result,
       probes: { ...result.probes, total: 4, failed: 2, passed: 2 },
     });

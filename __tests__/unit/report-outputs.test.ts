@@ -2,7 +2,7 @@
 // declares is set on pass and on fail alike, and the two modes answer the same questions.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { outputsOf, targetOutputsOf } from '../../src/report/outputs';
+import { outputsOf } from '../../src/report/outputs';
 import type { TargetResult } from '../../src/report/target-result';
 import { readActionYml } from '../helpers/action-yml';
 import { A_CLIENT, TRACE, selfTestResult, targetResult } from '../helpers/report-results';
@@ -56,13 +56,13 @@ function withChecks(entryJoined: boolean | undefined, noNewRoots: boolean | unde
 describe('targetOutputsOf', () => {
   for (const broken of [false, true]) {
     test(`${broken ? 'a failure' : 'a pass'}: the same outputs as the self-test`, () => {
-      assert.deepEqual(Object.keys(targetOutputsOf(targetResult(broken))).sort(), DECLARED);
+      assert.deepEqual(Object.keys(outputsOf(targetResult(broken))).sort(), DECLARED);
     });
   }
 
   test('a pass: same trace, the probe header, the result as JSON', () => {
     const result = targetResult(false);
-    const outputs = targetOutputsOf(result);
+    const outputs = outputsOf(result);
     assert.equal(outputs.verdict, 'pass');
     assert.equal(outputs['same-trace'], 'true');
     assert.equal(outputs['parent-matches-traceparent'], 'true');
@@ -80,7 +80,7 @@ describe('targetOutputsOf', () => {
       [true, undefined, 'false', 'true'],
     ];
     for (const [entry, roots, sameTrace, parentMatches] of cases) {
-      const outputs = targetOutputsOf(withChecks(entry, roots));
+      const outputs = outputsOf(withChecks(entry, roots));
       const label = `entry_joined ${entry}, no_new_roots ${roots}`;
       assert.equal(outputs['same-trace'], sameTrace, label);
       assert.equal(outputs['parent-matches-traceparent'], parentMatches, label);
@@ -89,7 +89,7 @@ describe('targetOutputsOf', () => {
 
   test('a failure: the failed checks; no traceparent sent is an empty string', () => {
     const result = targetResult(true);
-    const outputs = targetOutputsOf({ ...result, probe_headers: {} });
+    const outputs = outputsOf({ ...result, probe_headers: {} });
     assert.equal(outputs.verdict, 'fail');
     assert.equal(outputs['failed-checks'], 'no_new_roots');
     assert.equal(outputs.traceparent, '');

@@ -3,10 +3,9 @@
 // the result. Structure only: escaping of received text is escape.ts's job.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Result } from '../../src/report/result';
+import type { SelfTestResult } from '../../src/report/result';
 import { renderSummary } from '../../src/report/summary';
 import type { TargetResult } from '../../src/report/target-result';
-import { renderTargetSummary } from '../../src/report/target-summary';
 import type { SpanRecord } from '../../src/verify/types';
 import {
   DIAGNOSIS,
@@ -46,7 +45,7 @@ function tableRows(summary: string, title: string): number {
   return table.split('<tr>').length - 1;
 }
 
-function selfTest(broken: boolean, expect: Result['expected_verdict'] = 'pass'): string {
+function selfTest(broken: boolean, expect: SelfTestResult['expected_verdict'] = 'pass'): string {
   const result = { ...selfTestResult(broken), expected_verdict: expect };
   return renderSummary(result, selfTestVerification(broken));
 }
@@ -110,7 +109,7 @@ describe('renderSummary (self-test)', () => {
 });
 
 function target(broken: boolean, changes: Partial<TargetResult> = {}): string {
-  return renderTargetSummary({ ...targetResult(broken), ...changes });
+  return renderSummary({ ...targetResult(broken), ...changes });
 }
 
 describe('renderTargetSummary', () => {

@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { escapeHtml } from '../../src/report/escape';
 import { serviceDiagram } from '../../src/report/mermaid';
-import { buildTargetResult, targetConsoleReport } from '../../src/report/target-result';
-import { renderTargetSummary } from '../../src/report/target-summary';
-import { outputsOf, targetOutputsOf } from '../../src/report/outputs';
+import { buildTargetResult } from '../../src/report/target-result';
+import { outputsOf } from '../../src/report/outputs';
 import { consoleReport } from '../../src/report/console';
-import { buildResult } from '../../src/report/result';
+import { buildSelfTestResult } from '../../src/report/self-test-result';
 import { renderSummary } from '../../src/report/summary';
 import { parseConfig } from '../../src/config';
 import { verifyPropagation } from '../../src/verify/verify';
@@ -137,7 +136,7 @@ describe('self-test report from a hostile header and span names', () => {
     url: `http://127.0.0.1:${4001 + index}/`,
   }));
   const config = parseConfig(() => '');
-  const result = buildResult({ config, services, probes: [], spans: [], verification });
+  const result = buildSelfTestResult({ config, services, probes: [], spans: [], verification });
 
   test('the model holds the header and names, made inert', () => {
     assert.equal(result.traceparent_header, inert(`${HOSTILE_SPAN_NAME} ${HOSTILE_MARKDOWN}`));
@@ -186,7 +185,7 @@ describe('target mode report from hostile spans', () => {
   });
 
   test('the console report: one line per line the action wrote, no command', () => {
-    const report = targetConsoleReport(result);
+    const report = consoleReport(result);
     assert.deepEqual(injectedCommands(report), []);
     for (const line of report.split('\n')) {
       assert.match(
@@ -197,7 +196,7 @@ describe('target mode report from hostile spans', () => {
   });
 
   test('the outputs: one line each except `result`, which is one JSON line', () => {
-    const outputs = targetOutputsOf(result);
+    const outputs = outputsOf(result);
     for (const [name, value] of Object.entries(outputs)) {
       assert.doesNotMatch(value, /[\r\n]/, name);
       assert.doesNotMatch(value, /##\[/, name);
@@ -206,7 +205,7 @@ describe('target mode report from hostile spans', () => {
   });
 
   test('the summary, rendered as GitHub does: only the action’s headings, no image, no link', () => {
-    const markdown = renderTargetSummary(result);
+    const markdown = renderSummary(result);
     const html = renderGfm(markdown);
     assert.doesNotMatch(html, /<img|<a |evil\.example\/x"|href=/);
     assert.deepEqual(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { unprovenFault } from '../../src/report/result';
+import { unprovenFault } from '../../src/report/self-test-result';
 import { runWideFields, seedFields } from '../../src/verify/seed-fields';
 import type { Verification } from '../../src/verify/types';
 import { verifyPropagation } from '../../src/verify/verify';

@@ -1,5 +1,4 @@
 import type { Result } from './result';
-import type { TargetResult } from './target-result';
 import { escapeXml } from './xml';
 
 /** One JUnit test case: a check at one hop or edge, and what it found when it failed. */
@@ -14,8 +13,8 @@ interface TestCase {
  * testcase > failure): one test case per check per hop (self-test) or per check and per edge
  * (target mode). A failure's message is the expected and the observed value.
  */
-export function junitReport(result: Result | TargetResult, seconds: number): string {
-  if ('mode' in result) {
+export function junitReport(result: Result, seconds: number): string {
+  if (result.mode === 'target') {
     return suiteXml(`propagation-check: ${result.target.method} ${result.target.url}`, seconds, [
       ...result.checks.map((check) =>
         testCase(

@@ -1,232 +1,130 @@
-import { checkedFormats, type Fault } from '../config';
-import type { CheckOutcome } from '../run';
-import { TRACE_FORMATS } from '../verify/context-headers';
-import type { HopSummary } from '../verify/types';
-import {
-  runWideFields,
-  seedFields,
-  type RunWideFields,
-  type SeedFields,
-} from '../verify/seed-fields';
-import { cutList, fitToBudget, RESULT_MAX_BYTES } from './budgets';
-import { spanRows, type SpanRow } from './span-rows';
-import { percentiles, type Percentiles } from './percentiles';
-import { inertName, inertNameOrNull, inertText, inertTextOrNull } from './untrusted';
+import { fitToBudget } from './budgets';
+import type { CheckRowBase } from './check-rows';
+import type { Percentiles } from './percentiles';
+import { cutSelfTestResult, type SelfTestResult } from './self-test-result';
+import { cutTargetResult, longestTargetList, type TargetResult } from './target-result';
 
-/** How many failing requests the result lists one by one. */
-const LISTED_FAILURES = 50;
+export type { SelfTestResult } from './self-test-result';
+export type { TargetResult } from './target-result';
 
 /**
- * The JSON result: the seed's fields first, unchanged in name and meaning (they describe the
- * first hop of the sample request, A -> B), then the same questions asked of every hop of every
- * request (what the outputs report), then everything else.
+ * The one result model: `mode` tells the two apart. The self-test keeps the seed's literal
+ * A -> B fields and names its runs requests; target mode names them probes. Everything that
+ * reads a result (console, summary, outputs, annotations) goes through `runView` for what the
+ * modes share and switches on `mode` only for what they do not.
  */
-export interface Result extends SeedFields, RunWideFields {
-  verdict: 'pass' | 'fail';
-  /** The verdict the step expected (`expect`); the step fails when they differ. */
-  expected_verdict: 'pass' | 'fail';
-  failed_checks: string[];
-  /** The sample request's trace id. */
-  trace_id: string;
-  propagators: string[];
-  client: string;
-  fault: { kind: string; hop: number } | null;
-  services: { name: string; port: number; url: string }[];
-  /** The request whose evidence `hops` and `spans` show: the first with a broken hop, else the first that failed, else the first. */
-  sample_request: number;
-  hops: {
-    hop: number;
-    caller: string;
-    callee: string;
-    request: string;
-    passed: boolean;
-    diagnosis: string | null;
-    header_name: string;
-    header: string | null;
-    header_parent_span_id: string | null;
-    caller_client_span_id: string | null;
-    callee_parent_span_id: string | null;
-    requests_passed: number;
-    requests_failed: number;
-  }[];
-  requests: {
-    total: number;
-    concurrency: number;
-    passed: number;
-    failed: number;
-    latency_ms: Percentiles;
-    failures: {
-      request: number;
-      trace_id: string;
-      failed_checks: string[];
-      diagnosis: string | null;
-    }[];
-  };
-  checks: {
-    check: string;
-    hop: number | null;
-    title: string;
-    expected: string;
-    observed: string;
-    passed: boolean;
-    requests_passed: number;
-    requests_failed: number;
-  }[];
-  /** The sample request's spans. */
-  spans: SpanRow[];
-  /** What the lists above leave out, to keep the result and the summary within their budgets. */
-  left_out: { spans: number; failed_requests: number };
+export type Result = SelfTestResult | TargetResult;
+
+/** A check row, whatever the mode calls its runs. */
+export interface CheckView extends CheckRowBase {
+  hop: number | null;
+  runsPassed: number;
+  runsFailed: number;
 }
 
-/**
- * The result model of the self-test. What the chain received over the network (headers, span
- * names, diagnoses quoting them) is made inert here (see untrusted.ts), and the lists are cut so
- * the JSON fits the `result` output's budget.
- */
-export function buildResult(outcome: CheckOutcome): Result {
-  const full = fullResult(outcome);
-  const longest = Math.max(full.spans.length, full.requests.failures.length);
-  const json = (result: Result): string => JSON.stringify(result);
-  return fitToBudget(full, longest, cutResult, json, RESULT_MAX_BYTES).value;
+/** What both modes' results say, under one set of names. */
+export interface RunView {
+  /** What one run is called: a request of the built-in chain, or a probe sent to the target. */
+  noun: 'request' | 'probe';
+  /** What was checked, for headlines: `service-a → service-b`, or `GET http://...`. */
+  subject: string;
+  total: number;
+  passed: number;
+  failed: number;
+  latency: Percentiles;
+  sample: number;
+  checks: CheckView[];
+  /** The diagnoses the failure message quotes. */
+  diagnoses: string[];
 }
 
-/** The result with its lists cut to `limit` items; `left_out` counts what was cut. */
-export function cutResult(result: Result, limit: number): Result {
-  const spans = cutList(result.spans, limit);
-  const failures = cutList(result.requests.failures, limit);
-  return {
-    ...result,
-    requests: { ...result.requests, failures: failures.kept },
-    spans: spans.kept,
-    left_out: {
-      spans: result.left_out.spans + spans.left,
-      failed_requests: result.left_out.failed_requests + failures.left,
-    },
-  };
-}
-
-function fullResult(outcome: CheckOutcome): Result {
-  const { verification, config } = outcome;
-  const primaryHeader = TRACE_FORMATS[checkedFormats(config.propagators)[0]!].header;
-  const sample = verification.sample;
-  const firstHop = sample.evidence.hops[0];
-  if (firstHop === undefined)
-    throw new Error('the entry service answered without a downstream hop');
-  const failing = verification.requests.filter((r) => !r.passed);
-  return {
-    ...inertSeedFields(seedFields(firstHop)),
-    ...runWideFields(verification.checks),
-    verdict: verification.passed ? 'pass' : 'fail',
-    expected_verdict: config.expect,
-    failed_checks: verification.failedChecks,
-    trace_id: sample.traceId,
-    propagators: config.propagators.length ? [...config.propagators] : ['none'],
-    client: config.client,
-    fault: config.fault ? { ...config.fault } : null,
-    services: outcome.services,
-    sample_request: sample.index,
-    hops: sample.hops.map((hop) => {
-      const overall = verification.hops[hop.hop - 1];
-      return {
-        hop: hop.hop,
-        caller: inertName(hop.caller),
-        callee: inertName(hop.callee),
-        request: inertText(hop.request),
-        passed: (overall?.failed ?? 0) === 0,
-        diagnosis: inertTextOrNull(hop.diagnosis ?? overall?.diagnosis),
-        header_name: primaryHeader,
-        header: inertTextOrNull(hop.header),
-        header_parent_span_id: inertNameOrNull(hop.headerParentSpanId),
-        caller_client_span_id: inertNameOrNull(hop.callerClientSpanId),
-        callee_parent_span_id: inertNameOrNull(hop.calleeParentSpanId),
-        requests_passed: overall?.passed ?? 0,
-        requests_failed: overall?.failed ?? 0,
-      };
-    }),
-    requests: {
-      total: verification.requests.length,
-      concurrency: config.concurrency,
-      passed: verification.requests.length - failing.length,
-      failed: failing.length,
-      latency_ms: percentiles(outcome.probes.map((p) => p.latencyMs)),
-      failures: failing.slice(0, LISTED_FAILURES).map((request) => ({
-        request: request.index,
-        trace_id: request.traceId,
-        failed_checks: [...new Set(request.findings.filter((f) => !f.passed).map((f) => f.check))],
-        diagnosis: inertTextOrNull(request.hops.find((h) => h.diagnosis)?.diagnosis),
+export function runView(result: Result): RunView {
+  if (result.mode === 'target') {
+    return {
+      noun: 'probe',
+      subject: `${result.target.method} ${result.target.url}`,
+      ...counts(result.probes),
+      sample: result.sample_probe,
+      checks: result.checks.map((c) => ({
+        ...c,
+        hop: null,
+        runsPassed: c.probes_passed,
+        runsFailed: c.probes_failed,
       })),
-    },
-    checks: verification.checks.map((check) => ({
-      check: check.check,
-      hop: check.hop ?? null,
-      title: inertText(check.title),
-      expected: inertText(check.expected),
-      observed: inertText(check.observed),
-      passed: check.failed === 0,
-      requests_passed: check.passed,
-      requests_failed: check.failed,
+      diagnoses: result.diagnoses,
+    };
+  }
+  return {
+    noun: 'request',
+    subject: result.services.map((s) => s.name).join(' -> '),
+    ...counts(result.requests),
+    sample: result.sample_request,
+    checks: result.checks.map((c) => ({
+      ...c,
+      runsPassed: c.requests_passed,
+      runsFailed: c.requests_failed,
     })),
-    spans: spanRows(sample.spans),
-    left_out: {
-      spans: 0,
-      failed_requests: failing.length - Math.min(failing.length, LISTED_FAILURES),
-    },
+    diagnoses: [...new Set(result.hops.flatMap((hop) => (hop.diagnosis ? [hop.diagnosis] : [])))],
   };
 }
 
-/** The seed's fields quote what the callee received and reported: made inert like the rest. */
-function inertSeedFields(fields: SeedFields): SeedFields {
-  return {
-    ...fields,
-    service_a_trace_id: inertName(fields.service_a_trace_id),
-    service_b_trace_id: inertName(fields.service_b_trace_id),
-    traceparent_header: inertTextOrNull(fields.traceparent_header),
-    traceparent_parent_span_id: inertNameOrNull(fields.traceparent_parent_span_id),
-    service_b_parent_span_id: inertNameOrNull(fields.service_b_parent_span_id),
-  };
+function counts(runs: {
+  total: number;
+  passed: number;
+  failed: number;
+  latency_ms: Percentiles;
+}): Pick<RunView, 'total' | 'passed' | 'failed' | 'latency'> {
+  return { total: runs.total, passed: runs.passed, failed: runs.failed, latency: runs.latency_ms };
+}
+
+/** The result with its lists cut to `limit` items each; `left_out` counts what was cut. */
+export function cutResult<R extends Result>(result: R, limit: number): R {
+  return (
+    result.mode === 'target' ? cutTargetResult(result, limit) : cutSelfTestResult(result, limit)
+  ) as R;
+}
+
+/** The longest list in the result: cutting to this many items cuts nothing. */
+export function longestList(result: Result): number {
+  return result.mode === 'target'
+    ? longestTargetList(result)
+    : Math.max(result.spans.length, result.requests.failures.length);
 }
 
 /**
- * One line for the failed step: the broken hops' diagnoses, then each failed check with the two
- * values that differ (for the first request that failed it).
+ * Renders a result within a budget (`RESULT_MAX_BYTES`, `SUMMARY_MAX_BYTES`), its lists cut as
+ * far as needed: the one place both modes fit what they write to the runner's limits.
+ */
+export function fitResult<R extends Result>(
+  result: R,
+  render: (result: R) => string,
+  maxBytes: number,
+): { value: R; text: string } {
+  return fitToBudget(result, longestList(result), cutResult, render, maxBytes);
+}
+
+/**
+ * One line for the failed step: the diagnoses, then each failed check with the two values that
+ * differ (for the first request or probe that failed it).
  */
 export function failureMessage(result: Result): string {
-  const diagnoses = [
-    ...new Set(result.hops.flatMap((hop) => (hop.diagnosis ? [hop.diagnosis] : []))),
-  ];
-  const failedRequests =
-    result.requests.total > 1
-      ? [
-          `${result.requests.failed} of ${result.requests.total} requests failed; request ${result.sample_request}:`,
-        ]
+  const view = runView(result);
+  const failedRuns =
+    view.total > 1
+      ? [`${view.failed} of ${view.total} ${view.noun}s failed; ${view.noun} ${view.sample}:`]
       : [];
-  const checks = result.checks
+  const checks = view.checks
     .filter((check) => !check.passed)
     .map(
       (check) =>
         `${check.check}${check.hop ? ` (hop ${check.hop})` : ''}: expected ${check.expected}, observed ${check.observed}`,
     );
   return [
-    'Trace context propagation failed.',
-    ...failedRequests,
-    ...diagnoses,
+    result.mode === 'target'
+      ? 'Trace context propagation failed in the target.'
+      : 'Trace context propagation failed.',
+    ...failedRuns,
+    ...view.diagnoses,
     `Failed checks: ${checks.join('; ')}.`,
   ].join(' ');
-}
-
-/**
- * Why a failing run with a fault proves nothing as a negative control, or undefined when it is
- * sound: the faulted hop must have broken, and only it. A run where every hop broke (say, with no
- * propagator at all) fails for a reason other than the fault.
- */
-export function unprovenFault(
-  fault: Fault | undefined,
-  hops: readonly HopSummary[],
-): string | undefined {
-  if (fault === undefined) return undefined;
-  const where = `hop ${fault.hop}, where the fault ${fault.kind} was set`;
-  if ((hops[fault.hop - 1]?.failed ?? 0) === 0) return `not at ${where}`;
-  const others = hops.filter((hop) => hop.hop !== fault.hop && hop.failed > 0).map((h) => h.hop);
-  if (others.length === 0) return undefined;
-  return `hop${others.length === 1 ? '' : 's'} ${others.join(', ')} broke as well as ${where}`;
 }

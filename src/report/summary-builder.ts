@@ -37,6 +37,11 @@ export class SummaryBuilder {
   }
 }
 
+/** A header cell. */
+export function header(data: string): Cell {
+  return { data, header: true };
+}
+
 export function tableHtml(rows: readonly (readonly Cell[])[]): string {
   const html = rows.map(
     (row) =>

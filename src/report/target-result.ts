@@ -1,5 +1,6 @@
 import type { TargetOutcome } from '../target/run-target';
-import { cutList, describeLeftOut, fitToBudget, RESULT_MAX_BYTES } from './budgets';
+import { cutList, fitToBudget, RESULT_MAX_BYTES } from './budgets';
+import { checkRow, LISTED_FAILURES, type CheckRowBase } from './check-rows';
 import { spanRows, type SpanRow } from './span-rows';
 import { percentiles, type Percentiles } from './percentiles';
 import { inertName, inertText, inertTextOrNull } from './untrusted';
@@ -38,15 +39,7 @@ export interface TargetResult {
       diagnoses: string[];
     }[];
   };
-  checks: {
-    check: string;
-    title: string;
-    expected: string;
-    observed: string;
-    passed: boolean;
-    probes_passed: number;
-    probes_failed: number;
-  }[];
+  checks: (CheckRowBase & { probes_passed: number; probes_failed: number })[];
   edges: { from: string; to: string; call: string; broken: boolean; external?: boolean }[];
   /** The sample probe's trace. */
   spans: SpanRow[];
@@ -64,10 +57,6 @@ export type TargetLeftOut = {
   services_seen: number;
 };
 
-const LISTED_FAILURES = 50;
-/** Diagnoses the log lists at most: a trace of thousands of spans can have thousands. */
-const LOGGED_DIAGNOSES = 40;
-
 /**
  * The result model of target mode. Every string the services under test sent is made inert here
  * (see untrusted.ts), and the lists are cut so the JSON fits the `result` output's budget.
@@ -83,21 +72,6 @@ function fullTargetResult(outcome: TargetOutcome): TargetResult {
   const sample = verification.sample;
   const failing = verification.probes.filter((p) => !p.passed);
   const sampleProbe = outcome.probes[sample.index - 1];
-  const counts = new Map<
-    string,
-    { passed: number; failed: number; first: (typeof sample.findings)[number] }
-  >();
-  for (const probe of verification.probes) {
-    for (const finding of probe.findings) {
-      const row = counts.get(finding.check) ?? { passed: 0, failed: 0, first: finding };
-      if (finding.passed) row.passed += 1;
-      else {
-        if (row.failed === 0) row.first = finding;
-        row.failed += 1;
-      }
-      counts.set(finding.check, row);
-    }
-  }
   return {
     mode: 'target',
     verdict: verification.passed ? 'pass' : 'fail',
@@ -141,14 +115,10 @@ function fullTargetResult(outcome: TargetOutcome): TargetResult {
         };
       }),
     },
-    checks: [...counts.entries()].map(([check, row]) => ({
-      check,
-      title: inertText(row.first.title),
-      expected: inertText(row.first.expected),
-      observed: inertText(row.first.observed),
-      passed: row.failed === 0,
-      probes_passed: row.passed,
-      probes_failed: row.failed,
+    checks: verification.checks.map((check) => ({
+      ...checkRow(check),
+      probes_passed: check.passed,
+      probes_failed: check.failed,
     })),
     edges: sample.edges.map((edge) => ({
       from: inertName(edge.from),
@@ -209,52 +179,4 @@ export function cutTargetResult(result: TargetResult, limit: number): TargetResu
       services_seen: before.services_seen + services.left,
     },
   };
-}
-
-export function targetFailureMessage(result: TargetResult): string {
-  const failed = result.checks
-    .filter((c) => !c.passed)
-    .map((c) => `${c.check}: expected ${c.expected}, observed ${c.observed}`);
-  const probes =
-    result.probes.total > 1
-      ? [
-          `${result.probes.failed} of ${result.probes.total} probes failed; probe ${result.sample_probe}:`,
-        ]
-      : [];
-  return [
-    'Trace context propagation failed in the target.',
-    ...probes,
-    ...result.diagnoses,
-    `Failed checks: ${failed.join('; ')}.`,
-  ].join(' ');
-}
-
-export function targetConsoleReport(result: TargetResult): string {
-  const lines = [
-    result.verdict === 'pass'
-      ? `PASS: one unbroken trace per probe through ${result.target.method} ${result.target.url}`
-      : `FAIL: trace context broken behind ${result.target.method} ${result.target.url}`,
-    `receiver: ${result.receiver.http}${result.receiver.grpc ? `, ${result.receiver.grpc} (gRPC)` : ''}   services seen: ${result.services_seen.join(', ') || '(none)'}`,
-    ...(result.receiver.spans_over_limit > 0
-      ? [
-          `receiver full: ${result.receiver.spans_over_limit} spans refused past input 'max-spans'; the verdict saw only the spans stored before`,
-        ]
-      : []),
-    `probes: ${result.probes.passed}/${result.probes.total} passed; latency p50 ${result.probes.latency_ms.p50} ms, p99 ${result.probes.latency_ms.p99} ms`,
-    `sample probe ${result.sample_probe}: ${result.probe_header.name}: ${result.probe_header.value ?? '(none)'}`,
-    ...result.diagnoses.slice(0, LOGGED_DIAGNOSES).map((d) => `  ! ${d}`),
-  ];
-  if (result.diagnoses.length > LOGGED_DIAGNOSES) {
-    lines.push(`  ! and ${result.diagnoses.length - LOGGED_DIAGNOSES} more in the result output`);
-  }
-  const leftOut = describeLeftOut(result.left_out);
-  if (leftOut !== undefined) lines.push(`left out of the result output: ${leftOut}`);
-  for (const check of result.checks) {
-    lines.push(
-      `  ${check.passed ? '✓' : '✗'} ${check.title}${result.probes.total > 1 ? ` (${check.probes_failed}/${result.probes.total} failed)` : ''}`,
-      `      expected ${check.expected}`,
-      `      observed ${check.observed}`,
-    );
-  }
-  return lines.join('\n');
 }

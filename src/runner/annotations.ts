@@ -1,5 +1,4 @@
-import type { Result } from '../report/result';
-import type { TargetResult } from '../report/target-result';
+import type { Result, SelfTestResult, TargetResult } from '../report/result';
 
 /** One error annotation: a title naming what broke, and what was expected and observed. */
 export interface Annotation {
@@ -17,8 +16,9 @@ const OTHERS_TITLE = 'Other failed checks';
  * request: 1,000 requests broken at one hop are one annotation. With no broken hop or edge, one
  * annotation carries the whole failure line.
  */
-export function annotationsOf(result: Result | TargetResult, failureLine: string): Annotation[] {
-  const { links, others } = 'mode' in result ? targetBreaks(result) : selfTestBreaks(result);
+export function annotationsOf(result: Result, failureLine: string): Annotation[] {
+  const { links, others } =
+    result.mode === 'target' ? targetBreaks(result) : selfTestBreaks(result);
   if (links.length === 0) return [{ title: GENERAL_TITLE, message: failureLine }];
   return others.length > 0 ? [...links, { title: OTHERS_TITLE, message: others.join(' ') }] : links;
 }
@@ -29,7 +29,7 @@ interface Breaks {
   others: string[];
 }
 
-function selfTestBreaks(result: Result): Breaks {
+function selfTestBreaks(result: SelfTestResult): Breaks {
   const failed = result.checks.filter((check) => !check.passed);
   const broken = result.hops.filter((hop) => !hop.passed);
   const brokenHops = new Set(broken.map((hop) => hop.hop));

@@ -1,9 +1,15 @@
-import type { CheckSummary, HopSummary, RequestVerification } from './types';
+import type { CheckSummary, Finding, HopSummary, RequestVerification } from './types';
 
 /** Run-wide rows, folded one request at a time so a request's details can go once counted. */
 
-/** Folds a request's findings into one row per check and hop, in the order first checked. */
-export function addChecks(rows: Map<string, CheckSummary>, request: RequestVerification): void {
+/**
+ * Folds a request's (or a probe's) findings into one row per check and hop, in the order first
+ * checked; a row shows the first failure's values. Both modes count their checks here.
+ */
+export function addChecks(
+  rows: Map<string, CheckSummary>,
+  request: { readonly findings: readonly Finding[] },
+): void {
   for (const finding of request.findings) {
     const key = `${finding.check}#${finding.hop ?? ''}`;
     let row = rows.get(key);
@@ -15,6 +21,7 @@ export function addChecks(rows: Map<string, CheckSummary>, request: RequestVerif
       row.passed += 1;
     } else {
       if (row.failed === 0) {
+        row.title = finding.title;
         row.expected = finding.expected;
         row.observed = finding.observed;
       }
@@ -40,4 +47,18 @@ export function addHops(rows: HopSummary[], request: RequestVerification): void 
       row.diagnosis ??= hop.diagnosis;
     }
   }
+}
+
+/** One row per check over every run (request or probe), in the order first checked. */
+export function summarizeChecks(
+  runs: readonly { readonly findings: readonly Finding[] }[],
+): CheckSummary[] {
+  const rows = new Map<string, CheckSummary>();
+  for (const run of runs) addChecks(rows, run);
+  return [...rows.values()];
+}
+
+/** The names of the checks that failed at least once, each once. */
+export function failedCheckNames(rows: readonly CheckSummary[]): string[] {
+  return [...new Set(rows.filter((c) => c.failed > 0).map((c) => c.check))];
 }

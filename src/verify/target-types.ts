@@ -1,4 +1,4 @@
-import type { Finding, SpanRecord } from './types';
+import type { CheckSummary, Finding, SpanRecord } from './types';
 
 /** The public shapes of target-mode verification: probes and spans in, findings out. */
 
@@ -69,6 +69,8 @@ export interface TargetProbeVerification {
 export interface TargetVerification {
   passed: boolean;
   probes: TargetProbeVerification[];
+  /** One row per check over every probe. */
+  checks: CheckSummary[];
   failedChecks: string[];
   /** The first probe that failed, else the first. */
   sample: TargetProbeVerification;

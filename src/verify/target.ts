@@ -14,6 +14,7 @@ import {
   serverParentIsClient,
 } from './graph-checks/parents';
 import { spanIdsUnique } from './graph-checks/span-ids';
+import { failedCheckNames, summarizeChecks } from './summaries';
 import type { TargetInput, TargetProbeVerification, TargetVerification } from './target-types';
 import type { Finding } from './types';
 
@@ -42,12 +43,11 @@ const CHECKS: readonly ((ctx: CheckContext) => CheckResult | undefined)[] = [
 export function verifyTarget(input: TargetInput): TargetVerification {
   const run = analyzeRun(input);
   const probes = run.probes.map((probe, index) => verifyProbe({ input, run, index, probe }));
-  const failedChecks = [
-    ...new Set(probes.flatMap((p) => p.findings.filter((f) => !f.passed).map((f) => f.check))),
-  ];
+  const checks = summarizeChecks(probes);
   const sample = probes.find((p) => !p.passed) ?? probes[0];
   if (sample === undefined) throw new Error('no probe request to verify');
-  return { passed: probes.every((p) => p.passed), probes, failedChecks, sample };
+  const passed = probes.every((p) => p.passed);
+  return { passed, probes, checks, failedChecks: failedCheckNames(checks), sample };
 }
 
 function verifyProbe(ctx: CheckContext): TargetProbeVerification {

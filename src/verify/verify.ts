@@ -2,7 +2,7 @@ import { parseBaggage } from './baggage';
 import type { TraceFormat } from './context-headers';
 import { verifyHop } from './hop';
 import { describeSpan, groupByTrace, traceIds, type SpansByTrace } from './spans';
-import { addChecks, addHops } from './summaries';
+import { addChecks, addHops, failedCheckNames } from './summaries';
 import type {
   CheckSummary,
   Finding,
@@ -51,7 +51,7 @@ export function verifyPropagation(input: VerifyInput): Verification {
     requests,
     checks: rows,
     hops,
-    failedChecks: [...new Set(rows.filter((c) => c.failed > 0).map((c) => c.check))],
+    failedChecks: failedCheckNames(rows),
     sample,
   };
 }
