@@ -8,7 +8,7 @@ import { hopsFromAnswer } from './services/report-body';
 import { startTracing, tracingOptionsFor } from './telemetry/tracing';
 import { TRACE_FORMATS } from './verify/context-headers';
 import type { RequestEvidence, SpanRecord, Verification } from './verify/types';
-import { verifyPropagation } from './verify/verify';
+import { verify } from './verify/observation';
 
 /** After the last answer, how long the last server spans may take to end before we stop waiting. */
 const SPAN_SETTLE_CAP_MS = 2000;
@@ -90,7 +90,8 @@ export async function runCheck(config: Config): Promise<CheckOutcome> {
       await deadline.until(() => tracing.serverSpanCount() >= expected, SPAN_SETTLE_CAP_MS);
     }
     const spans = tracing.spans();
-    const verification = verifyPropagation({
+    const verification = verify({
+      mode: 'self-test',
       services: names,
       requests,
       spans,

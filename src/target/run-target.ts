@@ -4,7 +4,8 @@ import { Deadline } from '../deadline';
 import { progress } from '../progress';
 import { startReceiver, type Receiver, type WaitResult } from '../receiver';
 import { TRACE_FORMATS } from '../verify/context-headers';
-import { verifyTarget, type TargetInput, type TargetVerification } from '../verify/target';
+import { verify, type TargetObservation } from '../verify/observation';
+import type { TargetVerification } from '../verify/target';
 import type { SpanRecord } from '../verify/types';
 import { launchServices, type Launched } from './launch';
 import { markPhase } from './timings';
@@ -97,7 +98,8 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
     markPhase('probes');
     progress.phase('waiting for the services to export their spans');
     const header = TRACE_FORMATS[checkedFormats(config.propagators)[0]!].header;
-    const inputOf = (spans: readonly SpanRecord[]): TargetInput => ({
+    const inputOf = (spans: readonly SpanRecord[]): TargetObservation => ({
+      mode: 'target',
       probes,
       spans,
       expectServices: target.expectServices,
@@ -119,7 +121,7 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
         });
     markPhase('span-wait');
     const spans = receiver.spans();
-    const verification = verifyTarget(inputOf(spans));
+    const verification = verify(inputOf(spans));
     return {
       config,
       target,

@@ -71,7 +71,7 @@ export interface VerifyInput {
   /** Services in call order; the first one is the entry. */
   services: string[];
   requests: RequestEvidence[];
-  spans: SpanRecord[];
+  spans: readonly SpanRecord[];
   /** The header formats the configured propagators write; the first is the primary. */
   formats: TraceFormat[];
   /** False when no trace-context propagator is configured (`none`, or baggage alone). */
