@@ -14,6 +14,18 @@ export default tseslint.config(
     },
   },
   {
+    // Size limits: a source file reads in one sitting, a function on one screen. Tests are exempt:
+    // a test file is a table of cases, and a case reads best whole.
+    files: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{js,mjs,ts}'],
+    rules: {
+      'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }],
+      'max-lines-per-function': [
+        'error',
+        { max: 80, skipBlankLines: false, skipComments: false, IIFEs: true },
+      ],
+    },
+  },
+  {
     // Test fixtures that stand for a user's CommonJS service.
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     `- each worker: its own process (node --import tsx), ${LOAD.warmup} warm-up requests, then ${LOAD.requests} measured; ${PAIRS} pairs: untraced, traced, untraced, ...`,
   );
   const problems: string[] = [];
-  const results: Record<Mode, LoadResult[]> = { untraced: [], traced: [] };
+  const results: Results = { untraced: [], traced: [] };
   for (let pair = 0; pair < PAIRS; pair += 1) {
     for (const mode of ['untraced', 'traced'] as const) {
       const result = await worker(mode, problems);
@@ -67,8 +67,30 @@ async function main(): Promise<void> {
       );
     }
   }
+  const { throughputRatio, p99Ratio } = printLoad(results);
+  const verifyMs = printVerification(results);
+  print(
+    `\nRESULT load: throughput ${fixed(throughputRatio, 2)}x of untraced, p99 latency ${fixed(p99Ratio, 2)}x, verification of ${LOAD.requests} traces ${fixed(verifyMs)} ms`,
+  );
+  print(`\nload average at end: ${loadAverage()}`);
+  heading('Problems');
+  print(
+    problems.length
+      ? problems.map((line) => `- ${line}`).join('\n')
+      : 'none: every worker finished',
+  );
+}
+
+type Results = Record<Mode, LoadResult[]>;
+
+function medianOf(results: Results, mode: Mode, pick: (result: LoadResult) => number): number {
+  return median(results[mode].map(pick));
+}
+
+/** The traced and untraced runs side by side; returns the median per-pair ratios. */
+function printLoad(results: Results): { throughputRatio: number; p99Ratio: number } {
   const med = (mode: Mode, pick: (result: LoadResult) => number): number =>
-    median(results[mode].map(pick));
+    medianOf(results, mode, pick);
   const row = (label: string, pick: (result: LoadResult) => number, digits = 1): string[] => {
     const untraced = med('untraced', pick);
     const traced = med('traced', pick);
@@ -100,6 +122,13 @@ async function main(): Promise<void> {
   print(
     `\nmedian of per-pair ratios: throughput ${fixed(throughputRatio, 2)}x, p99 latency ${fixed(p99Ratio, 2)}x`,
   );
+  return { throughputRatio, p99Ratio };
+}
+
+/** The in-process verification figures of the traced workers; returns the median time. */
+function printVerification(results: Results): number {
+  const med = (mode: Mode, pick: (result: LoadResult) => number): number =>
+    medianOf(results, mode, pick);
 
   const verifyMedians = results.traced.map((r) => median(r.verifyMs ?? []));
   const allVerify = results.traced.flatMap((r) => r.verifyMs ?? []);
@@ -134,16 +163,7 @@ async function main(): Promise<void> {
       ],
     ),
   );
-  print(
-    `\nRESULT load: throughput ${fixed(throughputRatio, 2)}x of untraced, p99 latency ${fixed(p99Ratio, 2)}x, verification of ${LOAD.requests} traces ${fixed(median(verifyMedians))} ms`,
-  );
-  print(`\nload average at end: ${loadAverage()}`);
-  heading('Problems');
-  print(
-    problems.length
-      ? problems.map((line) => `- ${line}`).join('\n')
-      : 'none: every worker finished',
-  );
+  return median(verifyMedians);
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,10 @@
 /**
- * What the running check has observed so far, for a run that ends without a verdict (a timeout,
+ * The one phase tracker of a run, for two readers. What the running check has observed so far, for a run that ends without a verdict (a timeout,
  * a cancelled job): the report says how far it got. The modes update it as they go; the adapters
- * read one snapshot when the run ends early. One run per process, so one module-level record.
+ * read one snapshot when the run ends early. And, for the benchmarks (bench/services-verdict.ts),
+ * with PROPAGATION_CHECK_TIMINGS=1 the run prints as it exits one line of milliseconds since its
+ * process started at the end of each phase it marked with `ended`. One run per process, so one
+ * module-level record.
  */
 export interface ProgressSnapshot {
   /** What the run was doing, in the user's words: `sending the probes`. */
@@ -24,6 +27,8 @@ let phase = 'reading the inputs';
 let requestsPlanned = 0;
 let requestsAnswered = 0;
 let spanSource: SpanSource | undefined;
+const marks: [string, number][] = [];
+const timingsWanted = process.env.PROPAGATION_CHECK_TIMINGS === '1';
 
 export const progress = {
   /** A new phase of the run; `planned` when the probes' count is known. */
@@ -33,6 +38,12 @@ export const progress = {
   },
   requestAnswered(): void {
     requestsAnswered += 1;
+  },
+  /** The phase `key` (`receiver`, `probes`) ended now: a mark for the timings line. */
+  ended(key: string): void {
+    if (!timingsWanted) return;
+    if (marks.length === 0) process.once('exit', printMarks);
+    marks.push([key, performance.now()]);
   },
   watchSpans(source: SpanSource): void {
     spanSource = source;
@@ -49,3 +60,9 @@ export const progress = {
     return { phase, requestsPlanned, requestsAnswered, servicesSeen, spansReceived };
   },
 };
+
+function printMarks(): void {
+  marks.push(['exit', performance.now()]);
+  const fields = marks.map(([name, at]) => `${name}=${Math.round(at)}`);
+  process.stderr.write(`propagation-check timings (ms since start): ${fields.join(' ')}\n`);
+}

@@ -47,14 +47,7 @@ export function readBody(
       }
       resolve(result);
     };
-    const tooLarge = (): void =>
-      settle({
-        ok: false,
-        problem: 'too-large',
-        message: `The request body exceeds the limit of ${maxBytes} bytes${
-          encoding === 'gzip' ? ' (after decompression)' : ''
-        }.`,
-      });
+    const tooLarge = (): void => settle(tooLargeResult(maxBytes, encoding));
     const onDecoded = (chunk: Buffer): void => {
       decoded += chunk.length;
       if (decoded > maxBytes) return tooLarge();
@@ -96,4 +89,13 @@ export function readBody(
       source.pipe(inflater);
     }
   });
+}
+
+function tooLargeResult(maxBytes: number, encoding: ContentEncoding): BodyResult {
+  const after = encoding === 'gzip' ? ' (after decompression)' : '';
+  return {
+    ok: false,
+    problem: 'too-large',
+    message: `The request body exceeds the limit of ${maxBytes} bytes${after}.`,
+  };
 }

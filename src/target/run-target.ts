@@ -8,7 +8,6 @@ import { verify, type TargetObservation } from '../verify/observation';
 import type { TargetVerification } from '../verify/target';
 import type { SpanRecord } from '../verify/types';
 import { launchServices, type Launched } from './launch';
-import { markPhase } from './timings';
 import { logArrivals, waitForClosedTraces, type ClosedWait } from './closed-traces';
 import { sendTargetProbes, type TargetProbeResult } from './probe';
 import { waitUntilAnswering } from './wait-for';
@@ -58,29 +57,11 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
   // Issue 9: setup and the services start once the receiver's real port is known; they stop in
   // `finally` (and on SIGINT/SIGTERM, see cancel.ts). Their readiness replaces `wait-for`.
   let launched: Launched | undefined;
-  markPhase('receiver');
+  progress.ended('receiver');
   const arrivals = logArrivals(receiver);
   try {
-    if (target.launch !== undefined) {
-      progress.phase("starting the services (input 'services')");
-      launched = await launchServices({
-        launch: target.launch,
-        receiverHttpUrl: receiver.httpUrl,
-        propagators: config.propagators,
-        readyUrl: target.waitFor ?? (target.launch.services.length > 0 ? target.url : undefined),
-        deadline,
-      });
-    } else if (target.waitFor !== undefined) {
-      progress.phase(`waiting for ${target.waitFor} to answer (input 'wait-for')`);
-      await waitUntilAnswering(target.waitFor, deadline);
-    }
-    if (target.launch !== undefined || target.waitFor !== undefined) {
-      // The readiness requests went through the services too. Every decision that compares
-      // timestamps allows max-clock-skew, so a request sent closer than that before the probes
-      // could pass for one of their calls when the chain is broken: keep them apart.
-      await sleep(Math.min(target.maxClockSkewMs, Math.max(0, deadline.remainingMs() - 1)));
-    }
-    markPhase('services');
+    launched = await startServices(config, target, receiver, deadline);
+    progress.ended('services');
     const formats = traceContextPropagators(config.propagators);
     progress.phase(`sending the probes to ${target.url}`);
     const probes = await deadline.race(
@@ -95,7 +76,7 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
       }),
       `the answers to the probes sent to ${target.url}`,
     );
-    markPhase('probes');
+    progress.ended('probes');
     progress.phase('waiting for the services to export their spans');
     const header = TRACE_FORMATS[checkedFormats(config.propagators)[0]!].header;
     const inputOf = (spans: readonly SpanRecord[]): TargetObservation => ({
@@ -119,25 +100,15 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
           quietMs: target.settleMs,
           timeoutMs: Math.max(1, Math.min(deadline.remainingMs(), target.settleMs + 1000)),
         });
-    markPhase('span-wait');
+    progress.ended('span-wait');
     const spans = receiver.spans();
     const verification = verify(inputOf(spans));
     return {
+      ...receiverFacts(receiver, spans, deadline, wait, verification.passed),
       config,
       target,
-      receiver: {
-        http: receiver.httpUrl,
-        grpc: receiver.grpcUrl,
-        spansOverLimit: receiver.stats().spansOverLimit,
-      },
       probes,
       spans,
-      servicesSeen: receiver.services(),
-      wait: {
-        outcome: wait.outcome,
-        note: 'open' in wait ? waitNote(wait, spans.length, deadline) : undefined,
-      },
-      receiverHints: verification.passed ? [] : receiverHints(receiver),
       header,
       verification,
       launched,
@@ -145,9 +116,65 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
   } finally {
     arrivals.stop();
     await launched?.finish();
-    markPhase('stopped');
+    progress.ended('stopped');
     await receiver.close();
   }
+}
+
+/**
+ * Issue 9: the services the action starts (input `services`), once the receiver's real port is
+ * known, or the wait for `wait-for`; then the readiness requests are kept apart from the probes.
+ */
+async function startServices(
+  config: Config,
+  target: TargetConfig,
+  receiver: Receiver,
+  deadline: Deadline,
+): Promise<Launched | undefined> {
+  let launched: Launched | undefined;
+  if (target.launch !== undefined) {
+    progress.phase("starting the services (input 'services')");
+    launched = await launchServices({
+      launch: target.launch,
+      receiverHttpUrl: receiver.httpUrl,
+      propagators: config.propagators,
+      readyUrl: target.waitFor ?? (target.launch.services.length > 0 ? target.url : undefined),
+      deadline,
+    });
+  } else if (target.waitFor !== undefined) {
+    progress.phase(`waiting for ${target.waitFor} to answer (input 'wait-for')`);
+    await waitUntilAnswering(target.waitFor, deadline);
+  }
+  if (target.launch !== undefined || target.waitFor !== undefined) {
+    // The readiness requests went through the services too. Every decision that compares
+    // timestamps allows max-clock-skew, so a request sent closer than that before the probes
+    // could pass for one of their calls when the chain is broken: keep them apart.
+    await sleep(Math.min(target.maxClockSkewMs, Math.max(0, deadline.remainingMs() - 1)));
+  }
+  return launched;
+}
+
+/** What the receiver saw and how the wait for spans ended, as the outcome tells them. */
+function receiverFacts(
+  receiver: Receiver,
+  spans: readonly SpanRecord[],
+  deadline: Deadline,
+  wait: WaitResult | ClosedWait,
+  passed: boolean,
+): Pick<TargetOutcome, 'receiver' | 'servicesSeen' | 'wait' | 'receiverHints'> {
+  return {
+    receiver: {
+      http: receiver.httpUrl,
+      grpc: receiver.grpcUrl,
+      spansOverLimit: receiver.stats().spansOverLimit,
+    },
+    servicesSeen: receiver.services(),
+    wait: {
+      outcome: wait.outcome,
+      note: 'open' in wait ? waitNote(wait, spans.length, deadline) : undefined,
+    },
+    receiverHints: passed ? [] : receiverHints(receiver),
+  };
 }
 
 /** What the wait for spans was waiting for when the run's deadline came. */

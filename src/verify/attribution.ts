@@ -1,9 +1,25 @@
 import type { Call, ProbeAnalysis } from './analysis';
+import { uninstrumentedCaller } from './attribution-callers';
+import {
+  FOLLOW_UP_MS,
+  samePort,
+  within,
+  type AttributionOptions,
+  type Cause,
+  type Rule,
+  type State,
+} from './attribution-state';
 import type { Break } from './breaks';
-import type { Listeners } from './destinations';
 import { LOCAL_SLACK_MS } from './target-types';
 import { spanPort } from './trace-graph';
 import type { SpanRecord } from './types';
+
+export {
+  FOLLOW_UP_MS,
+  type Attribution,
+  type AttributionOptions,
+  type Cause,
+} from './attribution-state';
 
 /**
  * Which probe caused each break, and through which call. Explicit rules, tried in order; the
@@ -13,61 +29,8 @@ import type { SpanRecord } from './types';
  * already has its explanation, is never blamed twice.
  */
 
-export type Cause =
-  /** The unanswered client span whose callee began the break. */
-  | { kind: 'call'; call: Call; rule: 'call-to-its-address' | 'call-in-flight' }
-  /** A server span of another service in flight, that made the call without a client span. */
-  | { kind: 'caller'; caller: SpanRecord }
-  /** A server span of the same service: the service itself lost the context for later work. */
-  | { kind: 'local'; server: SpanRecord }
-  /** The probe itself: the entry service did not join the probe's trace. */
-  | { kind: 'entry' };
-
-export interface Attribution extends Break {
-  cause: Cause;
-}
-
-export interface AttributionOptions {
-  skewMs: number;
-  listeners: Listeners;
-  /** Unanswered client spans of traces that are no probe's: calls of unrelated requests. */
-  otherCalls: readonly SpanRecord[];
-  /** Services that exported at least one client span in the run. */
-  clientServices: ReadonlySet<string>;
-  /** The spans of a trace, for the requests that are no probe's (a readiness or health check). */
-  traceSpans: (traceId: string) => readonly SpanRecord[];
-}
-
-/** Deferred work (a fire-and-forget call) is judged this long after the request it came from. */
-export const FOLLOW_UP_MS = 2000;
-
-interface State extends AttributionOptions {
-  probes: readonly ProbeAnalysis[];
-  /** Client spans and server spans that already explain a break, as a call or a caller. */
-  used: Set<SpanRecord>;
-  /** Server spans whose own deferred work already explains a break. */
-  deferred: Set<SpanRecord>;
-  /** Probes whose entry already explains a break (`3`), or that already broke off towards a
-   * service through an uninstrumented call (`3\u0000payment`). */
-  entries: Set<string>;
-  /**
-   * Server spans of breaks that are no probe's doing (requests the probes did not send), as
-   * callers for later breaks. Breaks come in start order, so a span that ended (plus the skew)
-   * before the current break began can never be a caller again: it is dropped, which keeps the
-   * window small however many unrelated requests a flood brings.
-   */
-  unrelated: SpanRecord[];
-  /** Traces whose server spans are in `unrelated` already. */
-  unrelatedTraces: Set<string>;
-  /** Client spans by trace and parent span id, built once per trace when first asked. */
-  clientsByParent: Map<string, Map<string, SpanRecord[]>>;
-}
-
 /** Unrelated requests kept as callers at most: a flood of them must not make attribution slow. */
 const MAX_UNRELATED_CALLERS = 1000;
-
-/** A probe and the cause, `unrelated` for a break that is no probe's doing, or no match. */
-type Rule = (brk: Break, state: State) => { probe: number; cause: Cause } | 'unrelated' | undefined;
 
 /** The rules, in the order they are tried. */
 const RULES: readonly Rule[] = [
@@ -136,15 +99,6 @@ function firstCause(brk: Break, state: State): ReturnType<Rule> {
   return undefined;
 }
 
-function within(at: number, from: number, to: number, slack: number): boolean {
-  return from - slack <= at && at <= to + slack;
-}
-
-function samePort(client: SpanRecord, server: SpanRecord): boolean {
-  const port = spanPort(client);
-  return port !== undefined && port === spanPort(server);
-}
-
 /** The call went to a port where a known service other than the break's listens. */
 function calledElsewhere(call: Call, server: SpanRecord, state: State): boolean {
   const port = spanPort(call.client);
@@ -188,88 +142,6 @@ function unrelatedCall(brk: Break, state: State): ReturnType<Rule> {
   if (index < 0) return undefined;
   state.used.add(state.otherCalls[index]!);
   return 'unrelated';
-}
-
-function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule> {
-  if (brk.span.kind !== 'server') return undefined;
-  const at = brk.span.startTimeMs;
-  let best: { probe: number | undefined; caller: SpanRecord; rank: CallerRank } | undefined;
-  const consider = (probe: number | undefined, spans: readonly SpanRecord[]): void => {
-    for (const span of spans) {
-      if (span.kind !== 'server' || span.service === brk.span.service) continue;
-      if (state.used.has(span) || !within(at, span.startTimeMs, span.endTimeMs, state.skewMs))
-        continue;
-      const rank = callerRank(span, brk.span, state);
-      if (best === undefined || compareRanks(rank, best.rank) < 0) {
-        best = { probe, caller: span, rank };
-      }
-    }
-  };
-  state.probes.forEach((probe, index) => {
-    // The callee already answered in this probe's own trace, or already broke off it through an
-    // uninstrumented call: this request is not (another) one of its calls.
-    if (probe.graph.spans.some((s) => s.service === brk.span.service)) return;
-    if (state.entries.has(`${index}\u0000${brk.span.service}`)) return;
-    consider(index, probe.graph.spans);
-  });
-  // Requests no probe sent are callers too: the tightest fit wins, probe or not.
-  state.unrelated = state.unrelated.filter((span) => span.endTimeMs + state.skewMs >= at);
-  consider(undefined, state.unrelated);
-  const found = best as { probe: number | undefined; caller: SpanRecord } | undefined;
-  if (found === undefined) return undefined;
-  state.used.add(found.caller);
-  if (found.probe === undefined) return 'unrelated';
-  state.entries.add(`${found.probe}\u0000${brk.span.service}`);
-  return { probe: found.probe, cause: { kind: 'caller', caller: found.caller } };
-}
-
-/**
- * How likely a server span in flight is the request that called `callee` without a client span,
- * compared in order (lower first):
- * 1. it was not waiting on an instrumented call of its own at that moment;
- * 2. it encloses the callee (a synchronous call lies inside its caller's request);
- * 3. its service never exported a client span (an instrumented client would have);
- * 4. it fits the callee tightest: the gaps before the callee began and after it ended. Under
- *    concurrency each request's call lies closest inside that request, not inside a neighbour's.
- */
-type CallerRank = readonly [waiting: number, outside: number, hasClient: number, gapMs: number];
-
-function callerRank(span: SpanRecord, callee: SpanRecord, state: State): CallerRank {
-  const at = callee.startTimeMs;
-  const encloses = span.startTimeMs <= at && callee.endTimeMs <= span.endTimeMs + state.skewMs;
-  const gapMs = Math.abs(at - span.startTimeMs) + Math.abs(span.endTimeMs - callee.endTimeMs);
-  return [
-    awaitsCall(span, at, state) ? 1 : 0,
-    encloses ? 0 : 1,
-    state.clientServices.has(span.service) ? 1 : 0,
-    gapMs,
-  ];
-}
-
-function compareRanks(a: CallerRank, b: CallerRank): number {
-  for (let index = 0; index < a.length; index += 1) {
-    const difference = a[index]! - b[index]!;
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
-
-/** The server span has a client span of its own in flight at `at`. */
-function awaitsCall(server: SpanRecord, at: number, state: State): boolean {
-  let byParent = state.clientsByParent.get(server.traceId);
-  if (byParent === undefined) {
-    byParent = new Map();
-    for (const span of state.traceSpans(server.traceId)) {
-      if (span.kind !== 'client' || span.parentSpanId === undefined) continue;
-      const siblings = byParent.get(span.parentSpanId);
-      if (siblings === undefined) byParent.set(span.parentSpanId, [span]);
-      else siblings.push(span);
-    }
-    state.clientsByParent.set(server.traceId, byParent);
-  }
-  return (byParent.get(server.spanId) ?? []).some(
-    (client) => client.startTimeMs <= at && at <= client.endTimeMs,
-  );
 }
 
 function contextLostInService(brk: Break, state: State): ReturnType<Rule> {

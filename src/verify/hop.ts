@@ -66,32 +66,8 @@ export function verifyHop(hop: HopEvidence, at: HopContext): HopResult {
       passed: read.ok,
     });
   }
-  if (at.sampled) {
-    for (const { format, read } of reads) {
-      findings.push({
-        check: `parent_matches_${format.checkStem}`,
-        hop: at.number,
-        title: `${edge}: ${hop.callee} server span parent = ${format.header} parent id`,
-        expected: read.ok
-          ? read.value.parentId
-          : `the parent id of a valid ${format.header} header (none arrived)`,
-        observed: calleeReport.parentSpanId ?? NONE,
-        passed: read.ok && calleeReport.parentSpanId === read.value.parentId,
-      });
-    }
-    findings.push({
-      check: 'parent_is_caller_client_span',
-      hop: at.number,
-      title: `${edge}: exported ${hop.callee} server span is a child of ${hop.caller}'s client span`,
-      expected: callerClient
-        ? describeSpan(callerClient)
-        : `a client span exported by ${hop.caller}`,
-      observed: calleeServer
-        ? `parent ${calleeServer.parentSpanId ?? NONE} in trace ${calleeServer.traceId}`
-        : `no server span exported by ${hop.callee}`,
-      passed: linked,
-    });
-  }
+  if (at.sampled)
+    findings.push(...spanFindings(hop, at, reads, callerClient, calleeServer, linked));
   if (at.incoming !== undefined && primary.read.ok && primary.read.value.sampled !== undefined) {
     findings.push({
       check: 'sampled_flag_propagated',
@@ -125,6 +101,46 @@ export function verifyHop(hop: HopEvidence, at: HopContext): HopResult {
   };
 }
 
+/**
+ * The checks only recorded spans can answer (a sampled request): the callee's server span names
+ * the parent its header carried, in each format, and is a child of the caller's client span.
+ */
+function spanFindings(
+  hop: HopEvidence,
+  at: HopContext,
+  reads: readonly { format: TraceFormat; read: HeaderRead }[],
+  callerClient: SpanRecord | undefined,
+  calleeServer: SpanRecord | undefined,
+  linked: boolean,
+): Finding[] {
+  const edge = `${hop.caller} -> ${hop.callee}`;
+  const { calleeReport } = hop;
+  const found: Finding[] = [];
+  for (const { format, read } of reads) {
+    found.push({
+      check: `parent_matches_${format.checkStem}`,
+      hop: at.number,
+      title: `${edge}: ${hop.callee} server span parent = ${format.header} parent id`,
+      expected: read.ok
+        ? read.value.parentId
+        : `the parent id of a valid ${format.header} header (none arrived)`,
+      observed: calleeReport.parentSpanId ?? NONE,
+      passed: read.ok && calleeReport.parentSpanId === read.value.parentId,
+    });
+  }
+  found.push({
+    check: 'parent_is_caller_client_span',
+    hop: at.number,
+    title: `${edge}: exported ${hop.callee} server span is a child of ${hop.caller}'s client span`,
+    expected: callerClient ? describeSpan(callerClient) : `a client span exported by ${hop.caller}`,
+    observed: calleeServer
+      ? `parent ${calleeServer.parentSpanId ?? NONE} in trace ${calleeServer.traceId}`
+      : `no server span exported by ${hop.callee}`,
+    passed: linked,
+  });
+  return found;
+}
+
 /** Says why a hop broke, the most likely cause first, as the user reads it. */
 function diagnose(
   hop: HopEvidence,
@@ -154,7 +170,7 @@ function diagnose(
     if (callerClient === undefined) {
       return `${where}: ${newTrace}no ${header} header arrived and ${hop.caller} exported no client span for the call: its HTTP client is not instrumented.`;
     }
-    return `${where}: ${newTrace}no ${header} header arrived although ${hop.caller} ${callerClient ? `made client span ${callerClient.spanId} for the call` : 'called'}: something between them dropped the header (a proxy or gateway that strips it).`;
+    return `${where}: ${newTrace}no ${header} header arrived although ${hop.caller} made client span ${callerClient.spanId} for the call: something between them dropped the header (a proxy or gateway that strips it).`;
   }
   if (!read.ok) {
     return `${where}: ${newTrace}the ${header} header that arrived is malformed (${read.reason}).`;
@@ -168,8 +184,8 @@ function diagnose(
   if (at.sampled && !callerClient) {
     return `${where}: the context arrived, but ${hop.caller} exported no client span for the call.`;
   }
-  if (at.sampled && !linked) {
-    return `${where}: the ${header} parent id is not ${hop.caller}'s client span ${callerClient?.spanId ?? ''}.`;
+  if (callerClient && !linked) {
+    return `${where}: the ${header} parent id is not ${hop.caller}'s client span ${callerClient.spanId}.`;
   }
   return `${where}: the sampled flag changed on the way.`;
 }

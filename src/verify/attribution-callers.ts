@@ -1,0 +1,91 @@
+import { within, type Rule, type State } from './attribution-state';
+import type { Break } from './breaks';
+import type { SpanRecord } from './types';
+
+/**
+ * Rule 3 of the attribution: a server span of another service in flight, for a callee not yet in
+ * that probe's trace, made the call without an instrumented client. The candidates are ranked by
+ * explicit keys (see CallerRank), not by score offsets.
+ */
+
+export function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule> {
+  if (brk.span.kind !== 'server') return undefined;
+  const at = brk.span.startTimeMs;
+  let best: { probe: number | undefined; caller: SpanRecord; rank: CallerRank } | undefined;
+  const consider = (probe: number | undefined, spans: readonly SpanRecord[]): void => {
+    for (const span of spans) {
+      if (span.kind !== 'server' || span.service === brk.span.service) continue;
+      if (state.used.has(span) || !within(at, span.startTimeMs, span.endTimeMs, state.skewMs))
+        continue;
+      const rank = callerRank(span, brk.span, state);
+      if (best === undefined || compareRanks(rank, best.rank) < 0) {
+        best = { probe, caller: span, rank };
+      }
+    }
+  };
+  state.probes.forEach((probe, index) => {
+    // The callee already answered in this probe's own trace, or already broke off it through an
+    // uninstrumented call: this request is not (another) one of its calls.
+    if (probe.graph.spans.some((s) => s.service === brk.span.service)) return;
+    if (state.entries.has(`${index}\u0000${brk.span.service}`)) return;
+    consider(index, probe.graph.spans);
+  });
+  // Requests no probe sent are callers too: the tightest fit wins, probe or not.
+  state.unrelated = state.unrelated.filter((span) => span.endTimeMs + state.skewMs >= at);
+  consider(undefined, state.unrelated);
+  const found = best as { probe: number | undefined; caller: SpanRecord } | undefined;
+  if (found === undefined) return undefined;
+  state.used.add(found.caller);
+  if (found.probe === undefined) return 'unrelated';
+  state.entries.add(`${found.probe}\u0000${brk.span.service}`);
+  return { probe: found.probe, cause: { kind: 'caller', caller: found.caller } };
+}
+
+/**
+ * How likely a server span in flight is the request that called `callee` without a client span,
+ * compared in order (lower first):
+ * 1. it was not waiting on an instrumented call of its own at that moment;
+ * 2. it encloses the callee (a synchronous call lies inside its caller's request);
+ * 3. its service never exported a client span (an instrumented client would have);
+ * 4. it fits the callee tightest: the gaps before the callee began and after it ended. Under
+ *    concurrency each request's call lies closest inside that request, not inside a neighbour's.
+ */
+type CallerRank = readonly [waiting: number, outside: number, hasClient: number, gapMs: number];
+
+function callerRank(span: SpanRecord, callee: SpanRecord, state: State): CallerRank {
+  const at = callee.startTimeMs;
+  const encloses = span.startTimeMs <= at && callee.endTimeMs <= span.endTimeMs + state.skewMs;
+  const gapMs = Math.abs(at - span.startTimeMs) + Math.abs(span.endTimeMs - callee.endTimeMs);
+  return [
+    awaitsCall(span, at, state) ? 1 : 0,
+    encloses ? 0 : 1,
+    state.clientServices.has(span.service) ? 1 : 0,
+    gapMs,
+  ];
+}
+
+function compareRanks(a: CallerRank, b: CallerRank): number {
+  for (let index = 0; index < a.length; index += 1) {
+    const difference = a[index]! - b[index]!;
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/** The server span has a client span of its own in flight at `at`. */
+function awaitsCall(server: SpanRecord, at: number, state: State): boolean {
+  let byParent = state.clientsByParent.get(server.traceId);
+  if (byParent === undefined) {
+    byParent = new Map();
+    for (const span of state.traceSpans(server.traceId)) {
+      if (span.kind !== 'client' || span.parentSpanId === undefined) continue;
+      const siblings = byParent.get(span.parentSpanId);
+      if (siblings === undefined) byParent.set(span.parentSpanId, [span]);
+      else siblings.push(span);
+    }
+    state.clientsByParent.set(server.traceId, byParent);
+  }
+  return (byParent.get(server.spanId) ?? []).some(
+    (client) => client.startTimeMs <= at && at <= client.endTimeMs,
+  );
+}

@@ -1,0 +1,72 @@
+import type { Call, ProbeAnalysis } from './analysis';
+import type { Break } from './breaks';
+import type { Listeners } from './destinations';
+import { spanPort } from './trace-graph';
+import type { SpanRecord } from './types';
+
+/** What the attribution rules (attribution.ts, attribution-callers.ts) share. */
+
+export type Cause =
+  /** The unanswered client span whose callee began the break. */
+  | { kind: 'call'; call: Call; rule: 'call-to-its-address' | 'call-in-flight' }
+  /** A server span of another service in flight, that made the call without a client span. */
+  | { kind: 'caller'; caller: SpanRecord }
+  /** A server span of the same service: the service itself lost the context for later work. */
+  | { kind: 'local'; server: SpanRecord }
+  /** The probe itself: the entry service did not join the probe's trace. */
+  | { kind: 'entry' };
+
+export interface Attribution extends Break {
+  cause: Cause;
+}
+
+export interface AttributionOptions {
+  skewMs: number;
+  listeners: Listeners;
+  /** Unanswered client spans of traces that are no probe's: calls of unrelated requests. */
+  otherCalls: readonly SpanRecord[];
+  /** Services that exported at least one client span in the run. */
+  clientServices: ReadonlySet<string>;
+  /** The spans of a trace, for the requests that are no probe's (a readiness or health check). */
+  traceSpans: (traceId: string) => readonly SpanRecord[];
+}
+
+/** Deferred work (a fire-and-forget call) is judged this long after the request it came from. */
+export const FOLLOW_UP_MS = 2000;
+
+export interface State extends AttributionOptions {
+  probes: readonly ProbeAnalysis[];
+  /** Client spans and server spans that already explain a break, as a call or a caller. */
+  used: Set<SpanRecord>;
+  /** Server spans whose own deferred work already explains a break. */
+  deferred: Set<SpanRecord>;
+  /** Probes whose entry already explains a break (`3`), or that already broke off towards a
+   * service through an uninstrumented call (`3\u0000payment`). */
+  entries: Set<string>;
+  /**
+   * Server spans of breaks that are no probe's doing (requests the probes did not send), as
+   * callers for later breaks. Breaks come in start order, so a span that ended (plus the skew)
+   * before the current break began can never be a caller again: it is dropped, which keeps the
+   * window small however many unrelated requests a flood brings.
+   */
+  unrelated: SpanRecord[];
+  /** Traces whose server spans are in `unrelated` already. */
+  unrelatedTraces: Set<string>;
+  /** Client spans by trace and parent span id, built once per trace when first asked. */
+  clientsByParent: Map<string, Map<string, SpanRecord[]>>;
+}
+
+/** A probe and the cause, `unrelated` for a break that is no probe's doing, or no match. */
+export type Rule = (
+  brk: Break,
+  state: State,
+) => { probe: number; cause: Cause } | 'unrelated' | undefined;
+
+export function within(at: number, from: number, to: number, slack: number): boolean {
+  return from - slack <= at && at <= to + slack;
+}
+
+export function samePort(client: SpanRecord, server: SpanRecord): boolean {
+  const port = spanPort(client);
+  return port !== undefined && port === spanPort(server);
+}
