@@ -1,7 +1,6 @@
 import type { ClientName, Config, Fault } from '../config';
-import { seedFields } from '../verify/seed-fields';
 import { createClient, type HopClient } from './clients';
-import { hopsFromAnswer, PROPAGATION_HEADERS, type ServiceAnswer } from './report-body';
+import { PROPAGATION_HEADERS } from './report-body';
 import { HOST, startService, type RunningService, type ServiceOptions } from './service';
 import { startStrippingProxy, type RunningProxy } from './stripping-proxy';
 
@@ -92,7 +91,6 @@ export async function startChain(options: ChainOptions): Promise<RunningChain> {
         client,
         setsBaggage: index === 0,
         leaksContext: faultHere === 'leaked-context',
-        decorate: index === 0 ? entryFields : undefined,
       });
       running.unshift(service);
       next = { url: service.url, port: service.port, name: service.name, hop: index };
@@ -102,10 +100,4 @@ export async function startChain(options: ChainOptions): Promise<RunningChain> {
     throw error;
   }
   return { services: running, entryUrl: running[0]!.url, close };
-}
-
-/** The entry service answers the first hop's result under the seed's field names. */
-function entryFields(answer: ServiceAnswer): object {
-  const first = hopsFromAnswer(answer)[0];
-  return first ? seedFields(first) : {};
 }

@@ -34,8 +34,6 @@ export interface ServiceOptions {
    * service received, kept in a shared variable, instead of its own.
    */
   leaksContext: boolean;
-  /** Adds fields to this service's answer (the entry service adds the seed result). */
-  decorate?: (answer: ServiceAnswer) => object;
 }
 
 export interface RunningService {
@@ -58,8 +56,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       return;
     }
     try {
-      const reply = await answer(options, ctx.request.headers, latest);
-      ctx.body = options.decorate ? { ...options.decorate(reply), ...reply } : reply;
+      ctx.body = await answer(options, ctx.request.headers, latest);
     } catch (error) {
       if (!(error instanceof DownstreamError) || options.next === undefined) throw error;
       ctx.status = HOP_FAILURE_STATUS;
