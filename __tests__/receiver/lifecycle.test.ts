@@ -45,7 +45,7 @@ describe('receiver lifecycle and settings', () => {
         assert.ok(error instanceof InputError);
         assert.equal(
           error.message,
-          `Input 'receiver-http-port': port ${port} on 127.0.0.1 is already in use; choose another port, or 0 for a free one.`,
+          `Option httpPort: port ${port} on 127.0.0.1 is already in use; choose another port, or 0 for a free one.`,
         );
         return true;
       });
@@ -62,7 +62,7 @@ describe('receiver lifecycle and settings', () => {
         startReceiver({
           httpPort,
           grpcPort: first.grpcPort!,
-          inputNames: { grpcPort: 'grpc-port' },
+          labels: { grpcPort: "input 'grpc-port'" },
         }),
         (error) => {
           assert.ok(error instanceof InputError);
@@ -81,18 +81,19 @@ describe('receiver lifecycle and settings', () => {
     }
   });
 
-  test('ports and limits out of range are InputErrors naming the input', async () => {
+  test("ports and limits out of range are InputErrors naming the option, or the caller's label", async () => {
     await assert.rejects(
       startReceiver({ httpPort: 70000 }),
+      /^InputError: Option httpPort must be a port number from 0 to 65535/,
+    );
+    await assert.rejects(
+      startReceiver({ httpPort: 70000, labels: { httpPort: "input 'receiver-http-port'" } }),
       /Input 'receiver-http-port' must be a port number from 0 to 65535/,
     );
-    await assert.rejects(
-      startReceiver({ httpPort: 0, grpcPort: -1 }),
-      /Input 'receiver-grpc-port'/,
-    );
+    await assert.rejects(startReceiver({ httpPort: 0, grpcPort: -1 }), /Option grpcPort/);
     await assert.rejects(
       startReceiver({ httpPort: 0, maxBodyBytes: 0 }),
-      /Input 'receiver-max-body-bytes'/,
+      /Option maxBodyBytes must be a whole number of bytes/,
     );
   });
 

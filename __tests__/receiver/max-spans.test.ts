@@ -27,7 +27,12 @@ describe('max-spans: the receiver keeps its bound', () => {
   let client: grpc.Client;
 
   before(async () => {
-    receiver = await startReceiver({ httpPort: 0, grpcPort: 0, maxSpans: 4 });
+    receiver = await startReceiver({
+      httpPort: 0,
+      grpcPort: 0,
+      maxSpans: 4,
+      labels: { maxSpans: "input 'max-spans'" },
+    });
     client = new grpc.Client(`127.0.0.1:${receiver.grpcPort}`, grpc.credentials.createInsecure());
   });
   after(async () => {
@@ -85,9 +90,14 @@ describe('max-spans: the receiver keeps its bound', () => {
     assert.equal(receiver.spans().length, 4);
   });
 
-  test('a bad cap is refused with the input name', async () => {
+  test('a bad cap is refused with the option name, or the label the caller gave it', async () => {
     await assert.rejects(startReceiver({ httpPort: 0, grpcPort: 'disabled', maxSpans: 0 }), {
-      message: "Input 'max-spans' must be a whole number of spans above 0, got 0.",
+      message: 'Option maxSpans must be a whole number of spans above 0, got 0.',
     });
+    const labels = { maxSpans: "input 'max-spans'" };
+    await assert.rejects(
+      startReceiver({ httpPort: 0, grpcPort: 'disabled', maxSpans: 0, labels }),
+      { message: "Input 'max-spans' must be a whole number of spans above 0, got 0." },
+    );
   });
 });

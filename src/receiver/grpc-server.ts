@@ -18,7 +18,9 @@ export interface GrpcServerOptions {
   maxBodyBytes: number;
   store: SpanStore;
   /** Named in the error when the port is taken. */
-  portInputName: string;
+  /** How messages name the port and host settings (see ReceiverOptions.labels). */
+  portLabel: string;
+  hostLabel: string;
 }
 
 export interface RunningGrpcServer {
@@ -80,7 +82,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     });
   }).catch((error: unknown) => {
     server.forceShutdown();
-    throw listenError(error, options.portInputName, host, port);
+    throw listenError(error, options, host, port);
   });
   return { port: boundPort, close: () => closeServer(server) };
 }

@@ -16,7 +16,9 @@ export interface HttpServerOptions {
   maxBodyBytes: number;
   store: SpanStore;
   /** Named in the error when the port is taken. */
-  portInputName: string;
+  /** How messages name the port and host settings (see ReceiverOptions.labels). */
+  portLabel: string;
+  hostLabel: string;
 }
 
 export interface RunningHttpServer {
@@ -73,7 +75,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       resolve();
     });
   }).catch((error: unknown) => {
-    throw listenError(error, options.portInputName, host, port);
+    throw listenError(error, options, host, port);
   });
   return {
     port: (server.address() as AddressInfo).port,

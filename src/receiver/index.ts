@@ -9,6 +9,7 @@ export {
 } from './receiver';
 export type {
   Receiver,
+  ReceiverLabels,
   ReceiverOptions,
   ReceiverStats,
   RejectedSpan,

@@ -91,5 +91,5 @@ function describeRejections(rejected: readonly RejectedSpan[], count: number): s
 function describeOverLimit(overLimit: number, store: SpanStore): string {
   if (overLimit === 0) return '';
   const noun = overLimit === 1 ? 'span was' : 'spans were';
-  return `${overLimit} ${noun} refused: the receiver stores at most ${store.maxSpans} spans (input '${store.limitInputName}').`;
+  return `${overLimit} ${noun} refused: the receiver stores at most ${store.maxSpans} spans (${store.limitLabel}).`;
 }

@@ -2,7 +2,8 @@ import { InputError } from '../errors';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server';
 import { startHttpServer } from './http-server';
 import { DEFAULT_MAX_SPANS, SpanStore } from './span-store';
-import type { Receiver, ReceiverOptions } from './types';
+import { upperFirst } from './listen-error';
+import type { Receiver, ReceiverLabels, ReceiverOptions } from './types';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_HTTP_PORT = 4318;
@@ -11,11 +12,12 @@ export const DEFAULT_GRPC_PORT = 4317;
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export { DEFAULT_MAX_SPANS };
 
-const DEFAULT_INPUT_NAMES = {
-  httpPort: 'receiver-http-port',
-  grpcPort: 'receiver-grpc-port',
-  maxBodyBytes: 'receiver-max-body-bytes',
-  maxSpans: 'max-spans',
+const OPTION_LABELS: ReceiverLabels = {
+  host: 'option host',
+  httpPort: 'option httpPort',
+  grpcPort: 'option grpcPort',
+  maxBodyBytes: 'option maxBodyBytes',
+  maxSpans: 'option maxSpans',
 };
 
 /**
@@ -24,7 +26,7 @@ const DEFAULT_INPUT_NAMES = {
  * this resolves, or neither is left running.
  */
 export async function startReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
-  const names = { ...DEFAULT_INPUT_NAMES, ...options.inputNames };
+  const names = { ...OPTION_LABELS, ...options.labels };
   const host = options.host ?? DEFAULT_HOST;
   const httpPort = checkPort(options.httpPort ?? DEFAULT_HTTP_PORT, names.httpPort);
   const grpcPort =
@@ -34,14 +36,14 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
     throw new InputError(
-      `Input '${names.maxBodyBytes}' must be a whole number of bytes above 0, got ${JSON.stringify(maxBodyBytes)}.`,
+      `${upperFirst(names.maxBodyBytes)} must be a whole number of bytes above 0, got ${JSON.stringify(maxBodyBytes)}.`,
     );
   }
 
   const maxSpans = options.maxSpans ?? DEFAULT_MAX_SPANS;
   if (!Number.isSafeInteger(maxSpans) || maxSpans < 1) {
     throw new InputError(
-      `Input '${names.maxSpans}' must be a whole number of spans above 0, got ${JSON.stringify(maxSpans)}.`,
+      `${upperFirst(names.maxSpans)} must be a whole number of spans above 0, got ${JSON.stringify(maxSpans)}.`,
     );
   }
 
@@ -51,7 +53,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     port: httpPort,
     maxBodyBytes,
     store,
-    portInputName: names.httpPort,
+    portLabel: names.httpPort,
+    hostLabel: names.host,
   });
   let grpc: RunningGrpcServer | undefined;
   try {
@@ -61,7 +64,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         port: grpcPort,
         maxBodyBytes,
         store,
-        portInputName: names.grpcPort,
+        portLabel: names.grpcPort,
+        hostLabel: names.host,
       });
     }
   } catch (error) {
@@ -94,10 +98,10 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   };
 }
 
-function checkPort(port: number, inputName: string): number {
+function checkPort(port: number, label: string): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new InputError(
-      `Input '${inputName}' must be a port number from 0 to 65535 (0 picks a free port), got ${JSON.stringify(port)}.`,
+      `${upperFirst(label)} must be a port number from 0 to 65535 (0 picks a free port), got ${JSON.stringify(port)}.`,
     );
   }
   return port;

@@ -57,8 +57,8 @@ export class SpanStore {
 
   constructor(
     readonly maxSpans: number = DEFAULT_MAX_SPANS,
-    /** Named when spans are refused past the cap, so a user knows which setting to change. */
-    readonly limitInputName = 'max-spans',
+    /** Names the cap when spans are refused past it, in the caller's words (`input 'max-spans'`). */
+    readonly limitLabel = 'option maxSpans',
   ) {}
 
   /** How many more distinct spans fit under the cap. */

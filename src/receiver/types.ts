@@ -18,8 +18,20 @@ export interface ReceiverOptions {
    * success and counted (`spansOverLimit`), so a flood of valid spans cannot grow memory.
    */
   maxSpans?: number;
-  /** The input names that error messages cite, so a user knows which setting to change. */
-  inputNames?: { httpPort?: string; grpcPort?: string; maxBodyBytes?: string; maxSpans?: string };
+  /**
+   * How messages name each setting, in the caller's words, so a user knows what to change: the
+   * action passes its inputs (`input 'max-spans'`). By default the receiver names its own options
+   * (`option maxSpans`): it knows nothing of any caller's inputs.
+   */
+  labels?: Partial<ReceiverLabels>;
+}
+
+export interface ReceiverLabels {
+  host: string;
+  httpPort: string;
+  grpcPort: string;
+  maxBodyBytes: string;
+  maxSpans: string;
 }
 
 /** What the receiver has seen so far. */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { checkedFormats, traceContextPropagators, type Config, type TargetConfig } from '../config';
 import { Deadline } from '../deadline';
 import { progress } from '../progress';
-import { startReceiver, type Receiver, type WaitResult } from '../receiver';
+import { startReceiver, type Receiver, type ReceiverLabels, type WaitResult } from '../receiver';
 import { TRACE_FORMATS } from '../verify/context-headers';
 import { verify, type TargetObservation } from '../verify/observation';
 import type { TargetVerification } from '../verify/target';
@@ -11,6 +11,16 @@ import { launchServices, type Launched } from './launch';
 import { logArrivals, waitForClosedTraces, type ClosedWait } from './closed-traces';
 import { sendTargetProbes, type TargetProbeResult } from './probe';
 import { waitUntilAnswering } from './wait-for';
+
+/** The receiver's settings as the action's inputs name them, for its messages. */
+const RECEIVER_INPUTS: ReceiverLabels = {
+  host: "input 'receiver-host'",
+  httpPort: "input 'receiver-http-port'",
+  grpcPort: "input 'receiver-grpc-port'",
+  // No input sets it: the receiver's default is fixed in target mode.
+  maxBodyBytes: "the receiver's body limit",
+  maxSpans: "input 'max-spans'",
+};
 
 /** Time kept back from each probe, so it gives up before the run's deadline does. */
 const PROBE_MARGIN_MS = 250;
@@ -49,6 +59,7 @@ export async function runTarget(config: Config, target: TargetConfig): Promise<T
     httpPort: target.receiver.httpPort,
     grpcPort: target.receiver.grpcPort,
     maxSpans: target.receiver.maxSpans,
+    labels: RECEIVER_INPUTS,
   });
   progress.watchSpans({
     services: () => receiver.services(),
