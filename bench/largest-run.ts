@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseConfig, type InputName } from '../src/config';
 import { buildSelfTestResult } from '../src/report/self-test-result';
-import { runCheck } from '../src/run';
+import { runCheck } from '../src/modes/self-test/run';
 import { loadAverage, print } from './lib';
 
 /** A bound all the same, so a hang ends: an hour. */

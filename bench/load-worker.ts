@@ -11,13 +11,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseConfig, traceContextPropagators, type InputName } from '../src/config';
-import { chainSpecs, startChain, type RunningChain } from '../src/services/chain';
-import { sendProbes, type ProbeResult } from '../src/services/probe';
-import { hopsFromAnswer } from '../src/services/report-body';
-import type { Tracing } from '../src/telemetry/tracing';
-import { TRACE_FORMATS } from '../src/verify/context-headers';
+import { chainSpecs, startChain, type RunningChain } from '../src/modes/self-test/chain';
+import { sendProbes, type ProbeResult } from '../src/modes/self-test/probe';
+import { hopsFromAnswer } from '../src/modes/self-test/report-body';
+import type { Tracing } from '../src/modes/self-test/telemetry/tracing';
+import { TRACE_FORMATS } from '../src/verify/formats/context-headers';
 import type { RequestEvidence } from '../src/verify/types';
-import { verifyPropagation } from '../src/verify/verify';
+import { verifyPropagation } from '../src/verify/header-checks/requests';
 import { LOAD, percentile, type LoadResult } from './lib';
 
 /** Bound on each batch of requests, and on the wait for spans. */
@@ -36,7 +36,8 @@ async function main(mode: 'traced' | 'untraced'): Promise<LoadResult> {
   let tracing: Tracing | undefined;
   if (mode === 'traced') {
     // Loaded only here: the untraced process never even imports the instrumentations.
-    const { startTracing, tracingOptionsFor } = await import('../src/telemetry/tracing');
+    const { startTracing, tracingOptionsFor } =
+      await import('../src/modes/self-test/telemetry/tracing');
     tracing = await startTracing(tracingOptionsFor(config, names));
   }
   let chain: RunningChain | undefined;

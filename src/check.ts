@@ -5,7 +5,7 @@ import { failureMessage, type Result } from './report/result';
 import { buildSelfTestResult, unprovenFault } from './report/self-test-result';
 import { renderSummary } from './report/summary';
 import { buildTargetResult } from './report/target-result';
-import { runCheck } from './run';
+import { runCheck } from './modes/self-test/run';
 import type { VerdictFacts } from './step-failure';
 import type { SpanRecord } from './verify/types';
 
@@ -28,7 +28,7 @@ export async function check(config: Config): Promise<CheckReport> {
   if (config.target !== undefined) {
     // Loaded only in target mode: the receiver (gRPC, protobuf) is half the bundle, and the
     // self-test should not pay to compile it.
-    const { runTarget } = await import('./target/run-target');
+    const { runTarget } = await import('./modes/target/run-target');
     const outcome = await runTarget(config, config.target);
     const result = buildTargetResult(outcome);
     return {

@@ -3,7 +3,7 @@ import { check } from './check';
 import { parseConfig, type Config } from './config';
 import { parseFilePath } from './config/values';
 import { getErrorMessage } from './errors';
-import { LaunchError } from './target/service-report';
+import { LaunchError } from './modes/target/service-report';
 import { setLogSink } from './log';
 import { progress } from './progress';
 import { onCancelSignal } from './runner/cancel';

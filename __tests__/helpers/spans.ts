@@ -1,4 +1,4 @@
-import { TRACE_FORMATS, type TraceFormatName } from '../../src/verify/context-headers';
+import { TRACE_FORMATS, type TraceFormatName } from '../../src/verify/formats/context-headers';
 import type {
   HopEvidence,
   RequestEvidence,

@@ -1,5 +1,5 @@
 import { parseConfig } from '../../src/config';
-import type { TargetOutcome } from '../../src/target/run-target';
+import type { TargetOutcome } from '../../src/modes/target/run-target';
 import { verifyTarget, type TargetProbe } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
 import { span } from './spans';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { startStrippingProxy, type RunningProxy } from '../../src/services/stripping-proxy';
-import { PROPAGATION_HEADERS } from '../../src/services/report-body';
+import { startStrippingProxy, type RunningProxy } from '../../src/modes/self-test/stripping-proxy';
+import { PROPAGATION_HEADERS } from '../../src/modes/self-test/report-body';
 import { runDist } from '../helpers/run-dist';
 import { ABC, assertDiagnosed, checkChain, names, running } from './check-chain';
 import { freePorts } from './harness';

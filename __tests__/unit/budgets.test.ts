@@ -12,7 +12,7 @@ import { consoleReport } from '../../src/report/console';
 import { buildSelfTestResult } from '../../src/report/self-test-result';
 import { renderSummary } from '../../src/report/summary';
 import { buildTargetResult } from '../../src/report/target-result';
-import { verifyPropagation } from '../../src/verify/verify';
+import { verifyPropagation } from '../../src/verify/header-checks/requests';
 import { A_SERVER, brokenHop, input, request, span } from '../helpers/spans';
 import { PROBE_SPAN, probeSpan, targetOutcome } from '../helpers/target-outcome';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseBaggage } from '../../src/verify/baggage';
-import { TRACE_FORMATS, formatsPresent } from '../../src/verify/context-headers';
+import { parseBaggage } from '../../src/verify/header-checks/baggage';
+import { TRACE_FORMATS, formatsPresent } from '../../src/verify/formats/context-headers';
 
 const TRACE = '80f198ee56343ba864fe8b2a57d3eff7';
 const SPAN = 'e457b5a2e4d86bd1';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
-import { chainSpecs, startChain } from '../../src/services/chain';
-import { createClient } from '../../src/services/clients';
-import { hopFailureFrom } from '../../src/services/hop-failure';
-import { sendProbes } from '../../src/services/probe';
-import { HOST, startService } from '../../src/services/service';
+import { chainSpecs, startChain } from '../../src/modes/self-test/chain';
+import { createClient } from '../../src/modes/self-test/clients';
+import { hopFailureFrom } from '../../src/modes/self-test/hop-failure';
+import { sendProbes } from '../../src/modes/self-test/probe';
+import { HOST, startService } from '../../src/modes/self-test/service';
 
 /** Bound on every probe here: the services answer at once or fail at once. */
 const PROBE_TIMEOUT_MS = 20_000;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setLogSink } from '../../src/log';
-import { OutputLog, visibleLine } from '../../src/target/output-log';
-import { processTailsHtml, printProcessLogs } from '../../src/target/service-report';
+import { OutputLog, visibleLine } from '../../src/modes/target/output-log';
+import { processTailsHtml, printProcessLogs } from '../../src/modes/target/service-report';
 
 describe('captured output of started processes', () => {
   test('chunks become lines, whatever the chunk boundaries', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { commandEnv, serviceEnv } from '../../src/target/service-env';
+import { commandEnv, serviceEnv } from '../../src/modes/target/service-env';
 
 const JOB = {
   PATH: '/usr/bin',

@@ -8,7 +8,7 @@ import { consoleReport } from '../../src/report/console';
 import { buildSelfTestResult } from '../../src/report/self-test-result';
 import { renderSummary } from '../../src/report/summary';
 import { parseConfig } from '../../src/config';
-import { verifyPropagation } from '../../src/verify/verify';
+import { verifyPropagation } from '../../src/verify/header-checks/requests';
 import { brokenHop, input, request } from '../helpers/spans';
 import { inert, inertName, jsonLogLine, NAME_MAX_CHARS } from '../../src/report/untrusted';
 import { headingsOf, renderGfm } from '../helpers/gfm';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { unprovenFault } from '../../src/report/self-test-result';
-import { runWideFields, seedFields } from '../../src/verify/seed-fields';
+import { runWideFields, seedFields } from '../../src/verify/header-checks/seed-fields';
 import type { Verification } from '../../src/verify/types';
-import { verifyPropagation } from '../../src/verify/verify';
+import { verifyPropagation } from '../../src/verify/header-checks/requests';
 import {
   A_CLIENT,
   A_SERVER,

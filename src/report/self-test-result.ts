@@ -1,13 +1,13 @@
 import { checkedFormats, type Fault } from '../config';
-import type { CheckOutcome } from '../run';
-import { TRACE_FORMATS } from '../verify/context-headers';
+import type { CheckOutcome } from '../modes/self-test/run';
+import { TRACE_FORMATS } from '../verify/formats/context-headers';
 import type { HopSummary } from '../verify/types';
 import {
   runWideFields,
   seedFields,
   type RunWideFields,
   type SeedFields,
-} from '../verify/seed-fields';
+} from '../verify/header-checks/seed-fields';
 import { cutList, fitToBudget, RESULT_MAX_BYTES } from './budgets';
 import { checkRow, LISTED_FAILURES, type CheckRowBase } from './check-rows';
 import { spanRows, type SpanRow } from './span-rows';

@@ -1,4 +1,4 @@
-import type { TargetOutcome } from '../target/run-target';
+import type { TargetOutcome } from '../modes/target/run-target';
 import { cutList, fitToBudget, RESULT_MAX_BYTES } from './budgets';
 import { checkRow, LISTED_FAILURES, type CheckRowBase } from './check-rows';
 import { spanRows, type SpanRow } from './span-rows';

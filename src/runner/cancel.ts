@@ -6,7 +6,7 @@
  * gracefully (SIGTERM) within the bound and are killed (SIGKILL) when the process exits.
  */
 
-import { stopAll as stopLaunchedServices } from '../target/cancel';
+import { stopAll as stopLaunchedServices } from '../modes/target/cancel';
 
 /** The whole of the reaction to a signal: report, stop, exit. Under the 2 s a job is promised. */
 const STOP_BOUND_MS = 1500;

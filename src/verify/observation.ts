@@ -1,7 +1,7 @@
 import { verifyTarget } from './target';
 import type { TargetInput, TargetVerification } from './target-types';
 import type { SpanRecord, Verification, VerifyInput } from './types';
-import { verifyPropagation } from './verify';
+import { verifyPropagation } from './header-checks/requests';
 
 /**
  * What a mode observed, the one input of the verifier. Both modes give the spans they collected

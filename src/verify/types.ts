@@ -1,4 +1,4 @@
-import type { TraceFormat } from './context-headers';
+import type { TraceFormat } from './formats/context-headers';
 
 /** Span kinds as the OpenTelemetry API names them. */
 export type SpanKindName = 'internal' | 'server' | 'client' | 'producer' | 'consumer';

@@ -1,5 +1,5 @@
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { SpanRecord } from '../verify/types';
+import type { SpanRecord } from '../../../verify/types';
 import { currentService } from './service-scope';
 import { SERVICE_ATTRIBUTE, toSpanRecord } from './span-records';
 

@@ -1,7 +1,7 @@
-import type { PropagatorName } from '../config/inputs';
-import type { LaunchConfig } from '../config/services';
-import { TimeoutError, type Deadline } from '../deadline';
-import { log } from '../log';
+import type { PropagatorName } from '../../config/inputs';
+import type { LaunchConfig } from '../../config/services';
+import { TimeoutError, type Deadline } from '../../deadline';
+import { log } from '../../log';
 import { onCancel } from './cancel';
 import { commandEnv, serviceEnv } from './service-env';
 import {

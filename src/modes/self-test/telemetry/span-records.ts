@@ -1,6 +1,6 @@
 import { SpanKind, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { AttributeValue, SpanKindName, SpanRecord } from '../verify/types';
+import type { AttributeValue, SpanKindName, SpanRecord } from '../../../verify/types';
 
 /** The span attribute that says which embedded service produced a span. */
 export const SERVICE_ATTRIBUTE = 'propagation_check.service';

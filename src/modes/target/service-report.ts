@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { escapeHtml } from '../report/escape';
-import { log as core } from '../log';
+import { escapeHtml } from '../../report/escape';
+import { log as core } from '../../log';
 import { visibleLine, type OutputLog } from './output-log';
 
 /**

@@ -1,5 +1,5 @@
-import { formatsPresent, type HeaderRead, type TraceFormat } from './context-headers';
-import { describeSpan, findCalleeServerSpan, findCallerClientSpan } from './spans';
+import { formatsPresent, type HeaderRead, type TraceFormat } from '../formats/context-headers';
+import { describeSpan, findCalleeServerSpan, findCallerClientSpan } from '../spans';
 import type {
   BrokenEdge,
   Finding,
@@ -7,7 +7,7 @@ import type {
   HopVerdict,
   ProbeContext,
   SpanRecord,
-} from './types';
+} from '../types';
 
 const NONE = '(none)';
 /** A trace id a service could really have reported: 32 lower-case hex digits, not all zero. */

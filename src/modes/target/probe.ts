@@ -1,8 +1,8 @@
-import { progress } from '../progress';
-import type { TargetConfig } from '../config';
-import { newProbeContext, probeHeaders } from '../services/probe-headers';
-import type { TraceFormatName } from '../verify/context-headers';
-import type { TargetProbe } from '../verify/target';
+import { progress } from '../../progress';
+import type { TargetConfig } from '../../config';
+import { newProbeContext, probeHeaders } from '../self-test/probe-headers';
+import type { TraceFormatName } from '../../verify/formats/context-headers';
+import type { TargetProbe } from '../../verify/target';
 import { describeFetchError } from './wait-for';
 
 /** One probe sent to the user's target, and how the target answered. */

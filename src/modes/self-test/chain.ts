@@ -1,4 +1,4 @@
-import type { ClientName, Config, Fault } from '../config';
+import type { ClientName, Config, Fault } from '../../config';
 import { createClient, type HopClient } from './clients';
 import { PROPAGATION_HEADERS } from './report-body';
 import { HOST, startService, type RunningService, type ServiceOptions } from './service';

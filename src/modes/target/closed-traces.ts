@@ -1,9 +1,9 @@
-import type { TargetConfig } from '../config';
-import type { Deadline } from '../deadline';
-import type { Receiver } from '../receiver';
-import { analyzeRun, openCalls, type ProbeAnalysis, type RunAnalysis } from '../verify/analysis';
-import type { TargetInput } from '../verify/target-types';
-import type { SpanRecord } from '../verify/types';
+import type { TargetConfig } from '../../config';
+import type { Deadline } from '../../deadline';
+import type { Receiver } from '../../receiver';
+import { analyzeRun, openCalls, type ProbeAnalysis, type RunAnalysis } from '../../verify/analysis';
+import type { TargetInput } from '../../verify/target-types';
+import type { SpanRecord } from '../../verify/types';
 
 /**
  * The wait for spans, ended as soon as the spans allow. A probe's trace is closed when its entry

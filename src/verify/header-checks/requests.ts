@@ -1,8 +1,8 @@
 import { parseBaggage } from './baggage';
-import type { TraceFormat } from './context-headers';
+import type { TraceFormat } from '../formats/context-headers';
 import { verifyHop } from './hop';
-import { describeSpan, groupByTrace, traceIds, type SpansByTrace } from './spans';
-import { addChecks, addHops, failedCheckNames } from './summaries';
+import { describeSpan, groupByTrace, traceIds, type SpansByTrace } from '../spans';
+import { addChecks, addHops, failedCheckNames } from '../summaries';
 import type {
   CheckSummary,
   Finding,
@@ -12,7 +12,7 @@ import type {
   SpanRecord,
   Verification,
   VerifyInput,
-} from './types';
+} from '../types';
 
 /**
  * The verdict: pure, from the services' reports, the headers they received and the exported

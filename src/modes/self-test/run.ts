@@ -1,14 +1,14 @@
 import v8 from 'node:v8';
-import { checkedFormats, traceContextPropagators, type Config } from './config';
-import { Deadline } from './deadline';
-import { progress } from './progress';
-import { chainSpecs, startChain, type RunningChain } from './services/chain';
-import { sendProbes, type ProbeResult } from './services/probe';
-import { hopsFromAnswer } from './services/report-body';
+import { checkedFormats, traceContextPropagators, type Config } from '../../config';
+import { Deadline } from '../../deadline';
+import { progress } from '../../progress';
+import { chainSpecs, startChain, type RunningChain } from './chain';
+import { sendProbes, type ProbeResult } from './probe';
+import { hopsFromAnswer } from './report-body';
 import { startTracing, tracingOptionsFor } from './telemetry/tracing';
-import { TRACE_FORMATS } from './verify/context-headers';
-import type { RequestEvidence, SpanRecord, Verification } from './verify/types';
-import { verify } from './verify/observation';
+import { TRACE_FORMATS } from '../../verify/formats/context-headers';
+import type { RequestEvidence, SpanRecord, Verification } from '../../verify/types';
+import { verify } from '../../verify/observation';
 
 /** After the last answer, how long the last server spans may take to end before we stop waiting. */
 const SPAN_SETTLE_CAP_MS = 2000;

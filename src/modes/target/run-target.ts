@@ -1,12 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkedFormats, traceContextPropagators, type Config, type TargetConfig } from '../config';
-import { Deadline } from '../deadline';
-import { progress } from '../progress';
-import { startReceiver, type Receiver, type ReceiverLabels, type WaitResult } from '../receiver';
-import { TRACE_FORMATS } from '../verify/context-headers';
-import { verify, type TargetObservation } from '../verify/observation';
-import type { TargetVerification } from '../verify/target';
-import type { SpanRecord } from '../verify/types';
+import {
+  checkedFormats,
+  traceContextPropagators,
+  type Config,
+  type TargetConfig,
+} from '../../config';
+import { Deadline } from '../../deadline';
+import { progress } from '../../progress';
+import { startReceiver, type Receiver, type ReceiverLabels, type WaitResult } from '../../receiver';
+import { TRACE_FORMATS } from '../../verify/formats/context-headers';
+import { verify, type TargetObservation } from '../../verify/observation';
+import type { TargetVerification } from '../../verify/target';
+import type { SpanRecord } from '../../verify/types';
 import { launchServices, type Launched } from './launch';
 import { logArrivals, waitForClosedTraces, type ClosedWait } from './closed-traces';
 import { sendTargetProbes, type TargetProbeResult } from './probe';

@@ -6,7 +6,7 @@ import {
 } from '@opentelemetry/core';
 import type * as B3Module from '@opentelemetry/propagator-b3';
 import type * as JaegerModule from '@opentelemetry/propagator-jaeger';
-import type { Fault, PropagatorName } from '../config';
+import type { Fault, PropagatorName } from '../../../config';
 import { currentService } from './service-scope';
 
 /**

@@ -1,5 +1,5 @@
-import type { PropagatorName } from '../config/inputs';
-import { SERVICE_BATCH_DELAY_MS } from '../config/services';
+import type { PropagatorName } from '../../config/inputs';
+import { SERVICE_BATCH_DELAY_MS } from '../../config/services';
 
 /**
  * The environment of the processes the action starts (services, setup, teardown): the job's own,

@@ -1,4 +1,4 @@
-import type { HopEvidence, ServiceReport } from '../verify/types';
+import type { HopEvidence, ServiceReport } from '../../verify/types';
 
 /** Header names a propagator may write; a service echoes those it received. */
 export const PROPAGATION_HEADERS = [

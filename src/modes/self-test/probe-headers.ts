@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { TraceFormatName } from '../verify/context-headers';
-import type { ProbeContext } from '../verify/types';
+import type { TraceFormatName } from '../../verify/formats/context-headers';
+import type { ProbeContext } from '../../verify/types';
 
 /** A fresh upstream context for one probe request: random non-zero ids. */
 export function newProbeContext(sampled: boolean, tracestate: string | undefined): ProbeContext {

@@ -7,8 +7,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import Koa from 'koa';
 import koaPackage from 'koa/package.json';
-import type { Config, Fault, PropagatorName } from '../config';
-import type { SpanRecord } from '../verify/types';
+import type { Config, Fault, PropagatorName } from '../../../config';
+import type { SpanRecord } from '../../../verify/types';
 import { patchLoadedModule } from './bundled-modules';
 import {
   buildPropagator,

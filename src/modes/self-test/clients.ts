@@ -1,6 +1,6 @@
 import http from 'node:http';
 import got, { HTTPError } from 'got';
-import type { ClientName } from '../config';
+import type { ClientName } from '../../config';
 import { DownstreamError, errorCode, errorText, hopFailureFrom } from './hop-failure';
 
 /** How a service makes its outgoing call: one of the clients users really use. */

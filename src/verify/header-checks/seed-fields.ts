@@ -1,5 +1,5 @@
-import { parseTraceparent } from './traceparent';
-import type { CheckSummary, HopEvidence } from './types';
+import { parseTraceparent } from '../formats/traceparent';
+import type { CheckSummary, HopEvidence } from '../types';
 
 /**
  * The first hop's evidence under the field names users already parse. Their meaning is fixed:

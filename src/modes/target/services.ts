@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServiceSpec } from '../config/services';
+import type { ServiceSpec } from '../../config/services';
 import { onCancel } from './cancel';
 import { OutputLog } from './output-log';
 

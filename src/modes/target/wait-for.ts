@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Deadline } from '../deadline';
-import { TimeoutError } from '../deadline';
+import type { Deadline } from '../../deadline';
+import { TimeoutError } from '../../deadline';
 
 const POLL_INTERVAL_MS = 250;
 

@@ -6,15 +6,15 @@ import {
   type Config,
   type InputReader,
   type InputName,
-} from './config/inputs';
-import { parseFault, parseIncoming, parsePropagators } from './config/scenario';
-import { parseTarget } from './config/target';
-import { parseBoolean, parseChoice, parseFilePath, parseWholeNumber, quote } from './config/values';
-import { InputError } from './errors';
+} from './inputs';
+import { parseFault, parseIncoming, parsePropagators } from './scenario';
+import { parseTarget } from './target';
+import { parseBoolean, parseChoice, parseFilePath, parseWholeNumber, quote } from './values';
+import { InputError } from '../errors';
 
-export * from './config/inputs';
-export { checkedFormats, traceContextPropagators } from './config/scenario';
-export { splitList } from './config/values';
+export * from './inputs';
+export { checkedFormats, traceContextPropagators } from './scenario';
+export { splitList } from './values';
 
 /** Parses every input once. Throws InputError naming the input and what is allowed. */
 export function parseConfig(read: InputReader): Config {
