@@ -7,21 +7,11 @@ import { getErrorMessage } from '../errors';
 import { protobufSource } from './decode-protobuf';
 import { encodeExportResponse } from './encode-response';
 import { ingest } from './ingest';
-import { DecodeError } from './internal-types';
+import { DecodeError, type ServerOptions } from './internal-types';
 import { listenError } from './listen-error';
 import { EXPORT_METHOD_PATH } from './otlp-schema';
-import type { SpanStore } from './span-store';
 
-export interface GrpcServerOptions {
-  host: string;
-  port: number;
-  maxBodyBytes: number;
-  store: SpanStore;
-  /** Named in the error when the port is taken. */
-  /** How messages name the port and host settings (see ReceiverOptions.labels). */
-  portLabel: string;
-  hostLabel: string;
-}
+export type GrpcServerOptions = ServerOptions;
 
 export interface RunningGrpcServer {
   port: number;

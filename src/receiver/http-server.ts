@@ -5,21 +5,12 @@ import { jsonSource } from './decode-json';
 import { protobufSource } from './decode-protobuf';
 import { CONTENT_TYPES, encodeExportResponse, encodeStatus } from './encode-response';
 import { ingest } from './ingest';
-import { DecodeError, type OtlpEncoding } from './internal-types';
+import { DecodeError, type OtlpEncoding, type ServerOptions } from './internal-types';
 import { listenError } from './listen-error';
 import { readBody, type ContentEncoding } from './read-body';
 import type { SpanStore } from './span-store';
 
-export interface HttpServerOptions {
-  host: string;
-  port: number;
-  maxBodyBytes: number;
-  store: SpanStore;
-  /** Named in the error when the port is taken. */
-  /** How messages name the port and host settings (see ReceiverOptions.labels). */
-  portLabel: string;
-  hostLabel: string;
-}
+export type HttpServerOptions = ServerOptions;
 
 export interface RunningHttpServer {
   port: number;
