@@ -1,3 +1,4 @@
+import { selfTestGraphFindings } from './self-test-graph';
 import { verifyTarget } from './target';
 import type { TargetInput, TargetVerification } from './target-types';
 import type { SpanRecord, Verification, VerifyInput } from './types';
@@ -32,10 +33,13 @@ export type Observation = SelfTestObservation | TargetObservation;
 /**
  * The verifier's one entry: an observation in, the verdict with its findings out. Header checks
  * (today's hop checks: headers valid, same trace, parent matches the header) run where header
- * evidence exists, the trace-graph checks of `graph-checks/` on the probes' traces.
+ * evidence exists; the trace-graph checks of `graph-checks/` run on the probes' traces: all of
+ * them in target mode, those headers cannot answer (calls answered, foreign traces) in the
+ * self-test (see self-test-graph.ts).
  */
 export function verify(observation: SelfTestObservation): Verification;
 export function verify(observation: TargetObservation): TargetVerification;
 export function verify(observation: Observation): Verification | TargetVerification {
-  return observation.mode === 'target' ? verifyTarget(observation) : verifyPropagation(observation);
+  if (observation.mode === 'target') return verifyTarget(observation);
+  return verifyPropagation({ ...observation, graphFindings: selfTestGraphFindings(observation) });
 }

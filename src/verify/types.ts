@@ -76,6 +76,8 @@ export interface VerifyInput {
   formats: TraceFormat[];
   /** False when no trace-context propagator is configured (`none`, or baggage alone). */
   propagatorConfigured: boolean;
+  /** The trace-graph checks' findings by request index (see self-test-graph.ts), when run. */
+  graphFindings?: ReadonlyMap<number, readonly Finding[]>;
 }
 
 /** One check, with what was expected and what was seen. */

@@ -124,8 +124,10 @@ function verifyRequest(
   }
   findings.push(...incomingChecks(request, input.formats));
   findings.push(...baggageChecks(request, owners.baggage));
-  if (sampled)
+  if (sampled) {
     findings.push(...traceChecks(request, input.services[0] ?? '', traceId, spans, owners.servers));
+    findings.push(...(input.graphFindings?.get(request.index) ?? []));
+  }
 
   return {
     index: request.index,
