@@ -6,6 +6,8 @@
  *
  *   node --import tsx bench/load-work.ts [checkout ...]    (default: this checkout)
  *
+ * `LOAD_WORK_HOPS=<n>`: that many services instead (e.g. 16, the largest documented chain).
+ *
  * Give several checkouts (each with node_modules resolving to the same OpenTelemetry packages)
  * to compare revisions; each is counted in its own process.
  */
@@ -19,6 +21,7 @@ import type * as TracingModule from '../src/telemetry/tracing';
 import { LOAD, REPO } from './lib';
 
 const REQUESTS = 500;
+const HOPS = Number(process.env.LOAD_WORK_HOPS ?? '') || LOAD.hops;
 const TIMEOUT_MS = 60_000;
 
 interface Counts {
@@ -57,7 +60,7 @@ async function count(repo: string): Promise<void> {
   const { startTracing, tracingOptionsFor } = (await import(
     `${repo}/src/telemetry/tracing.ts`
   )) as typeof TracingModule;
-  const config = parseConfig((name) => (name === 'hops' ? String(LOAD.hops) : ''));
+  const config = parseConfig((name) => (name === 'hops' ? String(HOPS) : ''));
   const names = chainSpecs(config).map((spec) => spec.name);
   const tracing = await startTracing(tracingOptionsFor(config, names));
   const chain = await startChain({
@@ -98,7 +101,7 @@ if (process.env.LOAD_WORK_CHILD === '1' && first !== undefined) {
 } else {
   const repos = process.argv.length > 2 ? process.argv.slice(2) : [REPO];
   process.stdout.write(
-    `Per request, ${REQUESTS} requests at concurrency ${LOAD.concurrency} through ${LOAD.hops} services (traced):\n\n` +
+    `Per request, ${REQUESTS} requests at concurrency ${LOAD.concurrency} through ${HOPS} services (traced):\n\n` +
       '| checkout | context switches (with) | emitters bound | listeners wrapped | spans |\n| --- | ---: | ---: | ---: | ---: |\n',
   );
   for (const repo of repos) {
