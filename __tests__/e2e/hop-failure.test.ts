@@ -66,4 +66,23 @@ describe('an inner hop that really fails, through dist/index.js', () => {
       assert.ok(summaryText.includes(message), run.summary);
     },
   );
+
+  test(
+    'in a terminal: one error line naming the hop, exit 1, no stack trace',
+    { skip: process.platform !== 'linux' && 'needs bash ulimit on Linux' },
+    async () => {
+      const run = await runDist({
+        inputs: { hops: '16', requests: '3', concurrency: '1', timeout: '60' },
+        fdLimit: FD_LIMIT,
+        runner: false,
+      });
+      assert.equal(run.signal, null, `killed: ${run.stdout}\n${run.stderr}`);
+      assert.equal(run.code, 1, run.stdout + run.stderr);
+      assert.doesNotMatch(run.stdout + run.stderr, /^\s+at /m, 'no stack trace');
+      const errors = run.stderr.split('\n').filter((line) => line.startsWith('Error: '));
+      assert.equal(errors.length, 1, run.stderr);
+      assert.match(errors[0]!.slice('Error: '.length), HOP_FAILURE);
+      assert.doesNotMatch(run.stdout, /::error::/);
+    },
+  );
 });
