@@ -9,6 +9,8 @@
  * `RESULT {json}`. Traced, it also waits for the exported spans and times the pure verifier on
  * the measured requests, several times.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { parseConfig, traceContextPropagators, type InputName } from '../src/config';
 import { chainSpecs, startChain, type RunningChain } from '../src/modes/self-test/chain';
@@ -57,11 +59,13 @@ async function main(mode: 'traced' | 'untraced'): Promise<LoadResult> {
         incoming: undefined,
       });
     await batch(LOAD.warmup);
+    const profiler = await startProfile(process.env.LOAD_CPU_PROFILE);
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const probes = await batch(config.requests);
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
+    await profiler?.();
     const latencies = probes.map((probe) => probe.latencyMs);
     const result: LoadResult = {
       mode,
@@ -81,6 +85,25 @@ async function main(mode: 'traced' | 'untraced'): Promise<LoadResult> {
     await chain?.close();
     await tracing?.shutdown();
   }
+}
+
+/**
+ * With `LOAD_CPU_PROFILE=<file>`, a V8 CPU profile of the measured batch only (not the start-up,
+ * the warm-up or the verification), sampled every 250 µs: returns the function that stops it and
+ * writes the file. Profiled batches are slower; use them for shares, not for the ratios.
+ */
+async function startProfile(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
+  if (!file) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 250 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
 }
 
 /** Waits (bounded) for the spans, then times the collection and the pure verdict. */

@@ -5,6 +5,11 @@
  * Medians are quoted, so machine noise hits both alike. Prints figures only.
  *
  *   node --import tsx bench/load.ts     (part of `npm run bench`)
+ *
+ * `LOAD_BEFORE=<folder>`: a checkout of another revision (with node_modules) whose own
+ * bench/load-worker.ts runs traced as a third worker in every round (untraced, traced before,
+ * traced), so a change to the traced path is measured against its parent in the same run.
+ * `LOAD_PAIRS=<n>`: rounds (default 5).
  */
 import { join } from 'node:path';
 import {
@@ -24,17 +29,20 @@ import {
 } from './lib';
 
 /** Interleaved pairs (the issue asks for at least 5). */
-const PAIRS = 5;
+const PAIRS = Number(process.env.LOAD_PAIRS ?? '') || 5;
+/** Another checkout whose traced worker runs beside ours in every round, when given. */
+const BEFORE = process.env.LOAD_BEFORE || undefined;
 /** Bound on one worker: a traced batch takes a few seconds on 2 cores. */
 const WORKER_TIMEOUT_MS = 120_000;
 
-type Mode = LoadResult['mode'];
+type Mode = LoadResult['mode'] | 'before';
 
 async function worker(mode: Mode, problems: string[]): Promise<LoadResult | undefined> {
+  const repo = mode === 'before' ? BEFORE! : REPO;
   const run = await runProcess(
     process.execPath,
-    ['--import', 'tsx', join(REPO, 'bench', 'load-worker.ts'), mode],
-    { cwd: REPO, env: bareEnv(), timeoutMs: WORKER_TIMEOUT_MS },
+    ['--import', 'tsx', join(repo, 'bench', 'load-worker.ts'), mode === 'before' ? 'traced' : mode],
+    { cwd: repo, env: bareEnv(), timeoutMs: WORKER_TIMEOUT_MS },
   );
   const line = run.stdout.split('\n').find((text) => text.startsWith('RESULT '));
   if (run.code !== 0 || line === undefined) {
@@ -55,19 +63,22 @@ async function main(): Promise<void> {
     `- each worker: its own process (node --import tsx), ${LOAD.warmup} warm-up requests, then ${LOAD.requests} measured; ${PAIRS} pairs: untraced, traced, untraced, ...`,
   );
   const problems: string[] = [];
-  const results: Results = { untraced: [], traced: [] };
+  const results: Results = { untraced: [], before: [], traced: [] };
+  const modes: Mode[] = BEFORE ? ['untraced', 'before', 'traced'] : ['untraced', 'traced'];
+  if (BEFORE) print(`- traced (before): bench/load-worker.ts of ${BEFORE}`);
   for (let pair = 0; pair < PAIRS; pair += 1) {
-    for (const mode of ['untraced', 'traced'] as const) {
+    for (const mode of modes) {
       const result = await worker(mode, problems);
       if (result) results[mode].push(result);
       process.stdout.write(
         result
-          ? `  ${mode.padEnd(8)} ${fixed(result.throughput, 0)} req/s, p99 ${fixed(result.p99)} ms\n`
+          ? `  ${mode.padEnd(8)} ${fixed(result.throughput, 0)} req/s, p99 ${fixed(result.p99)} ms, CPU ${fixed(result.cpuMsPerRequest, 2)} ms/request, load ${loadAverage()}\n`
           : `  ${mode.padEnd(8)} failed\n`,
       );
     }
   }
   const { throughputRatio, p99Ratio } = printLoad(results);
+  if (BEFORE) printBefore(results);
   const verifyMs = printVerification(results);
   print(
     `\nRESULT load: throughput ${fixed(throughputRatio, 2)}x of untraced, p99 latency ${fixed(p99Ratio, 2)}x, verification of ${LOAD.requests} traces ${fixed(verifyMs)} ms`,
@@ -94,12 +105,21 @@ function printLoad(results: Results): { throughputRatio: number; p99Ratio: numbe
   const row = (label: string, pick: (result: LoadResult) => number, digits = 1): string[] => {
     const untraced = med('untraced', pick);
     const traced = med('traced', pick);
-    return [label, fixed(untraced, digits), fixed(traced, digits), ratio(traced, untraced)];
+    const cells = [label, fixed(untraced, digits), fixed(traced, digits), ratio(traced, untraced)];
+    if (!BEFORE) return cells;
+    const before = med('before', pick);
+    return [...cells, fixed(before, digits), ratio(before, untraced)];
   };
   print();
   print(
     table(
-      [`median of ${PAIRS} runs each`, 'untraced', 'traced', 'traced / untraced'],
+      [
+        `median of ${PAIRS} runs each`,
+        'untraced',
+        'traced',
+        'traced / untraced',
+        ...(BEFORE ? ['traced (before)', 'before / untraced'] : []),
+      ],
       [
         row('throughput (requests/s)', (r) => r.throughput, 0),
         row('batch wall time (ms)', (r) => r.wallMs, 0),
@@ -119,10 +139,26 @@ function printLoad(results: Results): { throughputRatio: number; p99Ratio: numbe
     );
   const throughputRatio = median(pairs.map((p) => p.traced.throughput / p.untraced.throughput));
   const p99Ratio = median(pairs.map((p) => p.traced.p99 / p.untraced.p99));
+  const cpuRatio = median(pairs.map((p) => p.traced.cpuMsPerRequest / p.untraced.cpuMsPerRequest));
   print(
-    `\nmedian of per-pair ratios: throughput ${fixed(throughputRatio, 2)}x, p99 latency ${fixed(p99Ratio, 2)}x`,
+    `\nmedian of per-pair ratios: throughput ${fixed(throughputRatio, 2)}x, p99 latency ${fixed(p99Ratio, 2)}x, CPU per request ${fixed(cpuRatio, 2)}x`,
   );
   return { throughputRatio, p99Ratio };
+}
+
+/** With LOAD_BEFORE: the other checkout's traced worker against ours, round by round. */
+function printBefore(results: Results): void {
+  // Rounds in which all three workers finished, each ratio against that round's untraced.
+  const rounds = results.untraced.flatMap((untraced, index) => {
+    const before = results.before[index];
+    const traced = results.traced[index];
+    return before && traced ? [{ untraced, before, traced }] : [];
+  });
+  const perRound = (pick: (r: LoadResult) => number, side: 'before' | 'traced'): string =>
+    fixed(median(rounds.map((r) => pick(r[side]) / pick(r.untraced))), 2);
+  print(
+    `median of per-round ratios, before: throughput ${perRound((r) => r.throughput, 'before')}x, CPU per request ${perRound((r) => r.cpuMsPerRequest, 'before')}x; after: throughput ${perRound((r) => r.throughput, 'traced')}x, CPU per request ${perRound((r) => r.cpuMsPerRequest, 'traced')}x (${rounds.length} rounds)`,
+  );
 }
 
 /** The in-process verification figures of the traced workers; returns the median time. */

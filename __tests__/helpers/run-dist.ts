@@ -45,6 +45,11 @@ export interface RunOptions {
   cli?: string[];
   /** Called with the running process, e.g. to send it a signal. */
   onStart?: (child: ChildProcess) => void;
+  /**
+   * Run under this limit on open file descriptors (`ulimit -n` in bash, then exec node): a real
+   * resource fault for the process, e.g. an inner hop's connection failing with EMFILE.
+   */
+  fdLimit?: number;
 }
 
 /** Runs dist/index.js as the runner does: INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY. */
@@ -70,9 +75,22 @@ export function runDist(options: RunOptions = {}): Promise<DistRun> {
     else env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
   const entry = join(folder, 'dist', cli ? 'cli.js' : 'index.js');
+  const node = [process.execPath, entry, ...args, ...(cli ?? [])];
+  // bash sets the limit on itself, then becomes node (exec): nothing else runs under it.
+  const command =
+    options.fdLimit === undefined
+      ? node
+      : [
+          'bash',
+          '-c',
+          'ulimit -n "$1" || exit 97; shift; exec "$@"',
+          'bash',
+          String(options.fdLimit),
+          ...node,
+        ];
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [entry, ...args, ...(cli ?? [])], {
+    const child = spawn(command[0]!, command.slice(1), {
       cwd: work,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { context, propagation, trace } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -80,7 +81,15 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
 
   // `enabled: false` keeps the require and import hooks off: in the bundle they would not see koa,
   // and the modules we patch below are the very objects the services use.
-  const httpInstrumentation = new HttpInstrumentation({ enabled: false });
+  const httpInstrumentation = new HttpInstrumentation({
+    enabled: false,
+    // The probes are the outside caller and are sent with tracing suppressed: they carry only
+    // the context the probe writes itself, and no span of theirs is recorded. Left to the
+    // instrumentation, each probe request would still get a non-recording span, its URL
+    // parsed into attributes and its request and response emitters wrapped for context, for
+    // nothing. Skipping them sends the same headers; every service's own calls are traced.
+    ignoreOutgoingRequestHook: () => isTracingSuppressed(context.active()),
+  });
   const koaInstrumentation = new KoaInstrumentation({ enabled: false });
   httpInstrumentation.setTracerProvider(provider);
   koaInstrumentation.setTracerProvider(provider);
