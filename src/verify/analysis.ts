@@ -89,8 +89,10 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
 
 function callsOf(graph: TraceGraph, probe: number, externals: readonly ExternalCall[]): Call[] {
   const calls: Call[] = [];
-  for (const span of graph.spans) {
-    if (span.kind !== 'client' || graph.answeredCalls.has(span.spanId)) continue;
+  const { spans } = graph;
+  for (let position = 0; position < spans.length; position += 1) {
+    const span = spans[position]!;
+    if (span.kind !== 'client' || graph.isAnswered(position)) continue;
     calls.push({ client: span, probe, external: isExternal(span, externals) });
   }
   return calls;

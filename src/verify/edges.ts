@@ -2,7 +2,7 @@ import { callAddress, calleeOf } from './destinations';
 import type { CheckContext } from './graph-checks/context';
 import { calleeName } from './graph-checks/context';
 import type { ServiceEdge } from './target-types';
-import { describeCall, describeServerCall, parentOf, type TraceGraph } from './trace-graph';
+import { describeCall, describeServerCall, parentAt, type TraceGraph } from './trace-graph';
 import type { SpanRecord } from './types';
 
 /**
@@ -75,9 +75,11 @@ export function probeEdges(ctx: CheckContext): ServiceEdge[] {
  */
 function answeredEdges(graph: TraceGraph, add: (edge: ServiceEdge, at: number) => void): void {
   const first = new Map<string, Map<string, { parent: SpanRecord; at: number }>>();
-  for (const span of graph.spans) {
+  const { spans } = graph;
+  for (let position = 0; position < spans.length; position += 1) {
+    const span = spans[position]!;
     if (span.kind !== 'server') continue;
-    const parent = parentOf(graph, span);
+    const parent = parentAt(graph, position);
     if (parent?.kind !== 'client') continue;
     let callees = first.get(parent.service);
     if (callees === undefined) first.set(parent.service, (callees = new Map()));

@@ -1,7 +1,7 @@
 import type { Call, ProbeAnalysis } from './analysis';
 import type { SpansByTrace } from './spans';
 import { LOCAL_SLACK_MS } from './target-types';
-import { spanPort } from './trace-graph';
+import { buildTraceGraph, spanPort } from './trace-graph';
 import type { SpanRecord } from './types';
 
 /**
@@ -35,12 +35,16 @@ export function findLeaks(
   const hostOf = new Map(probes.map((p, index) => [p.probe.traceId, index]));
   const leaks: Leak[] = [];
   const afterAnswer: SpanRecord[][] = probes.map(() => []);
-  for (const [traceId, spans] of byTrace) {
+  for (const [traceId, traceSpans] of byTrace) {
     const host = hostOf.get(traceId);
-    const byId = host === undefined ? idsOf(spans) : probes[host]!.graph.byId;
-    for (const span of spans) {
+    // A probe's trace is indexed already; another trace is indexed here (first span of an id wins).
+    const graph = host === undefined ? buildTraceGraph(traceId, traceSpans) : probes[host]!.graph;
+    const { spans, parents } = graph;
+    for (let position = 0; position < spans.length; position += 1) {
+      const span = spans[position]!;
       if (span.kind !== 'client' && span.kind !== 'server') continue;
-      const parent = span.parentSpanId === undefined ? undefined : byId.get(span.parentSpanId);
+      const parentAt = parents[position]!;
+      const parent = parentAt < 0 ? undefined : spans[parentAt];
       const slack = parent?.service === span.service ? LOCAL_SLACK_MS : skewMs;
       const late =
         (parent !== undefined && span.startTimeMs > parent.endTimeMs + slack) ||
@@ -54,12 +58,6 @@ export function findLeaks(
     }
   }
   return { leaks, afterAnswer };
-}
-
-function idsOf(spans: readonly SpanRecord[]): Map<string, SpanRecord> {
-  const byId = new Map<string, SpanRecord>();
-  for (const span of spans) if (!byId.has(span.spanId)) byId.set(span.spanId, span);
-  return byId;
 }
 
 function ownerOf(

@@ -1,4 +1,4 @@
-import { parentOf, serverPath } from '../trace-graph';
+import { parentAt, serverPath } from '../trace-graph';
 import type { SpanRecord } from '../types';
 import type { CheckContext, CheckResult } from './context';
 
@@ -8,10 +8,10 @@ import type { CheckContext, CheckResult } from './context';
 export function parentsResolved(ctx: CheckContext): CheckResult {
   const { graph, probe } = ctx.probe;
   const dangling = graph.spans.filter(
-    (s) =>
+    (s, position) =>
       s.parentSpanId !== undefined &&
-      s.parentSpanId !== probe.spanId &&
-      !graph.byId.has(s.parentSpanId),
+      graph.parents[position]! < 0 &&
+      s.parentSpanId !== probe.spanId,
   );
   return {
     finding: {
@@ -36,9 +36,11 @@ export function parentsResolved(ctx: CheckContext): CheckResult {
 export function serverParentIsClient(ctx: CheckContext): CheckResult {
   const { graph } = ctx.probe;
   const wrong: { span: SpanRecord; parent: SpanRecord }[] = [];
-  for (const span of graph.spans) {
+  const { spans } = graph;
+  for (let position = 0; position < spans.length; position += 1) {
+    const span = spans[position]!;
     if (span.kind !== 'server') continue;
-    const parent = parentOf(graph, span);
+    const parent = parentAt(graph, position);
     if (parent !== undefined && parent.kind !== 'client' && parent.kind !== 'producer')
       wrong.push({ span, parent });
   }
