@@ -7,15 +7,31 @@
 // of the same shape measured in the same run: flat means linear. Memory is quoted against the
 // raw span data, the OTLP/protobuf bytes the services sent.
 // Usage: node --import tsx bench/verify-scale.ts [sizes, default 1000,10000,100000,1000000]
+// Knobs: VERIFY_SCALE_SHAPES=one-trace|many-traces (default both); VERIFY_SCALE_PROFILE=<path
+// prefix> writes a CPU profile of the timed verifications of each size.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Session } from 'node:inspector';
 import { protobufSource } from '../src/receiver/decode-protobuf';
 import { ingest } from '../src/receiver/ingest';
 import { ExportTraceServiceRequest } from '../src/receiver/otlp-schema';
 import { SpanStore } from '../src/receiver/span-store';
 import { verifyTarget, type TargetProbe } from '../src/verify/target';
+import type { SpanRecord } from '../src/verify/types';
 
 const SERVICES = 20;
 const BATCH = 512;
@@ -77,25 +93,28 @@ function clientAttributes(port: number): Attribute[] {
 
 /**
  * The services' exporters: spans queue per service and leave as one OTLP/protobuf request of
- * `BATCH` spans (the batch processor's default), decoded and stored by the receiver's own code.
+ * `BATCH` spans (the batch processor's default), written to a file (4-byte length, then the
+ * body) that the measuring process reads back request by request, as a receiver gets them from
+ * the network: the sender's own memory and work stay out of the figures.
  */
 class Exporters {
-  readonly store = new SpanStore(Number.MAX_SAFE_INTEGER);
   protobufBytes = 0;
   private readonly queues = new Map<number, WireSpan[]>();
 
-  async export(service: number, span: WireSpan): Promise<void> {
+  constructor(private readonly fd: number) {}
+
+  export(service: number, span: WireSpan): void {
     let queue = this.queues.get(service);
     if (queue === undefined) this.queues.set(service, (queue = []));
     queue.push(span);
-    if (queue.length >= BATCH) await this.flush(service, queue);
+    if (queue.length >= BATCH) this.flush(service, queue);
   }
 
-  async flushAll(): Promise<void> {
-    for (const [service, queue] of this.queues) if (queue.length) await this.flush(service, queue);
+  flushAll(): void {
+    for (const [service, queue] of this.queues) if (queue.length) this.flush(service, queue);
   }
 
-  private async flush(service: number, queue: WireSpan[]): Promise<void> {
+  private flush(service: number, queue: WireSpan[]): void {
     const request = {
       resourceSpans: [
         {
@@ -104,13 +123,36 @@ class Exporters {
         },
       ],
     };
-    const body = Buffer.from(ExportTraceServiceRequest.encode(request).finish());
+    const body = ExportTraceServiceRequest.encode(request).finish();
     this.protobufBytes += body.length;
     queue.length = 0;
-    const outcome = await ingest(protobufSource(body), this.store);
-    if (outcome.rejectedSpans)
-      throw new Error(`the receiver refused spans: ${outcome.errorMessage}`);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(body.length);
+    writeSync(this.fd, length);
+    writeSync(this.fd, body);
   }
+}
+
+/** The receiver's side: every request of the file through its decoder into its span store. */
+async function receive(path: string): Promise<{ store: SpanStore; protobufBytes: number }> {
+  const store = new SpanStore(Number.MAX_SAFE_INTEGER);
+  const fd = openSync(path, 'r');
+  let protobufBytes = 0;
+  try {
+    const length = Buffer.alloc(4);
+    while (readSync(fd, length, 0, 4, null) === 4) {
+      // A fresh buffer per request, as an HTTP body arrives.
+      const body = Buffer.alloc(length.readUInt32BE());
+      if (readSync(fd, body, 0, body.length, null) !== body.length) throw new Error('cut short');
+      protobufBytes += body.length;
+      const outcome = await ingest(protobufSource(body), store);
+      if (outcome.rejectedSpans)
+        throw new Error(`the receiver refused spans: ${outcome.errorMessage}`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { store, protobufBytes };
 }
 
 let nextSpanId = 1;
@@ -140,13 +182,13 @@ function attributesOf(service: number, kind: 2 | 3): Attribute[] {
  * answered by a server span of another service, breadth first, as a fan-out of real services.
  * Children start after their parent and end before it, as synchronous calls do.
  */
-async function exportTrace(
+function exportTrace(
   exporters: Exporters,
   size: number,
   traceId: Buffer,
   probeSpan: Buffer,
   startMs: number,
-): Promise<void> {
+): void {
   const make = (service: number, kind: 2 | 3, id: number, parent: Buffer, at: number) => ({
     traceId,
     spanId: idBytes(id),
@@ -163,7 +205,7 @@ async function exportTrace(
   // Server spans still to make their calls: ids and services only (the spans are exported).
   const ids: number[] = [nextSpanId++];
   const services: number[] = [0];
-  await exporters.export(0, make(0, 2, ids[0]!, probeSpan, 0));
+  exporters.export(0, make(0, 2, ids[0]!, probeSpan, 0));
   let count = 1;
   for (let head = 0; count < size; head += 1) {
     const service = services[head]!;
@@ -172,8 +214,8 @@ async function exportTrace(
       const clientId = nextSpanId++;
       const callee = (service + call + 1) % SERVICES;
       const answerId = nextSpanId++;
-      await exporters.export(service, make(service, 3, clientId, serverId, count));
-      await exporters.export(callee, make(callee, 2, answerId, idBytes(clientId), count));
+      exporters.export(service, make(service, 3, clientId, serverId, count));
+      exporters.export(callee, make(callee, 2, answerId, idBytes(clientId), count));
       count += 2;
       ids.push(answerId);
       services.push(callee);
@@ -181,79 +223,119 @@ async function exportTrace(
   }
 }
 
-/** The spans of `size` in `shape`, through the receiver, and the probes that sent them. */
-async function build(
-  size: number,
-  shape: Shape,
-): Promise<{ probes: TargetProbe[]; exporters: Exporters }> {
-  const exporters = new Exporters();
+/** Writes the export requests of `size` spans in `shape` to `path`; returns the probes. */
+function build(size: number, shape: Shape, path: string): TargetProbe[] {
+  const fd = openSync(path, 'w');
+  const exporters = new Exporters(fd);
   const probes: TargetProbe[] = [];
   const traces = shape === 'one-trace' ? 1 : Math.max(1, Math.round(size / MANY_TRACE_SPANS));
-  for (let index = 0; index < traces; index += 1) {
-    const traceId = randomBytes(16);
-    const probeSpan = randomBytes(8);
-    // Probes one after the other, 10 ms apart, each answered within its two seconds.
-    const startMs = EPOCH_MS + index * 10;
-    probes.push({
-      index: index + 1,
-      traceId: traceId.toString('hex'),
-      spanId: probeSpan.toString('hex'),
-      startMs: startMs - 1,
-      endMs: startMs + 2001,
-      status: 200,
-      error: undefined,
-    });
-    const spans = shape === 'one-trace' ? size : Math.min(MANY_TRACE_SPANS, size);
-    await exportTrace(exporters, spans, traceId, probeSpan, startMs);
+  try {
+    for (let index = 0; index < traces; index += 1) {
+      const traceId = randomBytes(16);
+      const probeSpan = randomBytes(8);
+      // Probes one after the other, 10 ms apart, each answered within its two seconds.
+      const startMs = EPOCH_MS + index * 10;
+      probes.push({
+        index: index + 1,
+        traceId: traceId.toString('hex'),
+        spanId: probeSpan.toString('hex'),
+        startMs: startMs - 1,
+        endMs: startMs + 2001,
+        status: 200,
+        error: undefined,
+      });
+      const spans = shape === 'one-trace' ? size : Math.min(MANY_TRACE_SPANS, size);
+      exportTrace(exporters, spans, traceId, probeSpan, startMs);
+    }
+    exporters.flushAll();
+  } finally {
+    closeSync(fd);
   }
-  await exporters.flushAll();
-  return { probes, exporters };
+  return probes;
 }
 
-function verify(probes: TargetProbe[], store: SpanStore): void {
+function verify(probes: TargetProbe[], spans: readonly SpanRecord[]): void {
   const result = verifyTarget({
     probes,
-    spans: store.spans(),
+    spans,
     expectServices: ['service-0', 'service-1', 'service-4'],
     header: 'traceparent',
   });
   if (!result.passed) throw new Error(`the synthetic trace failed: ${result.failedChecks.join()}`);
 }
 
+/** `VERIFY_SCALE_PROFILE=<path prefix>`: a CPU profile of the verifications alone, per size. */
+async function startProfile(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  const post = promisify(session.post.bind(session)) as (method: string) => Promise<unknown>;
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return session;
+}
+
+async function stopProfile(session: Session, path: string): Promise<void> {
+  const { profile } = await new Promise<{ profile: object }>((resolve, reject) =>
+    session.post('Profiler.stop', (error, result) =>
+      error ? reject(error) : resolve(result as { profile: object }),
+    ),
+  );
+  writeFileSync(path, JSON.stringify(profile));
+  session.disconnect();
+}
+
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
-/** In a child: build the spans, verify them several times, print ms per verification and memory. */
-async function measure(size: number, shape: Shape): Promise<void> {
-  // Warm-up: compile the receiver and the verifier before timing them, at a size that takes the
-  // same paths (several batches, several probes in the many-trace shape).
+/**
+ * In a child: receive the requests of `files.spans`, verify them several times, print the CPU
+ * ms per verification and memory. `files.warm`: a small set of the same shape, received and
+ * verified first so the receiver and the verifier are compiled before anything is measured.
+ */
+async function measure(files: Files): Promise<void> {
+  const read = (path: string): TargetProbe[] =>
+    JSON.parse(readFileSync(path, 'utf8')) as TargetProbe[];
   for (let round = 0; round < 3; round += 1) {
-    const warm = await build(4000, shape);
-    for (let index = 0; index < 20; index += 1) verify(warm.probes, warm.exporters.store);
+    const warm = (await receive(files.warm)).store.spans();
+    const warmProbes = read(files.warmProbes);
+    for (let index = 0; index < 20; index += 1) verify(warmProbes, warm);
   }
+  const probes = read(files.probes);
   gc();
   const before = process.memoryUsage();
-  const { probes, exporters } = await build(size, shape);
+  const { store, protobufBytes } = await receive(files.spans);
   gc();
   const stored = process.memoryUsage();
-  // Small sizes repeat until about half a second of work, so timer noise stays small.
+  const spans = store.spans();
+  const profile = process.env['VERIFY_SCALE_PROFILE'];
+  const session = profile === undefined ? undefined : await startProfile();
+  // Small sizes repeat until about half a second of work, so timer noise stays small. Time is
+  // CPU time (user + system, GC threads included): on a shared machine, time spent waiting for a
+  // core would otherwise land on whichever size ran while the machine was busiest.
   const times: number[] = [];
+  const walls: number[] = [];
   let spent = 0;
   while (times.length < 3 || (spent < 500 && times.length < 200)) {
     const started = performance.now();
-    verify(probes, exporters.store);
+    const cpu = process.cpuUsage();
+    verify(probes, spans);
+    const used = process.cpuUsage(cpu);
     const ms = performance.now() - started;
-    times.push(ms);
+    times.push((used.user + used.system) / 1e3);
+    walls.push(ms);
     spent += ms;
   }
+  if (session !== undefined) await stopProfile(session, `${profile!}-${spans.length}.cpuprofile`);
   times.sort((a, b) => a - b);
+  walls.sort((a, b) => a - b);
   const MiB = 2 ** 20;
   process.stdout.write(
     `${JSON.stringify({
-      size: exporters.store.stats().acceptedSpans,
+      size: store.stats().acceptedSpans,
       probes: probes.length,
       runs: times.length,
       ms: times[Math.floor(times.length / 2)],
-      protobufMiB: exporters.protobufBytes / MiB,
+      wallMs: walls[Math.floor(walls.length / 2)],
+      protobufMiB: protobufBytes / MiB,
       storedMiB: (stored.heapUsed + stored.external - before.heapUsed - before.external) / MiB,
       baseRssMiB: before.rss / MiB,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
@@ -266,6 +348,7 @@ interface Row {
   probes: number;
   runs: number;
   ms: number;
+  wallMs: number;
   protobufMiB: number;
   storedMiB: number;
   baseRssMiB: number;
@@ -274,9 +357,25 @@ interface Row {
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') {
-    await measure(Number(process.argv[3]), process.argv[4] as Shape);
+    await measure(JSON.parse(process.argv[3]!) as Files);
     return;
   }
+  const dir = mkdtempSync(join(tmpdir(), 'verify-scale-'));
+  try {
+    await table(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface Files {
+  warm: string;
+  warmProbes: string;
+  spans: string;
+  probes: string;
+}
+
+async function table(dir: string): Promise<void> {
   const sizes = (process.argv[2] ?? '1000,10000,100000,1000000').split(',').map(Number);
   console.log(
     `target verification by number of spans, one process per size, node ${process.version}`,
@@ -286,28 +385,32 @@ async function main(): Promise<void> {
       "receiver's span records and index hold; peak over base = the process's peak RSS minus its " +
       'RSS before any span (receiver and verifier together)\n',
   );
-  for (const shape of ['one-trace', 'many-traces'] as const) {
+  // `VERIFY_SCALE_SHAPES=many-traces`: one shape only.
+  const shapes = (process.env['VERIFY_SCALE_SHAPES'] ?? 'one-trace,many-traces').split(',');
+  for (const shape of shapes as Shape[]) {
     console.log(
       `${shape === 'one-trace' ? 'one probe, one trace of every span' : `many probes, one trace of ${MANY_TRACE_SPANS} spans each`}:\n`,
     );
     console.log(
-      '| spans | probes | verify ms (median) | ns per span | per-span cost vs 1k | raw span data (protobuf) MiB | stored MiB | stored / raw | peak RSS MiB | peak over base MiB | peak over base / raw |',
+      '| spans | probes | verify CPU ms (median) | wall ms (median) | ns per span | per-span cost vs 1k | raw span data (protobuf) MiB | stored MiB | stored / raw | peak RSS MiB | peak over base MiB | peak over base / raw |',
     );
-    console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log(
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
     let base: number | undefined;
     for (const size of sizes) {
+      const files: Files = {
+        warm: join(dir, 'warm.bin'),
+        warmProbes: join(dir, 'warm.json'),
+        spans: join(dir, 'spans.bin'),
+        probes: join(dir, 'probes.json'),
+      };
+      writeFileSync(files.warmProbes, JSON.stringify(build(4000, shape, files.warm)));
+      writeFileSync(files.probes, JSON.stringify(build(size, shape, files.spans)));
+      // Node's default heap limit, as the action runs.
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        [
-          '--max-old-space-size=8192',
-          '--expose-gc',
-          '--import',
-          'tsx',
-          import.meta.filename,
-          '--child',
-          String(size),
-          shape,
-        ],
+        ['--expose-gc', '--import', 'tsx', import.meta.filename, '--child', JSON.stringify(files)],
         { encoding: 'utf8', timeout: 600_000 },
       );
       const row = JSON.parse(stdout.trim()) as Row;
@@ -315,7 +418,7 @@ async function main(): Promise<void> {
       base ??= perSpan;
       const overBase = row.peakRssMiB - row.baseRssMiB;
       console.log(
-        `| ${row.size.toLocaleString('en')} | ${row.probes.toLocaleString('en')} | ${row.ms.toFixed(2)} | ${perSpan.toFixed(0)} | ${(perSpan / base).toFixed(2)} | ${row.protobufMiB.toFixed(1)} | ${row.storedMiB.toFixed(1)} | ${(row.storedMiB / row.protobufMiB).toFixed(2)} | ${row.peakRssMiB.toFixed(0)} | ${overBase.toFixed(0)} | ${(overBase / row.protobufMiB).toFixed(2)} |`,
+        `| ${row.size.toLocaleString('en')} | ${row.probes.toLocaleString('en')} | ${row.ms.toFixed(2)} | ${row.wallMs.toFixed(2)} | ${perSpan.toFixed(0)} | ${(perSpan / base).toFixed(2)} | ${row.protobufMiB.toFixed(1)} | ${row.storedMiB.toFixed(1)} | ${(row.storedMiB / row.protobufMiB).toFixed(2)} | ${row.peakRssMiB.toFixed(0)} | ${overBase.toFixed(0)} | ${(overBase / row.protobufMiB).toFixed(2)} |`,
       );
     }
     console.log('');

@@ -1,7 +1,7 @@
 import type { Call, ProbeAnalysis } from './analysis';
 import type { SpansByTrace } from './spans';
 import { LOCAL_SLACK_MS } from './target-types';
-import { buildTraceGraph, spanPort } from './trace-graph';
+import { buildTraceGraph, KIND, spanPort } from './trace-graph';
 import type { SpanRecord } from './types';
 
 /**
@@ -39,19 +39,21 @@ export function findLeaks(
     const host = hostOf.get(traceId);
     // A probe's trace is indexed already; another trace is indexed here (first span of an id wins).
     const graph = host === undefined ? buildTraceGraph(traceId, traceSpans) : probes[host]!.graph;
-    const { spans, parents } = graph;
+    const { spans, parents, kinds, serviceOf, starts, ends } = graph;
+    const probeEnd = host === undefined ? Infinity : probes[host]!.probe.endMs + skewMs;
     for (let position = 0; position < spans.length; position += 1) {
-      const span = spans[position]!;
-      if (span.kind !== 'client' && span.kind !== 'server') continue;
-      const parentAt = parents[position]!;
-      const parent = parentAt < 0 ? undefined : spans[parentAt];
-      const slack = parent?.service === span.service ? LOCAL_SLACK_MS : skewMs;
+      const kind = kinds[position]!;
+      if (kind !== KIND.client && kind !== KIND.server) continue;
+      // From the graph's arrays: the span itself is read only when it is late.
+      const parent = parents[position]!;
+      const start = starts[position]!;
+      const slack =
+        parent >= 0 && serviceOf[parent] === serviceOf[position] ? LOCAL_SLACK_MS : skewMs;
       const late =
-        (parent !== undefined && span.startTimeMs > parent.endTimeMs + slack) ||
-        (host !== undefined &&
-          span.kind === 'server' &&
-          span.startTimeMs > probes[host]!.probe.endMs + skewMs);
+        (parent >= 0 && start > ends[parent]! + slack) ||
+        (kind === KIND.server && start > probeEnd);
       if (!late) continue;
+      const span = spans[position]!;
       const leak = ownerOf(span, host, probes, skewMs);
       if (leak !== undefined) leaks.push(leak);
       else if (host !== undefined) afterAnswer[host]!.push(span);

@@ -15,6 +15,16 @@ export interface TraceGraph {
    * (a re-export or a colliding id does not replace it).
    */
   parents: Int32Array;
+  /** The kind of the span at each position (`KIND.server`, ...), read without the span. */
+  kinds: Uint8Array;
+  /** The services that exported spans in this trace, in order of appearance. */
+  services: ReadonlySet<string>;
+  /** The service of the span at each position, as an index into `serviceNames`. */
+  serviceOf: Int32Array;
+  serviceNames: readonly string[];
+  /** Start and end time (ms) of the span at each position. */
+  starts: Float64Array;
+  ends: Float64Array;
   /** Ids exported by more than one service in this trace (id collisions), with their services. */
   collisions: ReadonlyMap<string, readonly string[]>;
   /** Position of the first span exported under `id`, or -1. */
@@ -23,30 +33,73 @@ export interface TraceGraph {
   isAnswered(position: number): boolean;
 }
 
+/** Span kinds as small numbers, for `TraceGraph.kinds`. */
+export const KIND = { internal: 0, server: 1, client: 2, producer: 3, consumer: 4 } as const;
+
 export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): TraceGraph {
-  const ids = new IdTable(spans);
   const count = spans.length;
+  const ids = new IdTable(spans);
+  const kinds = new Uint8Array(count);
+  const serviceIds = new Map<string, number>();
+  const serviceOf = new Int32Array(count);
+  const starts = new Float64Array(count);
+  const ends = new Float64Array(count);
+  // Each span's parent as a key, so the second pass reads typed arrays only. Tag 0: no parent;
+  // 1: the key is the id; 2: a hashed key (the id is read again from the span).
+  const parentHigh = new Int32Array(count);
+  const parentLow = new Int32Array(count);
+  const parentTag = new Uint8Array(count);
   // The first span of each id; only differs from the span's own position for a repeated id.
   let firstOf: Int32Array | undefined;
+  let lastService: string | undefined;
+  let lastServiceId = -1;
   for (let position = 0; position < count; position += 1) {
+    const span = spans[position]!;
     const first = ids.insert(position);
     if (first !== position) (firstOf ??= identity(count))[position] = first;
+    kinds[position] = KIND[span.kind];
+    // Spans come in export batches of one service: look it up only when it changes.
+    if (span.service !== lastService) {
+      lastService = span.service;
+      lastServiceId = serviceIds.get(lastService) ?? serviceIds.size;
+      serviceIds.set(lastService, lastServiceId);
+    }
+    serviceOf[position] = lastServiceId;
+    starts[position] = span.startTimeMs;
+    ends[position] = span.endTimeMs;
+    const parent = span.parentSpanId;
+    if (parent !== undefined) {
+      parentTag[position] = keyOf(parent) ? 1 : 2;
+      parentHigh[position] = keyHigh;
+      parentLow[position] = keyLow;
+    }
   }
   const parents = new Int32Array(count);
   // Answered ids that are no span of the trace (the probe's own span) are of no use here: only
   // spans of the trace are asked about.
   const answered = new Uint8Array(count);
   for (let position = 0; position < count; position += 1) {
-    const span = spans[position]!;
-    const parent = span.parentSpanId === undefined ? -1 : ids.find(span.parentSpanId);
+    const tag = parentTag[position]!;
+    const parent =
+      tag === 0
+        ? -1
+        : tag === 1
+          ? ids.findKey(parentHigh[position]!, parentLow[position]!)
+          : ids.find(spans[position]!.parentSpanId!);
     parents[position] = parent;
-    if (parent >= 0 && span.kind === 'server') answered[parent] = 1;
+    if (parent >= 0 && kinds[position] === KIND.server) answered[parent] = 1;
   }
   const collisions = firstOf === undefined ? new Map() : findCollisions(spans, firstOf);
   return {
     traceId,
     spans,
     parents,
+    kinds,
+    services: new Set(serviceIds.keys()),
+    serviceOf,
+    serviceNames: [...serviceIds.keys()],
+    starts,
+    ends,
     collisions,
     indexOf: (id) => ids.find(id),
     isAnswered: (position) => answered[firstOf === undefined ? position : firstOf[position]!] === 1,
@@ -60,56 +113,122 @@ function identity(count: number): Int32Array {
 }
 
 /**
- * Span ids to positions: open addressing with linear probing over a typed array at most half
- * full, each slot holding a position plus one (0: empty), with each id's hash kept beside it so a
- * probe compares strings only when the hashes agree.
+ * Span ids to positions: open addressing with linear probing over one typed array at most half
+ * full. Each slot is four numbers side by side (one cache line): the position plus one (0:
+ * empty) and the id's key. An id of 16 lower-case hex digits, as every exporter sends, is its own
+ * key (its two 32-bit halves), so a lookup never reads a span or a string; any other id is keyed
+ * by two hashes and confirmed by comparing the strings.
  */
 class IdTable {
-  private readonly slots: Int32Array;
-  private readonly hashes: Int32Array;
+  private readonly table: Int32Array;
   private readonly mask: number;
 
   constructor(private readonly spans: readonly SpanRecord[]) {
     let size = 16;
     while (size < spans.length * 2) size *= 2;
-    this.slots = new Int32Array(size);
-    this.hashes = new Int32Array(size);
+    this.table = new Int32Array(size * 4);
     this.mask = size - 1;
   }
 
   /** Adds the span at `position` unless its id is known; returns the position holding the id. */
   insert(position: number): number {
     const id = this.spans[position]!.spanId;
-    const hash = hashOf(id);
-    for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
-      const held = this.slots[slot]!;
+    const exact = keyOf(id);
+    const { table, mask } = this;
+    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
+      const at = slot * 4;
+      const held = table[at]!;
       if (held === 0) {
-        this.slots[slot] = position + 1;
-        this.hashes[slot] = hash;
+        table[at] = position + 1;
+        table[at + 1] = keyHigh;
+        table[at + 2] = keyLow;
+        table[at + 3] = exact ? 1 : 2;
         return position;
       }
-      if (this.hashes[slot] === hash && this.spans[held - 1]!.spanId === id) return held - 1;
+      if (this.matches(at, exact, id)) return held - 1;
     }
   }
 
   find(id: string): number {
-    const hash = hashOf(id);
-    for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
-      const held = this.slots[slot]!;
+    const exact = keyOf(id);
+    const { table, mask } = this;
+    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
+      const at = slot * 4;
+      const held = table[at]!;
       if (held === 0) return -1;
-      if (this.hashes[slot] === hash && this.spans[held - 1]!.spanId === id) return held - 1;
+      if (this.matches(at, exact, id)) return held - 1;
     }
+  }
+
+  /** The position of the id whose exact key (16 hex digits) is `high`, `low`; or -1. */
+  findKey(high: number, low: number): number {
+    keyHigh = high;
+    keyLow = low;
+    const { table, mask } = this;
+    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
+      const at = slot * 4;
+      const held = table[at]!;
+      if (held === 0) return -1;
+      if (table[at + 1] === high && table[at + 2] === low && table[at + 3] === 1) return held - 1;
+    }
+  }
+
+  private matches(at: number, exact: boolean, id: string): boolean {
+    const table = this.table;
+    if (table[at + 1] !== keyHigh || table[at + 2] !== keyLow) return false;
+    if (exact) return table[at + 3] === 1;
+    return table[at + 3] === 2 && this.spans[table[at]! - 1]!.spanId === id;
   }
 }
 
-/** FNV-1a over the id's characters, mixed so that the low bits (the slot) depend on all of them. */
-function hashOf(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < id.length; index += 1) {
-    hash = Math.imul(hash ^ id.charCodeAt(index), 0x01000193);
+// The key of the last id given to keyOf: module state rather than an object per lookup.
+let keyHigh = 0;
+let keyLow = 0;
+
+/** Hex digit values by char code; -1 for anything else (upper case included: ids are lower). */
+const HEX_VALUES = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit += 1) {
+  HEX_VALUES['0123456789abcdef'.charCodeAt(digit)] = digit;
+}
+
+/** Sets keyHigh and keyLow for `id`; true when they are the id itself (16 hex digits). */
+function keyOf(id: string): boolean {
+  if (id.length === 16) {
+    let high = 0;
+    let low = 0;
+    let valid = 0;
+    for (let index = 0; index < 8; index += 1) {
+      const a = HEX_VALUES[id.charCodeAt(index)] ?? -1;
+      const b = HEX_VALUES[id.charCodeAt(index + 8)] ?? -1;
+      valid |= a | b;
+      high = (high << 4) | (a & 15);
+      low = (low << 4) | (b & 15);
+    }
+    if (valid >= 0) {
+      keyHigh = high;
+      keyLow = low;
+      return true;
+    }
   }
-  hash ^= hash >>> 15;
-  return Math.imul(hash, 0x2c1b3c6d) ^ (hash >>> 12);
+  // Two FNV-1a hashes with different seeds; equal keys are confirmed on the strings.
+  let first = 0x811c9dc5;
+  let second = 0x01000193;
+  for (let index = 0; index < id.length; index += 1) {
+    const code = id.charCodeAt(index);
+    first = Math.imul(first ^ code, 0x01000193);
+    second = Math.imul(second ^ code, 0x5bd1e995);
+  }
+  keyHigh = first;
+  keyLow = second;
+  return false;
+}
+
+/** The home slot of the last key: both halves mixed, so sequential ids spread as random ones. */
+function slotOf(): number {
+  let hash = Math.imul(keyLow ^ Math.imul(keyHigh, 0x9e3779b1), 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  return hash ^ (hash >>> 16);
 }
 
 /**
