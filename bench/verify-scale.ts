@@ -338,6 +338,7 @@ async function measure(files: Files): Promise<void> {
       protobufMiB: protobufBytes / MiB,
       storedMiB: (stored.heapUsed + stored.external - before.heapUsed - before.external) / MiB,
       baseRssMiB: before.rss / MiB,
+      storedRssMiB: stored.rss / MiB,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
     })}\n`,
   );
@@ -352,6 +353,7 @@ interface Row {
   protobufMiB: number;
   storedMiB: number;
   baseRssMiB: number;
+  storedRssMiB: number;
   peakRssMiB: number;
 }
 
@@ -392,10 +394,10 @@ async function table(dir: string): Promise<void> {
       `${shape === 'one-trace' ? 'one probe, one trace of every span' : `many probes, one trace of ${MANY_TRACE_SPANS} spans each`}:\n`,
     );
     console.log(
-      '| spans | probes | verify CPU ms (median) | wall ms (median) | ns per span | per-span cost vs 1k | raw span data (protobuf) MiB | stored MiB | stored / raw | peak RSS MiB | peak over base MiB | peak over base / raw |',
+      '| spans | probes | verify CPU ms (median) | wall ms (median) | ns per span | per-span cost vs 1k | raw span data (protobuf) MiB | stored MiB | stored / raw | RSS once stored MiB | peak RSS MiB | peak over base MiB | peak over base / raw |',
     );
     console.log(
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     let base: number | undefined;
     for (const size of sizes) {
@@ -417,8 +419,13 @@ async function table(dir: string): Promise<void> {
       const perSpan = (row.ms * 1e6) / row.size;
       base ??= perSpan;
       const overBase = row.peakRssMiB - row.baseRssMiB;
+      // Below a MiB the heap's own noise (a collection during the warm-up) is larger than the data.
+      const stored =
+        row.storedMiB < 1
+          ? '< 1 | -'
+          : `${row.storedMiB.toFixed(1)} | ${(row.storedMiB / row.protobufMiB).toFixed(2)}`;
       console.log(
-        `| ${row.size.toLocaleString('en')} | ${row.probes.toLocaleString('en')} | ${row.ms.toFixed(2)} | ${row.wallMs.toFixed(2)} | ${perSpan.toFixed(0)} | ${(perSpan / base).toFixed(2)} | ${row.protobufMiB.toFixed(1)} | ${row.storedMiB.toFixed(1)} | ${(row.storedMiB / row.protobufMiB).toFixed(2)} | ${row.peakRssMiB.toFixed(0)} | ${overBase.toFixed(0)} | ${(overBase / row.protobufMiB).toFixed(2)} |`,
+        `| ${row.size.toLocaleString('en')} | ${row.probes.toLocaleString('en')} | ${row.ms.toFixed(2)} | ${row.wallMs.toFixed(2)} | ${perSpan.toFixed(0)} | ${(perSpan / base).toFixed(2)} | ${row.protobufMiB.toFixed(1)} | ${stored} | ${row.storedRssMiB.toFixed(0)} | ${row.peakRssMiB.toFixed(0)} | ${overBase.toFixed(0)} | ${(overBase / row.protobufMiB).toFixed(2)} |`,
       );
     }
     console.log('');
