@@ -305,6 +305,7 @@ async function measure(files: Files): Promise<void> {
   const { store, protobufBytes } = await receive(files.spans);
   gc();
   const stored = process.memoryUsage();
+  const receivingPeakKiB = process.resourceUsage().maxRSS;
   const spans = store.spans();
   const profile = process.env['VERIFY_SCALE_PROFILE'];
   const session = profile === undefined ? undefined : await startProfile();
@@ -339,6 +340,7 @@ async function measure(files: Files): Promise<void> {
       storedMiB: (stored.heapUsed + stored.external - before.heapUsed - before.external) / MiB,
       baseRssMiB: before.rss / MiB,
       storedRssMiB: stored.rss / MiB,
+      receivingPeakRssMiB: receivingPeakKiB / 1024,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
     })}\n`,
   );
@@ -354,6 +356,7 @@ interface Row {
   storedMiB: number;
   baseRssMiB: number;
   storedRssMiB: number;
+  receivingPeakRssMiB: number;
   peakRssMiB: number;
 }
 
@@ -394,10 +397,10 @@ async function table(dir: string): Promise<void> {
       `${shape === 'one-trace' ? 'one probe, one trace of every span' : `many probes, one trace of ${MANY_TRACE_SPANS} spans each`}:\n`,
     );
     console.log(
-      '| spans | probes | verify CPU ms (median) | wall ms (median) | ns per span | per-span cost vs 1k | raw span data (protobuf) MiB | stored MiB | stored / raw | RSS once stored MiB | peak RSS MiB | peak over base MiB | peak over base / raw |',
+      '| spans | probes | verify CPU ms (median) | wall ms (median) | ns per span | per-span cost vs 1k | raw span data (protobuf) MiB | stored MiB | stored / raw | RSS once stored MiB | peak RSS while receiving MiB | peak RSS MiB | peak over base MiB | peak over base / raw |',
     );
     console.log(
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     let base: number | undefined;
     for (const size of sizes) {
@@ -425,7 +428,7 @@ async function table(dir: string): Promise<void> {
           ? '< 1 | -'
           : `${row.storedMiB.toFixed(1)} | ${(row.storedMiB / row.protobufMiB).toFixed(2)}`;
       console.log(
-        `| ${row.size.toLocaleString('en')} | ${row.probes.toLocaleString('en')} | ${row.ms.toFixed(2)} | ${row.wallMs.toFixed(2)} | ${perSpan.toFixed(0)} | ${(perSpan / base).toFixed(2)} | ${row.protobufMiB.toFixed(1)} | ${stored} | ${row.storedRssMiB.toFixed(0)} | ${row.peakRssMiB.toFixed(0)} | ${overBase.toFixed(0)} | ${(overBase / row.protobufMiB).toFixed(2)} |`,
+        `| ${row.size.toLocaleString('en')} | ${row.probes.toLocaleString('en')} | ${row.ms.toFixed(2)} | ${row.wallMs.toFixed(2)} | ${perSpan.toFixed(0)} | ${(perSpan / base).toFixed(2)} | ${row.protobufMiB.toFixed(1)} | ${stored} | ${row.storedRssMiB.toFixed(0)} | ${row.receivingPeakRssMiB.toFixed(0)} | ${row.peakRssMiB.toFixed(0)} | ${overBase.toFixed(0)} | ${(overBase / row.protobufMiB).toFixed(2)} |`,
       );
     }
     console.log('');

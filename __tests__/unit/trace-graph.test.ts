@@ -89,6 +89,38 @@ describe('trace graph', () => {
   });
 });
 
+test('random ids, repeats and non-hex ids: positions, parents and answers as a naive index says', () => {
+  let seed = 7;
+  const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const pool = Array.from({ length: 300 }, (_, index) =>
+    index % 10 === 0
+      ? `id-${index}`
+      : Math.floor(random() * 2 ** 52)
+          .toString(16)
+          .padStart(16, '0'),
+  );
+  for (let round = 0; round < 20; round += 1) {
+    const spans = Array.from({ length: 400 }, () => {
+      const kind = random() < 0.5 ? 'server' : 'client';
+      const parent = random() < 0.1 ? undefined : pool[Math.floor(random() * pool.length)];
+      return span('svc', kind, pool[Math.floor(random() * pool.length)]!, parent, [0, 1]);
+    });
+    const graph = buildTraceGraph(PROBE_TRACE, spans);
+    const first = (id: string): number => spans.findIndex((s) => s.spanId === id);
+    const answered = new Set(
+      spans.filter((s) => s.kind === 'server' && s.parentSpanId).map((s) => s.parentSpanId),
+    );
+    spans.forEach((s, position) => {
+      assert.equal(graph.indexOf(s.spanId), first(s.spanId));
+      assert.equal(
+        graph.parents[position],
+        s.parentSpanId === undefined ? -1 : first(s.parentSpanId),
+      );
+      assert.equal(graph.isAnswered(position), answered.has(s.spanId));
+    });
+  }
+});
+
 describe('attribute readers', () => {
   test('ports: stable conventions first, then the older ones', () => {
     assert.equal(spanPort(withAttributes({ 'server.port': 1, 'net.peer.port': 2 })), 1);

@@ -44,11 +44,6 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
   const serviceOf = new Int32Array(count);
   const starts = new Float64Array(count);
   const ends = new Float64Array(count);
-  // Each span's parent as a key, so the second pass reads typed arrays only. Tag 0: no parent;
-  // 1: the key is the id; 2: a hashed key (the id is read again from the span).
-  const parentHigh = new Int32Array(count);
-  const parentLow = new Int32Array(count);
-  const parentTag = new Uint8Array(count);
   // The first span of each id; only differs from the span's own position for a repeated id.
   let firstOf: Int32Array | undefined;
   let lastService: string | undefined;
@@ -67,25 +62,14 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
     serviceOf[position] = lastServiceId;
     starts[position] = span.startTimeMs;
     ends[position] = span.endTimeMs;
-    const parent = span.parentSpanId;
-    if (parent !== undefined) {
-      parentTag[position] = keyOf(parent) ? 1 : 2;
-      parentHigh[position] = keyHigh;
-      parentLow[position] = keyLow;
-    }
   }
   const parents = new Int32Array(count);
   // Answered ids that are no span of the trace (the probe's own span) are of no use here: only
   // spans of the trace are asked about.
   const answered = new Uint8Array(count);
   for (let position = 0; position < count; position += 1) {
-    const tag = parentTag[position]!;
-    const parent =
-      tag === 0
-        ? -1
-        : tag === 1
-          ? ids.findKey(parentHigh[position]!, parentLow[position]!)
-          : ids.find(spans[position]!.parentSpanId!);
+    const id = spans[position]!.parentSpanId;
+    const parent = id === undefined ? -1 : ids.find(id);
     parents[position] = parent;
     if (parent >= 0 && kinds[position] === KIND.server) answered[parent] = 1;
   }
@@ -114,10 +98,10 @@ function identity(count: number): Int32Array {
 
 /**
  * Span ids to positions: open addressing with linear probing over one typed array at most half
- * full. Each slot is four numbers side by side (one cache line): the position plus one (0:
- * empty) and the id's key. An id of 16 lower-case hex digits, as every exporter sends, is its own
- * key (its two 32-bit halves), so a lookup never reads a span or a string; any other id is keyed
- * by two hashes and confirmed by comparing the strings.
+ * full. Each slot is three numbers side by side: the position plus one (0: empty; negated for a
+ * hashed key) and the id's key. An id of 16 lower-case hex digits, as every exporter sends, is its
+ * own key (its two 32-bit halves), so a lookup never reads a span or a string; any other id is
+ * keyed by two hashes and confirmed by comparing the strings.
  */
 class IdTable {
   private readonly table: Int32Array;
@@ -126,7 +110,7 @@ class IdTable {
   constructor(private readonly spans: readonly SpanRecord[]) {
     let size = 16;
     while (size < spans.length * 2) size *= 2;
-    this.table = new Int32Array(size * 4);
+    this.table = new Int32Array(size * 3);
     this.mask = size - 1;
   }
 
@@ -136,16 +120,16 @@ class IdTable {
     const exact = keyOf(id);
     const { table, mask } = this;
     for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
-      const at = slot * 4;
+      const at = slot * 3;
       const held = table[at]!;
       if (held === 0) {
-        table[at] = position + 1;
+        table[at] = exact ? position + 1 : -(position + 1);
         table[at + 1] = keyHigh;
         table[at + 2] = keyLow;
-        table[at + 3] = exact ? 1 : 2;
         return position;
       }
-      if (this.matches(at, exact, id)) return held - 1;
+      const found = this.match(at, held, exact, id);
+      if (found >= 0) return found;
     }
   }
 
@@ -153,31 +137,20 @@ class IdTable {
     const exact = keyOf(id);
     const { table, mask } = this;
     for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
-      const at = slot * 4;
+      const at = slot * 3;
       const held = table[at]!;
       if (held === 0) return -1;
-      if (this.matches(at, exact, id)) return held - 1;
+      const found = this.match(at, held, exact, id);
+      if (found >= 0) return found;
     }
   }
 
-  /** The position of the id whose exact key (16 hex digits) is `high`, `low`; or -1. */
-  findKey(high: number, low: number): number {
-    keyHigh = high;
-    keyLow = low;
-    const { table, mask } = this;
-    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
-      const at = slot * 4;
-      const held = table[at]!;
-      if (held === 0) return -1;
-      if (table[at + 1] === high && table[at + 2] === low && table[at + 3] === 1) return held - 1;
-    }
-  }
-
-  private matches(at: number, exact: boolean, id: string): boolean {
+  /** The position the slot holds when it holds `id` (whose key is the current one), else -1. */
+  private match(at: number, held: number, exact: boolean, id: string): number {
     const table = this.table;
-    if (table[at + 1] !== keyHigh || table[at + 2] !== keyLow) return false;
-    if (exact) return table[at + 3] === 1;
-    return table[at + 3] === 2 && this.spans[table[at]! - 1]!.spanId === id;
+    if (table[at + 1] !== keyHigh || table[at + 2] !== keyLow) return -1;
+    if (exact) return held > 0 ? held - 1 : -1;
+    return held < 0 && this.spans[-held - 1]!.spanId === id ? -held - 1 : -1;
   }
 }
 
