@@ -19,9 +19,18 @@ function withAttributes(attributes: SpanRecord['attributes'], kind: SpanRecord['
 
 describe('trace graph', () => {
   test('indexes spans by id and the calls a server span answered', () => {
-    const graph = buildTraceGraph(PROBE_TRACE, healthy());
-    assert.equal(graph.byId.size, 3);
-    assert.deepEqual([...graph.answeredCalls].sort(), ['aaaaaaaaaaaaaaaa', 'c000000000000002']);
+    const spans = healthy();
+    const graph = buildTraceGraph(PROBE_TRACE, spans);
+    assert.deepEqual(
+      spans.map((s) => graph.indexOf(s.spanId)),
+      [0, 1, 2],
+    );
+    assert.equal(graph.indexOf('aaaaaaaaaaaaaaaa'), -1, 'the probe is not in the trace');
+    assert.deepEqual([...graph.parents], [-1, 0, 1]);
+    assert.deepEqual(
+      spans.map((_, position) => graph.isAnswered(position)),
+      [false, true, false],
+    );
     assert.equal(graph.collisions.size, 0);
     assert.equal(parentOf(graph, healthy()[2]!)?.spanId, 'c000000000000002');
     assert.equal(parentOf(graph, healthy()[0]!), undefined, 'the probe is not in the trace');
@@ -31,21 +40,85 @@ describe('trace graph', () => {
   test('a client span is not an answer; only a server span is', () => {
     const spans = healthy();
     spans.push(span('payment', 'client', 'p000000000000002', 'p000000000000001', [1020, 1030]));
-    assert.ok(!buildTraceGraph(PROBE_TRACE, spans).answeredCalls.has('p000000000000001'));
+    const graph = buildTraceGraph(PROBE_TRACE, spans);
+    assert.ok(!graph.isAnswered(graph.indexOf('p000000000000001')));
   });
 
   test('an id exported twice keeps its first span; from two services it is a collision', () => {
     const [entry] = healthy();
     const again = { ...entry!, endTimeMs: 2000 };
     const twice = buildTraceGraph(PROBE_TRACE, [entry!, again]);
-    assert.equal(twice.byId.get(entry!.spanId), entry);
+    assert.equal(twice.indexOf(entry!.spanId), 0);
     assert.equal(twice.collisions.size, 0);
     const other = { ...entry!, service: 'ledger' };
     const third = { ...entry!, service: 'audit' };
     const collided = buildTraceGraph(PROBE_TRACE, [entry!, other, { ...other }, third]);
-    assert.equal(collided.byId.get(entry!.spanId), entry, 'the first is kept');
+    assert.equal(collided.indexOf(entry!.spanId), 0, 'the first is kept');
     assert.deepEqual(collided.collisions.get(entry!.spanId), ['checkout', 'ledger', 'audit']);
   });
+
+  test('a call exported twice is answered in both copies; a parent resolves to the first', () => {
+    const [entry, client, answer] = healthy();
+    const again = { ...client!, endTimeMs: 1085 };
+    const graph = buildTraceGraph(PROBE_TRACE, [entry!, client!, again, answer!]);
+    assert.deepEqual([graph.isAnswered(1), graph.isAnswered(2)], [true, true]);
+    assert.deepEqual([...graph.parents], [-1, 0, 0, 1]);
+  });
+
+  test('many spans: every parent resolves by position, a missing one to -1', () => {
+    const spans: SpanRecord[] = [];
+    for (let index = 0; index < 5000; index += 1) {
+      const id = (index + 1).toString(16).padStart(16, '0');
+      const parent =
+        index === 0
+          ? undefined
+          : index + 1 === 4000
+            ? 'ffffffffffffffff'
+            : Math.ceil(index / 2)
+                .toString(16)
+                .padStart(16, '0');
+      spans.push(span('svc', index % 2 ? 'client' : 'server', id, parent, [0, 1]));
+    }
+    const graph = buildTraceGraph(PROBE_TRACE, spans);
+    spans.forEach((s, position) => {
+      const expected =
+        s.parentSpanId === undefined ? -1 : spans.findIndex((p) => p.spanId === s.parentSpanId);
+      assert.equal(graph.parents[position], expected);
+    });
+    assert.equal(graph.indexOf('0000000000000000'), -1);
+  });
+});
+
+test('random ids, repeats and non-hex ids: positions, parents and answers as a naive index says', () => {
+  let seed = 7;
+  const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const pool = Array.from({ length: 300 }, (_, index) =>
+    index % 10 === 0
+      ? `id-${index}`
+      : Math.floor(random() * 2 ** 52)
+          .toString(16)
+          .padStart(16, '0'),
+  );
+  for (let round = 0; round < 20; round += 1) {
+    const spans = Array.from({ length: 400 }, () => {
+      const kind = random() < 0.5 ? 'server' : 'client';
+      const parent = random() < 0.1 ? undefined : pool[Math.floor(random() * pool.length)];
+      return span('svc', kind, pool[Math.floor(random() * pool.length)]!, parent, [0, 1]);
+    });
+    const graph = buildTraceGraph(PROBE_TRACE, spans);
+    const first = (id: string): number => spans.findIndex((s) => s.spanId === id);
+    const answered = new Set(
+      spans.filter((s) => s.kind === 'server' && s.parentSpanId).map((s) => s.parentSpanId),
+    );
+    spans.forEach((s, position) => {
+      assert.equal(graph.indexOf(s.spanId), first(s.spanId));
+      assert.equal(
+        graph.parents[position],
+        s.parentSpanId === undefined ? -1 : first(s.parentSpanId),
+      );
+      assert.equal(graph.isAnswered(position), answered.has(s.spanId));
+    });
+  }
 });
 
 describe('attribute readers', () => {

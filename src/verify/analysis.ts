@@ -9,7 +9,7 @@ import {
   type TargetInput,
   type TargetProbe,
 } from './target-types';
-import { buildTraceGraph, type TraceGraph } from './trace-graph';
+import { buildTraceGraph, KIND, type TraceGraph } from './trace-graph';
 import type { SpanRecord } from './types';
 
 /**
@@ -61,7 +61,7 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
       probe,
       graph,
       component: [graph],
-      entrySpans: graph.spans.filter((s) => s.kind === 'server' && s.parentSpanId === probe.spanId),
+      entrySpans: entrySpansOf(graph, probe.spanId),
       calls: callsOf(graph, index, externals),
       breaks: [],
     };
@@ -87,10 +87,27 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
   };
 }
 
+/** Server spans whose parent is the probe. */
+function entrySpansOf(graph: TraceGraph, probeSpanId: string): SpanRecord[] {
+  const { spans, kinds, parents } = graph;
+  // A parent that resolved in the trace is not the probe, unless a span there has the probe's id.
+  const resolvedIsNotProbe = graph.indexOf(probeSpanId) < 0;
+  const entries: SpanRecord[] = [];
+  for (let position = 0; position < spans.length; position += 1) {
+    if (kinds[position] !== KIND.server || (resolvedIsNotProbe && parents[position]! >= 0))
+      continue;
+    const span = spans[position]!;
+    if (span.parentSpanId === probeSpanId) entries.push(span);
+  }
+  return entries;
+}
+
 function callsOf(graph: TraceGraph, probe: number, externals: readonly ExternalCall[]): Call[] {
   const calls: Call[] = [];
-  for (const span of graph.spans) {
-    if (span.kind !== 'client' || graph.answeredCalls.has(span.spanId)) continue;
+  const { spans, kinds } = graph;
+  for (let position = 0; position < spans.length; position += 1) {
+    if (kinds[position] !== KIND.client || graph.isAnswered(position)) continue;
+    const span = spans[position]!;
     calls.push({ client: span, probe, external: isExternal(span, externals) });
   }
   return calls;

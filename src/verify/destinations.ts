@@ -23,8 +23,17 @@ export function listenersOf(spans: readonly SpanRecord[]): {
   const listeners = new Map<number, Set<string>>();
   const spanCounts = new Map<string, number>();
   const clientServices = new Set<string>();
+  // Spans come in export batches of one service: count a run of them at once.
+  let runService: string | undefined;
+  let run = 0;
   for (const span of spans) {
-    spanCounts.set(span.service, (spanCounts.get(span.service) ?? 0) + 1);
+    if (span.service !== runService) {
+      if (runService !== undefined)
+        spanCounts.set(runService, (spanCounts.get(runService) ?? 0) + run);
+      runService = span.service;
+      run = 0;
+    }
+    run += 1;
     if (span.kind === 'client') clientServices.add(span.service);
     if (span.kind !== 'server') continue;
     const port = spanPort(span);
@@ -33,6 +42,7 @@ export function listenersOf(spans: readonly SpanRecord[]): {
     if (services === undefined) listeners.set(port, (services = new Set()));
     services.add(span.service);
   }
+  if (runService !== undefined) spanCounts.set(runService, (spanCounts.get(runService) ?? 0) + run);
   return { listeners, spanCounts, clientServices };
 }
 

@@ -2,8 +2,7 @@ import { callAddress, calleeOf } from './destinations';
 import type { CheckContext } from './graph-checks/context';
 import { calleeName } from './graph-checks/context';
 import type { ServiceEdge } from './target-types';
-import { describeCall, describeServerCall, parentOf, type TraceGraph } from './trace-graph';
-import type { SpanRecord } from './types';
+import { describeCall, describeServerCall, KIND, type TraceGraph } from './trace-graph';
 
 /**
  * Every edge of a probe's trace, in call order: the probe's own request to the entry, each call
@@ -74,20 +73,26 @@ export function probeEdges(ctx: CheckContext): ServiceEdge[] {
  * or describing a call per span: a trace of a million spans costs one map lookup per server span.
  */
 function answeredEdges(graph: TraceGraph, add: (edge: ServiceEdge, at: number) => void): void {
-  const first = new Map<string, Map<string, { parent: SpanRecord; at: number }>>();
-  for (const span of graph.spans) {
-    if (span.kind !== 'server') continue;
-    const parent = parentOf(graph, span);
-    if (parent?.kind !== 'client') continue;
-    let callees = first.get(parent.service);
-    if (callees === undefined) first.set(parent.service, (callees = new Map()));
-    const known = callees.get(span.service);
-    if (known === undefined || span.startTimeMs < known.at)
-      callees.set(span.service, { parent, at: span.startTimeMs });
+  // Caller -> callee -> the position of the earliest server span answering such a call.
+  const first = new Map<number, Map<number, number>>();
+  const { spans, kinds, parents, serviceOf, serviceNames, starts } = graph;
+  for (let position = 0; position < spans.length; position += 1) {
+    const parent = parents[position]!;
+    if (kinds[position] !== KIND.server || parent < 0 || kinds[parent] !== KIND.client) continue;
+    const caller = serviceOf[parent]!;
+    let callees = first.get(caller);
+    if (callees === undefined) first.set(caller, (callees = new Map()));
+    const callee = serviceOf[position]!;
+    const known = callees.get(callee);
+    if (known === undefined || starts[position]! < starts[known]!) callees.set(callee, position);
   }
-  for (const [from, callees] of first) {
-    for (const [to, { parent, at }] of callees) {
-      add({ from, to, call: describeCall(parent), broken: false }, at);
+  for (const [caller, callees] of first) {
+    for (const [callee, position] of callees) {
+      const call = describeCall(spans[parents[position]!]!);
+      add(
+        { from: serviceNames[caller]!, to: serviceNames[callee]!, call, broken: false },
+        starts[position]!,
+      );
     }
   }
 }

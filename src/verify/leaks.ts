@@ -1,7 +1,7 @@
 import type { Call, ProbeAnalysis } from './analysis';
 import type { SpansByTrace } from './spans';
 import { LOCAL_SLACK_MS } from './target-types';
-import { spanPort } from './trace-graph';
+import { buildTraceGraph, KIND, spanPort } from './trace-graph';
 import type { SpanRecord } from './types';
 
 /**
@@ -35,31 +35,31 @@ export function findLeaks(
   const hostOf = new Map(probes.map((p, index) => [p.probe.traceId, index]));
   const leaks: Leak[] = [];
   const afterAnswer: SpanRecord[][] = probes.map(() => []);
-  for (const [traceId, spans] of byTrace) {
+  for (const [traceId, traceSpans] of byTrace) {
     const host = hostOf.get(traceId);
-    const byId = host === undefined ? idsOf(spans) : probes[host]!.graph.byId;
-    for (const span of spans) {
-      if (span.kind !== 'client' && span.kind !== 'server') continue;
-      const parent = span.parentSpanId === undefined ? undefined : byId.get(span.parentSpanId);
-      const slack = parent?.service === span.service ? LOCAL_SLACK_MS : skewMs;
+    // A probe's trace is indexed already; another trace is indexed here (first span of an id wins).
+    const graph = host === undefined ? buildTraceGraph(traceId, traceSpans) : probes[host]!.graph;
+    const { spans, parents, kinds, serviceOf, starts, ends } = graph;
+    const probeEnd = host === undefined ? Infinity : probes[host]!.probe.endMs + skewMs;
+    for (let position = 0; position < spans.length; position += 1) {
+      const kind = kinds[position]!;
+      if (kind !== KIND.client && kind !== KIND.server) continue;
+      // From the graph's arrays: the span itself is read only when it is late.
+      const parent = parents[position]!;
+      const start = starts[position]!;
+      const slack =
+        parent >= 0 && serviceOf[parent] === serviceOf[position] ? LOCAL_SLACK_MS : skewMs;
       const late =
-        (parent !== undefined && span.startTimeMs > parent.endTimeMs + slack) ||
-        (host !== undefined &&
-          span.kind === 'server' &&
-          span.startTimeMs > probes[host]!.probe.endMs + skewMs);
+        (parent >= 0 && start > ends[parent]! + slack) ||
+        (kind === KIND.server && start > probeEnd);
       if (!late) continue;
+      const span = spans[position]!;
       const leak = ownerOf(span, host, probes, skewMs);
       if (leak !== undefined) leaks.push(leak);
       else if (host !== undefined) afterAnswer[host]!.push(span);
     }
   }
   return { leaks, afterAnswer };
-}
-
-function idsOf(spans: readonly SpanRecord[]): Map<string, SpanRecord> {
-  const byId = new Map<string, SpanRecord>();
-  for (const span of spans) if (!byId.has(span.spanId)) byId.set(span.spanId, span);
-  return byId;
 }
 
 function ownerOf(

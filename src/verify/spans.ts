@@ -6,10 +6,18 @@ export type SpansByTrace = ReadonlyMap<string, readonly SpanRecord[]>;
 
 export function groupByTrace(spans: readonly SpanRecord[]): SpansByTrace {
   const groups = new Map<string, SpanRecord[]>();
+  // Spans of one trace mostly come together (an export batch shares its trace id string): look
+  // the group up only when the trace id changes.
+  let lastId: string | undefined;
+  let last: SpanRecord[] = [];
   for (const span of spans) {
-    const group = groups.get(span.traceId);
-    if (group) group.push(span);
-    else groups.set(span.traceId, [span]);
+    if (span.traceId !== lastId) {
+      lastId = span.traceId;
+      const group = groups.get(lastId);
+      if (group === undefined) groups.set(lastId, (last = []));
+      else last = group;
+    }
+    last.push(span);
   }
   return groups;
 }

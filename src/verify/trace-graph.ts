@@ -1,46 +1,220 @@
 import type { SpanRecord } from './types';
 
-/** One trace's spans, indexed for walking: by id, and which spans a server span answered. */
+/**
+ * One trace's spans, indexed for walking by position: each span's parent as a position in
+ * `spans`, and which spans a server span answered. Built in two passes over the spans with one
+ * open-addressing table of typed arrays, so a trace of a million spans costs no map of a million
+ * string keys, no per-span object and nothing for the garbage collector to trace.
+ */
 export interface TraceGraph {
   traceId: string;
   spans: readonly SpanRecord[];
-  /** The first span exported under each id (a re-export or a colliding id does not replace it). */
-  byId: ReadonlyMap<string, SpanRecord>;
-  /** Ids of the spans that are the parent of a server span: calls whose callee joined the trace. */
-  answeredCalls: ReadonlySet<string>;
+  /**
+   * For the span at each position, the position of its parent in `spans`, or -1 for a root and
+   * for a parent nobody exported in this trace. An id exported twice resolves to its first span
+   * (a re-export or a colliding id does not replace it).
+   */
+  parents: Int32Array;
+  /** The kind of the span at each position (`KIND.server`, ...), read without the span. */
+  kinds: Uint8Array;
+  /** The services that exported spans in this trace, in order of appearance. */
+  services: ReadonlySet<string>;
+  /** The service of the span at each position, as an index into `serviceNames`. */
+  serviceOf: Int32Array;
+  serviceNames: readonly string[];
+  /** Start and end time (ms) of the span at each position. */
+  starts: Float64Array;
+  ends: Float64Array;
   /** Ids exported by more than one service in this trace (id collisions), with their services. */
   collisions: ReadonlyMap<string, readonly string[]>;
+  /** Position of the first span exported under `id`, or -1. */
+  indexOf(id: string): number;
+  /** True when a server span names the span at `position` (or its id) as parent: answered. */
+  isAnswered(position: number): boolean;
 }
 
+/** Span kinds as small numbers, for `TraceGraph.kinds`. */
+export const KIND = { internal: 0, server: 1, client: 2, producer: 3, consumer: 4 } as const;
+
 export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): TraceGraph {
-  const byId = new Map<string, SpanRecord>();
-  const answeredCalls = new Set<string>();
-  for (const span of spans) {
-    byId.set(span.spanId, span);
-    if (span.kind === 'server' && span.parentSpanId !== undefined)
-      answeredCalls.add(span.parentSpanId);
+  const count = spans.length;
+  const ids = new IdTable(spans);
+  const kinds = new Uint8Array(count);
+  const serviceIds = new Map<string, number>();
+  const serviceOf = new Int32Array(count);
+  const starts = new Float64Array(count);
+  const ends = new Float64Array(count);
+  // The first span of each id; only differs from the span's own position for a repeated id.
+  let firstOf: Int32Array | undefined;
+  let lastService: string | undefined;
+  let lastServiceId = -1;
+  for (let position = 0; position < count; position += 1) {
+    const span = spans[position]!;
+    const first = ids.insert(position);
+    if (first !== position) (firstOf ??= identity(count))[position] = first;
+    kinds[position] = KIND[span.kind];
+    // Spans come in export batches of one service: look it up only when it changes.
+    if (span.service !== lastService) {
+      lastService = span.service;
+      lastServiceId = serviceIds.get(lastService) ?? serviceIds.size;
+      serviceIds.set(lastService, lastServiceId);
+    }
+    serviceOf[position] = lastServiceId;
+    starts[position] = span.startTimeMs;
+    ends[position] = span.endTimeMs;
   }
-  // Fewer ids than spans: some id came twice. Only then pay for a second pass.
-  const collisions = byId.size === spans.length ? new Map() : findCollisions(spans, byId);
-  return { traceId, spans, byId, answeredCalls, collisions };
+  const parents = new Int32Array(count);
+  // Answered ids that are no span of the trace (the probe's own span) are of no use here: only
+  // spans of the trace are asked about.
+  const answered = new Uint8Array(count);
+  for (let position = 0; position < count; position += 1) {
+    const id = spans[position]!.parentSpanId;
+    const parent = id === undefined ? -1 : ids.find(id);
+    parents[position] = parent;
+    if (parent >= 0 && kinds[position] === KIND.server) answered[parent] = 1;
+  }
+  const collisions = firstOf === undefined ? new Map() : findCollisions(spans, firstOf);
+  return {
+    traceId,
+    spans,
+    parents,
+    kinds,
+    services: new Set(serviceIds.keys()),
+    serviceOf,
+    serviceNames: [...serviceIds.keys()],
+    starts,
+    ends,
+    collisions,
+    indexOf: (id) => ids.find(id),
+    isAnswered: (position) => answered[firstOf === undefined ? position : firstOf[position]!] === 1,
+  };
+}
+
+function identity(count: number): Int32Array {
+  const positions = new Int32Array(count);
+  for (let position = 0; position < count; position += 1) positions[position] = position;
+  return positions;
 }
 
 /**
- * Keeps the first span of each id in `byId` and returns the ids two services exported. A span
- * exported twice by its own service (a retry, a re-export with another end time) is one span.
+ * Span ids to positions: open addressing with linear probing over one typed array at most half
+ * full. Each slot is three numbers side by side: the position plus one (0: empty; negated for a
+ * hashed key) and the id's key. An id of 16 lower-case hex digits, as every exporter sends, is its
+ * own key (its two 32-bit halves), so a lookup never reads a span or a string; any other id is
+ * keyed by two hashes and confirmed by comparing the strings.
  */
-function findCollisions(
-  spans: readonly SpanRecord[],
-  byId: Map<string, SpanRecord>,
-): Map<string, string[]> {
-  const collisions = new Map<string, string[]>();
-  byId.clear();
-  for (const span of spans) {
-    const known = byId.get(span.spanId);
-    if (known === undefined) {
-      byId.set(span.spanId, span);
-      continue;
+class IdTable {
+  private readonly table: Int32Array;
+  private readonly mask: number;
+
+  constructor(private readonly spans: readonly SpanRecord[]) {
+    let size = 16;
+    while (size < spans.length * 2) size *= 2;
+    this.table = new Int32Array(size * 3);
+    this.mask = size - 1;
+  }
+
+  /** Adds the span at `position` unless its id is known; returns the position holding the id. */
+  insert(position: number): number {
+    const id = this.spans[position]!.spanId;
+    const exact = keyOf(id);
+    const { table, mask } = this;
+    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
+      const at = slot * 3;
+      const held = table[at]!;
+      if (held === 0) {
+        table[at] = exact ? position + 1 : -(position + 1);
+        table[at + 1] = keyHigh;
+        table[at + 2] = keyLow;
+        return position;
+      }
+      const found = this.match(at, held, exact, id);
+      if (found >= 0) return found;
     }
+  }
+
+  find(id: string): number {
+    const exact = keyOf(id);
+    const { table, mask } = this;
+    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
+      const at = slot * 3;
+      const held = table[at]!;
+      if (held === 0) return -1;
+      const found = this.match(at, held, exact, id);
+      if (found >= 0) return found;
+    }
+  }
+
+  /** The position the slot holds when it holds `id` (whose key is the current one), else -1. */
+  private match(at: number, held: number, exact: boolean, id: string): number {
+    const table = this.table;
+    if (table[at + 1] !== keyHigh || table[at + 2] !== keyLow) return -1;
+    if (exact) return held > 0 ? held - 1 : -1;
+    return held < 0 && this.spans[-held - 1]!.spanId === id ? -held - 1 : -1;
+  }
+}
+
+// The key of the last id given to keyOf: module state rather than an object per lookup.
+let keyHigh = 0;
+let keyLow = 0;
+
+/** Hex digit values by char code; -1 for anything else (upper case included: ids are lower). */
+const HEX_VALUES = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit += 1) {
+  HEX_VALUES['0123456789abcdef'.charCodeAt(digit)] = digit;
+}
+
+/** Sets keyHigh and keyLow for `id`; true when they are the id itself (16 hex digits). */
+function keyOf(id: string): boolean {
+  if (id.length === 16) {
+    let high = 0;
+    let low = 0;
+    let valid = 0;
+    for (let index = 0; index < 8; index += 1) {
+      const a = HEX_VALUES[id.charCodeAt(index)] ?? -1;
+      const b = HEX_VALUES[id.charCodeAt(index + 8)] ?? -1;
+      valid |= a | b;
+      high = (high << 4) | (a & 15);
+      low = (low << 4) | (b & 15);
+    }
+    if (valid >= 0) {
+      keyHigh = high;
+      keyLow = low;
+      return true;
+    }
+  }
+  // Two FNV-1a hashes with different seeds; equal keys are confirmed on the strings.
+  let first = 0x811c9dc5;
+  let second = 0x01000193;
+  for (let index = 0; index < id.length; index += 1) {
+    const code = id.charCodeAt(index);
+    first = Math.imul(first ^ code, 0x01000193);
+    second = Math.imul(second ^ code, 0x5bd1e995);
+  }
+  keyHigh = first;
+  keyLow = second;
+  return false;
+}
+
+/** The home slot of the last key: both halves mixed, so sequential ids spread as random ones. */
+function slotOf(): number {
+  let hash = Math.imul(keyLow ^ Math.imul(keyHigh, 0x9e3779b1), 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  return hash ^ (hash >>> 16);
+}
+
+/**
+ * The ids two services exported. A span exported twice by its own service (a retry, a re-export
+ * with another end time) is one span. `firstOf`: the position of the first span of each id.
+ */
+function findCollisions(spans: readonly SpanRecord[], firstOf: Int32Array): Map<string, string[]> {
+  const collisions = new Map<string, string[]>();
+  for (let position = 0; position < spans.length; position += 1) {
+    const first = firstOf[position]!;
+    if (first === position) continue;
+    const known = spans[first]!;
+    const span = spans[position]!;
     if (known.service === span.service) continue;
     const services = collisions.get(span.spanId) ?? [known.service];
     if (!services.includes(span.service)) services.push(span.service);
@@ -51,7 +225,15 @@ function findCollisions(
 
 /** The parent of a span inside its graph, or undefined for a root or a parent nobody exported. */
 export function parentOf(graph: TraceGraph, span: SpanRecord): SpanRecord | undefined {
-  return span.parentSpanId === undefined ? undefined : graph.byId.get(span.parentSpanId);
+  if (span.parentSpanId === undefined) return undefined;
+  const position = graph.indexOf(span.parentSpanId);
+  return position < 0 ? undefined : graph.spans[position];
+}
+
+/** The parent of the span at `position`, from the graph's index. */
+export function parentAt(graph: TraceGraph, position: number): SpanRecord | undefined {
+  const parent = graph.parents[position]!;
+  return parent < 0 ? undefined : graph.spans[parent];
 }
 
 /** Attribute keys, stable semantic conventions first, then the older ones instrumentations still emit. */
@@ -73,8 +255,13 @@ function first(span: SpanRecord, keys: readonly string[]): string | undefined {
 
 /** The port a client span called, or the port a server span listened on. */
 export function spanPort(span: SpanRecord): number | undefined {
-  const value = first(span, KEYS.port);
-  return value === undefined ? undefined : Number(value);
+  for (const key of KEYS.port) {
+    const value = span.attributes[key];
+    // Read for every server span of the run: a number (as exporters send it) is not converted
+    // to a string and back.
+    if (value !== undefined) return typeof value === 'number' ? value : Number(String(value));
+  }
+  return undefined;
 }
 
 /** The host a client span called, from its attributes. */

@@ -4,7 +4,7 @@ import type { CheckContext, CheckResult } from './context';
 export function expectedServicesPresent(ctx: CheckContext): CheckResult | undefined {
   const expected = ctx.input.expectServices;
   if (expected.length === 0) return undefined;
-  const inTrace = new Set(ctx.probe.graph.spans.map((s) => s.service));
+  const inTrace = ctx.probe.graph.services;
   const missing = expected.filter((service) => !inTrace.has(service));
   const diagnoses = missing.map((service) => {
     if (!ctx.run.spanCounts.has(service)) {

@@ -1,4 +1,4 @@
-import { parentOf, serverPath } from '../trace-graph';
+import { KIND, serverPath } from '../trace-graph';
 import type { SpanRecord } from '../types';
 import type { CheckContext, CheckResult } from './context';
 
@@ -7,12 +7,13 @@ import type { CheckContext, CheckResult } from './context';
 /** Every span's parent is in the trace (or is the probe): no service in between dropped spans. */
 export function parentsResolved(ctx: CheckContext): CheckResult {
   const { graph, probe } = ctx.probe;
-  const dangling = graph.spans.filter(
-    (s) =>
-      s.parentSpanId !== undefined &&
-      s.parentSpanId !== probe.spanId &&
-      !graph.byId.has(s.parentSpanId),
-  );
+  const dangling: SpanRecord[] = [];
+  const { spans, parents } = graph;
+  for (let position = 0; position < spans.length; position += 1) {
+    if (parents[position]! >= 0) continue;
+    const span = spans[position]!;
+    if (span.parentSpanId !== undefined && span.parentSpanId !== probe.spanId) dangling.push(span);
+  }
   return {
     finding: {
       check: 'parents_resolved',
@@ -36,11 +37,12 @@ export function parentsResolved(ctx: CheckContext): CheckResult {
 export function serverParentIsClient(ctx: CheckContext): CheckResult {
   const { graph } = ctx.probe;
   const wrong: { span: SpanRecord; parent: SpanRecord }[] = [];
-  for (const span of graph.spans) {
-    if (span.kind !== 'server') continue;
-    const parent = parentOf(graph, span);
-    if (parent !== undefined && parent.kind !== 'client' && parent.kind !== 'producer')
-      wrong.push({ span, parent });
+  const { spans, kinds, parents } = graph;
+  for (let position = 0; position < spans.length; position += 1) {
+    const parent = parents[position]!;
+    if (kinds[position] !== KIND.server || parent < 0) continue;
+    if (kinds[parent] === KIND.client || kinds[parent] === KIND.producer) continue;
+    wrong.push({ span: spans[position]!, parent: spans[parent]! });
   }
   return {
     finding: {
@@ -66,9 +68,13 @@ export function serverParentIsClient(ctx: CheckContext): CheckResult {
 
 /** OTLP span flags say whether a server span's parent came from another process. */
 export function remoteParentExtracted(ctx: CheckContext): CheckResult {
-  const local = ctx.probe.graph.spans.filter(
-    (s) => s.kind === 'server' && s.parentSpanId !== undefined && s.parentIsRemote === false,
-  );
+  const local: SpanRecord[] = [];
+  const { spans, kinds } = ctx.probe.graph;
+  for (let position = 0; position < spans.length; position += 1) {
+    if (kinds[position] !== KIND.server) continue;
+    const span = spans[position]!;
+    if (span.parentSpanId !== undefined && span.parentIsRemote === false) local.push(span);
+  }
   return {
     finding: {
       check: 'remote_parent_extracted',

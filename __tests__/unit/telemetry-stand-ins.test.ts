@@ -1,0 +1,80 @@
+// The bundle's stand-ins for packages the bundled OpenTelemetry packages load (tsconfig `paths`):
+// the semantic conventions must give every name those packages read the package's own value, and
+// the module hooks must do nothing for the shared hook and refuse a hook for named modules.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { Hook } from '../../src/telemetry/stand-ins/module-hooks';
+import * as standIn from '../../src/telemetry/stand-ins/semantic-conventions';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const OTEL = join(REPO, 'node_modules/@opentelemetry');
+
+function jsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return jsFiles(path);
+    return name.endsWith('.js') || name.endsWith('.mjs') || name.endsWith('.cjs') ? [path] : [];
+  });
+}
+
+/** Every name any installed OpenTelemetry package imports from the semantic conventions. */
+function namesRead(): Set<string> {
+  const names = new Set<string>();
+  for (const pkg of readdirSync(OTEL)) {
+    if (pkg === 'semantic-conventions') continue;
+    const build = join(OTEL, pkg, 'build');
+    let files: string[];
+    try {
+      files = jsFiles(build);
+    } catch {
+      continue;
+    }
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      if (!text.includes('@opentelemetry/semantic-conventions')) continue;
+      // CommonJS builds: `const semantic_conventions_1 = require(...)`, then `semantic_conventions_1.X`.
+      for (const match of text.matchAll(/semantic_conventions_\d+\.([A-Za-z_0-9]+)/g)) {
+        names.add(match[1]!);
+      }
+      // ESM builds: `import { X, Y as Z } from '@opentelemetry/semantic-conventions'`.
+      for (const match of text.matchAll(
+        /import\s*\{([^}]*)\}\s*from\s*['"]@opentelemetry\/semantic-conventions['"]/g,
+      )) {
+        for (const item of match[1]!.split(',')) {
+          const name = item.trim().split(/\s+as\s+/)[0]!;
+          if (name) names.add(name);
+        }
+      }
+    }
+  }
+  return names;
+}
+
+describe('bundle stand-ins', () => {
+  test('semantic conventions: every name the OpenTelemetry packages read, with its value', () => {
+    // The package itself, by file: its name would resolve to the stand-in here.
+    const real = createRequire(import.meta.filename)(
+      join(OTEL, 'semantic-conventions/dist/index.cjs'),
+    ) as Record<string, unknown>;
+    const names = namesRead();
+    assert.ok(
+      names.has('ATTR_SERVICE_NAME') && names.has('ATTR_SERVER_PORT'),
+      'the scan finds names',
+    );
+    for (const name of names) {
+      assert.notEqual(real[name], undefined, `${name} is in the package`);
+      assert.equal((standIn as Record<string, unknown>)[name], real[name], name);
+    }
+    // And it is smaller: the deprecated tables are left out.
+    assert.equal((standIn as Record<string, unknown>)['SEMATTRS_HTTP_METHOD'], undefined);
+  });
+
+  test('module hooks: the shared hook does nothing; a hook for named modules is refused', () => {
+    const shared = new Hook(null);
+    shared.unhook();
+    assert.throws(() => new Hook(['koa']), /bundles no module hooks: patch koa/);
+  });
+});
