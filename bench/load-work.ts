@@ -15,9 +15,9 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type * as ConfigModule from '../src/config';
-import type * as ChainModule from '../src/services/chain';
-import type * as ProbeModule from '../src/services/probe';
-import type * as TracingModule from '../src/telemetry/tracing';
+import type * as ChainModule from '../src/modes/self-test/chain';
+import type * as ProbeModule from '../src/modes/self-test/probe';
+import type * as TracingModule from '../src/modes/self-test/telemetry/tracing';
 import { LOAD, REPO } from './lib';
 
 const REQUESTS = 500;
@@ -54,11 +54,11 @@ async function count(repo: string): Promise<void> {
   const counts = countContextWork();
   const { parseConfig } = (await import(`${repo}/src/config.ts`)) as typeof ConfigModule;
   const { chainSpecs, startChain } = (await import(
-    `${repo}/src/services/chain.ts`
+    `${repo}/src/modes/self-test/chain.ts`
   )) as typeof ChainModule;
-  const { sendProbes } = (await import(`${repo}/src/services/probe.ts`)) as typeof ProbeModule;
+  const { sendProbes } = (await import(`${repo}/src/modes/self-test/probe.ts`)) as typeof ProbeModule;
   const { startTracing, tracingOptionsFor } = (await import(
-    `${repo}/src/telemetry/tracing.ts`
+    `${repo}/src/modes/self-test/telemetry/tracing.ts`
   )) as typeof TracingModule;
   const config = parseConfig((name) => (name === 'hops' ? String(HOPS) : ''));
   const names = chainSpecs(config).map((spec) => spec.name);

@@ -3,9 +3,9 @@ import http from 'node:http';
 import { describe, test } from 'node:test';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { chainSpecs, startChain } from '../../src/services/chain';
-import { sendProbes } from '../../src/services/probe';
-import { startTracing } from '../../src/telemetry/tracing';
+import { chainSpecs, startChain } from '../../src/modes/self-test/chain';
+import { sendProbes } from '../../src/modes/self-test/probe';
+import { startTracing } from '../../src/modes/self-test/telemetry/tracing';
 
 const TIMEOUT_MS = 20_000;
 
