@@ -56,7 +56,9 @@ async function count(repo: string): Promise<void> {
   const { chainSpecs, startChain } = (await import(
     `${repo}/src/modes/self-test/chain.ts`
   )) as typeof ChainModule;
-  const { sendProbes } = (await import(`${repo}/src/modes/self-test/probe.ts`)) as typeof ProbeModule;
+  const { sendProbes } = (await import(
+    `${repo}/src/modes/self-test/probe.ts`
+  )) as typeof ProbeModule;
   const { startTracing, tracingOptionsFor } = (await import(
     `${repo}/src/modes/self-test/telemetry/tracing.ts`
   )) as typeof TracingModule;

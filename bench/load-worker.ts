@@ -124,7 +124,7 @@ async function verifyTiming(
   const collectStart = performance.now();
   const all = tracing.spans();
   const collectMs = performance.now() - collectStart;
-  // As src/run.ts builds it (evidenceOf), for the measured requests and their traces only.
+  // As src/modes/self-test/run.ts builds it (evidenceOf), for the measured requests and their traces only.
   const requests: RequestEvidence[] = probes.map((probe) => ({
     index: probe.index,
     hops: hopsFromAnswer(probe.answer),

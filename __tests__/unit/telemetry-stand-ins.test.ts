@@ -6,8 +6,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { Hook } from '../../src/telemetry/stand-ins/module-hooks';
-import * as standIn from '../../src/telemetry/stand-ins/semantic-conventions';
+import { Hook } from '../../src/modes/self-test/telemetry/stand-ins/module-hooks';
+import * as standIn from '../../src/modes/self-test/telemetry/stand-ins/semantic-conventions';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const OTEL = join(REPO, 'node_modules/@opentelemetry');

@@ -12,7 +12,7 @@ export class Hook {
   constructor(modules: readonly string[] | null) {
     if (modules !== null) {
       throw new Error(
-        `propagation-check bundles no module hooks: patch ${modules.join(', ')} through src/telemetry/bundled-modules.ts`,
+        `propagation-check bundles no module hooks: patch ${modules.join(', ')} through src/modes/self-test/telemetry/bundled-modules.ts`,
       );
     }
   }

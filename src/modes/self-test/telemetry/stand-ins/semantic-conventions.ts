@@ -6,5 +6,5 @@
  * package's own stable tables, so the values are the package's. A unit test checks that every name
  * the bundled packages import resolves here to the package's value.
  */
-export * from '../../../node_modules/@opentelemetry/semantic-conventions/dist/stable_attributes.cjs';
-export * from '../../../node_modules/@opentelemetry/semantic-conventions/dist/stable_metrics.cjs';
+export * from '../../../../../node_modules/@opentelemetry/semantic-conventions/dist/stable_attributes.cjs';
+export * from '../../../../../node_modules/@opentelemetry/semantic-conventions/dist/stable_metrics.cjs';
