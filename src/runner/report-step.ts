@@ -86,6 +86,9 @@ export async function reportNoVerdict(
   if (observed !== undefined)
     core.info(`Observed before the run ended: ${observedLine(observed)}.`);
   setOutputs(noVerdictOutputs(message, observed));
+  // The step's error line before the files: a cancelled run exits at a bound that a loaded
+  // machine can reach while the summary is still being written, and this line must be in the log.
+  failStep(inRunner, message);
   if (config.summary && process.env['GITHUB_STEP_SUMMARY']) {
     await core.summary.addRaw(noVerdictSummary(message, observed) + evidenceHtml).write();
   }
@@ -94,5 +97,4 @@ export async function reportNoVerdict(
   } catch (error) {
     core.warning(`Could not write the JUnit report: ${oneLine(String(error))}`);
   }
-  failStep(inRunner, message);
 }
