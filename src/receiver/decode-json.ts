@@ -31,7 +31,7 @@ import {
   validString,
   validValue,
 } from './json-scan';
-import { readKeyValuesFast, readSpanFast, RecentField } from './json-span-reader';
+import { readKeyValuesFast, readSpanFast, recentFields } from './json-span-reader';
 
 /**
  * An OTLP/JSON request's spans, for `ingest`. The body is read from its bytes: one validating
@@ -205,7 +205,7 @@ export function decodeScannedSpans(
   batch: SpanBatch,
 ): void {
   const { body, bounds, resourceFirstSpan, resourceService } = index;
-  const recent = { traceId: new RecentField(body), name: new RecentField(body) };
+  const recent = recentFields(body);
   let resource = -1;
   for (let span = from; span < to; span += 1) {
     let changed = resource < 0;

@@ -4,6 +4,7 @@
  * readers and skippers that make strings and numbers only for the values asked for. Nothing here
  * builds objects or arrays.
  */
+import { intern } from './json-values';
 import { readUtf8 } from './utf8-cache';
 
 export const QUOTE = 0x22;
@@ -245,23 +246,30 @@ export function skipValue(buf: Buffer, pos: number): number {
   }
 }
 
-/** The end (past the closing quote) of the valid string at `pos`: found by `indexOf`. */
+/**
+ * The end (past the closing quote) of the valid string at `pos`. A byte loop: most strings are
+ * short, and a native `indexOf` per string costs more than it saves.
+ */
 function skipString(buf: Buffer, pos: number): number {
-  let close = buf.indexOf(QUOTE, pos + 1);
+  let at = pos + 1;
   for (;;) {
-    let backslashes = 0;
-    while (buf[close - 1 - backslashes] === BACKSLASH) backslashes += 1;
-    if (backslashes % 2 === 0) return close + 1;
-    close = buf.indexOf(QUOTE, close + 1);
+    const byte = buf[at]!;
+    if (byte === QUOTE) return at + 1;
+    at += byte === BACKSLASH ? 2 : 1;
   }
 }
 
-/** The valid string at `pos` (its opening quote); `valueEnd` is set past its closing quote. */
-export function readString(buf: Buffer, pos: number): string {
+/**
+ * The valid string at `pos` (its opening quote); `valueEnd` is set past its closing quote. Short
+ * ASCII strings are shared (`readUtf8`); with `interned`, so are other short ones (`intern`), as
+ * the generic path keeps them.
+ */
+export function readString(buf: Buffer, pos: number, interned = false): string {
   const close = stringEnd(buf, pos);
   read.valueEnd = close + 1;
   if (!read.hadEscape) return readUtf8(buf, pos + 1, close);
-  return JSON.parse(buf.toString('utf8', pos, close + 1)) as string;
+  const text = JSON.parse(buf.toString('utf8', pos, close + 1)) as string;
+  return interned ? intern(text) : text;
 }
 
 /**

@@ -107,10 +107,47 @@ export class RecentField {
   }
 }
 
-/** A span's trace id and name, remembered from span to span within a slice. */
+/** Whether `buf[pos, pos + end - start)` holds the same bytes as `buf[start, end)`. */
+function sameBytes(buf: Buffer, pos: number, start: number, end: number): boolean {
+  if (end === 0 || pos + end - start > buf.length) return false;
+  // Long runs natively (memcmp); short ones here, cheaper than the call.
+  if (end - start > 48) return buf.compare(buf, start, end, pos, pos + end - start) === 0;
+  for (let offset = 0; offset < end - start; offset += 1) {
+    if (buf[pos + offset] !== buf[start + offset]) return false;
+  }
+  return true;
+}
+
+/**
+ * A span's attributes as the previous span had them: the whole array's bytes and its object, and
+ * each entry's bytes, key and value by position. Exporters repeat most attributes from span to
+ * span byte for byte; a JSON value's bytes determine it entirely, so equal bytes are the same
+ * attributes, reused without being read again. An object shared by several spans is frozen.
+ */
+export class RecentAttributes {
+  start = 0;
+  end = 0;
+  attributes: Record<string, AttributeValue> = NO_ATTRIBUTES;
+  readonly entryStart: number[] = [];
+  readonly entryEnd: number[] = [];
+  readonly entryKey: string[] = [];
+  readonly entryValue: (AttributeValue | undefined)[] = [];
+}
+
+/** What is remembered from span to span within a slice (see RecentField, RecentAttributes). */
 export interface RecentFields {
   traceId: RecentField;
   name: RecentField;
+  attributes: RecentAttributes;
+}
+
+/** Fresh memories for a slice of `buf`'s spans. */
+export function recentFields(buf: Buffer): RecentFields {
+  return {
+    traceId: new RecentField(buf),
+    name: new RecentField(buf),
+    attributes: new RecentAttributes(),
+  };
 }
 
 /** The valid span at `pos` into the batch; FALLBACK or a FieldError when it needs the slow path. */
@@ -163,7 +200,7 @@ export function readSpanFast(buf: Buffer, pos: number, recent: RecentFields, bat
             endTimeMs = readTime(buf, at, 'endTimeUnixNano');
             break;
           default:
-            attributes = readAttributes(buf, at);
+            attributes = readAttributes(buf, at, recent.attributes);
         }
         at = read.valueEnd;
       }
@@ -186,33 +223,81 @@ function readText(buf: Buffer, at: number): string {
 /** An id as the generic path keeps it: the string, lower-cased (judged later, per span). */
 function readId(buf: Buffer, at: number): string {
   if (buf[at] === QUOTE) {
-    // The usual case, ASCII with no escape, without the UTF-8 decoder.
-    let end = at + 1;
-    let upper = false;
-    for (;;) {
-      const byte = buf[end]!;
-      if (byte === QUOTE || byte === 0x5c || byte >= 0x80) break;
-      if (byte >= 0x41 && byte <= 0x5a) upper = true;
-      end += 1;
+    // The usual case, 16 or 32 ASCII characters with no escape, without a native call.
+    if (buf[at + 17] === QUOTE && plainAscii(buf, at + 1, at + 17)) {
+      read.valueEnd = at + 18;
+      return lowerAscii(buf, at + 1);
     }
-    if (buf[end] === QUOTE) {
-      read.valueEnd = end + 1;
-      const text = buf.toString('latin1', at + 1, end);
-      return upper ? text.toLowerCase() : text;
+    if (buf[at + 33] === QUOTE && plainAscii(buf, at + 1, at + 33)) {
+      read.valueEnd = at + 34;
+      return lowerAscii(buf, at + 1) + lowerAscii(buf, at + 17);
     }
   }
   return readText(buf, at).toLowerCase();
+}
+
+/** Whether `buf[start, end)` is ASCII with no quote or backslash. */
+function plainAscii(buf: Buffer, start: number, end: number): boolean {
+  for (let at = start; at < end; at += 1) {
+    const byte = buf[at]!;
+    if (byte >= 0x80 || byte === QUOTE || byte === 0x5c) return false;
+  }
+  return true;
+}
+
+// Byte -> char code lower-cased (ASCII letters only, as String.prototype.toLowerCase does for them).
+const LOWER = new Uint8Array(128);
+for (let byte = 0; byte < 128; byte += 1) {
+  LOWER[byte] = byte >= 0x41 && byte <= 0x5a ? byte + 32 : byte;
+}
+
+/** 16 ASCII characters at `at`, lower-cased. */
+function lowerAscii(buf: Buffer, at: number): string {
+  const l = LOWER;
+  return String.fromCharCode(
+    l[buf[at]!]!,
+    l[buf[at + 1]!]!,
+    l[buf[at + 2]!]!,
+    l[buf[at + 3]!]!,
+    l[buf[at + 4]!]!,
+    l[buf[at + 5]!]!,
+    l[buf[at + 6]!]!,
+    l[buf[at + 7]!]!,
+    l[buf[at + 8]!]!,
+    l[buf[at + 9]!]!,
+    l[buf[at + 10]!]!,
+    l[buf[at + 11]!]!,
+    l[buf[at + 12]!]!,
+    l[buf[at + 13]!]!,
+    l[buf[at + 14]!]!,
+    l[buf[at + 15]!]!,
+  );
 }
 
 function readTime(buf: Buffer, at: number, field: string): number {
   return readNanosAsMillis(buf, at) ?? readUnixNanosAsMillis(readScalar(buf, at), field);
 }
 
-function readAttributes(buf: Buffer, at: number): Record<string, AttributeValue> {
-  if (buf[at] === OPEN_ARRAY) return readKeyValuesFast(buf, at, 0);
-  if (buf[at] !== NULL_BYTE) throw FALLBACK;
-  read.valueEnd = at + 4;
-  return NO_ATTRIBUTES;
+function readAttributes(
+  buf: Buffer,
+  at: number,
+  recent: RecentAttributes,
+): Record<string, AttributeValue> {
+  if (buf[at] !== OPEN_ARRAY) {
+    if (buf[at] !== NULL_BYTE) throw FALLBACK;
+    read.valueEnd = at + 4;
+    return NO_ATTRIBUTES;
+  }
+  if (sameBytes(buf, at, recent.start, recent.end)) {
+    read.valueEnd = at + recent.end - recent.start;
+    if (!Object.isFrozen(recent.attributes)) Object.freeze(recent.attributes);
+    return recent.attributes;
+  }
+  const attributes = readKeyValuesFast(buf, at, 0, recent);
+  recent.start = at;
+  recent.end = read.valueEnd;
+  recent.attributes = attributes;
+  return attributes;
 }
 
 /**
@@ -223,6 +308,7 @@ export function readKeyValuesFast(
   buf: Buffer,
   pos: number,
   depth: number,
+  recent?: RecentAttributes,
 ): Record<string, AttributeValue> {
   let at = skipSpace(buf, pos + 1);
   if (buf[at] === CLOSE_ARRAY) {
@@ -230,8 +316,21 @@ export function readKeyValuesFast(
     return NO_ATTRIBUTES;
   }
   const attributes: Record<string, AttributeValue> = {};
-  for (;;) {
+  for (let entry = 0; ; entry += 1) {
     if (buf[at] !== OPEN_OBJECT) throw FALLBACK;
+    if (
+      recent !== undefined &&
+      entry < recent.entryStart.length &&
+      sameBytes(buf, at, recent.entryStart[entry]!, recent.entryEnd[entry]!)
+    ) {
+      const flat = recent.entryValue[entry];
+      if (flat !== undefined) attributes[recent.entryKey[entry]!] = flat;
+      at = skipSpace(buf, at + recent.entryEnd[entry]! - recent.entryStart[entry]!);
+      if (buf[at] !== COMMA) break;
+      at = skipSpace(buf, at + 1);
+      continue;
+    }
+    const entryStart = at;
     let key = '';
     let flat: AttributeValue | undefined;
     let seen = 0;
@@ -262,6 +361,12 @@ export function readKeyValuesFast(
       }
     }
     if (flat !== undefined) attributes[key] = flat;
+    if (recent !== undefined) {
+      recent.entryStart[entry] = entryStart;
+      recent.entryEnd[entry] = at + 1;
+      recent.entryKey[entry] = key;
+      recent.entryValue[entry] = flat;
+    }
     at = skipSpace(buf, at + 1);
     if (buf[at] !== COMMA) break;
     at = skipSpace(buf, at + 1);
@@ -324,17 +429,36 @@ function readAnyValueFast(buf: Buffer, pos: number, depth: number): AttributeVal
   return value;
 }
 
+/**
+ * A decimal string of 1 to 15 digits (OTLP/JSON's int64 attributes), as the number
+ * `readInt64Value` makes of it; undefined for anything else.
+ */
+function readSmallInt(buf: Buffer, at: number): number | undefined {
+  if (buf[at] !== QUOTE) return undefined;
+  let number = 0;
+  let end = at + 1;
+  for (; end - at <= 15; end += 1) {
+    const digit = buf[end]! - 0x30;
+    if (digit < 0 || digit > 9) break;
+    number = number * 10 + digit;
+  }
+  if (end === at + 1 || buf[end] !== QUOTE) return undefined;
+  read.valueEnd = end + 1;
+  return number;
+}
+
 function readMember(buf: Buffer, at: number, member: number, depth: number): AttributeValue {
   const first = buf[at];
   switch (member) {
     case 0:
       if (first !== QUOTE) throw FALLBACK;
-      return intern(readString(buf, at));
+      // Short ASCII strings are shared by readUtf8 already; others as the generic path keeps them.
+      return readString(buf, at, true);
     case 1:
       if (first !== 0x74 && first !== 0x66) throw FALLBACK;
       return readScalar(buf, at) as boolean;
     case 2:
-      return readInt64Value(readScalar(buf, at), 'intValue');
+      return readSmallInt(buf, at) ?? readInt64Value(readScalar(buf, at), 'intValue');
     case 3:
       return readDouble(readScalar(buf, at), 'doubleValue');
     case 4:
