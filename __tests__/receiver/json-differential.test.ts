@@ -1,12 +1,18 @@
 // Differential test of the byte-level OTLP/JSON reader: randomized OTLP/JSON bodies, written by a
 // serializer of its own (random whitespace, key order, escapes incl. \uXXXX and surrogates, unknown
 // fields, keys given twice, nulls, times and ints as strings or numbers, nested arrays and kvlists,
-// the odd wrong type), are read both by the receiver's reader (`jsonSource`) and by `JSON.parse` +
+// the odd wrong type), are read both by the receiver's reader (`jsonSourceNow`, the
+// receiver's `jsonSource` without its pauses) and by `JSON.parse` +
 // the generic conversion (`parsedJsonSource`). Every stored span (every field the verifier reads),
 // every rejection, and every error message must agree.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { jsonSource, parsedJsonSource, scanJson } from '../../src/receiver/decode-json';
+import {
+  jsonSource,
+  jsonSourceNow,
+  parsedJsonSource,
+  scanJson,
+} from '../../src/receiver/decode-json';
 import type { SpanSource } from '../../src/receiver/ingest';
 import { SpanBatch } from '../../src/receiver/span-batch';
 
@@ -361,7 +367,7 @@ function decode(read: (body: Buffer) => SpanSource, bytes: Buffer): Outcome {
 
 function assertSame(bytes: Buffer, label: string): Outcome {
   const expected = decode(parsedJsonSource, bytes);
-  const actual = decode(jsonSource, bytes);
+  const actual = decode(jsonSourceNow, bytes);
   assert.deepEqual(actual, expected, label);
   return expected;
 }
@@ -386,6 +392,31 @@ describe('the byte-level OTLP/JSON reader agrees with JSON.parse + the generic c
     assert.ok(refused > 0 && refused < REQUESTS / 2, `${refused} requests refused`);
     // Most took the byte reader, not the generic path for the whole body.
     assert.ok(scanned > REQUESTS / 2, `${scanned} requests scanned`);
+  });
+
+  test('jsonSource, which pauses while it scans, reads the same as jsonSourceNow', async () => {
+    const spans = `{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"n"},`;
+    const large = Buffer.from(
+      `{"resourceSpans":[{"scopeSpans":[{"spans":[${spans.repeat(20_000)}{}]}]}]}`,
+    );
+    for (const bytes of [body(), body(), large, Buffer.from('{"resourceSpans":[}')]) {
+      const source = await jsonSource(bytes).catch((error: unknown) => error);
+      const now = (() => {
+        try {
+          return jsonSourceNow(bytes);
+        } catch (error) {
+          return error;
+        }
+      })();
+      if (source instanceof Error || now instanceof Error) {
+        assert.equal(String(source), String(now));
+        continue;
+      }
+      assert.deepEqual(
+        decode(() => source as SpanSource, bytes),
+        decode(() => now as SpanSource, bytes),
+      );
+    }
   });
 
   test('the same requests cut short or altered byte by byte: the same outcome or message', () => {

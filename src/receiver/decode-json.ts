@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { getErrorMessage } from '../errors';
 import type { AttributeValue } from '../verify/types';
 import { DecodeError } from './internal-types';
@@ -35,15 +37,36 @@ import { readKeyValuesFast, readSpanFast, recentFields } from './json-span-reade
 
 /**
  * An OTLP/JSON request's spans, for `ingest`. The body is read from its bytes: one validating
- * pass now finds where each span lies (and each resource's `service.name`), without building
+ * pass first finds where each span lies (and each resource's `service.name`), without building
  * the object graph; the spans are read later, slice by slice, keeping only the fields the
  * verifier uses. A body whose outer levels are out of the ordinary (invalid JSON, a wrong type, a
  * key given twice, an escaped key, null) takes the generic path, which refuses it with the same
  * message as always, or reads it; so does a single unusual span (see `json-span-reader.ts`).
+ * The first pass yields to the event loop as decoding does (`ingest`), so a large body never
+ * holds it for long.
  */
-export function jsonSource(body: Buffer): SpanSource {
+export async function jsonSource(body: Buffer): Promise<SpanSource> {
+  const index = newIndex(body);
+  const scan = scanBody(body, index);
+  let ranAt = performance.now();
+  let step = scan.next();
+  while (step.done !== true) {
+    if (performance.now() - ranAt >= YIELD_AFTER_MS) {
+      await yieldToEventLoop();
+      ranAt = performance.now();
+    }
+    step = scan.next();
+  }
+  return step.value ? scannedSource(index) : parsedJsonSource(body);
+}
+
+/** `jsonSource` in one go, without yielding (for tests and tools). */
+export function jsonSourceNow(body: Buffer): SpanSource {
   const index = scanJson(body);
-  if (index === undefined) return parsedJsonSource(body);
+  return index === undefined ? parsedJsonSource(body) : scannedSource(index);
+}
+
+function scannedSource(index: ScannedJsonIndex): SpanSource {
   return {
     count: index.bounds.count,
     idsAreHex: false,
@@ -64,9 +87,8 @@ export interface ScannedJsonIndex {
   scopeItem: number[];
 }
 
-/** Indexes the body; undefined when it must take the generic path. */
-export function scanJson(body: Buffer): ScannedJsonIndex | undefined {
-  const index: ScannedJsonIndex = {
+function newIndex(body: Buffer): ScannedJsonIndex {
+  return {
     body,
     bounds: new SpanBounds(),
     resourceFirstSpan: [],
@@ -75,69 +97,104 @@ export function scanJson(body: Buffer): ScannedJsonIndex | undefined {
     scopeResource: [],
     scopeItem: [],
   };
-  const end = body.length;
+}
+
+/** Indexes the body in one go; undefined when it must take the generic path. */
+export function scanJson(body: Buffer): ScannedJsonIndex | undefined {
+  const index = newIndex(body);
+  const scan = scanBody(body, index);
+  let step = scan.next();
+  while (step.done !== true) step = scan.next();
+  return step.value ? index : undefined;
+}
+
+// The first pass pauses (yields to its driver) after this many spans.
+const SPANS_PER_STEP = 256;
+// Its driver, like `ingest`, lets the event loop run once this much time has passed.
+const YIELD_AFTER_MS = 20;
+
+type Scan<T> = Generator<void, T, void>;
+
+/** The first pass, in steps; returns false when the body must take the generic path. */
+function* scanBody(body: Buffer, index: ScannedJsonIndex): Scan<boolean> {
   try {
     const start = skipSpace(body, 0);
-    if (body[start] !== OPEN_OBJECT) return undefined;
+    if (body[start] !== OPEN_OBJECT) return false;
     let seen = false;
-    const after = forEachMember(body, start, (keyStart, keyEnd, at) => {
+    const after = yield* forEachMember(body, start, function* (keyStart, keyEnd, at) {
       if (!bytesAre(body, keyStart, keyEnd, 'resourceSpans')) return validEnd(body, at);
       if (seen) throw FALLBACK;
       seen = true;
-      return forEachElement(body, at, (item, resource) =>
+      return yield* forEachElement(body, at, (item, resource) =>
         scanResourceSpans(body, item, resource, index),
       );
     });
-    if (skipSpace(body, after) !== end) return undefined;
+    return skipSpace(body, after) === body.length;
   } catch (error) {
-    if (error === FALLBACK || error instanceof FieldError) return undefined;
+    if (error === FALLBACK || error instanceof FieldError) return false;
     throw error;
   }
-  return index;
 }
 
-function scanResourceSpans(
+function* scanResourceSpans(
   body: Buffer,
   pos: number,
   resource: number,
   index: ScannedJsonIndex,
-): number {
+): Scan<number> {
   if (body[pos] !== OPEN_OBJECT) throw FALLBACK;
   index.resourceFirstSpan.push(index.bounds.count);
   index.resourceService.push(undefined);
   let seen = 0;
-  return forEachMember(body, pos, (keyStart, keyEnd, at) => {
+  return yield* forEachMember(body, pos, function* (keyStart, keyEnd, at) {
     if (bytesAre(body, keyStart, keyEnd, 'resource')) {
       if ((seen & 1) !== 0 || body[at] !== OPEN_OBJECT) throw FALLBACK;
       seen |= 1;
-      return scanResource(body, at, resource, index);
+      return yield* scanResource(body, at, resource, index);
     }
     if (!bytesAre(body, keyStart, keyEnd, 'scopeSpans')) return validEnd(body, at);
     if ((seen & 2) !== 0) throw FALLBACK;
     seen |= 2;
-    return forEachElement(body, at, (scope, item) => {
+    return yield* forEachElement(body, at, function* (scope, item) {
       if (body[scope] !== OPEN_OBJECT) throw FALLBACK;
       index.scopeFirstSpan.push(index.bounds.count);
       index.scopeResource.push(resource);
       index.scopeItem.push(item);
       let spansSeen = false;
-      return forEachMember(body, scope, (spansStart, spansEnd, spans) => {
+      return yield* forEachMember(body, scope, function* (spansStart, spansEnd, spans) {
         if (!bytesAre(body, spansStart, spansEnd, 'spans')) return validEnd(body, spans);
         if (spansSeen) throw FALLBACK;
         spansSeen = true;
-        return forEachElement(body, spans, (span) => {
-          const spanEnd = validEnd(body, span);
-          index.bounds.add(span, spanEnd);
-          return spanEnd;
-        });
+        return yield* scanSpans(body, spans, index.bounds);
       });
     });
   });
 }
 
-function scanResource(body: Buffer, pos: number, resource: number, index: ScannedJsonIndex) {
+/** A `spans` array: each span validated and its bounds noted, a step every SPANS_PER_STEP. */
+function* scanSpans(body: Buffer, pos: number, bounds: SpanBounds): Scan<number> {
+  if (body[pos] !== OPEN_ARRAY) throw FALLBACK;
+  let at = skipSpace(body, pos + 1);
+  if (body[at] === CLOSE_ARRAY) return at + 1;
+  for (let item = 1; ; item += 1) {
+    const spanEnd = validEnd(body, at);
+    bounds.add(at, spanEnd);
+    at = skipSpace(body, spanEnd);
+    if (body[at] === CLOSE_ARRAY) return at + 1;
+    if (body[at] !== COMMA) throw FALLBACK;
+    at = skipSpace(body, at + 1);
+    if (item % SPANS_PER_STEP === 0) yield;
+  }
+}
+
+function* scanResource(
+  body: Buffer,
+  pos: number,
+  resource: number,
+  index: ScannedJsonIndex,
+): Scan<number> {
   let seen = false;
-  return forEachMember(body, pos, (keyStart, keyEnd, at) => {
+  return yield* forEachMember(body, pos, (keyStart, keyEnd, at) => {
     const valueEnd = validEnd(body, at);
     if (!bytesAre(body, keyStart, keyEnd, 'attributes')) return valueEnd;
     if (seen || body[at] !== OPEN_ARRAY) throw FALLBACK;
@@ -155,15 +212,15 @@ function validEnd(body: Buffer, pos: number): number {
 }
 
 /**
- * Calls `visit` with each member of the object at `pos` (its key's bytes, without quotes, and its
- * value's position); `visit` returns the value's end. Returns the object's end. Validates the
- * object's own syntax; a key with an escape may spell a known name, so it takes the slow path.
+ * Visits each member of the object at `pos` (its key's bytes, without quotes, and its value's
+ * position); `visit` returns the value's end. Returns the object's end. Validates the object's
+ * own syntax; a key with an escape may spell a known name, so it takes the generic path.
  */
-function forEachMember(
+function* forEachMember(
   body: Buffer,
   pos: number,
-  visit: (keyStart: number, keyEnd: number, at: number) => number,
-): number {
+  visit: (keyStart: number, keyEnd: number, at: number) => Scan<number> | number,
+): Scan<number> {
   let at = skipSpace(body, pos + 1);
   if (body[at] === CLOSE_OBJECT) return at + 1;
   for (;;) {
@@ -173,24 +230,25 @@ function forEachMember(
     for (let byte = at + 1; byte < keyEnd; byte += 1) if (body[byte] === BACKSLASH) throw FALLBACK;
     const colon = skipSpace(body, keyEnd);
     if (body[colon] !== COLON) throw FALLBACK;
-    at = skipSpace(body, visit(at + 1, keyEnd - 1, skipSpace(body, colon + 1)));
+    const visited = visit(at + 1, keyEnd - 1, skipSpace(body, colon + 1));
+    at = skipSpace(body, typeof visited === 'number' ? visited : yield* visited);
     if (body[at] === CLOSE_OBJECT) return at + 1;
     if (body[at] !== COMMA) throw FALLBACK;
     at = skipSpace(body, at + 1);
   }
 }
 
-/** Calls `visit` with each item of the array at `pos`; null or another type takes the slow path. */
-function forEachElement(
+/** Visits each item of the array at `pos`; null or another type takes the generic path. */
+function* forEachElement(
   body: Buffer,
   pos: number,
-  visit: (at: number, item: number) => number,
-): number {
+  visit: (at: number, item: number) => Scan<number>,
+): Scan<number> {
   if (body[pos] !== OPEN_ARRAY) throw FALLBACK;
   let at = skipSpace(body, pos + 1);
   if (body[at] === CLOSE_ARRAY) return at + 1;
   for (let item = 0; ; item += 1) {
-    at = skipSpace(body, visit(at, item));
+    at = skipSpace(body, yield* visit(at, item));
     if (body[at] === CLOSE_ARRAY) return at + 1;
     if (body[at] !== COMMA) throw FALLBACK;
     at = skipSpace(body, at + 1);

@@ -130,7 +130,8 @@ async function handle(
 
   let outcome;
   try {
-    const source = encoding === 'json' ? jsonSource(result.body) : protobufSource(result.body);
+    const source =
+      encoding === 'json' ? await jsonSource(result.body) : protobufSource(result.body);
     outcome = await ingest(source, store);
   } catch (error) {
     // Anything else (the receiver closing mid-decode) is answered by the caller with a 500.
