@@ -109,13 +109,15 @@ export class RecentField {
 
 /** Whether `buf[pos, pos + end - start)` holds the same bytes as `buf[start, end)`. */
 function sameBytes(buf: Buffer, pos: number, start: number, end: number): boolean {
-  if (end === 0 || pos + end - start > buf.length) return false;
-  // Long runs natively (memcmp); short ones here, cheaper than the call.
-  if (end - start > 48) return buf.compare(buf, start, end, pos, pos + end - start) === 0;
-  for (let offset = 0; offset < end - start; offset += 1) {
+  const length = end - start;
+  if (end === 0 || pos + length > buf.length) return false;
+  // The first bytes here (most differing runs differ early, and a native call costs more than a
+  // short loop); the rest of a long run natively (memcmp).
+  const head = Math.min(length, 64);
+  for (let offset = 0; offset < head; offset += 1) {
     if (buf[pos + offset] !== buf[start + offset]) return false;
   }
-  return true;
+  return length === head || buf.compare(buf, start + head, end, pos + head, pos + length) === 0;
 }
 
 /**
