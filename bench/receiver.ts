@@ -5,7 +5,9 @@
 // gzip (which the peer lacks) is compared against our own uncompressed figure. Then the longest
 // event-loop block while a 16 MB batch is ingested.
 // Usage: node --import tsx bench/receiver.ts [batches per round, default 60] [rounds, default 5]
-// (RECEIVER_BENCH=block: only the event-loop block during a 16 MB batch)
+// (RECEIVER_BENCH=block: only the event-loop block during a 16 MB batch; BLOCK_ROUNDS=n repeats it;
+// RECEIVER_BENCH_TRANSPORTS=http-json,...: only these; BENCH_VARIED_ATTRIBUTES=1: attributes that
+// differ from span to span)
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,7 +151,10 @@ async function throughput(): Promise<void> {
     { name: 'grpc', json: false, gzip: 'grpc-gzip' },
   ];
   const rows: Record<keyof Rate, string[][]> = { wall: [], cpu: [] };
-  for (const kind of kinds) {
+  // RECEIVER_BENCH_TRANSPORTS=http-json,grpc: only these.
+  const only = process.env['RECEIVER_BENCH_TRANSPORTS']?.split(',');
+  if (process.env['BENCH_VARIED_ATTRIBUTES'] === '1') print('attributes vary from span to span');
+  for (const kind of kinds.filter((each) => only === undefined || only.includes(each.name))) {
     const bodies = kind.json ? jsonBodies : protobufBodies;
     // One discarded round of each first: JIT warm-up would otherwise land on whichever runs first.
     decodeOnly(bodies, kind.json);
