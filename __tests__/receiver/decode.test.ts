@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { jsonSource } from '../../src/receiver/decode-json';
+import { jsonSourceNow } from '../../src/receiver/decode-json';
 import { protobufSource } from '../../src/receiver/decode-protobuf';
 import type { SpanSource } from '../../src/receiver/ingest';
 import { DecodeError } from '../../src/receiver/internal-types';
@@ -44,7 +44,7 @@ function decodeAll(source: SpanSource): SpanBatch {
 }
 
 function fromJson(service: string, spans: Record<string, unknown>[]): SpanBatch {
-  return decodeAll(jsonSource(Buffer.from(jsonRequest(service, spans))));
+  return decodeAll(jsonSourceNow(Buffer.from(jsonRequest(service, spans))));
 }
 
 function fromProtobuf(service: string, spans: Record<string, unknown>[]): SpanBatch {
@@ -79,7 +79,7 @@ describe('decoding OTLP: protobuf and JSON agree', () => {
         },
       ],
     });
-    const [record] = decodeAll(jsonSource(Buffer.from(body))).spans;
+    const [record] = decodeAll(jsonSourceNow(Buffer.from(body))).spans;
     assert.equal(record?.service, 'unknown_service');
     assert.equal(record?.parentIsRemote, undefined);
   });
@@ -105,9 +105,9 @@ describe('decoding OTLP: protobuf and JSON agree', () => {
         JSON.stringify(override),
       );
     }
-    assert.throws(() => jsonSource(Buffer.from('[]')), /\$: expected an object/);
+    assert.throws(() => jsonSourceNow(Buffer.from('[]')), /\$: expected an object/);
     assert.throws(
-      () => jsonSource(Buffer.from('{"resourceSpans":[{"scopeSpans":{}}]}')),
+      () => jsonSourceNow(Buffer.from('{"resourceSpans":[{"scopeSpans":{}}]}')),
       /\$\.resourceSpans\[0\]\.scopeSpans: expected an array/,
     );
   });
@@ -173,7 +173,7 @@ describe('span records from either decoder', () => {
         { scopeSpans: [{ spans: [jsonSpan({ spanId: '2222222222222222' })] }] },
       ],
     });
-    const { spans } = decodeAll(jsonSource(Buffer.from(body)));
+    const { spans } = decodeAll(jsonSourceNow(Buffer.from(body)));
     assert.deepEqual(
       spans.map((record) => record.service),
       ['a', 'unknown_service'],

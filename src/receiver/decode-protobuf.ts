@@ -50,7 +50,7 @@ export interface ProtobufSpanIndex {
 }
 
 /** Start and end offsets of span messages, in a typed array that doubles as it fills. */
-class SpanBounds {
+export class SpanBounds {
   private offsets = new Uint32Array(1024);
   count = 0;
 

@@ -123,7 +123,12 @@ async function handle(
 
   let outcome;
   try {
-    const source = encoding === 'json' ? jsonSource(result.body) : protobufSource(result.body);
+    let source;
+    if (encoding === 'json') {
+      source = await jsonSource(result.body);
+      // Its first pass may yield to the event loop, as decoding does (see ingest's pauses).
+      if (store.isClosed) throw new Error('The receiver closed while the request was decoded.');
+    } else source = protobufSource(result.body);
     outcome = await ingest(source, store);
   } catch (error) {
     // Anything else (the receiver closing mid-decode) is answered by the caller with a 500.

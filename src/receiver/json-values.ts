@@ -134,14 +134,14 @@ function readInt64(value: unknown, field: string): string {
   throw new FieldError(field, 'an integer or a decimal string', value);
 }
 
-function readInt64Value(value: unknown, field: string): AttributeValue {
+export function readInt64Value(value: unknown, field: string): AttributeValue {
   const digits = readInt64(value, field);
   const number = Number(digits);
   // Past 2^53 a number would silently change the value; the exact digits are kept instead.
   return Number.isSafeInteger(number) ? number : BigInt(digits).toString();
 }
 
-function readDouble(value: unknown, field: string): number {
+export function readDouble(value: unknown, field: string): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'string') {
     if (value === 'NaN') return Number.NaN;
@@ -158,7 +158,7 @@ function readBool(value: unknown, field: string): boolean {
 }
 
 // Deeply nested values cannot come from an SDK; past this depth they are cut rather than recursed.
-const MAX_DEPTH = 16;
+export const MAX_DEPTH = 16;
 
 /**
  * OTLP KeyValues flattened into the span record's plain values, as the protobuf path does: arrays
