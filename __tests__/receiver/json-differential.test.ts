@@ -7,12 +7,9 @@
 // every rejection, and every error message must agree.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  jsonSource,
-  jsonSourceNow,
-  parsedJsonSource,
-  scanJson,
-} from '../../src/receiver/decode-json';
+import { jsonSource, jsonSourceNow } from '../../src/receiver/decode-json';
+import { parsedJsonSource } from '../../src/receiver/decode-json-parsed';
+import { scanJson } from '../../src/receiver/json-span-bounds';
 import type { SpanSource } from '../../src/receiver/ingest';
 import { SpanBatch } from '../../src/receiver/span-batch';
 

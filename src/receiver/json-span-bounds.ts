@@ -1,0 +1,203 @@
+/**
+ * The first pass of the OTLP/JSON byte reader: validates the body and finds where each span lies
+ * (and each resource's `service.name`), without building the object graph, in steps so that its
+ * driver (`jsonSource`) can yield to the event loop.
+ */
+import type { AttributeValue } from '../verify/types';
+import { readKeyValuesFast } from './json-attribute-reader';
+import {
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  FALLBACK,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+  BACKSLASH,
+  bytesAre,
+  skipSpace,
+} from './json-syntax';
+import { validString, validValue } from './json-validate';
+import { FieldError } from './json-values';
+import { SERVICE_NAME } from './span-batch';
+import { SpanBounds } from './decode-protobuf';
+
+/** Where the spans of a validated OTLP/JSON body lie. */
+export interface ScannedJsonIndex {
+  body: Buffer;
+  /** Start and end offset of every span value, in order. */
+  bounds: SpanBounds;
+  resourceFirstSpan: number[];
+  resourceService: (AttributeValue | undefined)[];
+  /** Per scope: its first span, and its resource's and its own position, for error paths. */
+  scopeFirstSpan: number[];
+  scopeResource: number[];
+  scopeItem: number[];
+}
+
+export function newIndex(body: Buffer): ScannedJsonIndex {
+  return {
+    body,
+    bounds: new SpanBounds(),
+    resourceFirstSpan: [],
+    resourceService: [],
+    scopeFirstSpan: [],
+    scopeResource: [],
+    scopeItem: [],
+  };
+}
+
+/** Indexes the body in one go; undefined when it must take the generic path. */
+export function scanJson(body: Buffer): ScannedJsonIndex | undefined {
+  const index = newIndex(body);
+  const scan = scanBody(body, index);
+  let step = scan.next();
+  while (step.done !== true) step = scan.next();
+  return step.value ? index : undefined;
+}
+
+// The first pass pauses (yields to its driver) after this many spans.
+const SPANS_PER_STEP = 256;
+
+type Scan<T> = Generator<void, T, void>;
+
+/** The first pass, in steps; returns false when the body must take the generic path. */
+export function* scanBody(body: Buffer, index: ScannedJsonIndex): Scan<boolean> {
+  try {
+    const start = skipSpace(body, 0);
+    if (body[start] !== OPEN_OBJECT) return false;
+    let seen = false;
+    const after = yield* forEachMember(body, start, function* (keyStart, keyEnd, at) {
+      if (!bytesAre(body, keyStart, keyEnd, 'resourceSpans')) return validEnd(body, at);
+      if (seen) throw FALLBACK;
+      seen = true;
+      return yield* forEachElement(body, at, (item, resource) =>
+        scanResourceSpans(body, item, resource, index),
+      );
+    });
+    return skipSpace(body, after) === body.length;
+  } catch (error) {
+    if (error === FALLBACK || error instanceof FieldError) return false;
+    throw error;
+  }
+}
+
+function* scanResourceSpans(
+  body: Buffer,
+  pos: number,
+  resource: number,
+  index: ScannedJsonIndex,
+): Scan<number> {
+  if (body[pos] !== OPEN_OBJECT) throw FALLBACK;
+  index.resourceFirstSpan.push(index.bounds.count);
+  index.resourceService.push(undefined);
+  let seen = 0;
+  return yield* forEachMember(body, pos, function* (keyStart, keyEnd, at) {
+    if (bytesAre(body, keyStart, keyEnd, 'resource')) {
+      if ((seen & 1) !== 0 || body[at] !== OPEN_OBJECT) throw FALLBACK;
+      seen |= 1;
+      return yield* scanResource(body, at, resource, index);
+    }
+    if (!bytesAre(body, keyStart, keyEnd, 'scopeSpans')) return validEnd(body, at);
+    if ((seen & 2) !== 0) throw FALLBACK;
+    seen |= 2;
+    return yield* forEachElement(body, at, function* (scope, item) {
+      if (body[scope] !== OPEN_OBJECT) throw FALLBACK;
+      index.scopeFirstSpan.push(index.bounds.count);
+      index.scopeResource.push(resource);
+      index.scopeItem.push(item);
+      let spansSeen = false;
+      return yield* forEachMember(body, scope, function* (spansStart, spansEnd, spans) {
+        if (!bytesAre(body, spansStart, spansEnd, 'spans')) return validEnd(body, spans);
+        if (spansSeen) throw FALLBACK;
+        spansSeen = true;
+        return yield* scanSpans(body, spans, index.bounds);
+      });
+    });
+  });
+}
+
+/** A `spans` array: each span validated and its bounds noted, a step every SPANS_PER_STEP. */
+function* scanSpans(body: Buffer, pos: number, bounds: SpanBounds): Scan<number> {
+  if (body[pos] !== OPEN_ARRAY) throw FALLBACK;
+  let at = skipSpace(body, pos + 1);
+  if (body[at] === CLOSE_ARRAY) return at + 1;
+  for (let item = 1; ; item += 1) {
+    const spanEnd = validEnd(body, at);
+    bounds.add(at, spanEnd);
+    at = skipSpace(body, spanEnd);
+    if (body[at] === CLOSE_ARRAY) return at + 1;
+    if (body[at] !== COMMA) throw FALLBACK;
+    at = skipSpace(body, at + 1);
+    if (item % SPANS_PER_STEP === 0) yield;
+  }
+}
+
+function* scanResource(
+  body: Buffer,
+  pos: number,
+  resource: number,
+  index: ScannedJsonIndex,
+): Scan<number> {
+  let seen = false;
+  return yield* forEachMember(body, pos, (keyStart, keyEnd, at) => {
+    const valueEnd = validEnd(body, at);
+    if (!bytesAre(body, keyStart, keyEnd, 'attributes')) return valueEnd;
+    if (seen || body[at] !== OPEN_ARRAY) throw FALLBACK;
+    seen = true;
+    index.resourceService[resource] = readKeyValuesFast(body, at, 0)[SERVICE_NAME];
+    return valueEnd;
+  });
+}
+
+/** The end of the valid JSON value at `pos`; FALLBACK if it is not valid. */
+function validEnd(body: Buffer, pos: number): number {
+  const end = validValue(body, pos, body.length);
+  if (end < 0) throw FALLBACK;
+  return end;
+}
+
+/**
+ * Visits each member of the object at `pos` (its key's bytes, without quotes, and its value's
+ * position); `visit` returns the value's end. Returns the object's end. Validates the object's
+ * own syntax; a key with an escape may spell a known name, so it takes the generic path.
+ */
+function* forEachMember(
+  body: Buffer,
+  pos: number,
+  visit: (keyStart: number, keyEnd: number, at: number) => Scan<number> | number,
+): Scan<number> {
+  let at = skipSpace(body, pos + 1);
+  if (body[at] === CLOSE_OBJECT) return at + 1;
+  for (;;) {
+    if (body[at] !== QUOTE) throw FALLBACK;
+    const keyEnd = validString(body, at, body.length);
+    if (keyEnd < 0) throw FALLBACK;
+    for (let byte = at + 1; byte < keyEnd; byte += 1) if (body[byte] === BACKSLASH) throw FALLBACK;
+    const colon = skipSpace(body, keyEnd);
+    if (body[colon] !== COLON) throw FALLBACK;
+    const visited = visit(at + 1, keyEnd - 1, skipSpace(body, colon + 1));
+    at = skipSpace(body, typeof visited === 'number' ? visited : yield* visited);
+    if (body[at] === CLOSE_OBJECT) return at + 1;
+    if (body[at] !== COMMA) throw FALLBACK;
+    at = skipSpace(body, at + 1);
+  }
+}
+
+/** Visits each item of the array at `pos`; null or another type takes the generic path. */
+function* forEachElement(
+  body: Buffer,
+  pos: number,
+  visit: (at: number, item: number) => Scan<number>,
+): Scan<number> {
+  if (body[pos] !== OPEN_ARRAY) throw FALLBACK;
+  let at = skipSpace(body, pos + 1);
+  if (body[at] === CLOSE_ARRAY) return at + 1;
+  for (let item = 0; ; item += 1) {
+    at = skipSpace(body, yield* visit(at, item));
+    if (body[at] === CLOSE_ARRAY) return at + 1;
+    if (body[at] !== COMMA) throw FALLBACK;
+    at = skipSpace(body, at + 1);
+  }
+}
