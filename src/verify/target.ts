@@ -13,6 +13,7 @@ import {
   remoteParentExtracted,
   serverParentIsClient,
 } from './graph-checks/parents';
+import { sampledFlagKept } from './graph-checks/sampling';
 import { spanIdsUnique } from './graph-checks/span-ids';
 import type { TargetInput, TargetProbeVerification, TargetVerification } from './target-types';
 import type { Finding } from './types';
@@ -34,6 +35,7 @@ const CHECKS: readonly ((ctx: CheckContext) => CheckResult | undefined)[] = [
   parentsResolved,
   serverParentIsClient,
   remoteParentExtracted,
+  sampledFlagKept,
   contextIsolated,
   spanIdsUnique,
   expectedServicesPresent,
