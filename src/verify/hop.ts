@@ -154,7 +154,7 @@ function diagnose(
     if (callerClient === undefined) {
       return `${where}: ${newTrace}no ${header} header arrived and ${hop.caller} exported no client span for the call: its HTTP client is not instrumented.`;
     }
-    return `${where}: ${newTrace}no ${header} header arrived although ${hop.caller} ${callerClient ? `made client span ${callerClient.spanId} for the call` : 'called'}: something between them dropped the header (a proxy or gateway that strips it).`;
+    return `${where}: ${newTrace}no ${header} header arrived although ${hop.caller} made client span ${callerClient.spanId} for the call: something between them dropped the header (a proxy or gateway that strips it).`;
   }
   if (!read.ok) {
     return `${where}: ${newTrace}the ${header} header that arrived is malformed (${read.reason}).`;
