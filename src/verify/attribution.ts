@@ -176,6 +176,9 @@ function closestCall(
 }
 
 function unrelatedCall(brk: Break, state: State): ReturnType<Rule> {
+  // Only a server span listens at an address. A client span that began a new trace is itself an
+  // unanswered call elsewhere, to its own port: it must not explain itself away.
+  if (brk.span.kind !== 'server') return undefined;
   const at = brk.span.startTimeMs;
   const attached = new Set(state.probes.flatMap((p) => p.component.map((g) => g.traceId)));
   const index = state.otherCalls.findIndex(
