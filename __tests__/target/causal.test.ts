@@ -275,6 +275,27 @@ describe('target mode: clocks, deferred work, external calls', { concurrency: tr
     });
   }
 
+  test('fire-and-forget work to an uninstrumented destination, context lost: the service is named', async () => {
+    // Nothing answers the deferred call in any trace: the new root is the call itself.
+    const sink = await plainServer();
+    const { run, result } = await checkStarted(
+      async (receiving) => {
+        const b = await startFixture({ name: 'service-b' }, receiving);
+        const a = await startFixture(
+          { name: 'service-a', next: b.url, after: { url: sink.url, context: 'lost' } },
+          receiving,
+        );
+        return [a, b];
+      },
+      { 'expect-services': 'service-a,service-b', requests: '2' },
+    );
+    assertDiagnosed(
+      run,
+      result,
+      /^service-a \(GET http:\/\/127\.0\.0\.1:\d+\/external\): service-a began this client span in a new trace after answering the probe's request/,
+    );
+  });
+
   for (const declared of [true, false]) {
     test(`a call to a destination that is not the user's, ${declared ? 'declared' : 'undeclared'}`, async () => {
       const external = await plainServer();
