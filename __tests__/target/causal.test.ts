@@ -287,7 +287,7 @@ describe('target mode: clocks, deferred work, external calls', { concurrency: tr
         );
         return [a, b];
       },
-      { 'expect-services': 'service-a,service-b', requests: '2' },
+      { 'expect-services': 'service-a,service-b', requests: '1' },
     );
     assertDiagnosed(
       run,

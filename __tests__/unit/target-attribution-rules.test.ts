@@ -369,3 +369,28 @@ describe('a lost fire-and-forget call that nobody answered', () => {
     ]);
   });
 });
+
+describe('two lost fire-and-forget calls of one service, close in time', () => {
+  test('each is the service’s own break; neither explains the other (no "checkout -> checkout")', () => {
+    const p2 = { ...probeAt(2, 1100, 1200), status: 200 };
+    const entries = [
+      ...healthy(),
+      span('checkout', 'server', 'c000000000000021', p2.spanId, [1101, 1190], {
+        traceId: p2.traceId,
+      }),
+    ];
+    const lost = (id: string, start: number) =>
+      span('checkout', 'client', id, undefined, [start, start + 3], {
+        traceId: NEW.slice(0, 31) + id.slice(-1),
+        attributes: { 'url.full': 'http://127.0.0.1:9555/audit', 'server.port': 9555 },
+      });
+    const spans = [...entries, lost('c00000000000000a', 1120), lost('c00000000000000b', 1220)];
+    assert.deepEqual(causes([probe, p2], spans), [
+      ['c00000000000000b new-root local c000000000000001'],
+      ['c00000000000000a new-root local c000000000000021'],
+    ]);
+    const verification = verify(spans, {}, [probe, p2]);
+    const all = verification.probes.flatMap((p) => p.diagnoses);
+    assert.ok(!all.some((d) => d.startsWith('checkout -> checkout')), all.join('\n'));
+  });
+});
