@@ -217,6 +217,7 @@ function reference(body: Uint8Array): { spans: Plain[]; rejected: number } {
           startTimeMs: millis(span['startTimeUnixNano']),
           endTimeMs: millis(span['endTimeUnixNano']),
           attributes: referenceAttributes(span['attributes'] as Plain[]),
+          sampled: flags === 0 ? undefined : (flags & 1) !== 0,
         });
       }
     }

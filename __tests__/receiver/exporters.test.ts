@@ -20,6 +20,7 @@ function expectedSpans(service: string, ids: FixtureIds): SpanRecord[] {
       startTimeMs: ms(1700000000, 200000000),
       endTimeMs: ms(1700000000, 300000000),
       attributes: {},
+      sampled: true,
     },
     {
       traceId: TRACE_ID,
@@ -37,6 +38,7 @@ function expectedSpans(service: string, ids: FixtureIds): SpanRecord[] {
         retried: false,
         tags: 'a,b',
       },
+      sampled: true,
     },
     {
       traceId: ids.root.traceId,
@@ -49,6 +51,8 @@ function expectedSpans(service: string, ids: FixtureIds): SpanRecord[] {
       startTimeMs: ms(1700000001, 0),
       endTimeMs: ms(1700000001, 5),
       attributes: {},
+      // Span.flags carries the sampled bit of each span's own trace flags (all sampled here).
+      sampled: true,
     },
   ];
 }

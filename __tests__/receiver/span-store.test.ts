@@ -155,4 +155,15 @@ describe('SpanStore cap', () => {
     assert.equal(store.spans().length, 2);
     assert.equal(store.stats().duplicateSpans, 1);
   });
+
+  test('the same ids from two services are two spans (a collision for the verifier to name)', () => {
+    const store = new SpanStore();
+    store.add([record('a', '1111111111111111'), record('b', '1111111111111111')]);
+    store.add([record('b', '1111111111111111', 'resent'), record('c', '1111111111111111')]);
+    assert.deepEqual(
+      store.spans().map((span) => `${span.service}:${span.name}`),
+      ['a:op', 'b:op', 'c:op'],
+    );
+    assert.equal(store.stats().duplicateSpans, 1);
+  });
 });

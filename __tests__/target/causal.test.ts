@@ -77,6 +77,63 @@ describe('target mode: proxies that rewrite the context', { concurrency: true },
   }
 });
 
+describe(
+  'target mode: the sampled flag and span ids, from span flags and ids',
+  { concurrency: true },
+  () => {
+    test('a proxy clears the sampled flag; the callee records anyway: the edge is named', async () => {
+      // service-c records and exports even unsampled requests, so it answers the call, but its
+      // server span's OTLP flags show the sampled bit cleared between service-b and service-c.
+      const { run, result } = await checkChain(
+        names([{}, {}, { env: { SAMPLER: 'record-unsampled' } }]),
+        {},
+        (index, next) => (index === 1 ? through('unsample', next) : Promise.resolve(next.url)),
+      );
+      assertDiagnosed(
+        run,
+        result,
+        new RegExp(
+          `^service-b -> service-c \\(GET ${URL_OF('service-c')}\\): sampled flag lost between service-b and service-c: service-c recorded server span [0-9a-f]{16} without the sampled flag service-b's span [0-9a-f]{16} sent`,
+        ),
+      );
+      assert.deepEqual(result.failed_checks, ['sampled_flag_kept']);
+      assert.equal(result.wait.outcome, 'satisfied');
+    });
+
+    test('the same chain without the proxy: the flags agree and it passes', async () => {
+      const { run, result } = await checkChain(
+        names([{}, {}, { env: { SAMPLER: 'record-unsampled' } }]),
+      );
+      assert.equal(run.code, 0, result.diagnoses.join('\n'));
+      assert.equal(result.verdict, 'pass');
+    });
+
+    test('two services whose span ids come from the same seed: span_ids_unique names them', async () => {
+      // service-a calls service-b and service-c for every request: both count their span ids from
+      // 1 in step, so in every probe's trace their server spans share an id.
+      const { run, result } = await checkStarted(
+        async (receiving) => {
+          const leaf = (name: string): FixtureOptions => ({ name, env: { SPAN_IDS: 'counter' } });
+          const [b, c] = await Promise.all([
+            startFixture(leaf('service-b'), receiving),
+            startFixture(leaf('service-c'), receiving),
+          ]);
+          const a = await startFixture({ name: 'service-a', next: `${b.url},${c.url}` }, receiving);
+          return [a, b, c];
+        },
+        { 'expect-services': 'service-a,service-b,service-c' },
+      );
+      assertDiagnosed(
+        run,
+        result,
+        /^service-[bc], service-[bc]: each exported span id 0{8}[0-9a-f]{8} in the same trace: their id generator is not random/,
+      );
+      assert.deepEqual(result.failed_checks, ['span_ids_unique']);
+      assert.ok(!result.edges.some((e) => e.from === e.to), JSON.stringify(result.edges));
+    });
+  },
+);
+
 /** service-a calls service-b and service-c in parallel; `broken` ignores the incoming context. */
 function fanOut(broken: 'service-b' | 'service-c') {
   return async (receiving: Receiving): Promise<Fixture[]> => {
@@ -217,6 +274,27 @@ describe('target mode: clocks, deferred work, external calls', { concurrency: tr
       }
     });
   }
+
+  test('fire-and-forget work to an uninstrumented destination, context lost: the service is named', async () => {
+    // Nothing answers the deferred call in any trace: the new root is the call itself.
+    const sink = await plainServer();
+    const { run, result } = await checkStarted(
+      async (receiving) => {
+        const b = await startFixture({ name: 'service-b' }, receiving);
+        const a = await startFixture(
+          { name: 'service-a', next: b.url, after: { url: sink.url, context: 'lost' } },
+          receiving,
+        );
+        return [a, b];
+      },
+      { 'expect-services': 'service-a,service-b', requests: '1' },
+    );
+    assertDiagnosed(
+      run,
+      result,
+      /^service-a \(GET http:\/\/127\.0\.0\.1:\d+\/external\): service-a began this client span in a new trace after answering the probe's request/,
+    );
+  });
 
   for (const declared of [true, false]) {
     test(`a call to a destination that is not the user's, ${declared ? 'declared' : 'undeclared'}`, async () => {

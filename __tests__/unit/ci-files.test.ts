@@ -48,6 +48,7 @@ describe('otlpJson', () => {
       startTimeMs: 1_700_000_000_123.5,
       endTimeMs: 1_700_000_000_223.5,
       attributes: { 'http.route': '/a', 'http.status_code': 200, ratio: 0.5, ok: true },
+      sampled: true,
     },
     {
       traceId: '0af7651916cd43dd8448eb211c80319c',
@@ -60,6 +61,7 @@ describe('otlpJson', () => {
       startTimeMs: 1_700_000_000_130,
       endTimeMs: 1_700_000_000_140.25,
       attributes: {},
+      sampled: false,
     },
   ];
 

@@ -267,7 +267,7 @@ describe('breaks in a chain', () => {
   test('no expect-services: no expected_services_present finding at all', () => {
     const checks = verify(healthy()).sample.findings.map((f) => f.check);
     assert.ok(!checks.includes('expected_services_present'));
-    assert.equal(checks.length, 10);
+    assert.equal(checks.length, 11);
   });
 });
 

@@ -16,6 +16,8 @@ const KIND_NAMES: readonly SpanKindName[] = [
 // whether the parent span context came from another process.
 const SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK = 0x100;
 const SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK = 0x200;
+// The low byte is the span's W3C trace flags; bit 0 is "sampled".
+const TRACE_FLAGS_SAMPLED = 0x01;
 
 export const SERVICE_NAME = 'service.name';
 // The SDKs' fallback when no service name is configured (semantic conventions, `service.name`).
@@ -77,6 +79,8 @@ export class SpanBatch {
         startTimeMs,
         endTimeMs,
         attributes,
+        // Span.flags 0: an exporter older than the field, which says nothing about sampling.
+        flags === 0 ? undefined : (flags & TRACE_FLAGS_SAMPLED) !== 0,
       ),
     );
   }

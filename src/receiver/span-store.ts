@@ -25,13 +25,16 @@ export class StoredSpan implements SpanRecord {
     readonly startTimeMs: number,
     readonly endTimeMs: number,
     readonly attributes: Record<string, AttributeValue>,
+    readonly sampled: boolean | undefined,
   ) {}
 }
 
 /**
  * Everything the receiver has accepted, shared by the HTTP and gRPC servers, with the counters and
  * the event-driven waits the verifier uses. Exporters resend batches they are unsure about (OTLP,
- * "Duplicate Data"), so spans are de-duplicated by trace id + span id and the first copy wins.
+ * "Duplicate Data"), so spans are de-duplicated by trace id + span id + service and the first copy
+ * wins. Another service's span with the same ids is no resend but an id collision: it is kept,
+ * for the verifier to name (span_ids_unique).
  * Past `maxSpans` distinct spans, new ones are refused and counted: a flood cannot grow memory.
  */
 export class SpanStore {
@@ -122,8 +125,8 @@ export class SpanStore {
   private has(span: SpanRecord): boolean {
     const found = this.bySpanId.get(span.spanId);
     if (found === undefined) return false;
-    if (!Array.isArray(found)) return found.traceId === span.traceId;
-    return found.some((stored) => stored.traceId === span.traceId);
+    if (!Array.isArray(found)) return sameSpan(found, span);
+    return found.some((stored) => sameSpan(stored, span));
   }
 
   private keep(span: SpanRecord): void {
@@ -215,4 +218,9 @@ export class SpanStore {
     for (const finish of [...this.pendingWaits]) finish('closed');
     this.listeners.clear();
   }
+}
+
+/** The same span sent again: same trace, same id, same service. */
+function sameSpan(stored: SpanRecord, span: SpanRecord): boolean {
+  return stored.traceId === span.traceId && stored.service === span.service;
 }

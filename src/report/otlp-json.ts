@@ -11,6 +11,8 @@ const OTLP_KIND: Record<SpanKindName, number> = {
 /** Span.flags (trace.proto, SpanFlags): the parent's remote-ness is known, and it is remote. */
 const HAS_IS_REMOTE = 0x100;
 const IS_REMOTE = 0x200;
+/** The low byte: the span's W3C trace flags, bit 0 sampled. */
+const SAMPLED = 0x01;
 
 /**
  * Spans as an OTLP/JSON `ExportTraceServiceRequest` (resourceSpans > scopeSpans > spans, hex
@@ -34,7 +36,10 @@ export function otlpJson(spans: readonly SpanRecord[]): string {
 
 function otlpSpan(span: SpanRecord): object {
   const flags =
-    span.parentIsRemote === undefined ? 0 : HAS_IS_REMOTE | (span.parentIsRemote ? IS_REMOTE : 0);
+    (span.parentIsRemote === undefined
+      ? 0
+      : HAS_IS_REMOTE | (span.parentIsRemote ? IS_REMOTE : 0)) |
+    (span.sampled === true ? SAMPLED : 0);
   return {
     traceId: span.traceId,
     spanId: span.spanId,

@@ -117,6 +117,9 @@ function closestCall(
   for (const probe of state.probes) {
     for (const call of probe.calls) {
       if (call.external || state.used.has(call.client)) continue;
+      // A span that began a trace without listening (a client or internal root) is not the
+      // answer to a call of its own service: that is the service losing its context (rule 4).
+      if (brk.span.kind !== 'server' && call.client.service === brk.span.service) continue;
       const { startTimeMs: from, endTimeMs: to } = call.client;
       if (!within(at, from, to, state.skewMs) || !accept(call)) continue;
       if (best === undefined || Math.abs(at - from) < Math.abs(at - best.client.startTimeMs))
@@ -130,6 +133,9 @@ function closestCall(
 }
 
 function unrelatedCall(brk: Break, state: State): ReturnType<Rule> {
+  // Only a server span listens at an address. A client span that began a new trace is itself an
+  // unanswered call elsewhere, to its own port: it must not explain itself away.
+  if (brk.span.kind !== 'server') return undefined;
   const at = brk.span.startTimeMs;
   const attached = new Set(state.probes.flatMap((p) => p.component.map((g) => g.traceId)));
   const index = state.otherCalls.findIndex(

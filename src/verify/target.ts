@@ -13,6 +13,7 @@ import {
   remoteParentExtracted,
   serverParentIsClient,
 } from './graph-checks/parents';
+import { sampledFlagKept } from './graph-checks/sampling';
 import { spanIdsUnique } from './graph-checks/span-ids';
 import { failedCheckNames, summarizeChecks } from './summaries';
 import type { TargetInput, TargetProbeVerification, TargetVerification } from './target-types';
@@ -35,6 +36,7 @@ const CHECKS: readonly ((ctx: CheckContext) => CheckResult | undefined)[] = [
   parentsResolved,
   serverParentIsClient,
   remoteParentExtracted,
+  sampledFlagKept,
   contextIsolated,
   spanIdsUnique,
   expectedServicesPresent,

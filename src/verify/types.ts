@@ -16,6 +16,11 @@ export interface SpanRecord {
   parentSpanId: string | undefined;
   /** True when the parent came from another process (extracted from a header). */
   parentIsRemote: boolean | undefined;
+  /**
+   * The sampled bit of the span's own trace flags (OTLP Span.flags, low byte); undefined when the
+   * exporter left Span.flags unset (0), as exporters older than that field do.
+   */
+  sampled?: boolean | undefined;
   name: string;
   kind: SpanKindName;
   /** The service that produced the span. */

@@ -1,4 +1,4 @@
-import { SpanKind, type HrTime } from '@opentelemetry/api';
+import { SpanKind, TraceFlags, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { AttributeValue, SpanKindName, SpanRecord } from '../../../verify/types';
 
@@ -44,6 +44,7 @@ export function toSpanRecord(span: ReadableSpan): SpanRecord {
     startTimeMs: toMillis(span.startTime),
     endTimeMs: toMillis(span.endTime),
     attributes,
+    sampled: (context.traceFlags & TraceFlags.SAMPLED) !== 0,
   };
 }
 
