@@ -48,6 +48,12 @@ export interface RunAnalysis {
   byTrace: SpansByTrace;
   /** Spans exported per service, whatever their trace. */
   spanCounts: ReadonlyMap<string, number>;
+  /**
+   * Services whose exporter writes the trace flags into OTLP Span.flags, as proven by a span
+   * with the sampled bit set. Others (OpenTelemetry Go's and Python's exporters) set only the
+   * is-remote bits, so a cleared sampled bit from them says nothing.
+   */
+  flagWriters: ReadonlySet<string>;
   skewMs: number;
 }
 
@@ -66,7 +72,7 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
       breaks: [],
     };
   });
-  const { listeners, spanCounts, clientServices } = listenersOf(input.spans);
+  const { listeners, spanCounts, clientServices, flagWriters } = listenersOf(input.spans);
   const probeTraces = new Set(input.probes.map((p) => p.traceId));
   const breaks = findBreaks(byTrace, probeTraces);
   const otherCalls = breaks.length ? unansweredElsewhere(byTrace, probeTraces) : [];
@@ -83,6 +89,7 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
     listeners,
     byTrace,
     spanCounts,
+    flagWriters,
     skewMs,
   };
 }

@@ -12,17 +12,20 @@ import type { SpanRecord } from './types';
 export type Listeners = ReadonlyMap<number, ReadonlySet<string>>;
 
 /**
- * One pass over every span: who listens where, how many spans each service exported, and which
- * services exported client spans. All stay as small as the numbers of ports and services.
+ * One pass over every span: who listens where, how many spans each service exported, which
+ * services exported client spans, and which exported a span with the sampled bit set in its
+ * OTLP flags. All stay as small as the numbers of ports and services.
  */
 export function listenersOf(spans: readonly SpanRecord[]): {
   listeners: Listeners;
   spanCounts: Map<string, number>;
   clientServices: Set<string>;
+  flagWriters: Set<string>;
 } {
   const listeners = new Map<number, Set<string>>();
   const spanCounts = new Map<string, number>();
   const clientServices = new Set<string>();
+  const flagWriters = new Set<string>();
   // Spans come in export batches of one service: count a run of them at once.
   let runService: string | undefined;
   let run = 0;
@@ -34,6 +37,7 @@ export function listenersOf(spans: readonly SpanRecord[]): {
       run = 0;
     }
     run += 1;
+    if (span.sampled === true) flagWriters.add(span.service);
     if (span.kind === 'client') clientServices.add(span.service);
     if (span.kind !== 'server') continue;
     const port = spanPort(span);
@@ -43,7 +47,7 @@ export function listenersOf(spans: readonly SpanRecord[]): {
     services.add(span.service);
   }
   if (runService !== undefined) spanCounts.set(runService, (spanCounts.get(runService) ?? 0) + run);
-  return { listeners, spanCounts, clientServices };
+  return { listeners, spanCounts, clientServices, flagWriters };
 }
 
 /** `127.0.0.1:9002`, or the URL's origin, or the span name when the span tells nothing more. */

@@ -27,13 +27,17 @@ export function diagnoseSilentCall(ctx: CheckContext, call: Call): string {
  * A service that records even unsampled requests (a parent-ignoring sampler that records, an SDK
  * exporting unsampled spans) shows the lost flag on its own server span: the flag was set on the
  * caller's span (or on the probe, which is always sampled) and cleared on the way. Spans whose
- * exporter leaves Span.flags unset say nothing and pass.
+ * exporter leaves Span.flags unset say nothing and pass, and so do the spans of a service that
+ * never exported a span with the sampled bit set: its exporter may not write the trace flags
+ * at all (OpenTelemetry Go's and Python's set only the is-remote bits), and SDKs export
+ * unsampled spans only when told to.
  */
 export function sampledFlagKept(ctx: CheckContext): CheckResult {
   const { graph, probe } = ctx.probe;
   const lost: { span: SpanRecord; caller: SpanRecord | undefined }[] = [];
   for (const span of graph.spans) {
     if (span.kind !== 'server' || span.sampled !== false) continue;
+    if (!ctx.run.flagWriters.has(span.service)) continue;
     const caller = parentOf(graph, span);
     // The probe always sends the flag set; a caller that had lost it already is told at its edge.
     if (caller?.sampled === true || span.parentSpanId === probe.spanId) lost.push({ span, caller });
