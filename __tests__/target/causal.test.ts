@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { assertDiagnosed, checkChain, checkStarted, names, running } from './check-chain';
+import { listening } from './services-harness';
 import {
   startFixture,
   startProxy,
@@ -15,6 +17,24 @@ import {
 } from './harness';
 
 const URL_OF = (service: string): string => `http://127\\.0\\.0\\.1:\\d+/${service}`;
+
+/**
+ * Once the action's receiver listens, one request with no context (so sampled) through `url()`:
+ * its span reaches the receiver, which shows that the service behind records its requests there
+ * and that its exporter writes the trace flags. Sent before the receiver listens, the span was
+ * dropped by the exporter on a loaded machine. The action pauses `max-clock-skew` after its
+ * readiness check, so this request stays well apart from the probes.
+ */
+function sampledRequestOnceReceiving(url: () => string | undefined) {
+  return async (_chain: Fixture[], done: () => boolean, receiving: Receiving): Promise<void> => {
+    while (!done() && !(await listening(receiving.httpPort))) await sleep(20);
+    const target = url();
+    if (!done() && target !== undefined) await fetch(target).then((r) => r.text());
+  };
+}
+
+/** Inputs that keep the readiness phase, and the request above, a second apart from the probes. */
+const SKEW_PAUSE = { 'max-clock-skew': '1000' };
 
 /** A proxy process in front of `next`, remembered for cleanup; returns the URL through it. */
 async function through(mode: 'new-trace' | 'unsample', next: Fixture): Promise<string> {
@@ -48,17 +68,16 @@ describe('target mode: proxies that rewrite the context', { concurrency: true },
 
   for (const expecting of [false, true]) {
     test(`a proxy that clears the sampled flag${expecting ? ', with expect-services' : ''}`, async () => {
+      // service-c once answers through the proxy outside any probe: it is then known to record
+      // its requests at that address.
+      let proxied: string | undefined;
       const { run, result } = await checkChain(
         names([{}, {}, {}]),
-        expecting ? {} : { 'expect-services': '' },
-        async (index, next) => {
-          if (index !== 1) return next.url;
-          const url = await through('unsample', next);
-          // service-c once answers through the proxy outside any probe (a request with no
-          // context, so sampled): it is then known to record its requests at that address.
-          await fetch(url).then((r) => r.text());
-          return url;
-        },
+        { ...SKEW_PAUSE, ...(expecting ? {} : { 'expect-services': '' }) },
+        async (index, next) =>
+          index === 1 ? (proxied = await through('unsample', next)) : next.url,
+        {},
+        sampledRequestOnceReceiving(() => proxied),
       );
       assertDiagnosed(
         run,
@@ -84,17 +103,16 @@ describe(
     test('a proxy clears the sampled flag; the callee records anyway: the edge is named', async () => {
       // service-c records and exports even unsampled requests, so it answers the call, but its
       // server span's OTLP flags show the sampled bit cleared between service-b and service-c.
+      // service-c's exporter must be seen writing the trace flags (Go's and Python's leave them
+      // out of Span.flags): one request with no context through the proxy shows it.
+      let proxied: string | undefined;
       const { run, result } = await checkChain(
         names([{}, {}, { env: { SAMPLER: 'record-unsampled' } }]),
+        SKEW_PAUSE,
+        async (index, next) =>
+          index === 1 ? (proxied = await through('unsample', next)) : next.url,
         {},
-        async (index, next) => {
-          if (index !== 1) return next.url;
-          const url = await through('unsample', next);
-          // One request with no context first (so sampled): service-c's exporter is then seen
-          // writing the trace flags, which Go's and Python's exporters leave out of Span.flags.
-          await fetch(url).then((r) => r.text());
-          return url;
-        },
+        sampledRequestOnceReceiving(() => proxied),
       );
       assertDiagnosed(
         run,

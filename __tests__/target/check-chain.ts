@@ -39,13 +39,18 @@ export async function checkChain(
   inputs: Record<string, string> = {},
   between?: (index: number, next: Fixture) => Promise<string>,
   options: Partial<RunOptions> = {},
+  during?: During,
 ): Promise<{ run: DistRun; result: TargetResult; chain: Fixture[] }> {
   return checkStarted(
     (receiving) => startChain(services, receiving, between),
     { 'expect-services': services.map((s) => s.name).join(','), ...inputs },
     options,
+    during,
   );
 }
+
+/** Runs alongside the action until `done()`; `receiving` says where its receiver listens. */
+type During = (chain: Fixture[], done: () => boolean, receiving: Receiving) => Promise<void>;
 
 /**
  * Starts services in any shape (the first one is the entry), then runs dist/ against the entry;
@@ -55,10 +60,11 @@ export async function checkStarted(
   start: (receiving: Receiving) => Promise<Fixture[]>,
   inputs: Record<string, string> = {},
   options: Partial<RunOptions> = {},
-  during?: (chain: Fixture[], done: () => boolean) => Promise<void>,
+  during?: During,
 ): Promise<{ run: DistRun; result: TargetResult; chain: Fixture[] }> {
   const [httpPort, grpcPort] = await freePorts(2);
-  const chain = await start({ httpPort: httpPort!, grpcPort: grpcPort! });
+  const receiving = { httpPort: httpPort!, grpcPort: grpcPort! };
+  const chain = await start(receiving);
   running.push(...chain);
   let finished = false;
   const [run] = await Promise.all([
@@ -77,7 +83,7 @@ export async function checkStarted(
         ...inputs,
       },
     }).finally(() => (finished = true)),
-    during?.(chain, () => finished),
+    during?.(chain, () => finished, receiving),
   ]);
   assert.equal(run.signal, null, 'the action ended by itself');
   assert.doesNotMatch(run.stderr, /handle stayed open/);
