@@ -34,7 +34,8 @@ export type Observation = SelfTestObservation | TargetObservation;
  * The verifier's one entry: an observation in, the verdict with its findings out. Header checks
  * (today's hop checks: headers valid, same trace, parent matches the header) run where header
  * evidence exists; the trace-graph checks of `graph-checks/` run on the probes' traces: all of
- * them in target mode, those headers cannot answer (calls answered, foreign traces) in the
+ * them in target mode, those that judge the request's trace as a whole (calls answered, one
+ * root, foreign traces, parents, isolation, the entry when the probe sent a context) in the
  * self-test (see self-test-graph.ts).
  */
 export function verify(observation: SelfTestObservation): Verification;

@@ -1,22 +1,36 @@
 import { analyzeRun } from './analysis';
 import { callsAnswered } from './graph-checks/calls-answered';
 import type { CheckContext, CheckResult } from './graph-checks/context';
+import { entryJoined } from './graph-checks/entry-joined';
 import { noForeignTraces } from './graph-checks/foreign-traces';
+import { contextIsolated } from './graph-checks/isolation';
+import { noNewRoots } from './graph-checks/one-root';
+import { parentsResolved } from './graph-checks/parents';
 import type { TargetInput, TargetProbe } from './target-types';
 import type { Finding, RequestEvidence, SpanRecord, VerifyInput } from './types';
 
 /**
- * The trace-graph checks the self-test gains from target mode. The header checks already judge
- * what the others would (one trace, one root, the entry, isolation between requests), with the
- * headers each callee received as evidence; these two see what headers cannot: a call no server
- * span answered, and a service that continued a trace no service exported.
+ * The trace-graph checks the self-test shares with target mode, the same functions, run on the
+ * self-test's spans, in the order target mode lists them. The header checks still judge each
+ * hop from the headers the callee received; these judge the request's trace as a whole.
+ * target mode's other graph checks are left out: the probe's answer (`target_answered`) is
+ * judged by the header checks, the self-test's built-in services use the same instrumented
+ * client and server in every hop, and expected services are the chain itself.
  */
 const SELF_TEST_GRAPH_CHECKS: readonly ((ctx: CheckContext) => CheckResult)[] = [
   callsAnswered,
+  noNewRoots,
   noForeignTraces,
+  parentsResolved,
+  contextIsolated,
 ];
 
-/** No probe span: the self-test's probe sends no context unless `incoming-context` asks. */
+/**
+ * No probe span: the self-test's probe sends no context unless `incoming-context` asks. The entry
+ * service's server span is then the root of the request's trace and plays the probe's part:
+ * there is no context it could have failed to join, so `entry_joined` is not run (no span has
+ * this parent, so no root counts as the probe's child in `parents_resolved` either).
+ */
 const NO_PROBE_SPAN = '';
 
 /**
@@ -37,9 +51,14 @@ export function selfTestGraphFindings(input: VerifyInput): Map<number, Finding[]
   const findings = new Map<number, Finding[]>();
   run.probes.forEach((probe, index) => {
     const ctx: CheckContext = { input: graphInput, run, index, probe };
+    // With a context sent, the entry must continue it, as in target mode.
+    const checks =
+      probe.probe.spanId === NO_PROBE_SPAN
+        ? SELF_TEST_GRAPH_CHECKS
+        : [entryJoined, ...SELF_TEST_GRAPH_CHECKS];
     findings.set(
       probe.probe.index,
-      SELF_TEST_GRAPH_CHECKS.map((check) => ({ ...check(ctx).finding, hop: undefined })),
+      checks.map((check) => ({ ...check(ctx).finding, hop: undefined })),
     );
   });
   return findings;
@@ -47,7 +66,10 @@ export function selfTestGraphFindings(input: VerifyInput): Map<number, Finding[]
 
 /**
  * Each request as a probe of its entry service's trace, over the time its entry server span
- * took. Status unknown: the self-test judges the answer through the header checks.
+ * took. The probe's trace is the one the entry reported: when the entry did not join the context
+ * sent, `entry_joined` finds no child of the probe span there, and the rest of the chain is still
+ * judged in the entry's trace. Status unknown: the self-test judges the answer through the header
+ * checks (and attribution never blames the entry of a probe with no status for a break).
  */
 function probesOf(
   requests: readonly RequestEvidence[],

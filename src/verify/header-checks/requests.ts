@@ -122,11 +122,14 @@ function verifyRequest(
     hops.push(result.verdict);
     if (result.brokenEdge) brokenEdges.push(result.brokenEdge);
   }
-  findings.push(...incomingChecks(request, input.formats));
+  const graphFindings = sampled ? (input.graphFindings?.get(request.index) ?? []) : [];
+  // The graph check judges the entry from the spans when it ran; else the entry's own report.
+  const graphEntry = graphFindings.some((f) => f.check === 'entry_joined');
+  findings.push(...incomingChecks(request, input.formats, graphEntry));
   findings.push(...baggageChecks(request, owners.baggage));
   if (sampled) {
     findings.push(...traceChecks(request, input.services[0] ?? '', traceId, spans, owners.servers));
-    findings.push(...(input.graphFindings?.get(request.index) ?? []));
+    findings.push(...graphFindings);
   }
 
   return {
@@ -150,15 +153,23 @@ function tracestateMembers(header: string | undefined): string {
     .join(',');
 }
 
-/** With an incoming context: the entry joined the probe's trace, and tracestate arrived intact. */
-function incomingChecks(request: RequestEvidence, formats: readonly TraceFormat[]): Finding[] {
+/**
+ * With an incoming context: the entry joined the probe's trace (unless the graph check
+ * `entry_joined` judged it from the spans), and tracestate arrived intact.
+ */
+function incomingChecks(
+  request: RequestEvidence,
+  formats: readonly TraceFormat[],
+  graphEntry: boolean,
+): Finding[] {
   const incoming = request.incoming;
   const first = request.hops[0];
   const last = request.hops.at(-1);
   if (incoming === undefined || first === undefined || last === undefined) return [];
   const entry = first.callerReport;
-  const findings: Finding[] = [
-    {
+  const findings: Finding[] = [];
+  if (!graphEntry) {
+    findings.push({
       check: 'entry_joined',
       hop: undefined,
       title: `${entry.service} joined the probe's trace${incoming.sampled ? ' as a child of the probe span' : ''}`,
@@ -171,8 +182,8 @@ function incomingChecks(request: RequestEvidence, formats: readonly TraceFormat[
       passed:
         entry.traceId === incoming.traceId &&
         (!incoming.sampled || entry.parentSpanId === incoming.spanId),
-    },
-  ];
+    });
+  }
   if (incoming.tracestate !== undefined) {
     const sent = tracestateMembers(incoming.tracestate);
     const changedAt = request.hops.find(
