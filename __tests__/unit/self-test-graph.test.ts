@@ -191,6 +191,27 @@ describe('self-test graph checks', () => {
     assert.equal(entries[0]!.passed, false);
     assert.ok(verification.failedChecks.includes('entry_joined'));
   });
+
+  test('an entry that kept the probe span as parent but changed the trace id did not join', () => {
+    const { spans, hop } = healthyHop();
+    // The probe sent PROBE_TRACE; the entry's spans are in TRACE_A with the probe span as parent
+    // (a propagator that cut or rewrote the trace id): the trace was not continued.
+    const verification = verify({
+      mode: 'self-test',
+      ...input(
+        [request(hop, { incoming: { ...INCOMING, traceId: PROBE_TRACE } })],
+        [{ ...spans[0]!, parentSpanId: PROBE_SPAN }, spans[1]!, spans[2]!],
+      ),
+    });
+    assert.equal(verification.passed, false);
+    const entries = verification.sample.findings.filter((f) => f.check === 'entry_joined');
+    assert.equal(entries.length, 1);
+    assert.equal(entries[0]!.passed, false);
+    assert.equal(
+      entries[0]!.expected,
+      `a server span in trace ${PROBE_TRACE} with parent ${PROBE_SPAN}`,
+    );
+  });
 });
 
 const PROBE_TRACE = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';

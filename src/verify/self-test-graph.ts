@@ -65,11 +65,12 @@ export function selfTestGraphFindings(input: VerifyInput): Map<number, Finding[]
 }
 
 /**
- * Each request as a probe of its entry service's trace, over the time its entry server span
- * took. The probe's trace is the one the entry reported: when the entry did not join the context
- * sent, `entry_joined` finds no child of the probe span there, and the rest of the chain is still
- * judged in the entry's trace. Status unknown: the self-test judges the answer through the header
- * checks (and attribution never blames the entry of a probe with no status for a break).
+ * Each request as a probe over the time its entry server span took. The probe's trace is the one
+ * the probe sent when it sent a context (an entry that kept the parent id but not the trace id
+ * has joined nothing: `entry_joined` must see that), else the one the entry reported, whose root
+ * the entry is. When the entry did not join, the graph checks see an empty trace and the header
+ * checks still judge every hop. Status unknown: the self-test judges the answer through the
+ * header checks (and attribution never blames the entry of a probe with no status for a break).
  */
 function probesOf(
   requests: readonly RequestEvidence[],
@@ -83,7 +84,7 @@ function probesOf(
     const entry = entries.get(report.spanId);
     return {
       index: request.index,
-      traceId: report.traceId,
+      traceId: request.incoming?.traceId ?? report.traceId,
       spanId: request.incoming?.spanId ?? NO_PROBE_SPAN,
       startMs: entry?.startTimeMs ?? 0,
       endMs: entry?.endTimeMs ?? 0,
