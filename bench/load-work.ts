@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import type * as ConfigModule from '../src/config';
+import type * as ConfigModule from '../src/config/index';
 import type * as ChainModule from '../src/modes/self-test/chain';
 import type * as ProbeModule from '../src/modes/self-test/probe';
 import type * as TracingModule from '../src/modes/self-test/telemetry/tracing';
@@ -52,7 +52,7 @@ function countContextWork(): Counts {
 
 async function count(repo: string): Promise<void> {
   const counts = countContextWork();
-  const { parseConfig } = (await import(`${repo}/src/config.ts`)) as typeof ConfigModule;
+  const { parseConfig } = (await import(`${repo}/src/config/index.ts`)) as typeof ConfigModule;
   const { chainSpecs, startChain } = (await import(
     `${repo}/src/modes/self-test/chain.ts`
   )) as typeof ChainModule;

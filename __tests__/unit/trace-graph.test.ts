@@ -37,6 +37,17 @@ describe('trace graph', () => {
     assert.equal(parentOf(graph, withAttributes({})), undefined, 'a root');
   });
 
+  test('ids that are not 16 hex digits (an empty one included) are found, once each', () => {
+    const ids = ['', 'x', 'not-hex-at-all!!', 'A000000000000001'];
+    const spans = ids.map((id) => span('svc', 'internal', id, undefined, [0, 1]));
+    const graph = buildTraceGraph(PROBE_TRACE, [...spans, ...spans]);
+    assert.deepEqual(
+      ids.map((id) => graph.indexOf(id)),
+      [0, 1, 2, 3],
+    );
+    assert.equal(graph.collisions.size, 0, 'a span sent twice by its service is one span');
+  });
+
   test('a client span is not an answer; only a server span is', () => {
     const spans = healthy();
     spans.push(span('payment', 'client', 'p000000000000002', 'p000000000000001', [1020, 1030]));

@@ -94,6 +94,6 @@ export async function phases(bench: Bench): Promise<void> {
   ]);
   print(table(['phase (ms, median)', 'floor', 'action', 'action - floor'], rows));
   print(
-    '\nMedians are per phase, so they need not add up to the total. In the action, "after the answer" is the wait for the exported spans (waitForSpans in src/modes/self-test/run.ts) plus the verdict; the floor has neither.',
+    '\nMedians are per phase, so they need not add up to the total. In the action, "after the answer" is the wait for the exported spans (the "waiting for the last spans" phase of src/modes/self-test/run.ts) plus the verdict; the floor has neither.',
   );
 }

@@ -37,6 +37,9 @@ export function findLeaks(
   const afterAnswer: SpanRecord[][] = probes.map(() => []);
   for (const [traceId, traceSpans] of byTrace) {
     const host = hostOf.get(traceId);
+    // A span alone in a trace that is no probe's has no parent there: it cannot be late, and
+    // indexing every such trace (health checks, broken-off roots) cost most of the pass.
+    if (host === undefined && traceSpans.length < 2) continue;
     // A probe's trace is indexed already; another trace is indexed here (first span of an id wins).
     const graph = host === undefined ? buildTraceGraph(traceId, traceSpans) : probes[host]!.graph;
     const { spans, parents, kinds, serviceOf, starts, ends } = graph;

@@ -184,7 +184,8 @@ function keyOf(id: string): boolean {
     }
   }
   // Two FNV-1a hashes with different seeds; equal keys are confirmed on the strings.
-  let first = 0x811c9dc5;
+  // An int32 from the start, as the table stores it: an empty id never goes through the imul.
+  let first = 0x811c9dc5 | 0;
   let second = 0x01000193;
   for (let index = 0; index < id.length; index += 1) {
     const code = id.charCodeAt(index);

@@ -1,7 +1,7 @@
 /**
  * Stands in for `require-in-the-middle` and `import-in-the-middle` in the bundle (tsconfig
  * `paths`). The action never patches through a module hook: the bundler inlines koa, so a hook
- * would not see it, and src/telemetry patches the modules it holds (bundled-modules.ts) with
+ * would not see it, and src/modes/self-test/telemetry patches the modules it holds (bundled-modules.ts) with
  * every instrumentation built `enabled: false`. Yet `@opentelemetry/instrumentation` loads both
  * hook packages (with `worker_threads`, `debug` and an ESM loader) and installs a require hook
  * for every instrumentation it builds. Here the shared hook it installs (`modules` null, nothing
