@@ -88,6 +88,39 @@ describe('context_isolated per probe', () => {
     );
   });
 
+  test('a probe that both lost a span and took one in: two leaked spans', () => {
+    const third: TargetProbe = {
+      ...probe,
+      index: 3,
+      traceId: '4'.repeat(32),
+      spanId: 'dddddddddddddddd',
+      startMs: 1400,
+      endMs: 1500,
+    };
+    const entry3 = span('checkout', 'server', 'c000000000000041', third.spanId, [1401, 1490], {
+      traceId: third.traceId,
+    });
+    const leakedCall = (id: string, parent: string, traceId: string, start: number) =>
+      span('checkout', 'client', id, parent, [start, start + 5], {
+        traceId,
+        attributes: { 'server.port': start },
+      });
+    // Sent for probe 2 into probe 1's trace; sent for probe 3 into probe 2's (each to a port the
+    // probe it was sent for never called).
+    const lost = leakedCall('c000000000000032', 'c000000000000001', probe.traceId, 1250);
+    const joined = leakedCall('c000000000000033', 'c000000000000021', second.traceId, 1450);
+    const v = verify(
+      [...healthy(), ...secondProbe(), entry3, lost, joined],
+      { maxClockSkewMs: 50 },
+      [probe, second, third],
+    );
+    assert.deepEqual(isolation(v, 1), {
+      passed: false,
+      observed:
+        '2 leaked spans: checkout: GET (c000000000000033); checkout: GET (c000000000000032)',
+    });
+  });
+
   test('work after the answer, parent chain intact, is counted and passes', () => {
     const later = span('payment', 'server', 'p000000000000009', 'c000000000000002', [1150, 1160]);
     const v = run([...healthy(), ...secondProbe(), later]);
