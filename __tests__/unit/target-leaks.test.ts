@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { analyzeRun } from '../../src/verify/analysis';
 import type { TargetInput, TargetProbe } from '../../src/verify/target-types';
 import type { SpanRecord } from '../../src/verify/types';
-import { PROBE_TRACE, healthy, probe, span } from '../helpers/target-spans';
+import { PROBE_SPAN, PROBE_TRACE, healthy, probe, span } from '../helpers/target-spans';
 
 const SKEW = 50;
 const second: TargetProbe = {
@@ -305,6 +305,48 @@ describe('which late spans are judged, and against which probe', () => {
     portless[1] = { ...portless[1]!, attributes: {} };
     assert.deepEqual(leaks([...healthy(), ...secondProbe(), call(undefined)]).leaks, []);
     assert.deepEqual(leaks([...healthy(), ...portless, call(9003)]).leaks, []);
+  });
+
+  test('probe 2’s other call, not the one its break explains, is the call a late answer took', () => {
+    const brokenOff = span('payment', 'server', 'p000000000000023', undefined, [1212, 1222], {
+      traceId: '8'.repeat(32),
+      attributes: { 'server.port': 9002 },
+    });
+    const toStock = span(
+      'checkout',
+      'client',
+      'c000000000000023',
+      'c000000000000021',
+      [1210, 1280],
+      { traceId: second.traceId, attributes: { 'server.port': 9003 } },
+    );
+    const stock = span(
+      'inventory',
+      'server',
+      'i000000000000022',
+      'c000000000000002',
+      [1211, 1221],
+      { attributes: { 'server.port': 9003 } },
+    );
+    assert.deepEqual(leaks([...healthy(), ...secondProbe(), toStock, brokenOff, stock]).leaks, [
+      { span: 'i000000000000022', host: 0, owner: 1, call: 'c000000000000023' },
+    ]);
+  });
+
+  test('a late answer that tells no port matches a call to any port', () => {
+    const portless = span(
+      'payment',
+      'server',
+      'p000000000000022',
+      'c000000000000002',
+      [1211, 1221],
+    );
+    assert.deepEqual(leaks([...healthy(), ...secondProbe(), portless]).leaks, [LEAK]);
+  });
+
+  test('a probe whose trace holds one span, begun after the probe’s end: after the answer', () => {
+    const alone = span('checkout', 'server', 'c000000000000001', PROBE_SPAN, [1160, 1170]);
+    assert.deepEqual(leaks([alone]).after, [['c000000000000001'], []]);
   });
 
   test('probe 2 did only internal work in checkout: checkout was not serving it', () => {
