@@ -155,6 +155,14 @@ describe('rule 3: an uninstrumented caller, ranked', () => {
     );
   });
 
+  test('one caller explains one break: a break of another service at that time goes elsewhere', () => {
+    const inventory = newRoot('inventory', 'i000000000000001', 1011, 1021);
+    assert.deepEqual(causes([p1, p2], [...serving(), payment, inventory]), [
+      ['p000000000000001 new-root caller c000000000000001'],
+      ['i000000000000001 new-root caller g000000000000001'],
+    ]);
+  });
+
   /** checkout's own work under its request (calls to the external API), besides [1096, 1097]. */
   const ownCall = (id: string, window: [number, number], kind: SpanRecord['kind'] = 'client') =>
     span('checkout', kind, id, 'c000000000000001', window, {
