@@ -154,6 +154,55 @@ describe('rule 3: an uninstrumented caller, ranked', () => {
       [['p000000000000001 new-root caller c000000000000001']],
     );
   });
+
+  test('one caller explains one break: a break of another service at that time goes elsewhere', () => {
+    const inventory = newRoot('inventory', 'i000000000000001', 1011, 1021);
+    assert.deepEqual(causes([p1, p2], [...serving(), payment, inventory]), [
+      ['p000000000000001 new-root caller c000000000000001'],
+      ['i000000000000001 new-root caller g000000000000001'],
+    ]);
+  });
+
+  /** checkout's own work under its request (calls to the external API), besides [1096, 1097]. */
+  const ownCall = (id: string, window: [number, number], kind: SpanRecord['kind'] = 'client') =>
+    span('checkout', kind, id, 'c000000000000001', window, {
+      traceId: p1.traceId,
+      attributes: { 'server.address': 'api.example', 'server.port': 443 },
+    });
+
+  test('waiting on any of its calls counts, in whichever order they were exported', () => {
+    const inFlight = ownCall('c000000000000003', [1005, 1030]);
+    const done = ownCall('c000000000000004', [1004, 1006]);
+    const spans = serving();
+    for (const order of [
+      [...spans, inFlight],
+      [...spans.slice(0, 1), inFlight, ...spans.slice(1), done],
+    ]) {
+      assert.deepEqual(causes([p1, p2], [...order, payment]).flat(), [
+        'p000000000000001 new-root caller g000000000000001',
+      ]);
+    }
+  });
+
+  test('internal work in flight is no call it waits on', () => {
+    const work = ownCall('c000000000000003', [1005, 1030], 'internal');
+    assert.deepEqual(causes([p1, p2], [...serving(), work, payment]).flat(), [
+      'p000000000000001 new-root caller c000000000000001',
+    ]);
+  });
+
+  for (const [start, caller] of [
+    [1010, 'c'],
+    [1011, 'g'],
+  ] as const) {
+    test(`a request that began ${start === 1010 ? 'exactly when' : 'just after'} the break began ${caller === 'c' ? 'encloses' : 'does not enclose'} it`, () => {
+      const spans = serving();
+      spans[0] = { ...spans[0]!, startTimeMs: start };
+      assert.deepEqual(causes([p1, p2], [...spans, payment]).flat(), [
+        `p000000000000001 new-root caller ${caller}000000000000001`,
+      ]);
+    });
+  }
 });
 
 describe('rule 4: a service lost the context for its own later work', () => {
