@@ -207,6 +207,15 @@ describe('trace graph: ids that share or nearly share a key', () => {
     assertDistinct(['0000000000000000', '00000000\u00e90000000', '0000000010000000']);
   });
 
+  test('ids that share one 32-bit half are told apart by the other', () => {
+    const digits = '0123456789abcdef';
+    const sameLow = [...digits].map((d) => `${d.repeat(8)}00000001`);
+    const sameHigh = [...digits].map((d) => `00000001${d.repeat(8)}`);
+    assertDistinct(sameLow);
+    assertDistinct(sameHigh);
+    assertDistinct([...sameLow, ...sameHigh]);
+  });
+
   test('a 32-digit hex id is not its 16-digit prefix', () => {
     const long = '0123456789abcdef0123456789abcdef';
     assertDistinct([long.slice(0, 16), long]);
