@@ -200,6 +200,7 @@ describe('trace graph: ids that share or nearly share a key', () => {
   test('upper-case hex is not the lower-case id (nor one of 1s)', () => {
     assertDistinct(['ffffffffffffffff', 'FFFFFFFFFFFFFFFF', '1111111111111111']);
     assertDistinct(['FFFFFFFFFFFFFFFF', '1111111111111111', 'ffffffffffffffff']);
+    assertDistinct(['FFFFFFFFFFFFFFFF', 'AAAAAAAAAAAAAAAA', 'ffffffffffffffff']);
   });
 
   test('a 16-character id with a non-ASCII character is not the hex id of zeros or ones', () => {
@@ -220,6 +221,7 @@ describe('trace graph: ids that share or nearly share a key', () => {
     const long = '0123456789abcdef0123456789abcdef';
     assertDistinct([long.slice(0, 16), long]);
     assertDistinct([long, long.slice(0, 16)]);
+    assertDistinct([long, `${long.slice(0, 16)}${'f'.repeat(16)}`]);
   });
 
   /** The 16 hex digits of the two FNV-1a hashes the table keys a non-hex id by. */
