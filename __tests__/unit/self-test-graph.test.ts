@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { verify } from '../../src/verify/observation';
+import { verifyTarget } from '../../src/verify/target';
 import type { CheckSummary, Finding, HopEvidence, SpanRecord } from '../../src/verify/types';
 import {
   A_CLIENT,
@@ -18,6 +19,7 @@ import {
   span,
   TRACE_A,
 } from '../helpers/spans';
+import { healthy as healthyTarget, probe as targetProbe } from '../helpers/target-spans';
 
 /** A trace and a parent no service exported: what a proxy that injects its own context leaves. */
 const PROXY_TRACE = 'cccccccccccccccccccccccccccccccc';
@@ -211,6 +213,120 @@ describe('self-test graph checks', () => {
       entries[0]!.expected,
       `a server span in trace ${PROBE_TRACE} with parent ${PROBE_SPAN}`,
     );
+  });
+});
+
+describe('self-test graph checks: which requests they judge, and when', () => {
+  test('a sampled request is judged beside an unsampled one, which claims no graph check', () => {
+    const { spans, hop } = healthyHop();
+    const unsampled = request(hop, {
+      index: 2,
+      incoming: { traceId: PROBE_TRACE, spanId: PROBE_SPAN, sampled: false, tracestate: undefined },
+    });
+    const verification = verify({
+      mode: 'self-test',
+      ...input([request(hop), unsampled], spans),
+    });
+    // The unsampled request recorded nothing: only the sampled one is judged by each graph check.
+    for (const check of [
+      'calls_answered',
+      'no_new_roots',
+      'parents_resolved',
+      'context_isolated',
+    ]) {
+      const row = verification.checks.find((c) => c.check === check);
+      assert.deepEqual(summary(row), { passed: 1, failed: 0 }, check);
+    }
+  });
+
+  test('a request with no hop evidence is no probe of the graph checks; the others are judged', () => {
+    const { spans, hop } = healthyHop();
+    const verification = verify({
+      mode: 'self-test',
+      ...input([request(hop), { ...request(hop, { index: 2 }), hops: [] }], spans),
+    });
+    for (const check of [
+      'calls_answered',
+      'no_new_roots',
+      'parents_resolved',
+      'context_isolated',
+    ]) {
+      const row = verification.checks.find((c) => c.check === check);
+      assert.deepEqual(summary(row), { passed: 1, failed: 0 }, check);
+    }
+  });
+
+  test('no span exported at all: the graph checks claim nothing, the header checks judge', () => {
+    const { hop } = healthyHop();
+    const verification = verify({ mode: 'self-test', ...input([request(hop)], []) });
+    const checks = verification.checks.map((c) => c.check);
+    for (const check of [
+      'calls_answered',
+      'no_new_roots',
+      'parents_resolved',
+      'context_isolated',
+    ]) {
+      assert.ok(!checks.includes(check), `${check} in ${checks.join(', ')}`);
+    }
+  });
+
+  test('work the entry did in its context after answering is after the answer, not a leak', () => {
+    const { spans, hop } = healthyHop();
+    const timed = (s: SpanRecord, startTimeMs: number, endTimeMs: number): SpanRecord => ({
+      ...s,
+      startTimeMs,
+      endTimeMs,
+    });
+    // service-a answered at 10 ms, its call to service-b went on (fire and forget) and
+    // service-b served it a second later, in the same trace, parent chain intact.
+    const verification = verifyOne(
+      [timed(spans[0]!, 0, 10), timed(spans[1]!, 5, 2000), timed(spans[2]!, 1000, 1100)],
+      hop,
+    );
+    const isolated = graphFinding(verification.sample.findings, 'context_isolated');
+    assert.equal(isolated.passed, true);
+    assert.match(isolated.observed, /; 1 span after the answer, parent chain intact/);
+    // Answered within the entry's time: nothing after it.
+    const prompt = verifyOne(
+      [timed(spans[0]!, 0, 2000), timed(spans[1]!, 5, 1500), timed(spans[2]!, 1000, 1100)],
+      hop,
+    );
+    assert.equal(
+      graphFinding(prompt.sample.findings, 'context_isolated').observed,
+      '0 leaked spans',
+    );
+  });
+
+  test("the entry's span not exported: no bound, the rest of its trace is still judged", () => {
+    const { spans, hop } = healthyHop();
+    const verification = verifyOne(
+      // service-a's call took 6 s, service-b served it at 5 s: inside the call, and with no
+      // entry span there is no answer time to be after.
+      [
+        { ...spans[1]!, startTimeMs: 0, endTimeMs: 6000 },
+        { ...spans[2]!, startTimeMs: 5000, endTimeMs: 5001 },
+      ],
+      hop,
+    );
+    const isolated = graphFinding(verification.sample.findings, 'context_isolated');
+    assert.equal(isolated.observed, '0 leaked spans');
+    assert.equal(graphFinding(verification.sample.findings, 'calls_answered').passed, true);
+  });
+});
+
+describe('the one entry', () => {
+  test('a target observation goes to the target verifier, whole', () => {
+    const observation = {
+      probes: [targetProbe],
+      spans: healthyTarget(),
+      expectServices: ['checkout', 'payment'],
+      header: 'traceparent',
+    };
+    const verification = verify({ mode: 'target', ...observation });
+    assert.deepEqual(verification, verifyTarget(observation));
+    assert.equal(verification.passed, true);
+    const broken = verify({ mode: 'target', ...observation, spans: healthyTarget().slice(0, 1) });
+    assert.equal(broken.passed, false);
   });
 });
 

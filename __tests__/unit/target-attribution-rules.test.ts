@@ -443,3 +443,33 @@ describe('two lost fire-and-forget calls of one service, close in time', () => {
     assert.ok(!all.some((d) => d.startsWith('checkout -> checkout')), all.join('\n'));
   });
 });
+
+describe('rule 0: a call of a request no probe sent', () => {
+  test('the new root that answers it is not the probe’s, though a probe call to that address is in flight', () => {
+    const HEALTH = '8'.repeat(32);
+    const [entry, call] = healthy();
+    const spans = [
+      entry!,
+      call!,
+      // A health check through gateway, begun before the probe, calls payment during it.
+      span('gateway', 'server', 'g000000000000001', undefined, [900, 1070], {
+        traceId: HEALTH,
+        attributes: { 'server.port': 9100 },
+      }),
+      span('gateway', 'client', 'g000000000000002', 'g000000000000001', [1005, 1060], {
+        traceId: HEALTH,
+        attributes: { 'server.port': 9002 },
+      }),
+      // A connect span under the call (as some HTTP clients export) does not answer it.
+      span('gateway', 'internal', 'g000000000000003', 'g000000000000002', [1005, 1006], {
+        traceId: HEALTH,
+      }),
+      // payment drops the context of both calls: one new root each.
+      newRoot('payment', 'p000000000000009', 1006, 1050, 9002),
+      newRoot('payment', 'p000000000000001', 1020, 1030, 9002),
+    ];
+    assert.deepEqual(causes([probe], spans), [
+      ['p000000000000001 new-root call call-to-its-address c000000000000002'],
+    ]);
+  });
+});

@@ -226,3 +226,20 @@ describe('verifyTarget', () => {
     );
   });
 });
+
+describe('a span of the trace exported under the probe span’s own id', () => {
+  test('does not hide the entry that joined the probe', () => {
+    // Something on the probe's side (a sidecar instrumenting the probe's request) exported the
+    // probe's call under the probe span's id: the entry's parent now resolves in the trace.
+    const probeCall = span('sidecar', 'client', PROBE_SPAN, undefined, [1000, 1095]);
+    const verification = verifyTarget({
+      probes: [probe],
+      spans: [probeCall, ...healthy()],
+      expectServices: [],
+      header: 'traceparent',
+    });
+    const entry = verification.sample.findings.find((f) => f.check === 'entry_joined');
+    assert.equal(entry?.passed, true, entry?.observed);
+    assert.equal(entry?.observed, 'checkout: GET (c000000000000001)');
+  });
+});

@@ -6,6 +6,7 @@ import {
   callHost,
   describeCall,
   describeServerCall,
+  parentAt,
   parentOf,
   serverPath,
   spanPort,
@@ -161,5 +162,113 @@ describe('attribute readers', () => {
       'GET /p',
     );
     assert.equal(describeServerCall(withAttributes({}, 'server')), 'op');
+  });
+});
+
+// Ids that look alike to the id table's keys (16 hex digits are their own key, others hashed)
+// must still be told apart: a parent confused with another span would join the wrong call.
+describe('trace graph: ids that share or nearly share a key', () => {
+  /** Spans with these ids, each the child (internal) of the one before, in one service. */
+  function chainOf(ids: readonly string[]): SpanRecord[] {
+    return ids.map((id, at) =>
+      span('svc', 'internal', id, at === 0 ? undefined : ids[at - 1], [0, 1]),
+    );
+  }
+
+  function assertDistinct(ids: readonly string[]): void {
+    const spans = chainOf(ids);
+    const graph = buildTraceGraph(PROBE_TRACE, spans);
+    assert.deepEqual(
+      ids.map((id) => graph.indexOf(id)),
+      ids.map((_, at) => at),
+      `each of ${JSON.stringify(ids)} is its own span`,
+    );
+    assert.deepEqual(
+      [...graph.parents],
+      ids.map((_, at) => at - 1),
+    );
+    assert.deepEqual(
+      spans.map((s) => parentOf(graph, s)?.spanId),
+      ids.map((_, at) => ids[at - 1]),
+    );
+    assert.deepEqual(
+      spans.map((_, at) => parentAt(graph, at)?.spanId),
+      ids.map((_, at) => ids[at - 1]),
+    );
+  }
+
+  test('upper-case hex is not the lower-case id (nor one of 1s)', () => {
+    assertDistinct(['ffffffffffffffff', 'FFFFFFFFFFFFFFFF', '1111111111111111']);
+    assertDistinct(['FFFFFFFFFFFFFFFF', '1111111111111111', 'ffffffffffffffff']);
+    assertDistinct(['FFFFFFFFFFFFFFFF', 'AAAAAAAAAAAAAAAA', 'ffffffffffffffff']);
+  });
+
+  test('a 16-character id with a non-ASCII character is not the hex id of zeros or ones', () => {
+    assertDistinct(['0000000000000000', '\u00e9000000000000000'.slice(0, 16), '1000000000000000']);
+    assertDistinct(['0000000000000000', '00000000\u00e90000000', '0000000010000000']);
+  });
+
+  test('ids that share one 32-bit half are told apart by the other', () => {
+    const digits = '0123456789abcdef';
+    const sameLow = [...digits].map((d) => `${d.repeat(8)}00000001`);
+    const sameHigh = [...digits].map((d) => `00000001${d.repeat(8)}`);
+    assertDistinct(sameLow);
+    assertDistinct(sameHigh);
+    assertDistinct([...sameLow, ...sameHigh]);
+  });
+
+  test('a 32-digit hex id is not its 16-digit prefix', () => {
+    const long = '0123456789abcdef0123456789abcdef';
+    assertDistinct([long.slice(0, 16), long]);
+    assertDistinct([long, long.slice(0, 16)]);
+    assertDistinct([long, `${long.slice(0, 16)}${'f'.repeat(16)}`]);
+  });
+
+  /** The 16 hex digits of the two FNV-1a hashes the table keys a non-hex id by. */
+  function hexOfHashedKey(id: string): string {
+    let first = 0x811c9dc5 | 0;
+    let second = 0x01000193;
+    for (let index = 0; index < id.length; index += 1) {
+      const code = id.charCodeAt(index);
+      first = Math.imul(first ^ code, 0x01000193);
+      second = Math.imul(second ^ code, 0x5bd1e995);
+    }
+    const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+    return hex(first) + hex(second);
+  }
+
+  test('a hex id equal to the hashed key of another id is still another span', () => {
+    for (const named of ['checkout-span', 'x', '']) {
+      const twin = hexOfHashedKey(named);
+      assertDistinct(['a000000000000001', named, twin]);
+      assertDistinct(['a000000000000001', twin, named]);
+      assertDistinct([twin, 'a000000000000001', named]);
+      assertDistinct([named, 'a000000000000001', twin]);
+    }
+  });
+
+  test('hundreds of spans: every parent resolves to its own span, none to a neighbour', () => {
+    const ids = Array.from({ length: 600 }, (_, at) =>
+      at % 3 === 0 ? `span-${at}` : ((at * 0x9e3779b1) >>> 0).toString(16).padStart(16, '0'),
+    );
+    assertDistinct(ids);
+    const graph = buildTraceGraph(PROBE_TRACE, chainOf(ids));
+    assert.equal(graph.indexOf('span-1'), -1);
+    assert.equal(graph.indexOf('ffffffffffffffff'), -1);
+  });
+
+  test('a span is answered only by a server child, not by an internal or client one', () => {
+    const spans = [
+      span('svc', 'client', 'a000000000000001', undefined, [0, 10]),
+      span('svc', 'internal', 'a000000000000002', 'a000000000000001', [1, 9]),
+      span('svc', 'client', 'a000000000000003', 'a000000000000001', [1, 9]),
+      span('svc', 'client', 'a000000000000004', undefined, [0, 10]),
+      span('other', 'server', 'b000000000000001', 'a000000000000004', [1, 9]),
+    ];
+    const graph = buildTraceGraph(PROBE_TRACE, spans);
+    assert.deepEqual(
+      spans.map((_, at) => graph.isAnswered(at)),
+      [false, false, false, true, false],
+    );
   });
 });
