@@ -9,25 +9,12 @@ import { protobufSource } from '../../src/receiver/decode-protobuf';
 import { ExportTraceServiceRequest } from '../../src/receiver/otlp-schema';
 import { SpanBatch } from '../../src/receiver/span-batch';
 import { readUtf8 } from '../../src/receiver/utf8-cache';
+import { seededRandom } from '../helpers/seeded-random';
 
 const REQUESTS = Number(process.env['DIFFERENTIAL_REQUESTS'] ?? 300);
 const SEED = Number(process.env['DIFFERENTIAL_SEED'] ?? 12);
 
-/** mulberry32: a small seeded generator, so a failure can be replayed with its seed. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = generator(SEED);
-const int = (below: number): number => Math.floor(random() * below);
-const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
+const { random, int, pick } = seededRandom(SEED);
 const bytes = (length: number): Buffer => Buffer.from(Array.from({ length }, () => int(256)));
 
 function id(length: number): Buffer {

@@ -12,26 +12,12 @@ import { parsedJsonSource } from '../../src/receiver/decode-json-parsed';
 import { scanJson } from '../../src/receiver/json-span-bounds';
 import type { SpanSource } from '../../src/receiver/ingest';
 import { SpanBatch } from '../../src/receiver/span-batch';
+import { seededRandom } from '../helpers/seeded-random';
 
 const REQUESTS = Number(process.env['DIFFERENTIAL_REQUESTS'] ?? 400);
 const SEED = Number(process.env['DIFFERENTIAL_SEED'] ?? 12);
 
-/** mulberry32: a small seeded generator, so a failure can be replayed with its seed. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = generator(SEED);
-const int = (below: number): number => Math.floor(random() * below);
-const chance = (p: number): boolean => random() < p;
-const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
+const { random, int, chance, pick } = seededRandom(SEED);
 
 // ---- A JSON model that can say what JSON.stringify cannot: duplicate keys, raw number text. ----
 
