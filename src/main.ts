@@ -7,7 +7,7 @@ import { LaunchError } from './modes/target/service-report';
 import { setLogSink } from './log';
 import { progress } from './progress';
 import { onCancelSignal } from './runner/cancel';
-import { reportNoVerdict, reportVerdict } from './runner/report-step';
+import { reportNoVerdict, reportOrFail, reportVerdict } from './runner/report-step';
 
 /** Header names whose values are credentials: masked in the log by the runner. */
 const SECRET_HEADER = /auth|cookie|token|secret|key|password|session/i;
@@ -39,23 +39,24 @@ export async function run(): Promise<void> {
   }, core.ExitCode.Failure);
   try {
     // Empty means "not set": parseConfig applies the default (getInput trims, '' when unset).
-    config = parseConfig((name) => core.getInput(name));
-    maskSecrets(config);
-    if (core.isDebug()) core.debug(`Config: ${JSON.stringify(config)}`);
-    const report = await check(config);
-    if (claimReport()) await reportVerdict(report, config, inRunner);
+    const parsed = parseConfig((name) => core.getInput(name));
+    config = parsed;
+    maskSecrets(parsed);
+    if (core.isDebug()) core.debug(`Config: ${JSON.stringify(parsed)}`);
+    const report = await check(parsed);
+    // Inside reportOrFail: a report that cannot be written must not fall into the catch below,
+    // where the claimed report would swallow it and a failed verdict would exit 0.
+    if (claimReport()) await reportOrFail(() => reportVerdict(report, parsed, inRunner), inRunner);
   } catch (error) {
     // No verdict (a bad input, a timeout, a port in use): still set the outputs and say why.
     if (claimReport()) {
       const observed = config === undefined ? undefined : progress.snapshot();
       // A service the action started died, or setup failed: its last lines are the evidence.
       const evidence = error instanceof LaunchError ? error.summaryHtml : '';
-      await reportNoVerdict(
-        getErrorMessage(error),
-        config ?? readableParts(),
-        observed,
+      const parts = config ?? readableParts();
+      await reportOrFail(
+        () => reportNoVerdict(getErrorMessage(error), parts, observed, inRunner, evidence),
         inRunner,
-        evidence,
       );
     }
   } finally {

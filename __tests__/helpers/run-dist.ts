@@ -50,6 +50,8 @@ export interface RunOptions {
    * resource fault for the process, e.g. an inner hop's connection failing with EMFILE.
    */
   fdLimit?: number;
+  /** Point GITHUB_OUTPUT or GITHUB_STEP_SUMMARY at a file that does not exist, in a missing folder. */
+  missingFile?: 'output' | 'summary';
 }
 
 /** Runs dist/index.js as the runner does: INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY. */
@@ -58,15 +60,16 @@ export function runDist(options: RunOptions = {}): Promise<DistRun> {
   const work = mkdtempSync(join(tmpdir(), 'propagation-check-run-'));
   const outputFile = join(work, 'output');
   const summaryFile = join(work, 'summary.md');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
+  if (options.missingFile !== 'output') writeFileSync(outputFile, '');
+  if (options.missingFile !== 'summary') writeFileSync(summaryFile, '');
+  const missing = join(work, 'missing', 'file');
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
   const cli = options.cli;
   if (options.runner !== false && cli === undefined) {
     Object.assign(env, {
       GITHUB_ACTIONS: 'true',
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_OUTPUT: options.missingFile === 'output' ? missing : outputFile,
+      GITHUB_STEP_SUMMARY: options.missingFile === 'summary' ? missing : summaryFile,
     });
   }
   const args: string[] = [];

@@ -33,6 +33,19 @@ export async function reportVerdict(
 }
 
 /**
+ * Runs one of the reports above. When it cannot be written (an output or summary file missing or
+ * unwritable), the step fails with one line naming what could not be written: whatever the
+ * verdict, a workflow must never read a passing step whose outputs it did not get.
+ */
+export async function reportOrFail(write: () => Promise<void>, inRunner: boolean): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    failStep(inRunner, `Could not write the step's report: ${getErrorMessage(error)}`);
+  }
+}
+
+/**
  * The log: in the runner, the report, then the spans (capped) and the result in collapsed groups;
  * in a terminal, the result first and the report last, so the verdict stays on screen (the spans
  * only with the CLI's --verbose).
@@ -85,10 +98,11 @@ export async function reportNoVerdict(
 ): Promise<void> {
   if (observed !== undefined)
     core.info(`Observed before the run ended: ${observedLine(observed)}.`);
-  setOutputs(noVerdictOutputs(message, observed));
   // The step's error line before the files: a cancelled run exits at a bound that a loaded
-  // machine can reach while the summary is still being written, and this line must be in the log.
+  // machine can reach while the summary is still being written, and this line must be in the log
+  // (also when the output file cannot be written).
   failStep(inRunner, message);
+  setOutputs(noVerdictOutputs(message, observed));
   if (config.summary && process.env['GITHUB_STEP_SUMMARY']) {
     await core.summary.addRaw(noVerdictSummary(message, observed) + evidenceHtml).write();
   }
