@@ -31,7 +31,8 @@ describe('diagrams of a 16-service chain stay readable', () => {
 
   test('one broken hop: both its ends drawn, the hops that held on each side folded', () => {
     const diagram = chainDiagram(SERVICES, hops([9]));
-    assert.match(diagram, /^flowchart LR/);
+    // The probe, 4 services and 2 folds: too many for a row.
+    assert.match(diagram, /^flowchart TB/);
     assert.deepEqual(shownServices(16, new Set([9])), [0, 8, 9, 15]);
     assert.match(diagram, /n8 -\. "hop 9: context lost in 200\/200" \.-> n9/);
     assert.match(diagram, /class n9 broken/);
@@ -42,11 +43,13 @@ describe('diagrams of a 16-service chain stay readable', () => {
     assert.match(diagram, /^flowchart TB/);
   });
 
-  test('a short chain is drawn whole, left to right', () => {
-    const diagram = chainDiagram(SERVICES.slice(0, 5), hops([3]).slice(0, 4));
-    assert.match(diagram, /^flowchart LR/);
-    assert.equal(diagram.split('\n').filter((line) => /^ {2}n\d+\["/.test(line)).length, 5);
-    assert.doesNotMatch(diagram, /held/);
+  test('a short chain is drawn whole: left to right up to 3 services, top-down past them', () => {
+    const five = chainDiagram(SERVICES.slice(0, 5), hops([3]).slice(0, 4));
+    assert.match(five, /^flowchart TB/);
+    assert.equal(five.split('\n').filter((line) => /^ {2}n\d+\["/.test(line)).length, 5);
+    assert.doesNotMatch(five, /held/);
+    assert.match(chainDiagram(SERVICES.slice(0, 3), hops([2]).slice(0, 2)), /^flowchart LR/);
+    assert.match(chainDiagram(SERVICES.slice(0, 4), hops([2]).slice(0, 3)), /^flowchart TB/);
   });
 
   test('the trace of 16 services: top-down, only the broken hop and the ends, and a note', () => {

@@ -6,21 +6,26 @@ const EXTERNAL_STYLE = 'stroke:#8c959f,stroke-dasharray:3 3,color:#57606a';
 
 /** Past this many services, a diagram draws the broken part and folds the hops that held. */
 export const MAX_DRAWN_SERVICES = 6;
+/**
+ * The most nodes a diagram draws left to right. GitHub scales a diagram down to its 946 px
+ * column: measured in Chromium (scripts/render-summary.mjs), the probe and 5 services in a row
+ * drew their 16 px labels at 9.9 px, the probe and 2 at full size; past this, top-down.
+ */
+export const MAX_ROW_NODES = 4;
 
 /**
  * The chain: the probe, then one node per service, one arrow per hop. A hop that failed for any
  * request is a dashed red arrow, and the service it reached is outlined in red. Past
  * MAX_DRAWN_SERVICES services, runs of hops that held fold into one node (GitHub scales a wide
- * diagram down to its column: 16 services in a row were 18 px high); if the broken hops alone
- * are still too many to draw side by side, the chain is drawn top-down.
+ * diagram down to its column: 16 services in a row were 18 px high); past MAX_ROW_NODES nodes
+ * (the probe, services and folds) the chain is drawn top-down.
  */
 export function chainDiagram(services: readonly string[], hops: readonly HopSummary[]): string {
   const broken = new Set(hops.filter((hop) => hop.failed > 0).map((hop) => hop.hop));
   const shown = shownServices(services.length, broken);
-  const lines = [
-    `flowchart ${shown.length > MAX_DRAWN_SERVICES ? 'TB' : 'LR'}`,
-    '  probe(["probe"])',
-  ];
+  const folds = shown.filter((index, at) => (shown[at + 1] ?? index + 1) > index + 1).length;
+  const nodes = 1 + shown.length + folds;
+  const lines = [`flowchart ${nodes > MAX_ROW_NODES ? 'TB' : 'LR'}`, '  probe(["probe"])'];
   for (const index of shown) lines.push(`  n${index}["${escapeMermaid(services[index]!)}"]`);
   lines.push('  probe --> n0');
   shown.forEach((index, at) => {
@@ -141,12 +146,13 @@ function node(spanId: string): string {
 /**
  * The services of a target trace and every call between them: the probe's request to the entry,
  * answered calls solid, broken calls dashed and red, calls to declared external destinations
- * dotted and grey (not verified).
+ * dotted and grey (not verified). Top-down past MAX_ROW_NODES services, as the chain.
  */
 export function serviceDiagram(
   edges: readonly { from: string; to: string; call: string; broken: boolean; external?: boolean }[],
 ): string {
-  const lines = ['flowchart LR'];
+  const services = new Set(edges.flatMap((edge) => [edge.from, edge.to]));
+  const lines = [`flowchart ${services.size > MAX_ROW_NODES ? 'TB' : 'LR'}`];
   const ids = new Map<string, string>();
   const id = (service: string): string => {
     let known = ids.get(service);
