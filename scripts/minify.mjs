@@ -3,12 +3,12 @@
 // the code, not where it lies, so the output is the same in any folder.
 //
 // Names are not kept (`keepNames: false`): keeping them wraps every function and class in a call
-// that redefines its `name` at creation, which cost the default run about 20 ms of CPU, much of it
-// in closures made per request (BENCHMARKS.md, "Start-up, third round"). Nothing the action does
-// reads a minified name: its errors set `name` as a field, the koa span is named after a method
-// key (src/modes/self-test/service.ts), and the bundled packages read names for log, debug and
-// deprecation messages, and in one check of koa's cookies on options the action never passes.
-// Stack frames of a crash show minified names.
+// that redefines its `name` at creation, closures made per request included: it cost the default
+// run about 20 ms of CPU, most of it while the requests ran (BENCHMARKS.md, "Start-up, third
+// round"). Nothing the action does reads a minified name: its errors set `name` as a field, the
+// koa span is named after a method key (src/modes/self-test/service.ts), and the bundled packages
+// read names for log, debug and deprecation messages, and in one check of koa's cookies on
+// options the action never passes. Stack frames of a crash show minified names.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { transformSync } from 'esbuild';
 
