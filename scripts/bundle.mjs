@@ -1,8 +1,7 @@
 // Builds what the runner and the CLI execute: dist/index.js, bundled by ncc with everything it
 // needs, and dist/cli.js, a two-line entry that runs the same bundle as a command-line tool.
-// Every emitted .js file is then minified by esbuild (names kept, so stack frames and class names
-// stay readable): the runner compiles the whole bundle at every start, and compiling half the
-// bytes cuts the time to verdict by about a tenth (BENCHMARKS.md). check-dist rebuilds with this
+// Every emitted .js file is then minified by esbuild (scripts/minify.mjs): the runner compiles
+// the whole bundle at every start, and compiling half the bytes cuts the time to verdict by about a tenth (BENCHMARKS.md). check-dist rebuilds with this
 // same script, so the committed files are still exactly what the source builds to.
 // Usage: node scripts/bundle.mjs [OUT_DIR]   (default: dist)
 import { execFileSync } from 'node:child_process';
