@@ -36,6 +36,8 @@ const INPUTS: Partial<Record<InputName, string>> = {
   hops: String(LOAD.hops),
   requests: String(LOAD.requests),
   concurrency: String(LOAD.concurrency),
+  // `LOAD_CLIENT=http|fetch`: the services' client for their calls (default got, the action's).
+  client: process.env.LOAD_CLIENT ?? '',
 };
 
 type Mode = LoadResult['mode'];

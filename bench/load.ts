@@ -9,7 +9,8 @@
  * `stock` is the same chain traced by the stock upstream setup (bench/stock-tracing.ts: default
  * HTTP and Koa instrumentations, W3C propagator, spans dropped): the floor any traced service
  * pays. ours / stock is the cost that is ours; stock / untraced is the instrumentations' own.
- * `LOAD_STOCK=0`: leave the stock worker out.
+ * `LOAD_STOCK=0`: leave the stock worker out. `LOAD_CLIENT=http|fetch`: the services call the next
+ * one with that client instead of got (the default).
  *
  * `LOAD_BEFORE=<folder>`: a checkout of another revision (with node_modules) whose own
  * bench/load-worker.ts runs traced as a third worker in every round (untraced, traced before,
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
       `- stock: the same chain traced by the stock upstream setup (bench/stock-tracing.ts: NodeTracerProvider, W3C propagator, default HttpInstrumentation and KoaInstrumentation, every span dropped${process.env.LOAD_STOCK_DEFAULT === '1' ? ', the probes traced too' : ', the probes skipped as ours skips them'})`,
     );
   }
+  if (process.env.LOAD_CLIENT) print(`- client: ${process.env.LOAD_CLIENT} (LOAD_CLIENT)`);
   const problems: string[] = [];
   const results: Results = { untraced: [], stock: [], before: [], traced: [] };
   if (BEFORE) print(`- traced (before): bench/load-worker.ts of ${BEFORE}`);
