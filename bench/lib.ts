@@ -178,7 +178,7 @@ export const LOAD = { hops: 3, requests: 2000, concurrency: 50, warmup: 200, ver
 
 /** What one load worker reports. */
 export interface LoadResult {
-  mode: 'traced' | 'untraced';
+  mode: 'traced' | 'untraced' | 'stock';
   requests: number;
   wallMs: number;
   throughput: number;
@@ -187,6 +187,8 @@ export interface LoadResult {
   max: number;
   cpuMsPerRequest: number;
   maxRssMiB: number;
+  /** Stock only: spans ended (and dropped) per request in the measured batch. */
+  spansPerRequest?: number;
   /** Traced only. */
   spans?: number;
   spanWaitMs?: number;

@@ -2,25 +2,31 @@
  * One side of the load benchmark, in its own process (instrumentation patches http and koa for
  * the whole process, so traced and untraced cannot share one):
  *
- *   node --import tsx bench/load-worker.ts traced|untraced
+ *   node --import tsx bench/load-worker.ts traced|untraced|stock
  *
  * Starts the chain the action would start for `hops: 3, requests: 2000, concurrency: 50` (from the
  * project's own modules), sends a warm-up batch, then the measured batch, and prints one line:
  * `RESULT {json}`. Traced, it also waits for the exported spans and times the pure verifier on
- * the measured requests, several times.
+ * the measured requests, several times. `stock` traces the same chain with the stock upstream
+ * setup instead of ours (bench/stock-tracing.ts), keeping no span: the instrumentations' own cost.
+ *
+ * The chain's modules are loaded only after the tracing starts, in every mode, as a service
+ * loads its code after its tracing set-up: the stock setup patches through require hooks.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { parseConfig, traceContextPropagators, type InputName } from '../src/config';
-import { chainSpecs, startChain, type RunningChain } from '../src/modes/self-test/chain';
-import { sendProbes, type ProbeResult } from '../src/modes/self-test/probe';
-import { hopsFromAnswer } from '../src/modes/self-test/report-body';
+import type * as ChainModule from '../src/modes/self-test/chain';
+import type * as ProbeModule from '../src/modes/self-test/probe';
+import type { ProbeResult } from '../src/modes/self-test/probe';
+import type * as ReportBodyModule from '../src/modes/self-test/report-body';
 import type { Tracing } from '../src/modes/self-test/telemetry/tracing';
 import { TRACE_FORMATS } from '../src/verify/formats/context-headers';
 import type { RequestEvidence } from '../src/verify/types';
 import { verifyPropagation } from '../src/verify/header-checks/requests';
 import { LOAD, percentile, type LoadResult } from './lib';
+import type { StockTracing } from './stock-tracing';
 
 /** Bound on each batch of requests, and on the wait for spans. */
 const BATCH_TIMEOUT_MS = 60_000;
@@ -30,19 +36,35 @@ const INPUTS: Partial<Record<InputName, string>> = {
   hops: String(LOAD.hops),
   requests: String(LOAD.requests),
   concurrency: String(LOAD.concurrency),
+  // `LOAD_CLIENT=http|fetch`: the services' client for their calls (default got, the action's).
+  client: process.env.LOAD_CLIENT ?? '',
 };
 
-async function main(mode: 'traced' | 'untraced'): Promise<LoadResult> {
+type Mode = LoadResult['mode'];
+
+async function main(mode: Mode): Promise<LoadResult> {
   const config = parseConfig((name) => INPUTS[name] ?? '');
-  const names = chainSpecs(config).map((spec) => spec.name);
+  const names = Array.from({ length: config.services }, (_, index) =>
+    String.fromCharCode('a'.charCodeAt(0) + index),
+  ).map((letter) => `service-${letter}`);
   let tracing: Tracing | undefined;
+  let stock: StockTracing | undefined;
   if (mode === 'traced') {
     // Loaded only here: the untraced process never even imports the instrumentations.
     const { startTracing, tracingOptionsFor } =
       await import('../src/modes/self-test/telemetry/tracing');
     tracing = await startTracing(tracingOptionsFor(config, names));
+  } else if (mode === 'stock') {
+    const { startStockTracing } = await import('./stock-tracing');
+    stock = startStockTracing();
   }
-  let chain: RunningChain | undefined;
+  const { chainSpecs, startChain } =
+    (await import('../src/modes/self-test/chain')) as typeof ChainModule;
+  const { sendProbes } = (await import('../src/modes/self-test/probe')) as typeof ProbeModule;
+  if (chainSpecs(config).some((spec, index) => spec.name !== names[index])) {
+    throw new Error('load-worker: the service names differ from chainSpecs');
+  }
+  let chain: ChainModule.RunningChain | undefined;
   try {
     chain = await startChain({
       specs: chainSpecs(config),
@@ -60,11 +82,13 @@ async function main(mode: 'traced' | 'untraced'): Promise<LoadResult> {
       });
     await batch(LOAD.warmup);
     const profiler = await startProfile(process.env.LOAD_CPU_PROFILE);
+    const endedBefore = stock?.ended() ?? 0;
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const probes = await batch(config.requests);
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
+    const endedInBatch = (stock?.ended() ?? 0) - endedBefore;
     await profiler?.();
     const latencies = probes.map((probe) => probe.latencyMs);
     const result: LoadResult = {
@@ -77,6 +101,7 @@ async function main(mode: 'traced' | 'untraced'): Promise<LoadResult> {
       max: Math.max(...latencies),
       cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / probes.length,
       maxRssMiB: 0,
+      ...(stock && { spansPerRequest: endedInBatch / probes.length }),
     };
     if (tracing) Object.assign(result, await verifyTiming(tracing, probes, config, names));
     result.maxRssMiB = process.resourceUsage().maxRSS / 1024;
@@ -84,6 +109,7 @@ async function main(mode: 'traced' | 'untraced'): Promise<LoadResult> {
   } finally {
     await chain?.close();
     await tracing?.shutdown();
+    await stock?.stop();
   }
 }
 
@@ -120,6 +146,8 @@ async function verifyTiming(
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const spanWaitMs = performance.now() - waitStart;
+  const { hopsFromAnswer } =
+    (await import('../src/modes/self-test/report-body')) as typeof ReportBodyModule;
 
   const collectStart = performance.now();
   const all = tracing.spans();
@@ -158,7 +186,7 @@ async function verifyTiming(
 }
 
 const mode = process.argv[2];
-if (mode === 'traced' || mode === 'untraced') {
+if (mode === 'traced' || mode === 'untraced' || mode === 'stock') {
   main(mode).then(
     (result) => process.stdout.write(`RESULT ${JSON.stringify(result)}\n`),
     (error: unknown) => {

@@ -1,10 +1,16 @@
 /**
  * Instrumentation under load: 2,000 requests at concurrency 50 through a 3-service chain, traced
  * (startTracing + startChain + sendProbes) against untraced (the same without startTracing), each
- * in its own child process (bench/load-worker.ts), alternating untraced, traced, untraced, ...
- * Medians are quoted, so machine noise hits both alike. Prints figures only.
+ * in its own child process (bench/load-worker.ts), alternating untraced, stock, traced, untraced,
+ * ... Medians are quoted, so machine noise hits all alike. Prints figures only.
  *
  *   node --import tsx bench/load.ts     (part of `npm run bench`)
+ *
+ * `stock` is the same chain traced by the stock upstream setup (bench/stock-tracing.ts: default
+ * HTTP and Koa instrumentations, W3C propagator, spans dropped): the floor any traced service
+ * pays. ours / stock is the cost that is ours; stock / untraced is the instrumentations' own.
+ * `LOAD_STOCK=0`: leave the stock worker out. `LOAD_CLIENT=http|fetch`: the services call the next
+ * one with that client instead of got (the default).
  *
  * `LOAD_BEFORE=<folder>`: a checkout of another revision (with node_modules) whose own
  * bench/load-worker.ts runs traced as a third worker in every round (untraced, traced before,
@@ -32,6 +38,8 @@ import {
 const PAIRS = Number(process.env.LOAD_PAIRS ?? '') || 5;
 /** Another checkout whose traced worker runs beside ours in every round, when given. */
 const BEFORE = process.env.LOAD_BEFORE || undefined;
+/** The stock upstream setup as a worker in every round, unless turned off. */
+const STOCK = process.env.LOAD_STOCK !== '0';
 /** Bound on one worker: a traced batch takes a few seconds on 2 cores. */
 const WORKER_TIMEOUT_MS = 120_000;
 
@@ -59,12 +67,23 @@ async function main(): Promise<void> {
     `Instrumentation under load: ${LOAD.requests} requests at concurrency ${LOAD.concurrency}, ${LOAD.hops} services, traced vs untraced`,
   );
   for (const line of machine()) print(`- ${line}`);
+  const modes: Mode[] = [
+    'untraced',
+    ...(STOCK ? (['stock'] as const) : []),
+    ...(BEFORE ? (['before'] as const) : []),
+    'traced',
+  ];
   print(
-    `- each worker: its own process (node --import tsx), ${LOAD.warmup} warm-up requests, then ${LOAD.requests} measured; ${PAIRS} pairs: untraced, traced, untraced, ...`,
+    `- each worker: its own process (node --import tsx), ${LOAD.warmup} warm-up requests, then ${LOAD.requests} measured; ${PAIRS} rounds of ${modes.join(', ')}`,
   );
+  if (STOCK) {
+    print(
+      `- stock: the same chain traced by the stock upstream setup (bench/stock-tracing.ts: NodeTracerProvider, W3C propagator, default HttpInstrumentation and KoaInstrumentation, every span dropped${process.env.LOAD_STOCK_DEFAULT === '1' ? ', the probes traced too' : ', the probes skipped as ours skips them'})`,
+    );
+  }
+  if (process.env.LOAD_CLIENT) print(`- client: ${process.env.LOAD_CLIENT} (LOAD_CLIENT)`);
   const problems: string[] = [];
-  const results: Results = { untraced: [], before: [], traced: [] };
-  const modes: Mode[] = BEFORE ? ['untraced', 'before', 'traced'] : ['untraced', 'traced'];
+  const results: Results = { untraced: [], stock: [], before: [], traced: [] };
   if (BEFORE) print(`- traced (before): bench/load-worker.ts of ${BEFORE}`);
   for (let pair = 0; pair < PAIRS; pair += 1) {
     for (const mode of modes) {
@@ -78,11 +97,17 @@ async function main(): Promise<void> {
     }
   }
   const { throughputRatio, p99Ratio } = printLoad(results);
+  const stock = STOCK ? printStock(results) : undefined;
   if (BEFORE) printBefore(results);
   const verifyMs = printVerification(results);
   print(
     `\nRESULT load: throughput ${fixed(throughputRatio, 2)}x of untraced, p99 latency ${fixed(p99Ratio, 2)}x, verification of ${LOAD.requests} traces ${fixed(verifyMs)} ms`,
   );
+  if (stock) {
+    print(
+      `RESULT load against stock: throughput ours/stock ${fixed(stock.oursThroughput, 2)}x, stock/untraced ${fixed(stock.stockThroughput, 2)}x; CPU per request ours/stock ${fixed(stock.oursCpu, 2)}x, stock/untraced ${fixed(stock.stockCpu, 2)}x (medians of per-round ratios)`,
+    );
+  }
   print(`\nload average at end: ${loadAverage()}`);
   heading('Problems');
   print(
@@ -106,6 +131,10 @@ function printLoad(results: Results): { throughputRatio: number; p99Ratio: numbe
     const untraced = med('untraced', pick);
     const traced = med('traced', pick);
     const cells = [label, fixed(untraced, digits), fixed(traced, digits), ratio(traced, untraced)];
+    if (STOCK) {
+      const stock = med('stock', pick);
+      cells.push(fixed(stock, digits), ratio(stock, untraced), ratio(traced, stock));
+    }
     if (!BEFORE) return cells;
     const before = med('before', pick);
     return [...cells, fixed(before, digits), ratio(before, untraced)];
@@ -118,6 +147,7 @@ function printLoad(results: Results): { throughputRatio: number; p99Ratio: numbe
         'untraced',
         'traced',
         'traced / untraced',
+        ...(STOCK ? ['stock', 'stock / untraced', 'traced / stock'] : []),
         ...(BEFORE ? ['traced (before)', 'before / untraced'] : []),
       ],
       [
@@ -144,6 +174,35 @@ function printLoad(results: Results): { throughputRatio: number; p99Ratio: numbe
     `\nmedian of per-pair ratios: throughput ${fixed(throughputRatio, 2)}x, p99 latency ${fixed(p99Ratio, 2)}x, CPU per request ${fixed(cpuRatio, 2)}x`,
   );
   return { throughputRatio, p99Ratio };
+}
+
+/** Ours against the stock setup and the stock setup against untraced, round by round. */
+function printStock(results: Results): {
+  oursThroughput: number;
+  stockThroughput: number;
+  oursCpu: number;
+  stockCpu: number;
+} {
+  const rounds = results.untraced.flatMap((untraced, index) => {
+    const stock = results.stock[index];
+    const traced = results.traced[index];
+    return stock && traced ? [{ untraced, stock, traced }] : [];
+  });
+  const perRound = (
+    pick: (r: LoadResult) => number,
+    over: 'stock' | 'traced',
+    under: 'untraced' | 'stock',
+  ): number => median(rounds.map((r) => pick(r[over]) / pick(r[under])));
+  const figures = {
+    oursThroughput: perRound((r) => r.throughput, 'traced', 'stock'),
+    stockThroughput: perRound((r) => r.throughput, 'stock', 'untraced'),
+    oursCpu: perRound((r) => r.cpuMsPerRequest, 'traced', 'stock'),
+    stockCpu: perRound((r) => r.cpuMsPerRequest, 'stock', 'untraced'),
+  };
+  print(
+    `median of per-round ratios (${rounds.length} rounds): throughput ours/stock ${fixed(figures.oursThroughput, 2)}x, stock/untraced ${fixed(figures.stockThroughput, 2)}x; CPU per request ours/stock ${fixed(figures.oursCpu, 2)}x, stock/untraced ${fixed(figures.stockCpu, 2)}x; spans per request in the stock worker ${fixed(median(results.stock.map((r) => r.spansPerRequest ?? Number.NaN)))}`,
+  );
+  return figures;
 }
 
 /** With LOAD_BEFORE: the other checkout's traced worker against ours, round by round. */

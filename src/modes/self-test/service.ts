@@ -111,9 +111,11 @@ async function answer(
     );
     callContext = propagation.setBaggage(callContext, baggage);
   }
-  const downstream = (await context.with(callContext, () =>
-    client.getJson(next.url),
-  )) as ServiceAnswer;
+  // Only a changed context needs a context switch: without baggage or a leak, the call already
+  // runs in this request's context (one switch fewer per request and calling service, traced).
+  const downstream = (await (callContext === context.active()
+    ? client.getJson(next.url)
+    : context.with(callContext, () => client.getJson(next.url)))) as ServiceAnswer;
   return {
     ...own,
     ...(baggageSent && { baggage_sent: baggageSent }),
