@@ -109,13 +109,22 @@ export class SpanStore {
   add(spans: readonly SpanRecord[]): number {
     const added: SpanRecord[] = [];
     let overLimit = 0;
+    let lastService: string | undefined;
     for (const span of spans) {
-      if (this.has(span)) {
+      // One lookup per span: the entry found decides both whether it is a resend and where to keep it.
+      const shard = this.bySpanId[shardOf(span.spanId)]!;
+      const found = shard.get(span.spanId);
+      if (found !== undefined && isResend(found, span)) {
         this.counters.duplicateSpans += 1;
       } else if (this.inOrder.length >= this.maxSpans) {
         overLimit += 1;
       } else {
-        this.keep(span);
+        if (found === undefined) shard.set(span.spanId, span);
+        else if (Array.isArray(found)) found.push(span);
+        else shard.set(span.spanId, [found, span]);
+        this.inOrder.push(span);
+        // A batch's spans mostly share their service: the set is asked once per run of them.
+        if (span.service !== lastService) this.serviceNames.add((lastService = span.service));
         added.push(span);
       }
     }
@@ -125,23 +134,6 @@ export class SpanStore {
     this.lastNewSpanAt = Date.now();
     for (const listener of [...this.listeners]) listener(added);
     return overLimit;
-  }
-
-  private has(span: SpanRecord): boolean {
-    const found = this.bySpanId[shardOf(span.spanId)]!.get(span.spanId);
-    if (found === undefined) return false;
-    if (!Array.isArray(found)) return sameSpan(found, span);
-    return found.some((stored) => sameSpan(stored, span));
-  }
-
-  private keep(span: SpanRecord): void {
-    const shard = this.bySpanId[shardOf(span.spanId)]!;
-    const found = shard.get(span.spanId);
-    if (found === undefined) shard.set(span.spanId, span);
-    else if (Array.isArray(found)) found.push(span);
-    else shard.set(span.spanId, [found, span]);
-    this.inOrder.push(span);
-    this.serviceNames.add(span.service);
   }
 
   spans(): SpanRecord[] {
@@ -232,6 +224,12 @@ const SPAN_ID_SHARDS = 16;
 function shardOf(spanId: string): number {
   const code = spanId.charCodeAt(spanId.length - 1);
   return (code <= 57 ? code - 48 : code - 87) & (SPAN_ID_SHARDS - 1);
+}
+
+/** Whether `span` is a resend of the span, or one of the spans, stored under its id. */
+function isResend(found: SpanRecord | SpanRecord[], span: SpanRecord): boolean {
+  if (!Array.isArray(found)) return sameSpan(found, span);
+  return found.some((stored) => sameSpan(stored, span));
 }
 
 /** The same span sent again: same trace, same id, same service. */
