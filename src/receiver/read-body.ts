@@ -10,10 +10,13 @@ export type BodyResult =
 // Output chunks bound how far past the limit one inflate step can go; 64 KiB rather than 16 KiB
 // halves the CPU an OTLP batch costs to inflate (fewer steps through zlib and the stream).
 const INFLATE_CHUNK_BYTES = 64 * 1024;
-// The body is copied into one buffer as it arrives, which doubles from this size (up to the
+// The body is copied into one buffer as it arrives, which doubles from FIRST_CAPACITY (up to the
 // declared length or the limit): the copying is spread over the chunks, instead of one copy of
 // the whole body (16 MiB at most) after the last, in the turn of the event loop that then decodes.
+// A declared length up to DECLARED_AT_ONCE is allocated at once (one copy per chunk, as an export
+// batch of a few hundred KiB has); a larger one is not trusted with that much memory up front.
 const FIRST_CAPACITY = 64 * 1024;
+const DECLARED_AT_ONCE = 1024 * 1024;
 
 /**
  * Reads a request body into one buffer, never holding more than `maxBytes` (+ one chunk) of it.
@@ -103,8 +106,8 @@ export function readBody(
 
 /**
  * `chunk` copied into `body` after its first `used` bytes: into `body` itself when it has room,
- * else into a new buffer twice as large (at least FIRST_CAPACITY, at most `cap`, or past a
- * declared length that was wrong, `maxBytes`), which is returned.
+ * else into a new buffer twice as large (at first FIRST_CAPACITY, or `cap` when that is small; at
+ * most `cap`, or past a declared length that was wrong, `maxBytes`), which is returned.
  */
 function appended(
   body: Buffer,
@@ -116,7 +119,8 @@ function appended(
   const needed = used + chunk.length;
   if (needed > body.length) {
     const limit = needed > cap ? maxBytes : cap;
-    const doubled = Math.max(FIRST_CAPACITY, 2 * body.length);
+    const first = cap <= DECLARED_AT_ONCE ? cap : FIRST_CAPACITY;
+    const doubled = Math.max(first, 2 * body.length);
     const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(doubled, limit)));
     body.copy(grown, 0, 0, used);
     body = grown;
