@@ -11,7 +11,7 @@ import type { SpanBatch } from './span-batch';
 
 // The first pass's driver (`jsonSource`), like `ingest`, lets the event loop run once this much
 // time has passed.
-const YIELD_AFTER_MS = 20;
+const YIELD_AFTER_MS = 10;
 
 /**
  * An OTLP/JSON request's spans, for `ingest`. The body is read from its bytes: one validating

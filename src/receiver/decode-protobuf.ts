@@ -37,7 +37,7 @@ const TAG_FLAGS = (16 << 3) | WIRE_FIXED32;
 // The index pass pauses (yields to its driver) after this many spans; its async driver lets the
 // event loop run once this much time has passed since it last did, as `ingest` does.
 const SPANS_PER_STEP = 4096;
-const YIELD_AFTER_MS = 20;
+const YIELD_AFTER_MS = 10;
 
 /**
  * Where each span of a binary `ExportTraceServiceRequest` lies, found by a first pass that only
