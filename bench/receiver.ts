@@ -9,15 +9,15 @@
 // RECEIVER_BENCH_TRANSPORTS=http-json,...: only these; BENCH_VARIED_ATTRIBUTES=1: attributes that
 // differ from span to span)
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { MockOtlpServer } from '@elastic/mockotlpserver';
 import { startReceiver } from '../src/receiver';
 import { ExportTraceServiceRequest } from '../src/receiver/otlp-schema';
 import { fixed, heading, loadAverage, median, print, table } from './lib';
+import { FLOOD_BYTES, longestBlock } from './receiver-block';
 import { floodRequest, jsonRequest, protobufRequest, SPANS_PER_BATCH } from './otlp-payloads';
 
 const batches = Number(process.argv[2] ?? 60);
@@ -209,69 +209,19 @@ async function throughput(): Promise<void> {
   print(`\nload average at end: ${loadAverage()}`);
 }
 
-/**
- * The longest stretch of main-thread CPU time between two turns of the event loop (a 1 ms timer
- * chain): unlike the event-loop delay, time the process waits for a core on a loaded machine does
- * not count, only work done on the loop's thread (our code, and the collector's pauses there).
- */
-function threadBlockMonitor(): { stop: () => number } {
-  let last = process.threadCpuUsage();
-  let longest = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const tick = (): void => {
-    const now = process.threadCpuUsage();
-    longest = Math.max(longest, (now.user - last.user + now.system - last.system) / 1000);
-    last = now;
-    timer = setTimeout(tick, 1);
-  };
-  timer = setTimeout(tick, 1);
-  return {
-    stop: () => {
-      clearTimeout(timer);
-      return longest;
-    },
-  };
-}
-
-/** The longest event-loop block while one ~16 MB batch is received, decoded and stored. */
-async function longestBlock(json: boolean): Promise<string[]> {
-  const folder = mkdtempSync(join(tmpdir(), 'receiver-bench-'));
-  const body = floodRequest(json, 16 * 1024 * 1024 - 1024);
-  const file = join(folder, 'body');
-  writeFileSync(file, body.bytes);
-  const receiver = await startReceiver({ httpPort: 0, grpcPort: 'disabled', maxSpans: 10_000_000 });
-  const histogram = monitorEventLoopDelay({ resolution: 5 });
-  try {
-    histogram.enable();
-    const threadBlock = threadBlockMonitor();
-    const { elapsedMs } = await send(json ? 'file-json' : 'file-proto', receiver.httpPort, file);
-    const longestThreadCpu = threadBlock.stop();
-    histogram.disable();
-    const stored = receiver.stats().acceptedSpans;
-    if (stored !== body.spans) throw new Error(`stored ${stored} of ${body.spans} spans`);
-    return [
-      json ? 'OTLP/JSON' : 'OTLP/protobuf',
-      fixed(body.bytes.length / 1024 / 1024, 1),
-      body.spans.toLocaleString('en'),
-      fixed(elapsedMs, 0),
-      fixed(histogram.max / 1e6, 0),
-      fixed(longestThreadCpu, 0),
-    ];
-  } finally {
-    histogram.disable();
-    await receiver.close();
-    rmSync(folder, { recursive: true, force: true });
-  }
-}
-
 async function main(): Promise<void> {
+  if (process.argv[2] === '--write-flood') {
+    const body = floodRequest(process.argv[3] === 'json', FLOOD_BYTES);
+    writeFileSync(process.argv[4]!, body.bytes);
+    return print(String(body.spans));
+  }
   // RECEIVER_BENCH=block measures only the event-loop block (part 3b), in seconds not minutes.
   if (process.env['RECEIVER_BENCH'] !== 'block') await throughput();
   heading('Part 3b: the longest event-loop block during a 16 MB batch');
   // BLOCK_ROUNDS: repeat each (the figures vary with load); every round is printed.
   const rows: string[][] = [];
   for (let round = 0; round < Number(process.env['BLOCK_ROUNDS'] ?? 1); round += 1) {
-    rows.push(await longestBlock(false), await longestBlock(true));
+    rows.push(await longestBlock(false, send), await longestBlock(true, send));
   }
   print(
     table(
@@ -279,6 +229,16 @@ async function main(): Promise<void> {
       rows,
     ),
   );
+  // The goal is about the worst turn of the loop, so the longest over all rounds is what counts.
+  const worst = ['OTLP/protobuf', 'OTLP/JSON'].map((encoding) => {
+    const mine = rows.filter((row) => row[0] === encoding);
+    const most = (column: number) => Math.max(...mine.map((row) => Number(row[column])));
+    return [encoding, String(mine.length), String(most(4)), String(most(5))];
+  });
+  print(
+    '\nLongest over all rounds (goal: under 100 ms of block; main-thread CPU at most 60 ms):\n',
+  );
+  print(table(['encoding', 'rounds', 'longest block ms', 'longest main-thread CPU ms'], worst));
   print(`\nload average at end: ${loadAverage()}`);
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { jsonSourceNow } from '../../src/receiver/decode-json';
-import { protobufSource } from '../../src/receiver/decode-protobuf';
+import { protobufSource, protobufSourceYielding } from '../../src/receiver/decode-protobuf';
 import type { SpanSource } from '../../src/receiver/ingest';
 import { DecodeError } from '../../src/receiver/internal-types';
 import { decimalNanosToMillis } from '../../src/receiver/json-values';
@@ -201,5 +201,29 @@ describe('span records from either decoder', () => {
     for (const bad of ['', '-1', '1.5', '18446744073709551616', '1e9', '0x10', ' 1']) {
       assert.equal(decimalNanosToMillis(bad), undefined, JSON.stringify(bad));
     }
+  });
+
+  test('the yielding protobuf index (HTTP) finds the same spans as the one-go index', async () => {
+    // Two messages back to back are one request with two resources (repeated fields append);
+    // 8,000 spans take the index pass through several of its steps.
+    const spans = (count: number, base: number) =>
+      Array.from({ length: count }, (_, index) =>
+        jsonSpan({ spanId: (base + index).toString(16).padStart(16, '0'), name: `s${index % 7}` }),
+      );
+    const body = Buffer.concat([
+      protobufRequest('first', spans(5000, 1)),
+      protobufRequest('second', spans(3000, 100_000)),
+    ]);
+    const yielding = decodeAll(await protobufSourceYielding(body));
+    const oneGo = decodeAll(protobufSource(body));
+    assert.equal(yielding.spans.length, 8000);
+    assert.deepEqual(yielding.spans, oneGo.spans);
+    assert.deepEqual(
+      [yielding.spans[4999]?.service, yielding.spans[5000]?.service],
+      ['first', 'second'],
+    );
+    const truncated = body.subarray(0, body.length - 3);
+    await assert.rejects(protobufSourceYielding(truncated), DecodeError);
+    assert.throws(() => protobufSource(truncated), DecodeError);
   });
 });

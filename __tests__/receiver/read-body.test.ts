@@ -66,4 +66,23 @@ describe('readBody: bounded, decompressing body reader', () => {
     const result = await readBody(source, 'identity', 1024);
     assert.equal(result.ok ? 'ok' : result.problem, 'aborted');
   });
+
+  test('a body in many chunks comes back whole, whatever length it declares', async () => {
+    const whole = Buffer.from(Array.from({ length: 300_000 }, (_, index) => index % 251));
+    const chunks = () =>
+      Readable.from(
+        Array.from({ length: Math.ceil(whole.length / 7000) }, (_, index) =>
+          whole.subarray(index * 7000, (index + 1) * 7000),
+        ),
+      );
+    // Declared right, undeclared, declared too short or too long: the bytes decide.
+    for (const declared of [whole.length, undefined, 1000, whole.length + 5000]) {
+      const result = await readBody(chunks(), 'identity', 1 << 20, declared);
+      assert.deepEqual(result, { ok: true, body: whole }, String(declared));
+    }
+    const gzipped = await readBody(Readable.from([gzipSync(whole)]), 'gzip', 1 << 20, 10);
+    assert.deepEqual(gzipped, { ok: true, body: whole });
+    const over = await readBody(chunks(), 'identity', whole.length - 1, whole.length);
+    assert.equal(over.ok ? 'ok' : over.problem, 'too-large');
+  });
 });

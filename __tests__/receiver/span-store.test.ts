@@ -166,4 +166,21 @@ describe('SpanStore cap', () => {
     );
     assert.equal(store.stats().duplicateSpans, 1);
   });
+
+  test('ids ending in every hex digit (each in its own map) are kept once and found again', () => {
+    const store = new SpanStore();
+    const ids = [...'0123456789abcdef'].map((digit) => `00f067aa0ba902b${digit}`);
+    store.add(ids.map((id) => record('a', id, `first ${id}`)));
+    // A resend of each, and the same ids from another service (a collision, kept).
+    store.add(ids.map((id) => record('a', id, 'again')));
+    store.add(ids.map((id) => record('b', id, `other ${id}`)));
+    const stored = store.spans();
+    assert.equal(stored.length, 32);
+    assert.deepEqual(
+      stored.slice(0, 16).map((span) => span.name),
+      ids.map((id) => `first ${id}`),
+    );
+    assert.equal(store.stats().duplicateSpans, 16);
+    assert.deepEqual(store.services(), ['a', 'b']);
+  });
 });

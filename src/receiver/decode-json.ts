@@ -11,7 +11,7 @@ import type { SpanBatch } from './span-batch';
 
 // The first pass's driver (`jsonSource`), like `ingest`, lets the event loop run once this much
 // time has passed.
-const YIELD_AFTER_MS = 20;
+const YIELD_AFTER_MS = 10;
 
 /**
  * An OTLP/JSON request's spans, for `ingest`. The body is read from its bytes: one validating
@@ -27,14 +27,18 @@ export async function jsonSource(body: Buffer): Promise<SpanSource> {
   const index = newIndex(body);
   const scan = scanBody(body, index);
   let ranAt = performance.now();
+  let yielded = false;
   let step = scan.next();
   while (step.done !== true) {
     if (performance.now() - ranAt >= YIELD_AFTER_MS) {
       await yieldToEventLoop();
       ranAt = performance.now();
+      yielded = true;
     }
     step = scan.next();
   }
+  // After a long pass, decoding starts in a fresh turn of the loop, with its own time budget.
+  if (yielded) await yieldToEventLoop();
   return step.value ? scannedSource(index) : parsedJsonSource(body);
 }
 

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { AttributeValue } from '../verify/types';
 import { hexId } from './hex-id';
 import { DecodeError } from './internal-types';
@@ -11,6 +13,7 @@ import {
 } from './proto-reader';
 import type { SpanSource } from './ingest';
 import { NO_ATTRIBUTES, SERVICE_NAME, type SpanBatch } from './span-batch';
+import { SpanBounds } from './span-bounds';
 import { readUtf8 } from './utf8-cache';
 
 // Tags (field number << 3 | wire type) of the fields read, from the OTLP .proto files. Any other
@@ -31,6 +34,11 @@ const TAG_END_TIME = (8 << 3) | WIRE_FIXED64;
 const TAG_ATTRIBUTE = (9 << 3) | WIRE_LENGTH_DELIMITED;
 const TAG_FLAGS = (16 << 3) | WIRE_FIXED32;
 
+// The index pass pauses (yields to its driver) after this many spans; its async driver lets the
+// event loop run once this much time has passed since it last did, as `ingest` does.
+const SPANS_PER_STEP = 4096;
+const YIELD_AFTER_MS = 10;
+
 /**
  * Where each span of a binary `ExportTraceServiceRequest` lies, found by a first pass that only
  * walks the three outer levels (request, resource spans, scope spans). The spans themselves are
@@ -49,53 +57,51 @@ export interface ProtobufSpanIndex {
   resourceService: (AttributeValue | undefined)[];
 }
 
-/** Start and end offsets of span messages, in a typed array that doubles as it fills. */
-export class SpanBounds {
-  private offsets = new Uint32Array(1024);
-  count = 0;
-
-  add(start: number, end: number): void {
-    if (2 * this.count + 2 > this.offsets.length) {
-      const grown = new Uint32Array(this.offsets.length * 2);
-      grown.set(this.offsets);
-      this.offsets = grown;
-    }
-    this.offsets[2 * this.count] = start;
-    this.offsets[2 * this.count + 1] = end;
-    this.count += 1;
-  }
-
-  startOf(span: number): number {
-    return this.offsets[2 * span]!;
-  }
-
-  endOf(span: number): number {
-    return this.offsets[2 * span + 1]!;
-  }
-}
-
-/** Indexes a binary request (OTLP/HTTP protobuf body, or a gRPC message). */
+/** Indexes a binary request (OTLP/HTTP protobuf body, or a gRPC message) in one go. */
 export function indexProtobuf(body: Buffer): ProtobufSpanIndex {
-  const index: ProtobufSpanIndex = {
-    body,
-    bounds: new SpanBounds(),
-    resourceFirstSpan: [],
-    resourceService: [],
-  };
+  const index = newIndex(body);
+  const scan = scanProtobuf(index);
   guarded(() => {
-    const reader = new ProtoReader(body, 0, body.length);
-    while (reader.pos < reader.end) {
-      const tag = reader.tag();
-      if (tag === TAG_RESOURCE_SPANS) indexResourceSpans(reader, index);
-      else reader.skip(tag & 7);
-    }
+    while (scan.next().done !== true);
   });
   return index;
 }
 
 /** A binary request's spans, for `ingest`: indexed now, decoded slice by slice. */
 export function protobufSource(body: Buffer): SpanSource {
-  const index = indexProtobuf(body);
+  return sourceOf(indexProtobuf(body));
+}
+
+/**
+ * `protobufSource` for a large body: the index pass lets the event loop run once `YIELD_AFTER_MS`
+ * has passed, as decoding does (`ingest`). A 16 MiB batch holds about 300,000 spans; walking them
+ * all in one go held the loop for tens of milliseconds before the first slice was decoded.
+ */
+export async function protobufSourceYielding(body: Buffer): Promise<SpanSource> {
+  const index = newIndex(body);
+  const scan = scanProtobuf(index);
+  let ranAt = performance.now();
+  let yielded = false;
+  for (;;) {
+    let done = false;
+    guarded(() => {
+      done = scan.next().done === true;
+    });
+    // After a long pass, decoding starts in a fresh turn of the loop, with its own time budget.
+    if (done ? yielded : performance.now() - ranAt >= YIELD_AFTER_MS) {
+      await yieldToEventLoop();
+      ranAt = performance.now();
+      yielded = true;
+    }
+    if (done) return sourceOf(index);
+  }
+}
+
+function newIndex(body: Buffer): ProtobufSpanIndex {
+  return { body, bounds: new SpanBounds(), resourceFirstSpan: [], resourceService: [] };
+}
+
+function sourceOf(index: ProtobufSpanIndex): SpanSource {
   return {
     count: index.bounds.count,
     idsAreHex: true,
@@ -134,7 +140,20 @@ export function decodeSpans(
   });
 }
 
-function indexResourceSpans(reader: ProtoReader, index: ProtobufSpanIndex): void {
+type Scan = Generator<void, void, void>;
+
+/** The index pass, in steps of at most SPANS_PER_STEP spans (a step ends with a `yield`). */
+function* scanProtobuf(index: ProtobufSpanIndex): Scan {
+  const { body } = index;
+  const reader = new ProtoReader(body, 0, body.length);
+  while (reader.pos < reader.end) {
+    const tag = reader.tag();
+    if (tag === TAG_RESOURCE_SPANS) yield* indexResourceSpans(reader, index);
+    else reader.skip(tag & 7);
+  }
+}
+
+function* indexResourceSpans(reader: ProtoReader, index: ProtobufSpanIndex): Scan {
   const outerEnd = reader.enter();
   let service: AttributeValue | undefined;
   index.resourceFirstSpan.push(index.bounds.count);
@@ -142,21 +161,27 @@ function indexResourceSpans(reader: ProtoReader, index: ProtobufSpanIndex): void
     const tag = reader.tag();
     // protobufjs replaced a message field given twice; the last resource wins here as well.
     if (tag === TAG_RESOURCE) service = readServiceName(reader);
-    else if (tag === TAG_SCOPE_SPANS) indexScopeSpans(reader, index.bounds);
+    else if (tag === TAG_SCOPE_SPANS) yield* indexScopeSpans(reader, index.bounds);
     else reader.skip(tag & 7);
   }
   reader.leave(outerEnd);
   index.resourceService.push(service);
 }
 
-function indexScopeSpans(reader: ProtoReader, bounds: SpanBounds): void {
+function* indexScopeSpans(reader: ProtoReader, bounds: SpanBounds): Scan {
   const outerEnd = reader.enter();
+  let untilStep = SPANS_PER_STEP;
   while (reader.pos < reader.end) {
     const tag = reader.tag();
     if (tag === TAG_SPAN) {
       const spanEnd = reader.lengthEnd();
       bounds.add(reader.pos, spanEnd);
       reader.pos = spanEnd;
+      untilStep -= 1;
+      if (untilStep === 0) {
+        untilStep = SPANS_PER_STEP;
+        yield;
+      }
     } else reader.skip(tag & 7);
   }
   reader.leave(outerEnd);

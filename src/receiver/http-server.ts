@@ -2,7 +2,7 @@ import { getErrorMessage } from '../errors';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jsonSource } from './decode-json';
-import { protobufSource } from './decode-protobuf';
+import { protobufSourceYielding } from './decode-protobuf';
 import { CONTENT_TYPES, encodeExportResponse, encodeStatus } from './encode-response';
 import { ingest } from './ingest';
 import { DecodeError, type OtlpEncoding, type ServerOptions } from './internal-types';
@@ -104,7 +104,12 @@ async function handle(
     return fail(response, encoding, 415, GRPC_INVALID_ARGUMENT, message, store);
   }
 
-  const result = await readBody(request, contentEncoding, maxBodyBytes);
+  const result = await readBody(
+    request,
+    contentEncoding,
+    maxBodyBytes,
+    declaredLength(request.headers['content-length']),
+  );
   if (!result.ok) {
     if (result.problem === 'aborted') {
       store.noteFailedRequest();
@@ -123,12 +128,12 @@ async function handle(
 
   let outcome;
   try {
-    let source;
-    if (encoding === 'json') {
-      source = await jsonSource(result.body);
-      // Its first pass may yield to the event loop, as decoding does (see ingest's pauses).
-      if (store.isClosed) throw new Error('The receiver closed while the request was decoded.');
-    } else source = protobufSource(result.body);
+    // Either first pass may yield to the event loop, as decoding does (see ingest's pauses).
+    const source =
+      encoding === 'json'
+        ? await jsonSource(result.body)
+        : await protobufSourceYielding(result.body);
+    if (store.isClosed) throw new Error('The receiver closed while the request was decoded.');
     outcome = await ingest(source, store);
   } catch (error) {
     // Anything else (the receiver closing mid-decode) is answered by the caller with a 500.
@@ -161,6 +166,11 @@ function contentEncodingOf(header: string | undefined): ContentEncoding | undefi
   if (value === '' || value === 'identity') return 'identity';
   if (value === 'gzip' || value === 'x-gzip') return 'gzip';
   return undefined;
+}
+
+/** Content-Length as a number, when it is one (Node's parser has already checked the framing). */
+function declaredLength(header: string | undefined): number | undefined {
+  return header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
 }
 
 /** Reads and drops the rest of a body, within bounds; true when it reached the end. */

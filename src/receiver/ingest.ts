@@ -28,7 +28,7 @@ const REJECTIONS_KEPT = 100;
 // the event loop last ran, it yields to it, so timers (the run's deadline), signals and other
 // requests are served during a large batch.
 const SLICE_SPANS = 512;
-const YIELD_AFTER_MS = 20;
+const YIELD_AFTER_MS = 10;
 
 /**
  * Decodes a request's spans and stores the valid ones: the one path both transports share. Spans

@@ -21,7 +21,7 @@ import {
 import { validString, validValue } from './json-validate';
 import { FieldError } from './json-values';
 import { SERVICE_NAME } from './span-batch';
-import { SpanBounds } from './decode-protobuf';
+import { SpanBounds } from './span-bounds';
 
 /** Where the spans of a validated OTLP/JSON body lie. */
 export interface ScannedJsonIndex {
