@@ -47,6 +47,9 @@ const SESSION_WINDOW_BYTES = 8 * 1024 * 1024;
 // are refused with ENHANCE_YOUR_CALM, which a burst of large exports could otherwise reach.
 const MAX_SESSION_MEMORY_MB = 64;
 
+// A status message stays well inside a client's header limits (grpc-js accepts 16 KiB of headers).
+const MAX_MESSAGE_CHARS = 1_000;
+
 const ignore = (): void => {};
 
 /**
@@ -213,7 +216,9 @@ class Call {
         [h2.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
         'grpc-accept-encoding': ACCEPT_ENCODING,
         'grpc-status': String(code),
-        'grpc-message': percentEncode(message),
+        'grpc-message': percentEncode(
+          message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message,
+        ),
       },
       { endStream: true },
     );
