@@ -52,6 +52,8 @@ const MAX_MESSAGE_CHARS = 1_000;
 
 const ignore = (): void => {};
 
+const EMPTY_RESPONSE_FRAME = frameMessage(encodeExportResponse('protobuf', 0, ''));
+
 /**
  * `opentelemetry.proto.collector.trace.v1.TraceService/Export` served on node:http2 (h2c with
  * prior knowledge, as OTLP/gRPC exporters connect to an insecure endpoint), per the gRPC over
@@ -179,7 +181,14 @@ class Call {
     if (this.done) return;
     const answer = async (): Promise<void> => {
       const outcome = await ingest(protobufSource(message), this.store);
-      this.succeed(encodeExportResponse('protobuf', outcome.rejectedSpans, outcome.errorMessage));
+      // Full success, the usual answer, is an empty message: framed once, not encoded per call.
+      this.succeed(
+        outcome.rejectedSpans === 0
+          ? EMPTY_RESPONSE_FRAME
+          : frameMessage(
+              encodeExportResponse('protobuf', outcome.rejectedSpans, outcome.errorMessage),
+            ),
+      );
     };
     answer().catch((error: unknown) => {
       if (error instanceof DecodeError) this.fail(GrpcStatus.INVALID_ARGUMENT, error.message);
@@ -187,7 +196,7 @@ class Call {
     });
   }
 
-  private succeed(response: Buffer): void {
+  private succeed(frame: Buffer): void {
     if (!this.finish() || !this.writable()) return;
     const stream = this.stream;
     stream.respond(
@@ -201,7 +210,7 @@ class Call {
     stream.once('wantTrailers', () => {
       stream.sendTrailers({ 'grpc-status': String(GrpcStatus.OK), 'grpc-message': '' });
     });
-    stream.end(frameMessage(response));
+    stream.end(frame);
   }
 
   /** A trailers-only answer: the status in the one HEADERS frame, and the stream ended. */
