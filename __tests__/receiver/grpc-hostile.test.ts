@@ -268,6 +268,38 @@ describe('OTLP/gRPC on node:http2: framing and hostile calls', () => {
   });
 });
 
+describe('OTLP/gRPC on node:http2: a call that ends while its message is decoded', () => {
+  test('past its deadline, a large message is answered DEADLINE_EXCEEDED and its decoding stops', async () => {
+    const receiver = await startReceiver({ httpPort: 0, grpcPort: 0 });
+    const session = await openSession(receiver);
+    try {
+      const count = 50_000;
+      const spans = Array.from({ length: count }, (_, index) =>
+        jsonSpan({ spanId: (0xe0000 + index).toString(16).padStart(16, '0') }),
+      );
+      const body = Buffer.from(protobufRequest('deadline', spans));
+      // Decoding 50,000 spans takes several times the 100 ms deadline, and ingest yields to the
+      // event loop every 20 ms, where the deadline fires: the slices after it are not decoded.
+      // (On a slow machine the deadline may fire before the message is read: then none is.)
+      const answer = await unary(session, [frame(body)], { 'grpc-timeout': '100m' });
+      assert.equal(answer.grpcStatus, 4);
+      // Until the count stops moving: without the stop, decoding would run on to 50,000.
+      let stored = -1;
+      const until = Date.now() + IO_TIMEOUT_MS;
+      while (stored !== receiver.stats().acceptedSpans && Date.now() < until) {
+        stored = receiver.stats().acceptedSpans;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      assert.ok(stored < count, `${stored} of ${count} spans stored`);
+      const after = Buffer.from(protobufRequest('after-deadline', [jsonSpan()]));
+      assert.equal((await unary(session, [frame(after)])).grpcStatus, 0);
+    } finally {
+      session.destroy();
+      await receiver.close();
+    }
+  });
+});
+
 describe('OTLP/gRPC on node:http2: closing', () => {
   test('close() ends idle and mid-call connections, and frees the port', async () => {
     const receiver = await startReceiver({ httpPort: 0, grpcPort: 0 });

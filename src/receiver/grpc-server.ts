@@ -19,7 +19,7 @@ import {
 } from './grpc-message';
 import { protobufSource } from './decode-protobuf';
 import { encodeExportResponse } from './encode-response';
-import { ingest } from './ingest';
+import { ingest, type SpanSource } from './ingest';
 import { DecodeError, type ServerOptions } from './internal-types';
 import { listenError } from './listen-error';
 import { EXPORT_METHOD_PATH } from './otlp-schema';
@@ -180,7 +180,7 @@ class Call {
   process(message: Buffer): void {
     if (this.done) return;
     const answer = async (): Promise<void> => {
-      const outcome = await ingest(protobufSource(message), this.store);
+      const outcome = await ingest(this.untilAnswered(protobufSource(message)), this.store);
       // Full success, the usual answer, is an empty message: framed once, not encoded per call.
       this.succeed(
         outcome.rejectedSpans === 0
@@ -194,6 +194,21 @@ class Call {
       if (error instanceof DecodeError) this.fail(GrpcStatus.INVALID_ARGUMENT, error.message);
       else this.fail(GrpcStatus.INTERNAL, `Internal error: ${getErrorMessage(error)}`);
     });
+  }
+
+  /**
+   * The source, stopping at its next slice once the call is over (reset by the client, or past
+   * its deadline): a large message is not decoded to the end for an answer nobody reads.
+   */
+  private untilAnswered(source: SpanSource): SpanSource {
+    return {
+      count: source.count,
+      idsAreHex: source.idsAreHex,
+      decode: (from, to, batch) => {
+        if (this.done) throw new Error('The call ended before its message was decoded.');
+        source.decode(from, to, batch);
+      },
+    };
   }
 
   private succeed(frame: Buffer): void {
