@@ -14,12 +14,6 @@ rmSync(out, { recursive: true, force: true });
 execFileSync('ncc', ['build', 'src/index.ts', '-o', out, '--license', 'licenses.txt', '--quiet'], {
   stdio: 'inherit',
 });
-// ncc copies grpc-js's own .proto files (channelz, xDS/ORCA) as assets; grpc-js reads them only
-// when a channelz service or ORCA metrics are set up, which the receiver never does (it handles
-// raw bytes with the OTLP definitions of src/receiver/generated). Ship none of them.
-for (const folder of ['proto', 'xds', 'protoc-gen-validate']) {
-  rmSync(join(out, folder), { recursive: true, force: true });
-}
 for (const file of readdirSync(out).filter((name) => name.endsWith('.js'))) {
   minifyBundleFile(join(out, file));
 }
