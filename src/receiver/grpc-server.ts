@@ -17,7 +17,7 @@ import {
   readMessage,
   timeoutOf,
 } from './grpc-message';
-import { protobufSource } from './decode-protobuf';
+import { protobufSourceYielding } from './decode-protobuf';
 import { encodeExportResponse } from './encode-response';
 import { ingest, type SpanSource } from './ingest';
 import { DecodeError, type ServerOptions } from './internal-types';
@@ -180,7 +180,10 @@ class Call {
   process(message: Buffer): void {
     if (this.done) return;
     const answer = async (): Promise<void> => {
-      const outcome = await ingest(this.untilAnswered(protobufSource(message)), this.store);
+      // The index pass yields to the event loop as decoding does: a large message (up to the
+      // body limit) must not hold the loop for the whole pass, as over OTLP/HTTP.
+      const source = await protobufSourceYielding(message);
+      const outcome = await ingest(this.untilAnswered(source), this.store);
       // Full success, the usual answer, is an empty message: framed once, not encoded per call.
       this.succeed(
         outcome.rejectedSpans === 0
