@@ -17,6 +17,8 @@ export interface TraceGraph {
   parents: Int32Array;
   /** The kind of the span at each position (`KIND.server`, ...), read without the span. */
   kinds: Uint8Array;
+  /** `FLAG` bits of the span at each position (sampled, parent named, parent local). */
+  flags: Uint8Array;
   /** The services that exported spans in this trace, in order of appearance. */
   services: ReadonlySet<string>;
   /** The service of the span at each position, as an index into `serviceNames`. */
@@ -36,23 +38,50 @@ export interface TraceGraph {
 /** Span kinds as small numbers, for `TraceGraph.kinds`. */
 export const KIND = { internal: 0, server: 1, client: 2, producer: 3, consumer: 4 } as const;
 
+/** Bits of `TraceGraph.flags`: what a check needs of a span besides its kind and parent. */
+export const FLAG = {
+  /** The span's sampled bit is set (`sampled === true`). */
+  sampled: 1,
+  /** The exporter wrote the sampled bit cleared (`sampled === false`; unset is neither). */
+  notSampled: 2,
+  /** The span names a parent (`parentSpanId !== undefined`), resolved or not. */
+  hasParent: 4,
+  /** The span flags say the parent is not remote (`parentIsRemote === false`). */
+  localParent: 8,
+} as const;
+
+/** `KIND[kind]` without a keyed lookup: the receiver's kinds are shared constant strings. */
+function kindNumber(kind: string): number {
+  if (kind === 'server') return KIND.server;
+  if (kind === 'client') return KIND.client;
+  if (kind === 'producer') return KIND.producer;
+  return kind === 'consumer' ? KIND.consumer : KIND.internal;
+}
+
 export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): TraceGraph {
   const count = spans.length;
   const ids = new IdTable(spans);
   const kinds = new Uint8Array(count);
+  const flags = new Uint8Array(count);
   const serviceIds = new Map<string, number>();
   const serviceOf = new Int32Array(count);
   const starts = new Float64Array(count);
   const ends = new Float64Array(count);
+  // The parent's key, read in the same pass as the span's own fields: the second pass reads no
+  // span object (only a parent id that is not 16 hex digits is read again, to compare strings).
+  // `parents` holds the key's high half until the second pass replaces it with a position.
+  const parents = new Int32Array(count);
+  const parentLow = new Int32Array(count);
   // The first span of each id; only differs from the span's own position for a repeated id.
   let firstOf: Int32Array | undefined;
   let lastService: string | undefined;
   let lastServiceId = -1;
+  // One pass over the span objects, in store order.
   for (let position = 0; position < count; position += 1) {
     const span = spans[position]!;
-    const first = ids.insert(position);
+    const first = ids.insert(position, span.spanId);
     if (first !== position) (firstOf ??= identity(count))[position] = first;
-    kinds[position] = KIND[span.kind];
+    kinds[position] = kindNumber(span.kind);
     // Spans come in export batches of one service: look it up only when it changes.
     if (span.service !== lastService) {
       lastService = span.service;
@@ -62,16 +91,33 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
     serviceOf[position] = lastServiceId;
     starts[position] = span.startTimeMs;
     ends[position] = span.endTimeMs;
+    const sampled = span.sampled;
+    let bits = sampled === true ? FLAG.sampled : sampled === false ? FLAG.notSampled : 0;
+    if (span.parentIsRemote === false) bits |= FLAG.localParent;
+    const parentId = span.parentSpanId;
+    if (parentId !== undefined) {
+      bits |= FLAG.hasParent | (keyOf(parentId) ? 0 : HASHED_PARENT);
+      parents[position] = keyHigh;
+      parentLow[position] = keyLow;
+    }
+    flags[position] = bits;
   }
-  const parents = new Int32Array(count);
   // Answered ids that are no span of the trace (the probe's own span) are of no use here: only
   // spans of the trace are asked about.
   const answered = new Uint8Array(count);
+  // Typed arrays only (and the table): the table's reads, at random, overlap from span to span.
   for (let position = 0; position < count; position += 1) {
-    const id = spans[position]!.parentSpanId;
-    const parent = id === undefined ? -1 : ids.find(id);
+    const bits = flags[position]!;
+    let parent = -1;
+    if ((bits & FLAG.hasParent) !== 0) {
+      parent =
+        (bits & HASHED_PARENT) === 0
+          ? ids.findKey(parents[position]!, parentLow[position]!)
+          : ids.find(spans[position]!.parentSpanId!);
+      if (parent >= 0 && kinds[position] === KIND.server) answered[parent] = 1;
+      flags[position] = bits & ~HASHED_PARENT;
+    }
     parents[position] = parent;
-    if (parent >= 0 && kinds[position] === KIND.server) answered[parent] = 1;
   }
   const collisions = firstOf === undefined ? new Map() : findCollisions(spans, firstOf);
   return {
@@ -79,6 +125,7 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
     spans,
     parents,
     kinds,
+    flags,
     services: new Set(serviceIds.keys()),
     serviceOf,
     serviceNames: [...serviceIds.keys()],
@@ -89,6 +136,9 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
     isAnswered: (position) => answered[firstOf === undefined ? position : firstOf[position]!] === 1,
   };
 }
+
+/** A flag bit used only while building: the parent's key is hashed, its string to compare. */
+const HASHED_PARENT = 128;
 
 function identity(count: number): Int32Array {
   const positions = new Int32Array(count);
@@ -114,9 +164,8 @@ class IdTable {
     this.mask = size - 1;
   }
 
-  /** Adds the span at `position` unless its id is known; returns the position holding the id. */
-  insert(position: number): number {
-    const id = this.spans[position]!.spanId;
+  /** Adds the span at `position` (id `id`) unless its id is known; returns the position holding the id. */
+  insert(position: number, id: string): number {
     const exact = keyOf(id);
     const { table, mask } = this;
     for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
@@ -142,6 +191,19 @@ class IdTable {
       if (held === 0) return -1;
       const found = this.match(at, held, exact, id);
       if (found >= 0) return found;
+    }
+  }
+
+  /** `find` for an id of 16 hex digits whose key (its two halves) is already known. */
+  findKey(high: number, low: number): number {
+    keyHigh = high;
+    keyLow = low;
+    const { table, mask } = this;
+    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
+      const at = slot * 3;
+      const held = table[at]!;
+      if (held === 0) return -1;
+      if (held > 0 && table[at + 1] === high && table[at + 2] === low) return held - 1;
     }
   }
 
