@@ -1,3 +1,4 @@
+import { IdTable, keyInto } from './id-table';
 import type { SpanRecord } from './types';
 
 /**
@@ -60,27 +61,29 @@ function kindNumber(kind: string): number {
 
 export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): TraceGraph {
   const count = spans.length;
-  const ids = new IdTable(spans);
-  const kinds = new Uint8Array(count);
-  const flags = new Uint8Array(count);
+  // Three buffers (and the key table) rather than eight arrays: fewer allocations per trace.
+  const bytes = new Uint8Array(count * 3);
+  const kinds = bytes.subarray(0, count);
+  const flags = bytes.subarray(count, count * 2);
+  // Answered ids that are no span of the trace (the probe's own span) are of no use here: only
+  // spans of the trace are asked about.
+  const answered = bytes.subarray(count * 2);
   const serviceIds = new Map<string, number>();
-  const serviceOf = new Int32Array(count);
-  const starts = new Float64Array(count);
-  const ends = new Float64Array(count);
-  // The parent's key, read in the same pass as the span's own fields: the second pass reads no
-  // span object (only a parent id that is not 16 hex digits is read again, to compare strings).
-  // `parents` holds the key's high half until the second pass replaces it with a position.
-  const parents = new Int32Array(count);
-  const parentLow = new Int32Array(count);
-  // The first span of each id; only differs from the span's own position for a repeated id.
-  let firstOf: Int32Array | undefined;
+  const times = new Float64Array(count * 2);
+  const starts = times.subarray(0, count);
+  const ends = times.subarray(count);
+  const ints = new Int32Array(count * 2);
+  const serviceOf = ints.subarray(0, count);
+  const parents = ints.subarray(count);
+  // Each span's key and its parent's (its id's two halves, or hashes), read in the one pass over
+  // the span objects: the passes that index them read typed arrays only.
+  const keys = new Int32Array(count * 4);
   let lastService: string | undefined;
   let lastServiceId = -1;
   // One pass over the span objects, in store order.
   for (let position = 0; position < count; position += 1) {
     const span = spans[position]!;
-    const first = ids.insert(position, span.spanId);
-    if (first !== position) (firstOf ??= identity(count))[position] = first;
+    let bits = keyInto(span.spanId, keys, 4 * position) ? 0 : HASHED_ID;
     kinds[position] = kindNumber(span.kind);
     // Spans come in export batches of one service: look it up only when it changes.
     if (span.service !== lastService) {
@@ -92,33 +95,16 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
     starts[position] = span.startTimeMs;
     ends[position] = span.endTimeMs;
     const sampled = span.sampled;
-    let bits = sampled === true ? FLAG.sampled : sampled === false ? FLAG.notSampled : 0;
+    bits |= sampled === true ? FLAG.sampled : sampled === false ? FLAG.notSampled : 0;
     if (span.parentIsRemote === false) bits |= FLAG.localParent;
     const parentId = span.parentSpanId;
     if (parentId !== undefined) {
-      bits |= FLAG.hasParent | (keyOf(parentId) ? 0 : HASHED_PARENT);
-      parents[position] = keyHigh;
-      parentLow[position] = keyLow;
+      bits |= FLAG.hasParent | (keyInto(parentId, keys, 4 * position + 2) ? 0 : HASHED_PARENT);
     }
     flags[position] = bits;
   }
-  // Answered ids that are no span of the trace (the probe's own span) are of no use here: only
-  // spans of the trace are asked about.
-  const answered = new Uint8Array(count);
-  // Typed arrays only (and the table): the table's reads, at random, overlap from span to span.
-  for (let position = 0; position < count; position += 1) {
-    const bits = flags[position]!;
-    let parent = -1;
-    if ((bits & FLAG.hasParent) !== 0) {
-      parent =
-        (bits & HASHED_PARENT) === 0
-          ? ids.findKey(parents[position]!, parentLow[position]!)
-          : ids.find(spans[position]!.parentSpanId!);
-      if (parent >= 0 && kinds[position] === KIND.server) answered[parent] = 1;
-      flags[position] = bits & ~HASHED_PARENT;
-    }
-    parents[position] = parent;
-  }
+  const ids = new IdTable(spans);
+  const firstOf = indexIds(ids, keys, { spans, kinds, flags, parents, answered });
   const collisions = firstOf === undefined ? new Map() : findCollisions(spans, firstOf);
   return {
     traceId,
@@ -137,134 +123,58 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
   };
 }
 
-/** A flag bit used only while building: the parent's key is hashed, its string to compare. */
+/** Flag bits used only while building: the span's or its parent's key is hashed (compare strings). */
 const HASHED_PARENT = 128;
+const HASHED_ID = 64;
+
+/**
+ * The ids into the table, in store order (the first span of an id wins), then each parent looked
+ * up: short loops over typed arrays, whose reads of the table, at random, overlap from span to
+ * span. A span object is read again only for an id that is not 16 hex digits. Fills `parents`
+ * and `answered`, clears the building bits of `flags`; returns the first position of each id
+ * when an id repeats.
+ */
+function indexIds(
+  ids: IdTable,
+  keys: Int32Array,
+  graph: {
+    spans: readonly SpanRecord[];
+    kinds: Uint8Array;
+    flags: Uint8Array;
+    parents: Int32Array;
+    answered: Uint8Array;
+  },
+): Int32Array | undefined {
+  const { spans, kinds, flags, parents, answered } = graph;
+  const count = spans.length;
+  let firstOf: Int32Array | undefined;
+  for (let position = 0; position < count; position += 1) {
+    const first =
+      (flags[position]! & HASHED_ID) === 0
+        ? ids.insertKey(position, keys[4 * position]!, keys[4 * position + 1]!)
+        : ids.insert(position, spans[position]!.spanId);
+    if (first !== position) (firstOf ??= identity(count))[position] = first;
+  }
+  for (let position = 0; position < count; position += 1) {
+    const bits = flags[position]!;
+    let parent = -1;
+    if ((bits & FLAG.hasParent) !== 0) {
+      parent =
+        (bits & HASHED_PARENT) === 0
+          ? ids.findKey(keys[4 * position + 2]!, keys[4 * position + 3]!)
+          : ids.find(spans[position]!.parentSpanId!);
+      if (parent >= 0 && kinds[position] === KIND.server) answered[parent] = 1;
+    }
+    flags[position] = bits & ~(HASHED_PARENT | HASHED_ID);
+    parents[position] = parent;
+  }
+  return firstOf;
+}
 
 function identity(count: number): Int32Array {
   const positions = new Int32Array(count);
   for (let position = 0; position < count; position += 1) positions[position] = position;
   return positions;
-}
-
-/**
- * Span ids to positions: open addressing with linear probing over one typed array at most half
- * full. Each slot is three numbers side by side: the position plus one (0: empty; negated for a
- * hashed key) and the id's key. An id of 16 lower-case hex digits, as every exporter sends, is its
- * own key (its two 32-bit halves), so a lookup never reads a span or a string; any other id is
- * keyed by two hashes and confirmed by comparing the strings.
- */
-class IdTable {
-  private readonly table: Int32Array;
-  private readonly mask: number;
-
-  constructor(private readonly spans: readonly SpanRecord[]) {
-    let size = 16;
-    while (size < spans.length * 2) size *= 2;
-    this.table = new Int32Array(size * 3);
-    this.mask = size - 1;
-  }
-
-  /** Adds the span at `position` (id `id`) unless its id is known; returns the position holding the id. */
-  insert(position: number, id: string): number {
-    const exact = keyOf(id);
-    const { table, mask } = this;
-    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
-      const at = slot * 3;
-      const held = table[at]!;
-      if (held === 0) {
-        table[at] = exact ? position + 1 : -(position + 1);
-        table[at + 1] = keyHigh;
-        table[at + 2] = keyLow;
-        return position;
-      }
-      const found = this.match(at, held, exact, id);
-      if (found >= 0) return found;
-    }
-  }
-
-  find(id: string): number {
-    const exact = keyOf(id);
-    const { table, mask } = this;
-    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
-      const at = slot * 3;
-      const held = table[at]!;
-      if (held === 0) return -1;
-      const found = this.match(at, held, exact, id);
-      if (found >= 0) return found;
-    }
-  }
-
-  /** `find` for an id of 16 hex digits whose key (its two halves) is already known. */
-  findKey(high: number, low: number): number {
-    keyHigh = high;
-    keyLow = low;
-    const { table, mask } = this;
-    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
-      const at = slot * 3;
-      const held = table[at]!;
-      if (held === 0) return -1;
-      if (held > 0 && table[at + 1] === high && table[at + 2] === low) return held - 1;
-    }
-  }
-
-  /** The position the slot holds when it holds `id` (whose key is the current one), else -1. */
-  private match(at: number, held: number, exact: boolean, id: string): number {
-    const table = this.table;
-    if (table[at + 1] !== keyHigh || table[at + 2] !== keyLow) return -1;
-    if (exact) return held > 0 ? held - 1 : -1;
-    return held < 0 && this.spans[-held - 1]!.spanId === id ? -held - 1 : -1;
-  }
-}
-
-// The key of the last id given to keyOf: module state rather than an object per lookup.
-let keyHigh = 0;
-let keyLow = 0;
-
-/** Hex digit values by char code; -1 for anything else (upper case included: ids are lower). */
-const HEX_VALUES = new Int8Array(128).fill(-1);
-for (let digit = 0; digit < 16; digit += 1) {
-  HEX_VALUES['0123456789abcdef'.charCodeAt(digit)] = digit;
-}
-
-/** Sets keyHigh and keyLow for `id`; true when they are the id itself (16 hex digits). */
-function keyOf(id: string): boolean {
-  if (id.length === 16) {
-    let high = 0;
-    let low = 0;
-    let valid = 0;
-    for (let index = 0; index < 8; index += 1) {
-      const a = HEX_VALUES[id.charCodeAt(index)] ?? -1;
-      const b = HEX_VALUES[id.charCodeAt(index + 8)] ?? -1;
-      valid |= a | b;
-      high = (high << 4) | (a & 15);
-      low = (low << 4) | (b & 15);
-    }
-    if (valid >= 0) {
-      keyHigh = high;
-      keyLow = low;
-      return true;
-    }
-  }
-  // Two FNV-1a hashes with different seeds; equal keys are confirmed on the strings.
-  // An int32 from the start, as the table stores it: an empty id never goes through the imul.
-  let first = 0x811c9dc5 | 0;
-  let second = 0x01000193;
-  for (let index = 0; index < id.length; index += 1) {
-    const code = id.charCodeAt(index);
-    first = Math.imul(first ^ code, 0x01000193);
-    second = Math.imul(second ^ code, 0x5bd1e995);
-  }
-  keyHigh = first;
-  keyLow = second;
-  return false;
-}
-
-/** The home slot of the last key: both halves mixed, so sequential ids spread as random ones. */
-function slotOf(): number {
-  let hash = Math.imul(keyLow ^ Math.imul(keyHigh, 0x9e3779b1), 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  return hash ^ (hash >>> 16);
 }
 
 /**
