@@ -1,0 +1,1 @@
+"use strict";var a=Object.defineProperty;var n=(d,e)=>a(d,"name",{value:e,configurable:!0});exports.id=138,exports.ids=[138],exports.modules={8138:((d,e,u)=>{Object.defineProperty(e,"__esModule",{value:!0}),e.getMachineId=void 0;const i=u(1688);async function t(){i.diag.debug("could not read machine-id: unsupported platform")}n(t,"getMachineId"),e.getMachineId=t})};

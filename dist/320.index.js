@@ -1,1 +1,0 @@
-"use strict";var a=Object.defineProperty;var n=(d,e)=>a(d,"name",{value:e,configurable:!0});exports.id=320,exports.ids=[320],exports.modules={4320:((d,e,u)=>{Object.defineProperty(e,"__esModule",{value:!0}),e.getMachineId=void 0;const i=u(3914);async function t(){i.diag.debug("could not read machine-id: unsupported platform")}n(t,"getMachineId"),e.getMachineId=t})};
