@@ -19,7 +19,7 @@
 // that still happen inside the timed runs (the verifier's own) are counted and their pauses shown.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { performance, PerformanceObserver } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,7 +115,8 @@ async function timeRuns(
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const kind = (entry as { detail?: { kind?: number } }).detail?.kind ?? 0;
-      collections.push({ at: entry.startTime, ms: entry.duration, major: (kind & 2) !== 0 });
+      const major = kind === constants.NODE_PERFORMANCE_GC_MAJOR;
+      collections.push({ at: entry.startTime, ms: entry.duration, major });
     }
   });
   observer.observe({ entryTypes: ['gc'] });

@@ -9,20 +9,19 @@ import type { SpanRecord } from './types';
  */
 export class IdTable {
   private readonly table: Int32Array;
-  private readonly mask: number;
+  /** Slots: the spans over 0.7, so a trace of a million spans keeps its table to 17 MB. */
+  private readonly size: number;
 
   constructor(private readonly spans: readonly SpanRecord[]) {
-    let size = 16;
-    while (size < spans.length * 2) size *= 2;
-    this.table = new Int32Array(size * 3);
-    this.mask = size - 1;
+    this.size = Math.max(16, Math.ceil(spans.length / 0.7));
+    this.table = new Int32Array(this.size * 3);
   }
 
   /** Adds the span at `position` (id `id`) unless its id is known; returns the position holding the id. */
   insert(position: number, id: string): number {
     const exact = keyOf(id);
-    const { table, mask } = this;
-    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
+    const { table, size } = this;
+    for (let slot = homeSlot(size); ; slot = slot + 1 === size ? 0 : slot + 1) {
       const at = slot * 3;
       const held = table[at]!;
       if (held === 0) {
@@ -36,28 +35,10 @@ export class IdTable {
     }
   }
 
-  /** `insert` for an id of 16 hex digits whose key (its two halves) is already known. */
-  insertKey(position: number, high: number, low: number): number {
-    keyHigh = high;
-    keyLow = low;
-    const { table, mask } = this;
-    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
-      const at = slot * 3;
-      const held = table[at]!;
-      if (held === 0) {
-        table[at] = position + 1;
-        table[at + 1] = high;
-        table[at + 2] = low;
-        return position;
-      }
-      if (held > 0 && table[at + 1] === high && table[at + 2] === low) return held - 1;
-    }
-  }
-
   find(id: string): number {
     const exact = keyOf(id);
-    const { table, mask } = this;
-    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
+    const { table, size } = this;
+    for (let slot = homeSlot(size); ; slot = slot + 1 === size ? 0 : slot + 1) {
       const at = slot * 3;
       const held = table[at]!;
       if (held === 0) return -1;
@@ -70,8 +51,8 @@ export class IdTable {
   findKey(high: number, low: number): number {
     keyHigh = high;
     keyLow = low;
-    const { table, mask } = this;
-    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
+    const { table, size } = this;
+    for (let slot = homeSlot(size); ; slot = slot + 1 === size ? 0 : slot + 1) {
       const at = slot * 3;
       const held = table[at]!;
       if (held === 0) return -1;
@@ -143,8 +124,13 @@ function keyOf(id: string): boolean {
   return false;
 }
 
-/** The home slot of the last key: both halves mixed, so sequential ids spread as random ones. */
-function slotOf(): number {
+/** The home slot of the last key among `size`: the hash's high bits scaled, no division. */
+function homeSlot(size: number): number {
+  return Math.floor(((hashOfKey() >>> 0) * size) / 4294967296);
+}
+
+/** The hash of the last key: both halves mixed, so sequential ids spread as random ones. */
+function hashOfKey(): number {
   let hash = Math.imul(keyLow ^ Math.imul(keyHigh, 0x9e3779b1), 0x85ebca6b);
   hash ^= hash >>> 13;
   hash = Math.imul(hash, 0xc2b2ae35);

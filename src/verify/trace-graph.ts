@@ -72,18 +72,24 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
   const times = new Float64Array(count * 2);
   const starts = times.subarray(0, count);
   const ends = times.subarray(count);
-  const ints = new Int32Array(count * 2);
+  const ints = new Int32Array(count * 3);
   const serviceOf = ints.subarray(0, count);
-  const parents = ints.subarray(count);
-  // Each span's key and its parent's (its id's two halves, or hashes), read in the one pass over
-  // the span objects: the passes that index them read typed arrays only.
-  const keys = new Int32Array(count * 4);
+  // The parent's key (its id's two halves, or hashes), read in the one pass over the span
+  // objects: the parents are looked up from typed arrays only. `parents` holds the key's high
+  // half until then. (Buffers stay few and small: past 64 MB of them in one go, V8 starts a full
+  // collection, which at a million spans marks the whole store.)
+  const parents = ints.subarray(count, count * 2);
+  const parentLow = ints.subarray(count * 2);
+  const ids = new IdTable(spans);
+  // The first span of each id; only differs from the span's own position for a repeated id.
+  let firstOf: Int32Array | undefined;
   let lastService: string | undefined;
   let lastServiceId = -1;
   // One pass over the span objects, in store order.
   for (let position = 0; position < count; position += 1) {
     const span = spans[position]!;
-    let bits = keyInto(span.spanId, keys, 4 * position) ? 0 : HASHED_ID;
+    const first = ids.insert(position, span.spanId);
+    if (first !== position) (firstOf ??= identity(count))[position] = first;
     kinds[position] = kindNumber(span.kind);
     // Spans come in export batches of one service: look it up only when it changes.
     if (span.service !== lastService) {
@@ -95,16 +101,17 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
     starts[position] = span.startTimeMs;
     ends[position] = span.endTimeMs;
     const sampled = span.sampled;
-    bits |= sampled === true ? FLAG.sampled : sampled === false ? FLAG.notSampled : 0;
+    let bits = sampled === true ? FLAG.sampled : sampled === false ? FLAG.notSampled : 0;
     if (span.parentIsRemote === false) bits |= FLAG.localParent;
     const parentId = span.parentSpanId;
     if (parentId !== undefined) {
-      bits |= FLAG.hasParent | (keyInto(parentId, keys, 4 * position + 2) ? 0 : HASHED_PARENT);
+      bits |= FLAG.hasParent | (keyInto(parentId, KEY, 0) ? 0 : HASHED_PARENT);
+      parents[position] = KEY[0]!;
+      parentLow[position] = KEY[1]!;
     }
     flags[position] = bits;
   }
-  const ids = new IdTable(spans);
-  const firstOf = indexIds(ids, keys, { spans, kinds, flags, parents, answered });
+  resolveParents(ids, parentLow, { spans, kinds, flags, parents, answered });
   const collisions = firstOf === undefined ? new Map() : findCollisions(spans, firstOf);
   return {
     traceId,
@@ -123,20 +130,20 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
   };
 }
 
-/** Flag bits used only while building: the span's or its parent's key is hashed (compare strings). */
+/** A flag bit used only while building: the parent's key is hashed (compare the strings). */
 const HASHED_PARENT = 128;
-const HASHED_ID = 64;
+/** The key `keyInto` wrote last. */
+const KEY = new Int32Array(2);
 
 /**
- * The ids into the table, in store order (the first span of an id wins), then each parent looked
- * up: short loops over typed arrays, whose reads of the table, at random, overlap from span to
- * span. A span object is read again only for an id that is not 16 hex digits. Fills `parents`
- * and `answered`, clears the building bits of `flags`; returns the first position of each id
- * when an id repeats.
+ * Each parent looked up, from its key: a short loop over typed arrays, whose reads of the table,
+ * at random, overlap from span to span (a span object is read again only for a parent id that is
+ * not 16 hex digits). Replaces the keys in `parents` by positions, fills `answered`, clears the
+ * building bit of `flags`.
  */
-function indexIds(
+function resolveParents(
   ids: IdTable,
-  keys: Int32Array,
+  parentLow: Int32Array,
   graph: {
     spans: readonly SpanRecord[];
     kinds: Uint8Array;
@@ -144,31 +151,21 @@ function indexIds(
     parents: Int32Array;
     answered: Uint8Array;
   },
-): Int32Array | undefined {
+): void {
   const { spans, kinds, flags, parents, answered } = graph;
-  const count = spans.length;
-  let firstOf: Int32Array | undefined;
-  for (let position = 0; position < count; position += 1) {
-    const first =
-      (flags[position]! & HASHED_ID) === 0
-        ? ids.insertKey(position, keys[4 * position]!, keys[4 * position + 1]!)
-        : ids.insert(position, spans[position]!.spanId);
-    if (first !== position) (firstOf ??= identity(count))[position] = first;
-  }
-  for (let position = 0; position < count; position += 1) {
+  for (let position = 0; position < spans.length; position += 1) {
     const bits = flags[position]!;
     let parent = -1;
     if ((bits & FLAG.hasParent) !== 0) {
       parent =
         (bits & HASHED_PARENT) === 0
-          ? ids.findKey(keys[4 * position + 2]!, keys[4 * position + 3]!)
+          ? ids.findKey(parents[position]!, parentLow[position]!)
           : ids.find(spans[position]!.parentSpanId!);
       if (parent >= 0 && kinds[position] === KIND.server) answered[parent] = 1;
+      flags[position] = bits & ~HASHED_PARENT;
     }
-    flags[position] = bits & ~(HASHED_PARENT | HASHED_ID);
     parents[position] = parent;
   }
-  return firstOf;
 }
 
 function identity(count: number): Int32Array {
