@@ -73,40 +73,27 @@ export class IdTable {
 let keyHigh = 0;
 let keyLow = 0;
 
-/**
- * The byte two hex digits spell, by their char codes `(first << 7) | second` (both below 128);
- * -1 for anything else (upper case included: ids are lower). A pair per lookup halves the reads.
- */
-const HEX_PAIRS = new Int16Array(1 << 14).fill(-1);
-for (let high = 0; high < 16; high += 1) {
-  for (let low = 0; low < 16; low += 1) {
-    const digits = '0123456789abcdef';
-    HEX_PAIRS[(digits.charCodeAt(high) << 7) | digits.charCodeAt(low)] = (high << 4) | low;
-  }
+/** Hex digit values by char code; -1 for anything else (upper case included: ids are lower). */
+const HEX_VALUES = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit += 1) {
+  HEX_VALUES['0123456789abcdef'.charCodeAt(digit)] = digit;
 }
-
-/** The byte of the hex digits at `at` and `at + 1`; negative when they are not lower-case hex. */
-function hexByte(id: string, at: number): number {
-  const first = id.charCodeAt(at);
-  const second = id.charCodeAt(at + 1);
-  // A char code of 128 or more is no hex digit: it makes the result negative.
-  return (first | second) < 128 ? HEX_PAIRS[(first << 7) | second]! : -1;
-}
-
 /** Sets keyHigh and keyLow for `id`; true when they are the id itself (16 hex digits). */
 function keyOf(id: string): boolean {
   if (id.length === 16) {
-    const a = hexByte(id, 0);
-    const b = hexByte(id, 2);
-    const c = hexByte(id, 4);
-    const d = hexByte(id, 6);
-    const e = hexByte(id, 8);
-    const f = hexByte(id, 10);
-    const g = hexByte(id, 12);
-    const h = hexByte(id, 14);
-    if ((a | b | c | d | e | f | g | h) >= 0) {
-      keyHigh = (a << 24) | (b << 16) | (c << 8) | d;
-      keyLow = (e << 24) | (f << 16) | (g << 8) | h;
+    let high = 0;
+    let low = 0;
+    let valid = 0;
+    for (let index = 0; index < 8; index += 1) {
+      const a = HEX_VALUES[id.charCodeAt(index)] ?? -1;
+      const b = HEX_VALUES[id.charCodeAt(index + 8)] ?? -1;
+      valid |= a | b;
+      high = (high << 4) | (a & 15);
+      low = (low << 4) | (b & 15);
+    }
+    if (valid >= 0) {
+      keyHigh = high;
+      keyLow = low;
       return true;
     }
   }
