@@ -1,8 +1,9 @@
 import type { SpanRecord } from './types';
 
 /**
- * Span ids to positions: open addressing with linear probing over one typed array at most half
- * full. Each slot is three numbers side by side: the position plus one (0: empty; negated for a
+ * Span ids to positions: open addressing with linear probing over one typed array at most 70%
+ * full (an id found reads about two slots, side by side), sized to the trace rather than to a
+ * power of two. Each slot is three numbers side by side: the position plus one (0: empty; negated for a
  * hashed key) and the id's key. An id of 16 lower-case hex digits, as every exporter sends, is its
  * own key (its two 32-bit halves), so a lookup never reads a span or a string; any other id is
  * keyed by two hashes and confirmed by comparing the strings.
