@@ -8,52 +8,35 @@
 // raw span data, the OTLP/protobuf bytes the services sent.
 // Usage: node --import tsx bench/verify-scale.ts [sizes, default 1000,10000,100000,1000000]
 // Knobs: VERIFY_SCALE_SHAPES=one-trace|many-traces (default both); VERIFY_SCALE_PROFILE=<path
-// prefix> writes a CPU profile of the timed verifications of each size.
+// prefix> writes a CPU profile of the timed verifications of each size; VERIFY_SCALE_ROUNDS=<n>
+// (default 1) measures every size n times, in turn, and quotes the medians;
+// VERIFY_SCALE_BEFORE=<checkout> also measures that checkout's `verifyTarget` (same receiver, same
+// spans, its own process, right after this one's) for a before / after table.
+// Method (fair to the large sizes and to the 1k baseline alike): each process compiles the
+// receiver and the verifier first (warm-up); from 100k spans on, every timed verification starts
+// after a full collection and a pause for the collector's background threads to finish, so no
+// garbage of the receiver or of the previous run is collected inside a timed run; the collections
+// that still happen inside the timed runs (the verifier's own) are counted and their pauses shown.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { performance } from 'node:perf_hooks';
-import {
-  closeSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Session } from 'node:inspector';
-import { protobufSource } from '../src/receiver/decode-protobuf';
-import { ingest } from '../src/receiver/ingest';
+import { join, resolve } from 'node:path';
+import { startProfile, stopProfile } from './verify-scale/profile';
+import { receive } from './verify-scale/receive';
 import { build, MANY_TRACE_SPANS, type Shape } from './verify-scale/traces';
-import { SpanStore } from '../src/receiver/span-store';
-import { verifyTarget, type TargetProbe } from '../src/verify/target';
+import type { TargetInput, TargetProbe, TargetVerification } from '../src/verify/target';
 import type { SpanRecord } from '../src/verify/types';
 
-/** The receiver's side: every request of the file through its decoder into its span store. */
-async function receive(path: string): Promise<{ store: SpanStore; protobufBytes: number }> {
-  const store = new SpanStore(Number.MAX_SAFE_INTEGER);
-  const fd = openSync(path, 'r');
-  let protobufBytes = 0;
-  try {
-    const length = Buffer.alloc(4);
-    while (readSync(fd, length, 0, 4, null) === 4) {
-      // A fresh buffer per request, as an HTTP body arrives.
-      const body = Buffer.alloc(length.readUInt32BE());
-      if (readSync(fd, body, 0, body.length, null) !== body.length) throw new Error('cut short');
-      protobufBytes += body.length;
-      const outcome = await ingest(protobufSource(body), store);
-      if (outcome.rejectedSpans)
-        throw new Error(`the receiver refused spans: ${outcome.errorMessage}`);
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return { store, protobufBytes };
-}
+type VerifyTarget = (input: TargetInput) => TargetVerification;
 
-function verify(probes: TargetProbe[], spans: readonly SpanRecord[]): void {
+function verify(
+  verifyTarget: VerifyTarget,
+  probes: TargetProbe[],
+  spans: readonly SpanRecord[],
+): void {
   const result = verifyTarget({
     probes,
     spans,
@@ -61,26 +44,6 @@ function verify(probes: TargetProbe[], spans: readonly SpanRecord[]): void {
     header: 'traceparent',
   });
   if (!result.passed) throw new Error(`the synthetic trace failed: ${result.failedChecks.join()}`);
-}
-
-/** `VERIFY_SCALE_PROFILE=<path prefix>`: a CPU profile of the verifications alone, per size. */
-async function startProfile(): Promise<Session> {
-  const session = new Session();
-  session.connect();
-  const post = promisify(session.post.bind(session)) as (method: string) => Promise<unknown>;
-  await post('Profiler.enable');
-  await post('Profiler.start');
-  return session;
-}
-
-async function stopProfile(session: Session, path: string): Promise<void> {
-  const { profile } = await new Promise<{ profile: object }>((resolve, reject) =>
-    session.post('Profiler.stop', (error, result) =>
-      error ? reject(error) : resolve(result as { profile: object }),
-    ),
-  );
-  writeFileSync(path, JSON.stringify(profile));
-  session.disconnect();
 }
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
@@ -91,12 +54,18 @@ const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
  * verified first so the receiver and the verifier are compiled before anything is measured.
  */
 async function measure(files: Files): Promise<void> {
+  // The verifier under test: this checkout's, or `files.verifier`'s (a before copy).
+  const { verifyTarget } = (await import(
+    files.verifier === undefined
+      ? '../src/verify/target'
+      : resolve(files.verifier, 'src/verify/target.ts')
+  )) as { verifyTarget: VerifyTarget };
   const read = (path: string): TargetProbe[] =>
     JSON.parse(readFileSync(path, 'utf8')) as TargetProbe[];
   for (let round = 0; round < 3; round += 1) {
     const warm = (await receive(files.warm)).store.spans();
     const warmProbes = read(files.warmProbes);
-    for (let index = 0; index < 20; index += 1) verify(warmProbes, warm);
+    for (let index = 0; index < 20; index += 1) verify(verifyTarget, warmProbes, warm);
   }
   const probes = read(files.probes);
   gc();
@@ -106,35 +75,22 @@ async function measure(files: Files): Promise<void> {
   const stored = process.memoryUsage();
   const receivingPeakKiB = process.resourceUsage().maxRSS;
   const spans = store.spans();
-  const profile = process.env['VERIFY_SCALE_PROFILE'];
-  const session = profile === undefined ? undefined : await startProfile();
-  // Small sizes repeat until about half a second of work, so timer noise stays small. Time is
-  // CPU time (user + system, GC threads included): on a shared machine, time spent waiting for a
-  // core would otherwise land on whichever size ran while the machine was busiest.
-  const times: number[] = [];
-  const walls: number[] = [];
-  let spent = 0;
-  while (times.length < 3 || (spent < 500 && times.length < 200)) {
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    verify(probes, spans);
-    const used = process.cpuUsage(cpu);
-    const ms = performance.now() - started;
-    times.push((used.user + used.system) / 1e3);
-    walls.push(ms);
-    spent += ms;
-  }
-  if (session !== undefined) await stopProfile(session, `${profile!}-${spans.length}.cpuprofile`);
-  times.sort((a, b) => a - b);
-  walls.sort((a, b) => a - b);
+  const { times, walls, timed } = await timeRuns(() => verify(verifyTarget, probes, spans), {
+    settle: spans.length >= 100_000,
+    profile: (path) => `${path}-${spans.length}.cpuprofile`,
+  });
+  const median = (values: number[]): number =>
+    values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const MiB = 2 ** 20;
   process.stdout.write(
     `${JSON.stringify({
       size: store.stats().acceptedSpans,
       probes: probes.length,
       runs: times.length,
-      ms: times[Math.floor(times.length / 2)],
-      wallMs: walls[Math.floor(walls.length / 2)],
+      ms: median(times),
+      wallMs: median(walls),
+      gcPauseMs: timed.reduce((sum, c) => sum + c.ms, 0) / times.length,
+      majorGcs: timed.filter((c) => c.major).length / times.length,
       protobufMiB: protobufBytes / MiB,
       storedMiB: (stored.heapUsed + stored.external - before.heapUsed - before.external) / MiB,
       baseRssMiB: before.rss / MiB,
@@ -145,12 +101,72 @@ async function measure(files: Files): Promise<void> {
   );
 }
 
+/**
+ * Times `run` at least 5 times, and as often as fits in half a second: CPU and wall ms of each
+ * run, and the collections that began inside the runs. `settle`: a full collection, untimed,
+ * before each run.
+ */
+async function timeRuns(
+  run: () => void,
+  options: { settle: boolean; profile: (prefix: string) => string },
+): Promise<{ times: number[]; walls: number[]; timed: Collection[] }> {
+  // Collections during the timed runs, by start time: pauses (ms) and the major ones.
+  const collections: Collection[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      const major = kind === constants.NODE_PERFORMANCE_GC_MAJOR;
+      collections.push({ at: entry.startTime, ms: entry.duration, major });
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const profile = process.env['VERIFY_SCALE_PROFILE'];
+  const session = profile === undefined ? undefined : await startProfile();
+  // Small sizes repeat until about half a second of work, so timer noise stays small. Time is
+  // CPU time (user + system, GC threads included): on a shared machine, time spent waiting for a
+  // core would otherwise land on whichever size ran while the machine was busiest.
+  const times: number[] = [];
+  const walls: number[] = [];
+  const windows: [number, number][] = [];
+  let spent = 0;
+  while (times.length < 5 || (spent < 500 && times.length < 200)) {
+    if (options.settle) {
+      // The store's garbage (and the previous run's) is collected here, untimed, and the
+      // collector's background sweeping given time to end: it is not the verifier's work.
+      gc();
+      await sleep(200);
+    }
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    run();
+    const used = process.cpuUsage(cpu);
+    const ms = performance.now() - started;
+    times.push((used.user + used.system) / 1e3);
+    walls.push(ms);
+    windows.push([started, started + ms]);
+    spent += ms;
+  }
+  if (session !== undefined) await stopProfile(session, options.profile(profile!));
+  await sleep(0);
+  observer.disconnect();
+  const timed = collections.filter(({ at }) => windows.some(([from, to]) => at >= from && at < to));
+  return { times, walls, timed };
+}
+
+interface Collection {
+  at: number;
+  ms: number;
+  major: boolean;
+}
+
 interface Row {
   size: number;
   probes: number;
   runs: number;
   ms: number;
   wallMs: number;
+  gcPauseMs: number;
+  majorGcs: number;
   protobufMiB: number;
   storedMiB: number;
   baseRssMiB: number;
@@ -173,6 +189,8 @@ async function main(): Promise<void> {
 }
 
 interface Files {
+  /** A checkout whose `verifyTarget` is measured instead of this one's. */
+  verifier?: string | undefined;
   warm: string;
   warmProbes: string;
   spans: string;
@@ -181,13 +199,18 @@ interface Files {
 
 async function table(dir: string): Promise<void> {
   const sizes = (process.argv[2] ?? '1000,10000,100000,1000000').split(',').map(Number);
+  const rounds = Number(process.env['VERIFY_SCALE_ROUNDS'] ?? 1);
+  const beforeTree = process.env['VERIFY_SCALE_BEFORE'];
+  const verifiers: (string | undefined)[] =
+    beforeTree === undefined ? [undefined] : [undefined, beforeTree];
   console.log(
-    `target verification by number of spans, one process per size, node ${process.version}`,
+    `target verification by number of spans, one process per size, node ${process.version}, ${rounds} round(s)${beforeTree === undefined ? '' : `, before = ${beforeTree}`}`,
   );
   console.log(
     'raw span data = the OTLP/protobuf bytes the services exported; stored = JS heap the ' +
       "receiver's span records and index hold; peak over base = the process's peak RSS minus its " +
-      'RSS before any span (receiver and verifier together)\n',
+      'RSS before any span (receiver and verifier together); GC = collections that began inside ' +
+      'the timed verifications (pause ms and major collections, per verification)\n',
   );
   // `VERIFY_SCALE_SHAPES=many-traces`: one shape only.
   const shapes = (process.env['VERIFY_SCALE_SHAPES'] ?? 'one-trace,many-traces').split(',');
@@ -195,40 +218,59 @@ async function table(dir: string): Promise<void> {
     console.log(
       `${shape === 'one-trace' ? 'one probe, one trace of every span' : `many probes, one trace of ${MANY_TRACE_SPANS} spans each`}:\n`,
     );
+    // By verifier, then size: the rows of every round.
+    const rows = verifiers.map(() => sizes.map((): Row[] => []));
+    for (let round = 0; round < rounds; round += 1) {
+      for (const [index, size] of sizes.entries()) {
+        const files: Files = {
+          warm: join(dir, 'warm.bin'),
+          warmProbes: join(dir, 'warm.json'),
+          spans: join(dir, 'spans.bin'),
+          probes: join(dir, 'probes.json'),
+        };
+        writeFileSync(files.warmProbes, JSON.stringify(build(4000, shape, files.warm)));
+        writeFileSync(files.probes, JSON.stringify(build(size, shape, files.spans)));
+        for (const [which, verifier] of verifiers.entries()) {
+          // Node's default heap limit, as the action runs.
+          const { stdout } = await promisify(execFile)(
+            process.execPath,
+            [
+              '--expose-gc',
+              '--import',
+              'tsx',
+              import.meta.filename,
+              '--child',
+              JSON.stringify({ ...files, verifier }),
+            ],
+            { encoding: 'utf8', timeout: 600_000 },
+          );
+          rows[which]![index]!.push(JSON.parse(stdout.trim()) as Row);
+        }
+      }
+    }
     console.log(
-      '| spans | probes | verify CPU ms (median) | wall ms (median) | ns per span | per-span cost vs 1k | raw span data (protobuf) MiB | stored MiB | stored / raw | RSS once stored MiB | peak RSS while receiving MiB | peak RSS MiB | peak over base MiB | peak over base / raw |',
+      '| verifier | spans | probes | verify CPU ms (median) | CPU ms by round | wall ms (median) | GC pause ms / major GCs per run | ns per span | per-span cost vs 1k | raw span data (protobuf) MiB | stored MiB | stored / raw | RSS once stored MiB | peak RSS while receiving MiB | peak RSS MiB | peak over base MiB | peak over base / raw |',
     );
     console.log(
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
-    let base: number | undefined;
-    for (const size of sizes) {
-      const files: Files = {
-        warm: join(dir, 'warm.bin'),
-        warmProbes: join(dir, 'warm.json'),
-        spans: join(dir, 'spans.bin'),
-        probes: join(dir, 'probes.json'),
-      };
-      writeFileSync(files.warmProbes, JSON.stringify(build(4000, shape, files.warm)));
-      writeFileSync(files.probes, JSON.stringify(build(size, shape, files.spans)));
-      // Node's default heap limit, as the action runs.
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        ['--expose-gc', '--import', 'tsx', import.meta.filename, '--child', JSON.stringify(files)],
-        { encoding: 'utf8', timeout: 600_000 },
-      );
-      const row = JSON.parse(stdout.trim()) as Row;
-      const perSpan = (row.ms * 1e6) / row.size;
-      base ??= perSpan;
-      const overBase = row.peakRssMiB - row.baseRssMiB;
-      // Below a MiB the heap's own noise (a collection during the warm-up) is larger than the data.
-      const stored =
-        row.storedMiB < 1
-          ? '< 1 | -'
-          : `${row.storedMiB.toFixed(1)} | ${(row.storedMiB / row.protobufMiB).toFixed(2)}`;
-      console.log(
-        `| ${row.size.toLocaleString('en')} | ${row.probes.toLocaleString('en')} | ${row.ms.toFixed(2)} | ${row.wallMs.toFixed(2)} | ${perSpan.toFixed(0)} | ${(perSpan / base).toFixed(2)} | ${row.protobufMiB.toFixed(1)} | ${stored} | ${row.storedRssMiB.toFixed(0)} | ${row.receivingPeakRssMiB.toFixed(0)} | ${row.peakRssMiB.toFixed(0)} | ${overBase.toFixed(0)} | ${(overBase / row.protobufMiB).toFixed(2)} |`,
-      );
+    for (const [which, verifier] of verifiers.entries()) {
+      let base: number | undefined;
+      for (const runs of rows[which]!) {
+        // The round with the median CPU time stands for the size; its memory figures with it.
+        const row = [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)]!;
+        const perSpan = (row.ms * 1e6) / row.size;
+        base ??= perSpan;
+        const overBase = row.peakRssMiB - row.baseRssMiB;
+        // Below a MiB the heap's own noise (a collection during the warm-up) is larger than the data.
+        const stored =
+          row.storedMiB < 1
+            ? '< 1 | -'
+            : `${row.storedMiB.toFixed(1)} | ${(row.storedMiB / row.protobufMiB).toFixed(2)}`;
+        console.log(
+          `| ${verifier === undefined ? 'this checkout' : 'before'} | ${row.size.toLocaleString('en')} | ${row.probes.toLocaleString('en')} | ${row.ms.toFixed(2)} | ${runs.map((r) => r.ms.toFixed(row.ms < 10 ? 2 : 0)).join(', ')} | ${row.wallMs.toFixed(2)} | ${row.gcPauseMs.toFixed(1)} / ${row.majorGcs.toFixed(1)} | ${perSpan.toFixed(0)} | ${(perSpan / base).toFixed(2)} | ${row.protobufMiB.toFixed(1)} | ${stored} | ${row.storedRssMiB.toFixed(0)} | ${row.receivingPeakRssMiB.toFixed(0)} | ${row.peakRssMiB.toFixed(0)} | ${overBase.toFixed(0)} | ${(overBase / row.protobufMiB).toFixed(2)} |`,
+        );
+      }
     }
     console.log('');
   }

@@ -118,3 +118,33 @@ describe('probe edges', () => {
 });
 
 void PROBE_SPAN;
+
+// Answered edges are kept per pair of services in a typed array up to 256 services, in a map
+// past that: the same edges, with the earliest answer and in call order, either way.
+describe('probe edges of many services', () => {
+  for (const services of [30, 300]) {
+    test(`a chain of ${services} services: one edge per hop, the earliest answer, in order`, () => {
+      const id = (prefix: string, n: number) => `${prefix}${n.toString(16).padStart(15, '0')}`;
+      const spans = [span('svc-0', 'server', id('a', 0), PROBE_SPAN, [1001, 1099])];
+      for (let hop = 0; hop + 1 < services; hop += 1) {
+        const at = 1001 + hop * 0.1;
+        spans.push(
+          span(`svc-${hop}`, 'client', id('b', hop), id('a', hop), [at + 0.05, 2098 - at], {
+            name: `call-${hop}`,
+          }),
+          span(`svc-${hop + 1}`, 'server', id('a', hop + 1), id('b', hop), [at + 0.1, 2098 - at]),
+        );
+      }
+      // A second call svc-5 -> svc-6, answered earlier than the first: its call is the edge's.
+      spans.push(
+        span('svc-5', 'client', id('c', 5), id('a', 5), [1001.56, 1090], { name: 'early' }),
+        span('svc-6', 'server', id('d', 6), id('c', 5), [1001.58, 1089]),
+      );
+      const expected = ['probe->svc-0  ok'];
+      for (let hop = 0; hop + 1 < services; hop += 1) {
+        expected.push(`svc-${hop}->svc-${hop + 1} ${hop === 5 ? 'early' : `call-${hop}`} ok`);
+      }
+      assert.deepEqual(edges(verify(spans)), expected);
+    });
+  }
+});

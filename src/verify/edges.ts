@@ -70,29 +70,47 @@ export function probeEdges(ctx: CheckContext): ServiceEdge[] {
 
 /**
  * Calls answered inside one trace. Keyed caller -> callee as it goes, without building a string
- * or describing a call per span: a trace of a million spans costs one map lookup per server span.
+ * or describing a call per span: a trace of a million spans costs one read of a small typed
+ * array per server span (one slot per pair of the trace's services).
  */
 function answeredEdges(graph: TraceGraph, add: (edge: ServiceEdge, at: number) => void): void {
-  // Caller -> callee -> the position of the earliest server span answering such a call.
-  const first = new Map<number, Map<number, number>>();
   const { spans, kinds, parents, serviceOf, serviceNames, starts } = graph;
+  const services = serviceNames.length;
+  // Caller * services + callee -> the position of the earliest server span answering such a
+  // call, plus one (0: none yet); pairs in the order first seen. A map past 256 services.
+  const dense = services <= 256 ? new Int32Array(services * services) : undefined;
+  const sparse = dense === undefined ? new Map<number, number>() : undefined;
+  const pairs: number[] = [];
   for (let position = 0; position < spans.length; position += 1) {
     const parent = parents[position]!;
     if (kinds[position] !== KIND.server || parent < 0 || kinds[parent] !== KIND.client) continue;
-    const caller = serviceOf[parent]!;
-    let callees = first.get(caller);
-    if (callees === undefined) first.set(caller, (callees = new Map()));
-    const callee = serviceOf[position]!;
-    const known = callees.get(callee);
-    if (known === undefined || starts[position]! < starts[known]!) callees.set(callee, position);
+    const pair = serviceOf[parent]! * services + serviceOf[position]!;
+    const known = dense !== undefined ? dense[pair]! : (sparse!.get(pair) ?? 0);
+    if (known === 0) pairs.push(pair);
+    if (known !== 0 && starts[position]! >= starts[known - 1]!) continue;
+    if (dense !== undefined) dense[pair] = position + 1;
+    else sparse!.set(pair, position + 1);
   }
-  for (const [caller, callees] of first) {
-    for (const [callee, position] of callees) {
-      const call = describeCall(spans[parents[position]!]!);
-      add(
-        { from: serviceNames[caller]!, to: serviceNames[callee]!, call, broken: false },
-        starts[position]!,
-      );
-    }
+  const first = (pair: number): number => dense?.[pair] ?? sparse!.get(pair)!;
+  // Callers in the order first seen, each caller's callees in the order first seen.
+  const callerRank = new Map<number, number>();
+  for (const pair of pairs) {
+    const caller = Math.floor(pair / services);
+    if (!callerRank.has(caller)) callerRank.set(caller, callerRank.size);
+  }
+  const byCaller = (a: number, b: number): number =>
+    callerRank.get(Math.floor(a / services))! - callerRank.get(Math.floor(b / services))!;
+  for (const pair of pairs.sort(byCaller)) {
+    const position = first(pair) - 1;
+    const call = describeCall(spans[parents[position]!]!);
+    add(
+      {
+        from: serviceNames[Math.floor(pair / services)]!,
+        to: serviceNames[pair % services]!,
+        call,
+        broken: false,
+      },
+      starts[position]!,
+    );
   }
 }

@@ -5,21 +5,28 @@ import type { HopEvidence, SpanRecord } from './types';
 export type SpansByTrace = ReadonlyMap<string, readonly SpanRecord[]>;
 
 export function groupByTrace(spans: readonly SpanRecord[]): SpansByTrace {
-  const groups = new Map<string, SpanRecord[]>();
+  const groups = new Map<string, readonly SpanRecord[]>();
+  // One trace only (one probe's run, however large): the spans are the group, not a copy.
+  const only = spans[0]?.traceId;
+  let one = true;
+  for (let index = 1; one && index < spans.length; index += 1) one = spans[index]!.traceId === only;
+  if (one) return only === undefined ? groups : groups.set(only, spans);
+
   // Spans of one trace mostly come together (an export batch shares its trace id string): look
   // the group up only when the trace id changes.
   let lastId: string | undefined;
   let last: SpanRecord[] = [];
+  const lists = new Map<string, SpanRecord[]>();
   for (const span of spans) {
     if (span.traceId !== lastId) {
       lastId = span.traceId;
-      const group = groups.get(lastId);
-      if (group === undefined) groups.set(lastId, (last = []));
+      const group = lists.get(lastId);
+      if (group === undefined) lists.set(lastId, (last = []));
       else last = group;
     }
     last.push(span);
   }
-  return groups;
+  return lists;
 }
 
 /** The callee's server span for a hop: the one it reported, or its only server span. */

@@ -68,7 +68,7 @@ function verifyProbe(ctx: CheckContext): TargetProbeVerification {
     passed: findings.every((f) => f.passed),
     findings,
     diagnoses: [...diagnoses],
-    spans: [...ctx.probe.graph.spans],
+    spans: ctx.probe.graph.spans.slice(),
     entry: ctx.probe.entrySpans[0]?.service,
     edges: probeEdges(ctx),
   };

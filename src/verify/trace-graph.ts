@@ -1,3 +1,4 @@
+import { IdTable, keyInto } from './id-table';
 import type { SpanRecord } from './types';
 
 /**
@@ -17,6 +18,8 @@ export interface TraceGraph {
   parents: Int32Array;
   /** The kind of the span at each position (`KIND.server`, ...), read without the span. */
   kinds: Uint8Array;
+  /** `FLAG` bits of the span at each position (sampled, parent named, parent local). */
+  flags: Uint8Array;
   /** The services that exported spans in this trace, in order of appearance. */
   services: ReadonlySet<string>;
   /** The service of the span at each position, as an index into `serviceNames`. */
@@ -36,23 +39,58 @@ export interface TraceGraph {
 /** Span kinds as small numbers, for `TraceGraph.kinds`. */
 export const KIND = { internal: 0, server: 1, client: 2, producer: 3, consumer: 4 } as const;
 
+/** Bits of `TraceGraph.flags`: what a check needs of a span besides its kind and parent. */
+export const FLAG = {
+  /** The span's sampled bit is set (`sampled === true`). */
+  sampled: 1,
+  /** The exporter wrote the sampled bit cleared (`sampled === false`; unset is neither). */
+  notSampled: 2,
+  /** The span names a parent (`parentSpanId !== undefined`), resolved or not. */
+  hasParent: 4,
+  /** The span flags say the parent is not remote (`parentIsRemote === false`). */
+  localParent: 8,
+} as const;
+
+/** `KIND[kind]` without a keyed lookup: the receiver's kinds are shared constant strings. */
+function kindNumber(kind: string): number {
+  if (kind === 'server') return KIND.server;
+  if (kind === 'client') return KIND.client;
+  if (kind === 'producer') return KIND.producer;
+  return kind === 'consumer' ? KIND.consumer : KIND.internal;
+}
+
 export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): TraceGraph {
   const count = spans.length;
-  const ids = new IdTable(spans);
-  const kinds = new Uint8Array(count);
+  // Three buffers (and the key table) rather than eight arrays: fewer allocations per trace.
+  const bytes = new Uint8Array(count * 3);
+  const kinds = bytes.subarray(0, count);
+  const flags = bytes.subarray(count, count * 2);
+  // Answered ids that are no span of the trace (the probe's own span) are of no use here: only
+  // spans of the trace are asked about.
+  const answered = bytes.subarray(count * 2);
   const serviceIds = new Map<string, number>();
-  const serviceOf = new Int32Array(count);
-  const starts = new Float64Array(count);
-  const ends = new Float64Array(count);
+  const times = new Float64Array(count * 2);
+  const starts = times.subarray(0, count);
+  const ends = times.subarray(count);
+  const ints = new Int32Array(count * 3);
+  const serviceOf = ints.subarray(0, count);
+  // The parent's key (its id's two halves, or hashes), read in the one pass over the span
+  // objects: the parents are looked up from typed arrays only. `parents` holds the key's high
+  // half until then. (Buffers stay few and small: past 64 MB of them in one go, V8 starts a full
+  // collection, which at a million spans marks the whole store.)
+  const parents = ints.subarray(count, count * 2);
+  const parentLow = ints.subarray(count * 2);
+  const ids = new IdTable(spans);
   // The first span of each id; only differs from the span's own position for a repeated id.
   let firstOf: Int32Array | undefined;
   let lastService: string | undefined;
   let lastServiceId = -1;
+  // One pass over the span objects, in store order.
   for (let position = 0; position < count; position += 1) {
     const span = spans[position]!;
-    const first = ids.insert(position);
+    const first = ids.insert(position, span.spanId);
     if (first !== position) (firstOf ??= identity(count))[position] = first;
-    kinds[position] = KIND[span.kind];
+    kinds[position] = kindNumber(span.kind);
     // Spans come in export batches of one service: look it up only when it changes.
     if (span.service !== lastService) {
       lastService = span.service;
@@ -62,23 +100,25 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
     serviceOf[position] = lastServiceId;
     starts[position] = span.startTimeMs;
     ends[position] = span.endTimeMs;
+    const sampled = span.sampled;
+    let bits = sampled === true ? FLAG.sampled : sampled === false ? FLAG.notSampled : 0;
+    if (span.parentIsRemote === false) bits |= FLAG.localParent;
+    const parentId = span.parentSpanId;
+    if (parentId !== undefined) {
+      bits |= FLAG.hasParent | (keyInto(parentId, KEY, 0) ? 0 : HASHED_PARENT);
+      parents[position] = KEY[0]!;
+      parentLow[position] = KEY[1]!;
+    }
+    flags[position] = bits;
   }
-  const parents = new Int32Array(count);
-  // Answered ids that are no span of the trace (the probe's own span) are of no use here: only
-  // spans of the trace are asked about.
-  const answered = new Uint8Array(count);
-  for (let position = 0; position < count; position += 1) {
-    const id = spans[position]!.parentSpanId;
-    const parent = id === undefined ? -1 : ids.find(id);
-    parents[position] = parent;
-    if (parent >= 0 && kinds[position] === KIND.server) answered[parent] = 1;
-  }
+  resolveParents(ids, parentLow, { spans, kinds, flags, parents, answered });
   const collisions = firstOf === undefined ? new Map() : findCollisions(spans, firstOf);
   return {
     traceId,
     spans,
     parents,
     kinds,
+    flags,
     services: new Set(serviceIds.keys()),
     serviceOf,
     serviceNames: [...serviceIds.keys()],
@@ -90,119 +130,48 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
   };
 }
 
+/** A flag bit used only while building: the parent's key is hashed (compare the strings). */
+const HASHED_PARENT = 128;
+/** The key `keyInto` wrote last. */
+const KEY = new Int32Array(2);
+
+/**
+ * Each parent looked up, from its key: a short loop over typed arrays, whose reads of the table,
+ * at random, overlap from span to span (a span object is read again only for a parent id that is
+ * not 16 hex digits). Replaces the keys in `parents` by positions, fills `answered`, clears the
+ * building bit of `flags`.
+ */
+function resolveParents(
+  ids: IdTable,
+  parentLow: Int32Array,
+  graph: {
+    spans: readonly SpanRecord[];
+    kinds: Uint8Array;
+    flags: Uint8Array;
+    parents: Int32Array;
+    answered: Uint8Array;
+  },
+): void {
+  const { spans, kinds, flags, parents, answered } = graph;
+  for (let position = 0; position < spans.length; position += 1) {
+    const bits = flags[position]!;
+    let parent = -1;
+    if ((bits & FLAG.hasParent) !== 0) {
+      parent =
+        (bits & HASHED_PARENT) === 0
+          ? ids.findKey(parents[position]!, parentLow[position]!)
+          : ids.find(spans[position]!.parentSpanId!);
+      if (parent >= 0 && kinds[position] === KIND.server) answered[parent] = 1;
+      flags[position] = bits & ~HASHED_PARENT;
+    }
+    parents[position] = parent;
+  }
+}
+
 function identity(count: number): Int32Array {
   const positions = new Int32Array(count);
   for (let position = 0; position < count; position += 1) positions[position] = position;
   return positions;
-}
-
-/**
- * Span ids to positions: open addressing with linear probing over one typed array at most half
- * full. Each slot is three numbers side by side: the position plus one (0: empty; negated for a
- * hashed key) and the id's key. An id of 16 lower-case hex digits, as every exporter sends, is its
- * own key (its two 32-bit halves), so a lookup never reads a span or a string; any other id is
- * keyed by two hashes and confirmed by comparing the strings.
- */
-class IdTable {
-  private readonly table: Int32Array;
-  private readonly mask: number;
-
-  constructor(private readonly spans: readonly SpanRecord[]) {
-    let size = 16;
-    while (size < spans.length * 2) size *= 2;
-    this.table = new Int32Array(size * 3);
-    this.mask = size - 1;
-  }
-
-  /** Adds the span at `position` unless its id is known; returns the position holding the id. */
-  insert(position: number): number {
-    const id = this.spans[position]!.spanId;
-    const exact = keyOf(id);
-    const { table, mask } = this;
-    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
-      const at = slot * 3;
-      const held = table[at]!;
-      if (held === 0) {
-        table[at] = exact ? position + 1 : -(position + 1);
-        table[at + 1] = keyHigh;
-        table[at + 2] = keyLow;
-        return position;
-      }
-      const found = this.match(at, held, exact, id);
-      if (found >= 0) return found;
-    }
-  }
-
-  find(id: string): number {
-    const exact = keyOf(id);
-    const { table, mask } = this;
-    for (let slot = slotOf() & mask; ; slot = (slot + 1) & mask) {
-      const at = slot * 3;
-      const held = table[at]!;
-      if (held === 0) return -1;
-      const found = this.match(at, held, exact, id);
-      if (found >= 0) return found;
-    }
-  }
-
-  /** The position the slot holds when it holds `id` (whose key is the current one), else -1. */
-  private match(at: number, held: number, exact: boolean, id: string): number {
-    const table = this.table;
-    if (table[at + 1] !== keyHigh || table[at + 2] !== keyLow) return -1;
-    if (exact) return held > 0 ? held - 1 : -1;
-    return held < 0 && this.spans[-held - 1]!.spanId === id ? -held - 1 : -1;
-  }
-}
-
-// The key of the last id given to keyOf: module state rather than an object per lookup.
-let keyHigh = 0;
-let keyLow = 0;
-
-/** Hex digit values by char code; -1 for anything else (upper case included: ids are lower). */
-const HEX_VALUES = new Int8Array(128).fill(-1);
-for (let digit = 0; digit < 16; digit += 1) {
-  HEX_VALUES['0123456789abcdef'.charCodeAt(digit)] = digit;
-}
-
-/** Sets keyHigh and keyLow for `id`; true when they are the id itself (16 hex digits). */
-function keyOf(id: string): boolean {
-  if (id.length === 16) {
-    let high = 0;
-    let low = 0;
-    let valid = 0;
-    for (let index = 0; index < 8; index += 1) {
-      const a = HEX_VALUES[id.charCodeAt(index)] ?? -1;
-      const b = HEX_VALUES[id.charCodeAt(index + 8)] ?? -1;
-      valid |= a | b;
-      high = (high << 4) | (a & 15);
-      low = (low << 4) | (b & 15);
-    }
-    if (valid >= 0) {
-      keyHigh = high;
-      keyLow = low;
-      return true;
-    }
-  }
-  // Two FNV-1a hashes with different seeds; equal keys are confirmed on the strings.
-  // An int32 from the start, as the table stores it: an empty id never goes through the imul.
-  let first = 0x811c9dc5 | 0;
-  let second = 0x01000193;
-  for (let index = 0; index < id.length; index += 1) {
-    const code = id.charCodeAt(index);
-    first = Math.imul(first ^ code, 0x01000193);
-    second = Math.imul(second ^ code, 0x5bd1e995);
-  }
-  keyHigh = first;
-  keyLow = second;
-  return false;
-}
-
-/** The home slot of the last key: both halves mixed, so sequential ids spread as random ones. */
-function slotOf(): number {
-  let hash = Math.imul(keyLow ^ Math.imul(keyHigh, 0x9e3779b1), 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  return hash ^ (hash >>> 16);
 }
 
 /**

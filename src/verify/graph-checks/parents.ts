@@ -1,4 +1,4 @@
-import { KIND, serverPath } from '../trace-graph';
+import { FLAG, KIND, serverPath } from '../trace-graph';
 import type { SpanRecord } from '../types';
 import type { CheckContext, CheckResult } from './context';
 
@@ -69,11 +69,11 @@ export function serverParentIsClient(ctx: CheckContext): CheckResult {
 /** OTLP span flags say whether a server span's parent came from another process. */
 export function remoteParentExtracted(ctx: CheckContext): CheckResult {
   const local: SpanRecord[] = [];
-  const { spans, kinds } = ctx.probe.graph;
+  const { spans, kinds, flags } = ctx.probe.graph;
+  const wanted = FLAG.hasParent | FLAG.localParent;
   for (let position = 0; position < spans.length; position += 1) {
-    if (kinds[position] !== KIND.server) continue;
-    const span = spans[position]!;
-    if (span.parentSpanId !== undefined && span.parentIsRemote === false) local.push(span);
+    if (kinds[position] === KIND.server && (flags[position]! & wanted) === wanted)
+      local.push(spans[position]!);
   }
   return {
     finding: {

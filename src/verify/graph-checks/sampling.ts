@@ -1,6 +1,6 @@
 import type { Call } from '../analysis';
 import { callAddress } from '../destinations';
-import { describeCall, describeServerCall, parentOf } from '../trace-graph';
+import { describeCall, describeServerCall, FLAG, KIND } from '../trace-graph';
 import type { SpanRecord } from '../types';
 import { calleeName, count, type CheckContext, type CheckResult } from './context';
 
@@ -35,10 +35,14 @@ export function diagnoseSilentCall(ctx: CheckContext, call: Call): string {
 export function sampledFlagKept(ctx: CheckContext): CheckResult {
   const { graph, probe } = ctx.probe;
   const lost: { span: SpanRecord; caller: SpanRecord | undefined }[] = [];
-  for (const span of graph.spans) {
-    if (span.kind !== 'server' || span.sampled !== false) continue;
+  const { spans, kinds, flags, parents } = graph;
+  for (let position = 0; position < spans.length; position += 1) {
+    // From the graph's arrays: a span is read only when it is a server span not sampled.
+    if (kinds[position] !== KIND.server || (flags[position]! & FLAG.notSampled) === 0) continue;
+    const span = spans[position]!;
     if (!ctx.run.flagWriters.has(span.service)) continue;
-    const caller = parentOf(graph, span);
+    const parent = parents[position]!;
+    const caller = parent < 0 ? undefined : spans[parent];
     // The probe always sends the flag set; a caller that had lost it already is told at its edge.
     if (caller?.sampled === true || span.parentSpanId === probe.spanId) lost.push({ span, caller });
   }

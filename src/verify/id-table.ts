@@ -1,0 +1,137 @@
+import type { SpanRecord } from './types';
+
+/**
+ * Span ids to positions: open addressing with linear probing over one typed array at most 70%
+ * full (an id found reads about two slots, side by side), sized to the trace rather than to a
+ * power of two. Each slot is three numbers side by side: the position plus one (0: empty; negated for a
+ * hashed key) and the id's key. An id of 16 lower-case hex digits, as every exporter sends, is its
+ * own key (its two 32-bit halves), so a lookup never reads a span or a string; any other id is
+ * keyed by two hashes and confirmed by comparing the strings.
+ */
+export class IdTable {
+  private readonly table: Int32Array;
+  /** Slots: the spans over 0.7, so a trace of a million spans keeps its table to 17 MB. */
+  private readonly size: number;
+
+  constructor(private readonly spans: readonly SpanRecord[]) {
+    this.size = Math.max(16, Math.ceil(spans.length / 0.7));
+    this.table = new Int32Array(this.size * 3);
+  }
+
+  /** Adds the span at `position` (id `id`) unless its id is known; returns the position holding the id. */
+  insert(position: number, id: string): number {
+    const exact = keyOf(id);
+    const { table, size } = this;
+    for (let slot = homeSlot(size); ; slot = slot + 1 === size ? 0 : slot + 1) {
+      const at = slot * 3;
+      const held = table[at]!;
+      if (held === 0) {
+        table[at] = exact ? position + 1 : -(position + 1);
+        table[at + 1] = keyHigh;
+        table[at + 2] = keyLow;
+        return position;
+      }
+      const found = this.match(at, held, exact, id);
+      if (found >= 0) return found;
+    }
+  }
+
+  find(id: string): number {
+    const exact = keyOf(id);
+    const { table, size } = this;
+    for (let slot = homeSlot(size); ; slot = slot + 1 === size ? 0 : slot + 1) {
+      const at = slot * 3;
+      const held = table[at]!;
+      if (held === 0) return -1;
+      const found = this.match(at, held, exact, id);
+      if (found >= 0) return found;
+    }
+  }
+
+  /** `find` for an id of 16 hex digits whose key (its two halves) is already known. */
+  findKey(high: number, low: number): number {
+    keyHigh = high;
+    keyLow = low;
+    const { table, size } = this;
+    for (let slot = homeSlot(size); ; slot = slot + 1 === size ? 0 : slot + 1) {
+      const at = slot * 3;
+      const held = table[at]!;
+      if (held === 0) return -1;
+      if (held > 0 && table[at + 1] === high && table[at + 2] === low) return held - 1;
+    }
+  }
+
+  /** The position the slot holds when it holds `id` (whose key is the current one), else -1. */
+  private match(at: number, held: number, exact: boolean, id: string): number {
+    const table = this.table;
+    if (table[at + 1] !== keyHigh || table[at + 2] !== keyLow) return -1;
+    if (exact) return held > 0 ? held - 1 : -1;
+    return held < 0 && this.spans[-held - 1]!.spanId === id ? -held - 1 : -1;
+  }
+}
+
+// The key of the last id given to keyOf: module state rather than an object per lookup.
+let keyHigh = 0;
+let keyLow = 0;
+
+/** Hex digit values by char code; -1 for anything else (upper case included: ids are lower). */
+const HEX_VALUES = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit += 1) {
+  HEX_VALUES['0123456789abcdef'.charCodeAt(digit)] = digit;
+}
+/** Sets keyHigh and keyLow for `id`; true when they are the id itself (16 hex digits). */
+function keyOf(id: string): boolean {
+  if (id.length === 16) {
+    let high = 0;
+    let low = 0;
+    let valid = 0;
+    for (let index = 0; index < 8; index += 1) {
+      const a = HEX_VALUES[id.charCodeAt(index)] ?? -1;
+      const b = HEX_VALUES[id.charCodeAt(index + 8)] ?? -1;
+      valid |= a | b;
+      high = (high << 4) | (a & 15);
+      low = (low << 4) | (b & 15);
+    }
+    if (valid >= 0) {
+      keyHigh = high;
+      keyLow = low;
+      return true;
+    }
+  }
+  // Two FNV-1a hashes with different seeds; equal keys are confirmed on the strings.
+  // An int32 from the start, as the table stores it: an empty id never goes through the imul.
+  let first = 0x811c9dc5 | 0;
+  let second = 0x01000193;
+  for (let index = 0; index < id.length; index += 1) {
+    const code = id.charCodeAt(index);
+    first = Math.imul(first ^ code, 0x01000193);
+    second = Math.imul(second ^ code, 0x5bd1e995);
+  }
+  keyHigh = first;
+  keyLow = second;
+  return false;
+}
+
+/** The home slot of the last key among `size`: the hash's high bits scaled, no division. */
+function homeSlot(size: number): number {
+  return Math.floor(((hashOfKey() >>> 0) * size) / 4294967296);
+}
+
+/** The hash of the last key: both halves mixed, so sequential ids spread as random ones. */
+function hashOfKey(): number {
+  let hash = Math.imul(keyLow ^ Math.imul(keyHigh, 0x9e3779b1), 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  return hash ^ (hash >>> 16);
+}
+
+/**
+ * Writes the key of `id` at `out[at]` and `out[at + 1]`; true when the key is the id itself (16
+ * lower-case hex digits), false when it is two hashes (the id's string must then be compared).
+ */
+export function keyInto(id: string, out: Int32Array, at: number): boolean {
+  const exact = keyOf(id);
+  out[at] = keyHigh;
+  out[at + 1] = keyLow;
+  return exact;
+}
