@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'service.cjs');
@@ -152,26 +154,46 @@ function stopChild(child: ChildProcess): Promise<void> {
  * Ports free right now on 127.0.0.1, for the receiver the action will start. Taken below the
  * kernel's ephemeral range (32768 and up here), so the services started meanwhile on port 0
  * cannot be handed one of them before the action binds it.
+ *
+ * A port is free when picked and bound only later (by a receiver in a child process), and test
+ * files run side by side in processes of their own: each port handed out is claimed by creating
+ * a file named after it in a shared folder (an exclusive create, atomic across processes), so two
+ * test processes are never given the same port (drawing from slices per process id, they once
+ * were, and a receiver failed with "port in use"). Claims older than CLAIM_TTL_MS are stale.
  */
-/**
- * Ports handed out by this process: a port is free when picked and bound only later (by a
- * receiver in a child process), so tests running side by side must never be given the same one.
- */
-const handedOut = new Set<number>();
-/** Test files run in processes of their own: each draws from its own slice of the range. */
-const SLICE = 2_000;
-const SLICE_START = 20_000 + (process.pid % 6) * SLICE;
+const CLAIMS = join(tmpdir(), `propagation-check-test-ports-${process.getuid?.() ?? 0}`);
+const CLAIM_TTL_MS = 15 * 60_000;
+const RANGE_START = 10_000;
+const RANGE = 32_768 - RANGE_START;
 
 export async function freePorts(count: number): Promise<number[]> {
+  mkdirSync(CLAIMS, { recursive: true });
   const ports: number[] = [];
   for (let attempt = 0; ports.length < count && attempt < 200; attempt += 1) {
-    const port = SLICE_START + Math.floor(Math.random() * SLICE);
-    if (handedOut.has(port) || !(await isFree(port))) continue;
-    handedOut.add(port);
+    const port = RANGE_START + Math.floor(Math.random() * RANGE);
+    if (!claim(port) || !(await isFree(port))) continue;
     ports.push(port);
   }
   if (ports.length < count) throw new Error(`found only ${ports.length} free ports`);
   return ports;
+}
+
+/** Claims a port for this test run; false when another test process holds a fresh claim. */
+function claim(port: number): boolean {
+  const file = join(CLAIMS, String(port));
+  try {
+    closeSync(openSync(file, 'wx'));
+    return true;
+  } catch {
+    try {
+      if (Date.now() - statSync(file).mtimeMs < CLAIM_TTL_MS) return false;
+      rmSync(file, { force: true });
+      closeSync(openSync(file, 'wx'));
+      return true;
+    } catch {
+      return false;
+    }
+  }
 }
 
 function isFree(port: number): Promise<boolean> {
