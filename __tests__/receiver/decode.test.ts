@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { jsonSourceNow } from '../../src/receiver/decode-json';
-import { protobufSource, protobufSourceYielding } from '../../src/receiver/decode-protobuf';
+import {
+  newIndex,
+  protobufSource,
+  protobufSourceYielding,
+  scanProtobuf,
+} from '../../src/receiver/decode-protobuf';
 import type { SpanSource } from '../../src/receiver/ingest';
 import { DecodeError } from '../../src/receiver/internal-types';
 import { decimalNanosToMillis } from '../../src/receiver/json-values';
@@ -225,5 +230,21 @@ describe('span records from either decoder', () => {
     const truncated = body.subarray(0, body.length - 3);
     await assert.rejects(protobufSourceYielding(truncated), DecodeError);
     assert.throws(() => protobufSource(truncated), DecodeError);
+  });
+
+  test('the index pass yields through many small resources as through one large scope', () => {
+    // A Collector forwarding one resource per span: each scope holds one span. The pass must
+    // still end a step every few thousand units of work (it counted spans per scope, and
+    // never yielded on such a body).
+    const one = (index: number) =>
+      protobufRequest(`svc-${index % 5}`, [
+        jsonSpan({ spanId: (index + 1).toString(16).padStart(16, '0'), name: 'GET' }),
+      ]);
+    const body = Buffer.concat(Array.from({ length: 5000 }, (_, index) => one(index)));
+    const index = newIndex(body);
+    const steps = [...scanProtobuf(index)].length;
+    assert.equal(index.bounds.count, 5000);
+    // 5,000 spans, scopes and resources: 15,000 units, a yield every 4,096.
+    assert.equal(steps, 3);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { createGzip, gzipSync } from 'node:zlib';
 import { readBody } from '../../src/receiver/read-body';
@@ -84,5 +84,21 @@ describe('readBody: bounded, decompressing body reader', () => {
     assert.deepEqual(gzipped, { ok: true, body: whole });
     const over = await readBody(chunks(), 'identity', whole.length - 1, whole.length);
     assert.equal(over.ok ? 'ok' : over.problem, 'too-large');
+  });
+
+  test('a declared length is not allocated before its bytes arrive', async () => {
+    // 200 requests each declaring 1 MiB and sending 1 byte, then stalling (a slow or lying
+    // client): the buffers grow with what arrived, not with what was declared.
+    const streams = Array.from({ length: 200 }, () => new PassThrough());
+    const before = process.memoryUsage().arrayBuffers;
+    const reads = streams.map((stream) => readBody(stream, 'identity', 16 * 1024 * 1024, 1 << 20));
+    for (const stream of streams) stream.write(Buffer.from('{'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const held = process.memoryUsage().arrayBuffers - before;
+    assert.ok(held < 64 * 1024 * 1024, `${Math.round(held / 1024 / 1024)} MiB held for 200 bytes`);
+    for (const stream of streams) stream.end('}');
+    for (const result of await Promise.all(reads)) {
+      assert.deepEqual(result, { ok: true, body: Buffer.from('{}') });
+    }
   });
 });

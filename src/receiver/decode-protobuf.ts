@@ -15,6 +15,7 @@ import type { SpanSource } from './ingest';
 import { NO_ATTRIBUTES, SERVICE_NAME, type SpanBatch } from './span-batch';
 import { SpanBounds } from './span-bounds';
 import { readUtf8 } from './utf8-cache';
+import { RecentString, type RecentStrings } from './protobuf-recent';
 
 // Tags (field number << 3 | wire type) of the fields read, from the OTLP .proto files. Any other
 // field, and a known field with an unexpected wire type, is skipped as unknown.
@@ -97,7 +98,8 @@ export async function protobufSourceYielding(body: Buffer): Promise<SpanSource> 
   }
 }
 
-function newIndex(body: Buffer): ProtobufSpanIndex {
+/** An index of `body` before its pass has run. */
+export function newIndex(body: Buffer): ProtobufSpanIndex {
   return { body, bounds: new SpanBounds(), resourceFirstSpan: [], resourceService: [] };
 }
 
@@ -142,18 +144,42 @@ export function decodeSpans(
 
 type Scan = Generator<void, void, void>;
 
-/** The index pass, in steps of at most SPANS_PER_STEP spans (a step ends with a `yield`). */
-function* scanProtobuf(index: ProtobufSpanIndex): Scan {
+/**
+ * Work left in the index pass's current step. Spans, scope spans and resources each count one,
+ * across the whole body: a body of many small scopes or resources (a Collector forwarding one
+ * resource per span) yields as often as one large scope does.
+ */
+class StepBudget {
+  private left = SPANS_PER_STEP;
+
+  /** Counts one unit of work; true when the step is over and the pass yields. */
+  spend(): boolean {
+    if (--this.left > 0) return false;
+    this.left = SPANS_PER_STEP;
+    return true;
+  }
+}
+
+/**
+ * The index pass, in steps of at most SPANS_PER_STEP spans, scopes and resources (a step ends
+ * with a `yield`).
+ */
+export function* scanProtobuf(index: ProtobufSpanIndex): Scan {
   const { body } = index;
   const reader = new ProtoReader(body, 0, body.length);
+  const steps = new StepBudget();
   while (reader.pos < reader.end) {
     const tag = reader.tag();
-    if (tag === TAG_RESOURCE_SPANS) yield* indexResourceSpans(reader, index);
+    if (tag === TAG_RESOURCE_SPANS) yield* indexResourceSpans(reader, index, steps);
     else reader.skip(tag & 7);
   }
 }
 
-function* indexResourceSpans(reader: ProtoReader, index: ProtobufSpanIndex): Scan {
+function* indexResourceSpans(
+  reader: ProtoReader,
+  index: ProtobufSpanIndex,
+  steps: StepBudget,
+): Scan {
   const outerEnd = reader.enter();
   let service: AttributeValue | undefined;
   index.resourceFirstSpan.push(index.bounds.count);
@@ -161,30 +187,27 @@ function* indexResourceSpans(reader: ProtoReader, index: ProtobufSpanIndex): Sca
     const tag = reader.tag();
     // protobufjs replaced a message field given twice; the last resource wins here as well.
     if (tag === TAG_RESOURCE) service = readServiceName(reader);
-    else if (tag === TAG_SCOPE_SPANS) yield* indexScopeSpans(reader, index.bounds);
+    else if (tag === TAG_SCOPE_SPANS) yield* indexScopeSpans(reader, index.bounds, steps);
     else reader.skip(tag & 7);
   }
   reader.leave(outerEnd);
   index.resourceService.push(service);
+  if (steps.spend()) yield;
 }
 
-function* indexScopeSpans(reader: ProtoReader, bounds: SpanBounds): Scan {
+function* indexScopeSpans(reader: ProtoReader, bounds: SpanBounds, steps: StepBudget): Scan {
   const outerEnd = reader.enter();
-  let untilStep = SPANS_PER_STEP;
   while (reader.pos < reader.end) {
     const tag = reader.tag();
     if (tag === TAG_SPAN) {
       const spanEnd = reader.lengthEnd();
       bounds.add(reader.pos, spanEnd);
       reader.pos = spanEnd;
-      untilStep -= 1;
-      if (untilStep === 0) {
-        untilStep = SPANS_PER_STEP;
-        yield;
-      }
+      if (steps.spend()) yield;
     } else reader.skip(tag & 7);
   }
   reader.leave(outerEnd);
+  if (steps.spend()) yield;
 }
 
 /** The value of the last `service.name` attribute of a Resource message. */
@@ -198,45 +221,6 @@ function readServiceName(reader: ProtoReader): AttributeValue | undefined {
   }
   reader.leave(outerEnd);
   return attributes[SERVICE_NAME];
-}
-
-/**
- * The last string one field decoded, with where its bytes lie in the body: spans of a batch mostly
- * share their trace id and often their name, and reusing the string spares an allocation (and
- * memory once stored).
- */
-class RecentString {
-  private start = 0;
-  private end = 0;
-  private text = '';
-
-  constructor(
-    private readonly buf: Buffer,
-    private readonly decode: (buf: Buffer, start: number, end: number) => string,
-  ) {}
-
-  at(start: number, end: number): string {
-    if (!this.sameBytes(start, end)) {
-      this.text = this.decode(this.buf, start, end);
-      this.start = start;
-      this.end = end;
-    }
-    return this.text;
-  }
-
-  private sameBytes(start: number, end: number): boolean {
-    if (end - start !== this.end - this.start || this.end === 0) return false;
-    const buf = this.buf;
-    for (let offset = 0; offset < end - start; offset += 1) {
-      if (buf[start + offset] !== buf[this.start + offset]) return false;
-    }
-    return true;
-  }
-}
-
-interface RecentStrings {
-  traceId: RecentString;
-  name: RecentString;
 }
 
 /** One Span message, from `reader.pos` to `reader.end`, into the batch. */

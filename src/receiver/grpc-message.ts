@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { gunzip, inflate } from 'node:zlib';
+import { appendGrowing } from './growing-buffer';
 
 // The gRPC over HTTP/2 wire format (grpc/grpc doc/PROTOCOL-HTTP2.md) as a unary server needs it:
 // the request's one length-prefixed message, the response's frame, and the header values.
@@ -55,7 +56,8 @@ export function readMessage(
   let prefixRead = 0;
   let compressed = false;
   let length = -1;
-  const chunks: Buffer[] = [];
+  // One buffer, grown as the frames arrive (see appendGrowing), never one Buffer per frame.
+  let body: Buffer = Buffer.alloc(0);
   let read = 0;
   let settled = false;
 
@@ -64,7 +66,7 @@ export function readMessage(
     settled = true;
     stream.off('data', onData);
     stream.off('end', onEnd);
-    chunks.length = 0;
+    body = Buffer.alloc(0);
     done(result);
   };
 
@@ -87,7 +89,8 @@ export function readMessage(
         continue;
       }
       const take = Math.min(length - read, chunk.length - offset);
-      chunks.push(take === chunk.length ? chunk : chunk.subarray(offset, offset + take));
+      const piece = take === chunk.length ? chunk : chunk.subarray(offset, offset + take);
+      body = appendGrowing(body, read, piece, length, length);
       read += take;
       offset += take;
     }
@@ -96,8 +99,8 @@ export function readMessage(
   const onEnd = (): void => {
     if (read !== length)
       return settle(refusal(GrpcStatus.INTERNAL, truncated(prefixRead, read, length)));
-    const message = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, read);
-    chunks.length = 0;
+    const message = body.subarray(0, read);
+    body = Buffer.alloc(0);
     if (!compressed) return settle({ ok: true, message });
     inflateBounded(encoding, message, maxBytes, settle);
   };

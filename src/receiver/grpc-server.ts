@@ -183,6 +183,8 @@ class Call {
       // The index pass yields to the event loop as decoding does: a large message (up to the
       // body limit) must not hold the loop for the whole pass, as over OTLP/HTTP.
       const source = await protobufSourceYielding(message);
+      // As over OTLP/HTTP: nothing is stored once the receiver has closed.
+      if (this.store.isClosed) throw new Error('The receiver closed while the call was decoded.');
       const outcome = await ingest(this.untilAnswered(source), this.store);
       // Full success, the usual answer, is an empty message: framed once, not encoded per call.
       this.succeed(

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { appendGrowing } from './growing-buffer';
 
 export type ContentEncoding = 'identity' | 'gzip';
 
@@ -10,14 +11,6 @@ export type BodyResult =
 // Output chunks bound how far past the limit one inflate step can go; 64 KiB rather than 16 KiB
 // halves the CPU an OTLP batch costs to inflate (fewer steps through zlib and the stream).
 const INFLATE_CHUNK_BYTES = 64 * 1024;
-// The body is copied into one buffer as it arrives, which doubles from FIRST_CAPACITY (up to the
-// declared length or the limit): the copying is spread over the chunks, instead of one copy of
-// the whole body (16 MiB at most) after the last, in the turn of the event loop that then decodes.
-// A declared length up to DECLARED_AT_ONCE is allocated at once (one copy per chunk, as an export
-// batch of a few hundred KiB has); a larger one is not trusted with that much memory up front.
-const FIRST_CAPACITY = 64 * 1024;
-const DECLARED_AT_ONCE = 1024 * 1024;
-
 /**
  * Reads a request body into one buffer, never holding more than `maxBytes` (+ one chunk) of it.
  * The limit applies after decompression, as OTLP requires: a gzip bomb is stopped as soon as its
@@ -28,7 +21,8 @@ export function readBody(
   source: Readable,
   encoding: ContentEncoding,
   maxBytes: number,
-  /** The length the request declares (Content-Length), if any: the buffer grows no further. */
+  /** The length the request declares (Content-Length), if any: the buffer grows no further
+   * (see appendGrowing: nothing is allocated on its word before the bytes arrive). */
   declaredBytes?: number,
 ): Promise<BodyResult> {
   // A declared length only sizes the buffer; it is no promise (see `appended`).
@@ -63,7 +57,7 @@ export function readBody(
     const tooLarge = (): void => settle(tooLargeResult(maxBytes, encoding));
     const onDecoded = (chunk: Buffer): void => {
       if (decoded + chunk.length > maxBytes) return tooLarge();
-      body = appended(body, decoded, chunk, capacityCap, maxBytes);
+      body = appendGrowing(body, decoded, chunk, capacityCap, maxBytes);
       decoded += chunk.length;
     };
     const onSourceData = (chunk: Buffer): void => {
@@ -102,31 +96,6 @@ export function readBody(
       source.pipe(inflater);
     }
   });
-}
-
-/**
- * `chunk` copied into `body` after its first `used` bytes: into `body` itself when it has room,
- * else into a new buffer twice as large (at first FIRST_CAPACITY, or `cap` when that is small; at
- * most `cap`, or past a declared length that was wrong, `maxBytes`), which is returned.
- */
-function appended(
-  body: Buffer,
-  used: number,
-  chunk: Buffer,
-  cap: number,
-  maxBytes: number,
-): Buffer {
-  const needed = used + chunk.length;
-  if (needed > body.length) {
-    const limit = needed > cap ? maxBytes : cap;
-    const first = cap <= DECLARED_AT_ONCE ? cap : FIRST_CAPACITY;
-    const doubled = Math.max(first, 2 * body.length);
-    const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(doubled, limit)));
-    body.copy(grown, 0, 0, used);
-    body = grown;
-  }
-  chunk.copy(body, used);
-  return body;
 }
 
 function tooLargeResult(maxBytes: number, encoding: ContentEncoding): BodyResult {
