@@ -83,19 +83,39 @@ const NO_SPANS = buildTraceGraph('', []);
 /**
  * Findings and edges equal to one of an earlier probe, by content: that one's object, frozen.
  * Probes of one service graph mostly read alike (12 findings and a few dozen edges each), so
- * 10,000 probes hold a few hundred objects rather than 400,000. The JSON is the same.
+ * 10,000 probes hold a few hundred objects rather than 400,000. The JSON is the same. Looked up
+ * by a name the object already has (the check, the caller), then compared field by field among
+ * at most `SHARED_PER_NAME` known ones: no key string is built per finding or edge.
  */
 interface Shared {
-  findings: Map<string, Finding>;
-  edges: Map<string, ServiceEdge>;
+  findings: Map<string, Finding[]>;
+  edges: Map<string, ServiceEdge[]>;
 }
 
-function intern<T extends object>(map: Map<string, T>, key: string, value: T): T {
-  const known = map.get(key);
-  if (known !== undefined) return known;
-  map.set(key, Object.freeze(value));
+const SHARED_PER_NAME = 32;
+
+function intern<T extends object>(
+  map: Map<string, T[]>,
+  name: string,
+  value: T,
+  same: (a: T, b: T) => boolean,
+): T {
+  let known = map.get(name);
+  if (known === undefined) map.set(name, (known = []));
+  for (const candidate of known) if (same(candidate, value)) return candidate;
+  Object.freeze(value);
+  if (known.length < SHARED_PER_NAME) known.push(value);
   return value;
 }
+
+const sameFinding = (a: Finding, b: Finding): boolean =>
+  a.passed === b.passed &&
+  a.observed === b.observed &&
+  a.expected === b.expected &&
+  a.title === b.title;
+
+const sameEdge = (a: ServiceEdge, b: ServiceEdge): boolean =>
+  a.to === b.to && a.broken === b.broken && a.external === b.external && a.call === b.call;
 
 function verifyProbe(ctx: CheckContext, shared: Shared): TargetProbeVerification {
   const findings: Finding[] = [];
@@ -105,18 +125,8 @@ function verifyProbe(ctx: CheckContext, shared: Shared): TargetProbeVerification
   for (const check of CHECKS) {
     const result = check(ctx);
     if (result === undefined) continue;
-    const { check: name, title, expected, observed, passed } = result.finding;
-    const key = `${name}\u0000${passed}\u0000${title}\u0000${expected}\u0000${observed}`;
-    findings.push(
-      intern(shared.findings, key, {
-        check: name,
-        hop: undefined,
-        title,
-        expected,
-        observed,
-        passed,
-      }),
-    );
+    const finding: Finding = { ...result.finding, hop: undefined };
+    findings.push(intern(shared.findings, finding.check, finding, sameFinding));
     for (const diagnosis of result.diagnoses) diagnoses.add(diagnosis);
   }
   return {
@@ -129,12 +139,6 @@ function verifyProbe(ctx: CheckContext, shared: Shared): TargetProbeVerification
     // trace is grouped as the input's own array, which the caller may still add to: copied.
     spans: graph.spans === ctx.input.spans ? graph.spans.slice() : graph.spans,
     entry: ctx.probe.entrySpans[0]?.service,
-    edges: probeEdges(ctx).map((edge) =>
-      intern(
-        shared.edges,
-        `${edge.from}\u0000${edge.to}\u0000${edge.call}\u0000${edge.broken}\u0000${edge.external}`,
-        edge,
-      ),
-    ),
+    edges: probeEdges(ctx).map((edge) => intern(shared.edges, edge.from, edge, sameEdge)),
   };
 }
