@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { verifyTarget, type TargetProbe } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
 import { healthy, PROBE_SPAN, probe, span } from '../helpers/target-spans';
@@ -167,6 +168,62 @@ describe('verifyTarget', () => {
       verification.probes[1]!.diagnoses[0] ?? '',
       /^checkout -> payment \(POST http:\/\/127\.0\.0\.1:9002\/pay\): payment started a new trace/,
     );
+  });
+
+  test('probes that read alike share their findings and edges, frozen; each keeps its own spans', () => {
+    const second: TargetProbe = {
+      ...probe,
+      index: 2,
+      traceId: '66666666666666666666666666666666',
+      spanId: 'bbbbbbbbbbbbbbbb',
+      startMs: 1200,
+      endMs: 1300,
+    };
+    // c000000000000001 -> d000000000000001, p000000000000001 -> q000000000000001.
+    const moved = (id: string): string => `${id[0] === 'c' ? 'd' : 'q'}${id.slice(1)}`;
+    const shifted = healthy().map((s) => ({
+      ...s,
+      traceId: second.traceId,
+      spanId: moved(s.spanId),
+      parentSpanId:
+        s.parentSpanId === PROBE_SPAN ? second.spanId : s.parentSpanId && moved(s.parentSpanId),
+      startTimeMs: s.startTimeMs + 200,
+      endTimeMs: s.endTimeMs + 200,
+    }));
+    const spans = [...healthy(), ...shifted];
+    const verification = verifyTarget({
+      probes: [probe, second],
+      spans,
+      expectServices: ['checkout', 'payment'],
+      header: 'traceparent',
+    });
+    const [first, other] = verification.probes;
+    assert.deepEqual(verification.failedChecks, []);
+    // The same objects, which no consumer can change for both.
+    assert.equal(first!.findings.length, other!.findings.length);
+    const pairs = [
+      ...first!.findings.map((finding, n) => [finding, other!.findings[n]] as const),
+      ...first!.edges.map((edge, n) => [edge, other!.edges[n]] as const),
+    ];
+    // Equal in content: one object; else two (the entry names each probe's own trace).
+    for (const [mine, theirs] of pairs) {
+      if (isDeepStrictEqual(mine, theirs)) assert.equal(mine, theirs);
+      else assert.notEqual(mine, theirs);
+    }
+    assert.ok(pairs.filter(([mine, theirs]) => mine === theirs).length >= 10);
+    assert.ok([...first!.findings, ...first!.edges].every((item) => Object.isFrozen(item)));
+    assert.ok(first!.findings.every((finding) => 'hop' in finding && finding.hop === undefined));
+    // Each probe's own trace, in store order; the input is left as it was.
+    assert.deepEqual(first!.spans, spans.slice(0, shifted.length));
+    assert.deepEqual(other!.spans, shifted);
+    assert.equal(spans.length, shifted.length * 2);
+  });
+
+  test("a run of one trace gets a copy of the spans, not the caller's array", () => {
+    const spans = healthy();
+    const verification = verify(spans);
+    assert.notEqual(verification.sample.spans, spans);
+    assert.deepEqual(verification.sample.spans, spans);
   });
 
   test('an entry that ignores the context is named for every probe, each once', () => {

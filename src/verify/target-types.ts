@@ -59,8 +59,8 @@ export interface TargetProbeVerification {
   findings: Finding[];
   /** Diagnoses as a user reads them, one per break, each once. */
   diagnoses: string[];
-  /** The spans of the probe's trace. */
-  spans: SpanRecord[];
+  /** The spans of the probe's trace (shared with the analysis: not to be changed). */
+  spans: readonly SpanRecord[];
   /** The entry service, when it joined. */
   entry: string | undefined;
   edges: ServiceEdge[];
