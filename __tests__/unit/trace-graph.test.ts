@@ -11,6 +11,7 @@ import {
   serverPath,
   spanPort,
 } from '../../src/verify/trace-graph';
+import { keyInto } from '../../src/verify/id-table';
 import type { SpanRecord } from '../../src/verify/types';
 import { healthy, PROBE_TRACE, span } from '../helpers/target-spans';
 
@@ -224,17 +225,12 @@ describe('trace graph: ids that share or nearly share a key', () => {
     assertDistinct([long, `${long.slice(0, 16)}${'f'.repeat(16)}`]);
   });
 
-  /** The 16 hex digits of the two FNV-1a hashes the table keys a non-hex id by. */
+  /** The 16 hex digits of the key the id table gives a non-hex id (two hashes of its text). */
   function hexOfHashedKey(id: string): string {
-    let first = 0x811c9dc5 | 0;
-    let second = 0x01000193;
-    for (let index = 0; index < id.length; index += 1) {
-      const code = id.charCodeAt(index);
-      first = Math.imul(first ^ code, 0x01000193);
-      second = Math.imul(second ^ code, 0x5bd1e995);
-    }
+    const key = new Int32Array(2);
+    assert.equal(keyInto(id, key, 0), false, 'a hashed key');
     const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
-    return hex(first) + hex(second);
+    return hex(key[0]!) + hex(key[1]!);
   }
 
   test('a hex id equal to the hashed key of another id is still another span', () => {
