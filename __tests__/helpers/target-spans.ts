@@ -15,6 +15,16 @@ export const probe: TargetProbe = {
   error: undefined,
 };
 
+/** A second probe, 200 ms after `probe`, with a trace of its own. */
+export const second: TargetProbe = {
+  ...probe,
+  index: 2,
+  traceId: '9'.repeat(32),
+  spanId: 'bbbbbbbbbbbbbbbb',
+  startMs: 1200,
+  endMs: 1300,
+};
+
 export function span(
   service: string,
   kind: SpanRecord['kind'],

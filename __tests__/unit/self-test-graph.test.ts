@@ -228,15 +228,7 @@ describe('self-test graph checks: which requests they judge, and when', () => {
       ...input([request(hop), unsampled], spans),
     });
     // The unsampled request recorded nothing: only the sampled one is judged by each graph check.
-    for (const check of [
-      'calls_answered',
-      'no_new_roots',
-      'parents_resolved',
-      'context_isolated',
-    ]) {
-      const row = verification.checks.find((c) => c.check === check);
-      assert.deepEqual(summary(row), { passed: 1, failed: 0 }, check);
-    }
+    assertOneRequestJudged(verification);
   });
 
   test('a request with no hop evidence is no probe of the graph checks; the others are judged', () => {
@@ -245,15 +237,7 @@ describe('self-test graph checks: which requests they judge, and when', () => {
       mode: 'self-test',
       ...input([request(hop), { ...request(hop, { index: 2 }), hops: [] }], spans),
     });
-    for (const check of [
-      'calls_answered',
-      'no_new_roots',
-      'parents_resolved',
-      'context_isolated',
-    ]) {
-      const row = verification.checks.find((c) => c.check === check);
-      assert.deepEqual(summary(row), { passed: 1, failed: 0 }, check);
-    }
+    assertOneRequestJudged(verification);
   });
 
   test('no span exported at all: the graph checks claim nothing, the header checks judge', () => {
@@ -333,6 +317,14 @@ describe('the one entry', () => {
 const PROBE_TRACE = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
 const PROBE_SPAN = 'eeeeeeeeeeeeeeee';
 const INCOMING = { traceId: TRACE_A, spanId: PROBE_SPAN, sampled: true, tracestate: undefined };
+
+/** Each graph check judged exactly one request of the run, and passed it. */
+function assertOneRequestJudged(verification: { checks: readonly CheckSummary[] }): void {
+  for (const check of ['calls_answered', 'no_new_roots', 'parents_resolved', 'context_isolated']) {
+    const row = verification.checks.find((c) => c.check === check);
+    assert.deepEqual(summary(row), { passed: 1, failed: 0 }, check);
+  }
+}
 
 function summary(row: CheckSummary | undefined): { passed: number; failed: number } | undefined {
   return row && { passed: row.passed, failed: row.failed };

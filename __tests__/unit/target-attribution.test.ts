@@ -2,9 +2,8 @@
 // each rule's preference driven both ways.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { TargetProbe } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
-import { healthy, PROBE_SPAN, probe, span, verify } from '../helpers/target-spans';
+import { healthy, PROBE_SPAN, probe, span, verify, second } from '../helpers/target-spans';
 
 const ROOT_TRACE = '33333333333333333333333333333333';
 
@@ -272,14 +271,6 @@ describe('breaks in a chain', () => {
 });
 
 describe('leaks', () => {
-  const second: TargetProbe = {
-    ...probe,
-    index: 2,
-    traceId: '9'.repeat(32),
-    spanId: 'bbbbbbbbbbbbbbbb',
-    startMs: 1200,
-    endMs: 1300,
-  };
   function secondEntry(): SpanRecord {
     return span('checkout', 'server', 'c000000000000021', second.spanId, [1201, 1290], {
       traceId: second.traceId,

@@ -5,16 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { TargetProbe } from '../../src/verify/target-types';
 import type { SpanRecord } from '../../src/verify/types';
-import { healthy, probe, span, verify } from '../helpers/target-spans';
-
-const second: TargetProbe = {
-  ...probe,
-  index: 2,
-  traceId: '9'.repeat(32),
-  spanId: 'bbbbbbbbbbbbbbbb',
-  startMs: 1200,
-  endMs: 1300,
-};
+import { healthy, probe, span, verify, second } from '../helpers/target-spans';
 
 /** Probe 2: checkout served it and called port 9002 in [1210, 1280]. */
 function secondProbe(): SpanRecord[] {

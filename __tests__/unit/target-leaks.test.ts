@@ -3,19 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeRun } from '../../src/verify/analysis';
-import type { TargetInput, TargetProbe } from '../../src/verify/target-types';
+import type { TargetInput } from '../../src/verify/target-types';
 import type { SpanRecord } from '../../src/verify/types';
-import { PROBE_SPAN, PROBE_TRACE, healthy, probe, span } from '../helpers/target-spans';
+import { PROBE_SPAN, PROBE_TRACE, healthy, probe, span, second } from '../helpers/target-spans';
 
 const SKEW = 50;
-const second: TargetProbe = {
-  ...probe,
-  index: 2,
-  traceId: '9'.repeat(32),
-  spanId: 'bbbbbbbbbbbbbbbb',
-  startMs: 1200,
-  endMs: 1300,
-};
 
 function run(spans: SpanRecord[], extra: Partial<TargetInput> = {}) {
   return analyzeRun({

@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { verifyTarget, type TargetProbe } from '../../src/verify/target';
+import { verifyTarget } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
-import { healthy, PROBE_SPAN, probe, span } from '../helpers/target-spans';
-
-/** A second probe, sent 200 ms after `probe`, with its own trace. */
-function secondProbe(): TargetProbe {
-  return {
-    ...probe,
-    index: 2,
-    traceId: '66666666666666666666666666666666',
-    spanId: 'bbbbbbbbbbbbbbbb',
-    startMs: 1200,
-    endMs: 1300,
-  };
-}
+import { healthy, PROBE_SPAN, probe, second, span } from '../helpers/target-spans';
 
 function verify(spans: SpanRecord[], expectServices = ['checkout', 'payment']) {
   return verifyTarget({ probes: [probe], spans, expectServices, header: 'traceparent' });
@@ -142,7 +130,6 @@ describe('verifyTarget', () => {
 
   test('with several probes, each new root is given to the probe whose call it answered', () => {
     // Probe 1 is healthy; probe 2's call to payment lost its context. Sequential, 50 ms apart.
-    const second = secondProbe();
     const shifted = healthy().map((s) => ({
       ...s,
       traceId: second.traceId,
@@ -176,7 +163,6 @@ describe('verifyTarget', () => {
   });
 
   test('probes that read alike share their findings and edges, frozen; each keeps its own spans', () => {
-    const second = secondProbe();
     // c000000000000001 -> d000000000000001, p000000000000001 -> q000000000000001.
     const moved = (id: string): string => `${id[0] === 'c' ? 'd' : 'q'}${id.slice(1)}`;
     const shifted = healthy().map((s) => ({

@@ -21,7 +21,7 @@ import { protobufSourceYielding } from './decode-protobuf';
 import { encodeExportResponse } from './encode-response';
 import { ingest, type SpanSource } from './ingest';
 import { DecodeError, type ServerOptions } from './internal-types';
-import { listenError } from './listen-error';
+import { listenOn } from './listen-error';
 import { EXPORT_METHOD_PATH } from './otlp-schema';
 
 export type GrpcServerOptions = ServerOptions;
@@ -83,15 +83,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   server.on('sessionError', ignore);
   server.on('stream', (stream, headers) => serveCall(stream, headers, options));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  }).catch((error: unknown) => {
-    throw listenError(error, options, host, port);
-  });
+  await listenOn(server, options, host, port);
   // Errors after the bind (none expected for a listening socket) must not crash the run.
   server.on('error', ignore);
   return {

@@ -6,7 +6,7 @@ import { protobufSourceYielding } from './decode-protobuf';
 import { CONTENT_TYPES, encodeExportResponse, encodeStatus } from './encode-response';
 import { ingest } from './ingest';
 import { DecodeError, type OtlpEncoding, type ServerOptions } from './internal-types';
-import { listenError } from './listen-error';
+import { listenOn } from './listen-error';
 import { readBody, type ContentEncoding } from './read-body';
 import type { SpanStore } from './span-store';
 
@@ -59,15 +59,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       );
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  }).catch((error: unknown) => {
-    throw listenError(error, options, host, port);
-  });
+  await listenOn(server, options, host, port);
   return {
     port: (server.address() as AddressInfo).port,
     unknownPaths: () => [...unknownPaths].map(([path, count]) => ({ path, count })),

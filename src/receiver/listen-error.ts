@@ -1,3 +1,4 @@
+import type { Server } from 'node:net';
 import { InputError } from '../errors';
 
 /**
@@ -29,6 +30,27 @@ export function listenError(
     );
   }
   return new InputError(`${setting}: cannot listen on ${host}:${port}: ${text}`);
+}
+
+/**
+ * Binds `server` (HTTP/1.1 or HTTP/2) to host:port; a failure is the one clear `listenError` line.
+ * Only the bind's own error is awaited: the caller decides what later errors mean.
+ */
+export async function listenOn(
+  server: Server,
+  labels: { portLabel: string; hostLabel: string },
+  host: string,
+  port: number,
+): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch((error: unknown) => {
+    throw listenError(error, labels, host, port);
+  });
 }
 
 /** `input 'x'` -> `Input 'x'`, to start a sentence. */
