@@ -34,7 +34,10 @@ async function startService(name: string, next: string | undefined): Promise<Run
   app.silent = true;
   app.use(async (ctx) => {
     const downstream = next === undefined ? undefined : await client.get(next).json();
-    ctx.body = { service: name, received_headers: ctx.request.headers, downstream };
+    // A JSON string, as the action's services send (src/modes/self-test/service.ts): an object
+    // body makes Koa read the global Response, which loads node's fetch implementation.
+    ctx.type = 'json';
+    ctx.body = JSON.stringify({ service: name, received_headers: ctx.request.headers, downstream });
   });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
