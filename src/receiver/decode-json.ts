@@ -8,23 +8,26 @@ import { readSpanFast } from './json-span-reader';
 import { FALLBACK } from './json-syntax';
 import { FieldError } from './json-values';
 import type { SpanBatch } from './span-batch';
+import { StoredSpan } from './span-store';
 
 // The first pass's driver (`jsonSource`), like `ingest`, lets the event loop run once this much
 // time has passed.
 const YIELD_AFTER_MS = 10;
 
 /**
- * An OTLP/JSON request's spans, for `ingest`. The body is read from its bytes: one validating
- * pass first finds where each span lies (and each resource's `service.name`), without building
- * the object graph; the spans are read later, slice by slice, keeping only the fields the
- * verifier uses. A body whose outer levels are out of the ordinary (invalid JSON, a wrong type, a
+ * An OTLP/JSON request's spans, for `ingest`. The body is read from its bytes, without building
+ * the object graph: one pass validates it, finds where each span lies (and each resource's
+ * `service.name`) and reads each span as it goes, keeping only the fields the verifier uses;
+ * `ingest` stores the spans read once the whole body is known to be valid. At most `limit` spans
+ * are read in that pass (the store's room: spans past it are refused unread); any others are
+ * read later from their bounds, slice by slice. A body whose outer levels are out of the ordinary (invalid JSON, a wrong type, a
  * key given twice, an escaped key, null) takes the generic path, which refuses it with the same
  * message as always, or reads it; so does a single unusual span (see `json-span-reader.ts`).
  * The first pass yields to the event loop as decoding does (`ingest`), so a large body never
  * holds it for long.
  */
-export async function jsonSource(body: Buffer): Promise<SpanSource> {
-  const index = newIndex(body);
+export async function jsonSource(body: Buffer, limit?: number): Promise<SpanSource> {
+  const index = newIndex(body, limit);
   const scan = scanBody(body, index);
   let ranAt = performance.now();
   let yielded = false;
@@ -43,8 +46,8 @@ export async function jsonSource(body: Buffer): Promise<SpanSource> {
 }
 
 /** `jsonSource` in one go, without yielding (for tests and tools). */
-export function jsonSourceNow(body: Buffer): SpanSource {
-  const index = scanJson(body);
+export function jsonSourceNow(body: Buffer, limit?: number): SpanSource {
+  const index = scanJson(body, limit);
   return index === undefined ? parsedJsonSource(body) : scannedSource(index);
 }
 
@@ -52,7 +55,16 @@ function scannedSource(index: ScannedJsonIndex): SpanSource {
   return {
     count: index.bounds.count,
     idsAreHex: false,
-    decode: (from, to, batch) => decodeScannedSpans(index, from, to, batch),
+    decode: (from, to, batch) => {
+      // Spans the pass read already; the rest from their bounds.
+      const read = Math.min(to, index.decoded.length);
+      for (let span = from; span < read; span += 1) {
+        const record = index.decoded[span]!;
+        if (record instanceof StoredSpan) batch.spans.push(record);
+        else batch.rejected.push(record);
+      }
+      if (read < to) decodeScannedSpans(index, Math.max(from, read), to, batch);
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 /**
- * Reads one OTLP/JSON span, already validated as JSON, straight from the body's bytes into the
- * batch: only the fields the verifier uses become strings or numbers; everything else is skipped
+ * Reads one OTLP/JSON span straight from the body's bytes into the batch, validating its bytes as
+ * it goes (bytes that are not JSON throw FALLBACK, and the caller validates the span alone to
+ * decide whether the body takes the generic path): only the fields the verifier uses become strings or numbers; everything else is skipped
  * by position. The scalars it keeps are the very values `JSON.parse` would make, converted by the
  * same functions as the generic path (`json-values.ts`), so both agree by construction. Anything
  * out of the ordinary (a value of the wrong type, a key given twice, an escaped key, several
@@ -14,6 +15,7 @@ import { readNanosAsMillis, readScalar } from './json-read-number';
 import { read, readText, skipValue, stringEnd } from './json-read-string';
 import {
   CLOSE_OBJECT,
+  COLON,
   COMMA,
   FALLBACK,
   OPEN_OBJECT,
@@ -60,8 +62,16 @@ function spanField(buf: Buffer, start: number, end: number): number {
   }
 }
 
-/** The valid span at `pos` into the batch; FALLBACK or a FieldError when it needs the slow path. */
-export function readSpanFast(buf: Buffer, pos: number, recent: RecentFields, batch: SpanBatch) {
+/**
+ * The span at `pos` into the batch; returns the span's end. FALLBACK or a FieldError when it needs
+ * the slow path (nothing is added then).
+ */
+export function readSpanFast(
+  buf: Buffer,
+  pos: number,
+  recent: RecentFields,
+  batch: SpanBatch,
+): number {
   if (buf[pos] !== OPEN_OBJECT) throw FALLBACK;
   let traceId = '';
   let spanId = '';
@@ -76,10 +86,13 @@ export function readSpanFast(buf: Buffer, pos: number, recent: RecentFields, bat
   let at = skipSpace(buf, pos + 1);
   if (buf[at] !== CLOSE_OBJECT) {
     for (;;) {
+      if (buf[at] !== QUOTE) throw FALLBACK;
       const keyEnd = stringEnd(buf, at);
       if (read.hadEscape) throw FALLBACK;
       const field = spanField(buf, at + 1, keyEnd);
-      at = skipSpace(buf, skipSpace(buf, keyEnd + 1) + 1);
+      at = skipSpace(buf, keyEnd + 1);
+      if (buf[at] !== COLON) throw FALLBACK;
+      at = skipSpace(buf, at + 1);
       if (field === 0) at = skipValue(buf, at);
       else {
         if ((seen & field) !== 0) throw FALLBACK;
@@ -118,8 +131,10 @@ export function readSpanFast(buf: Buffer, pos: number, recent: RecentFields, bat
       if (buf[at] !== COMMA) break;
       at = skipSpace(buf, at + 1);
     }
+    if (buf[at] !== CLOSE_OBJECT) throw FALLBACK;
   }
   batch.add(traceId, spanId, parentSpanId, flags, name, kind, startTimeMs, endTimeMs, attributes);
+  return at + 1;
 }
 
 /** An id as the generic path keeps it: the string, lower-cased (judged later, per span). */
@@ -138,11 +153,11 @@ function readId(buf: Buffer, at: number): string {
   return readText(buf, at).toLowerCase();
 }
 
-/** Whether `buf[start, end)` is ASCII with no quote or backslash. */
+/** Whether `buf[start, end)` is printable ASCII with no quote or backslash. */
 function plainAscii(buf: Buffer, start: number, end: number): boolean {
   for (let at = start; at < end; at += 1) {
     const byte = buf[at]!;
-    if (byte >= 0x80 || byte === QUOTE || byte === 0x5c) return false;
+    if (byte >= 0x80 || byte < 0x20 || byte === QUOTE || byte === 0x5c) return false;
   }
   return true;
 }
