@@ -40,7 +40,10 @@ interface Reading {
   on: boolean;
   /** Whether the current resource's `service.name` is known (its `resource` came first). */
   serviceKnown: boolean;
+  /** For spans read by the fast reader, whose ids are lower-case hex by construction. */
   readonly batch: SpanBatch;
+  /** For unusual spans, read the generic way. */
+  readonly slowBatch: SpanBatch;
   readonly recent: RecentFields;
 }
 
@@ -78,7 +81,8 @@ export function newIndex(body: Buffer, limit = Number.POSITIVE_INFINITY): Scanne
       limit,
       on: limit > 0,
       serviceKnown: false,
-      batch: new SpanBatch(false),
+      batch: new SpanBatch(true),
+      slowBatch: new SpanBatch(false),
       recent: recentFields(body),
     },
   };
@@ -136,6 +140,7 @@ function* scanResourceSpans(
       seen |= 1;
       const end = yield* scanResource(body, at, resource, index);
       index.reading.batch.setService(index.resourceService[resource]);
+      index.reading.slowBatch.setService(index.resourceService[resource]);
       index.reading.serviceKnown = true;
       return end;
     }
@@ -205,13 +210,15 @@ function* scanResource(
  * refuses the request) only after storing the spans before it, as it always did.
  */
 function readSpanEnd(body: Buffer, pos: number, index: ScannedJsonIndex): number {
-  const { batch, recent } = index.reading;
+  const { recent } = index.reading;
+  let batch = index.reading.batch;
   let end: number;
   try {
     end = readSpanFast(body, pos, recent, batch);
   } catch (error) {
     if (error !== FALLBACK && !(error instanceof FieldError)) throw error;
     end = validEnd(body, pos);
+    batch = index.reading.slowBatch;
     try {
       readSpan(JSON.parse(body.toString('utf8', pos, end)), batch);
     } catch (refused) {
@@ -220,7 +227,7 @@ function readSpanEnd(body: Buffer, pos: number, index: ScannedJsonIndex): number
       return end;
     }
   }
-  // The record `add` made is the last of one of the two lists; they stay empty between spans.
+  // The record `add` made is the last of one of the batch's lists; they stay empty between spans.
   index.decoded.push(batch.spans.length > 0 ? batch.spans.pop()! : batch.rejected.pop()!);
   return end;
 }

@@ -137,40 +137,45 @@ export function readSpanFast(
   return at + 1;
 }
 
-/** An id as the generic path keeps it: the string, lower-cased (judged later, per span). */
+/**
+ * An id as the generic path keeps it (the string, lower-cased), read here only when it is 16 or
+ * 32 hex digits (or empty): so every id this reader returns is lower-case hex, and a batch it
+ * writes into skips that check (`SpanBatch`'s `idsAreHex`). Anything else throws FALLBACK: the
+ * generic path reads the span and judges its ids.
+ */
 function readId(buf: Buffer, at: number): string {
   if (buf[at] === QUOTE) {
-    // The usual case, 16 or 32 ASCII characters with no escape, without a native call.
-    if (buf[at + 17] === QUOTE && plainAscii(buf, at + 1, at + 17)) {
+    if (buf[at + 17] === QUOTE && hexDigits(buf, at + 1, at + 17)) {
       read.valueEnd = at + 18;
-      return lowerAscii(buf, at + 1);
+      return lowerHex(buf, at + 1);
     }
-    if (buf[at + 33] === QUOTE && plainAscii(buf, at + 1, at + 33)) {
+    if (buf[at + 33] === QUOTE && hexDigits(buf, at + 1, at + 33)) {
       read.valueEnd = at + 34;
-      return lowerAscii(buf, at + 1) + lowerAscii(buf, at + 17);
+      return lowerHex(buf, at + 1) + lowerHex(buf, at + 17);
+    }
+    if (buf[at + 1] === QUOTE) {
+      read.valueEnd = at + 2;
+      return '';
     }
   }
-  return readText(buf, at).toLowerCase();
+  throw FALLBACK;
 }
 
-/** Whether `buf[start, end)` is printable ASCII with no quote or backslash. */
-function plainAscii(buf: Buffer, start: number, end: number): boolean {
-  for (let at = start; at < end; at += 1) {
-    const byte = buf[at]!;
-    if (byte >= 0x80 || byte < 0x20 || byte === QUOTE || byte === 0x5c) return false;
-  }
+// Byte -> its char code lower-cased if it is a hex digit (as String.prototype.toLowerCase does
+// for ASCII letters), else 0.
+const LOWER_HEX = new Uint8Array(256);
+for (const char of '0123456789abcdef') LOWER_HEX[char.charCodeAt(0)] = char.charCodeAt(0);
+for (const char of 'ABCDEF') LOWER_HEX[char.charCodeAt(0)] = char.toLowerCase().charCodeAt(0);
+
+/** Whether `buf[start, end)` are all hex digits. */
+function hexDigits(buf: Buffer, start: number, end: number): boolean {
+  for (let at = start; at < end; at += 1) if (LOWER_HEX[buf[at]!] === 0) return false;
   return true;
 }
 
-// Byte -> char code lower-cased (ASCII letters only, as String.prototype.toLowerCase does for them).
-const LOWER = new Uint8Array(128);
-for (let byte = 0; byte < 128; byte += 1) {
-  LOWER[byte] = byte >= 0x41 && byte <= 0x5a ? byte + 32 : byte;
-}
-
-/** 16 ASCII characters at `at`, lower-cased. */
-function lowerAscii(buf: Buffer, at: number): string {
-  const l = LOWER;
+/** 16 hex digits at `at`, lower-cased. */
+function lowerHex(buf: Buffer, at: number): string {
+  const l = LOWER_HEX;
   return String.fromCharCode(
     l[buf[at]!]!,
     l[buf[at + 1]!]!,
