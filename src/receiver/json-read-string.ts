@@ -64,9 +64,9 @@ export function readString(buf: Buffer, pos: number, interned = false): string {
   return interned ? intern(text) : text;
 }
 
-/** A string field (null: empty); any other type takes the slow path. */
-export function readText(buf: Buffer, at: number): string {
-  if (buf[at] === QUOTE) return readString(buf, at);
+/** A string field (null: empty); any other type takes the slow path. `interned`: see readString. */
+export function readText(buf: Buffer, at: number, interned = false): string {
+  if (buf[at] === QUOTE) return readString(buf, at, interned);
   if (!isNull(buf, at)) throw FALLBACK;
   read.valueEnd = at + 4;
   return '';

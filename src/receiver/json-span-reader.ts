@@ -23,7 +23,7 @@ import {
   bytesAre,
   skipSpace,
 } from './json-syntax';
-import { intern, readEnum, readUint32, readUnixNanosAsMillis } from './json-values';
+import { readEnum, readUint32, readUnixNanosAsMillis } from './json-values';
 import { SPAN_KIND_VALUES } from './otlp-schema';
 import { NO_ATTRIBUTES, type SpanBatch } from './span-batch';
 
@@ -37,6 +37,33 @@ const FLAGS = 32;
 const START_TIME = 64;
 const END_TIME = 128;
 const ATTRIBUTES = 256;
+
+// Each field's key as it usually comes, `"name":` (no space), by field bit's position.
+const FIELD_KEYS: readonly Uint8Array[] = [
+  'traceId',
+  'spanId',
+  'parentSpanId',
+  'name',
+  'kind',
+  'flags',
+  'startTimeUnixNano',
+  'endTimeUnixNano',
+  'attributes',
+].map((name) => Buffer.from(`"${name}":`, 'latin1'));
+
+/**
+ * The field whose key (with its quotes and colon) is at `at`, when it is the one `expected` (a
+ * field bit, 0 for none): an exporter writes its spans' keys in the same order, so the key
+ * the previous span had at this place usually comes again. 0 when it is not.
+ */
+function expectedField(buf: Buffer, at: number, expected: number): number {
+  if (expected === 0) return 0;
+  const key = FIELD_KEYS[31 - Math.clz32(expected)]!;
+  for (let offset = 0; offset < key.length; offset += 1) {
+    if (buf[at + offset] !== key[offset]) return 0;
+  }
+  return expected;
+}
 
 function spanField(buf: Buffer, start: number, end: number): number {
   switch (end - start) {
@@ -83,16 +110,22 @@ export function readSpanFast(
   let endTimeMs = 0;
   let attributes: Record<string, AttributeValue> = NO_ATTRIBUTES;
   let seen = 0;
+  const order = recent.fieldOrder;
   let at = skipSpace(buf, pos + 1);
   if (buf[at] !== CLOSE_OBJECT) {
-    for (;;) {
-      if (buf[at] !== QUOTE) throw FALLBACK;
-      const keyEnd = stringEnd(buf, at);
-      if (read.hadEscape) throw FALLBACK;
-      const field = spanField(buf, at + 1, keyEnd);
-      at = skipSpace(buf, keyEnd + 1);
-      if (buf[at] !== COLON) throw FALLBACK;
-      at = skipSpace(buf, at + 1);
+    for (let member = 0; ; member += 1) {
+      let field = expectedField(buf, at, order[member] ?? 0);
+      if (field !== 0) at = skipSpace(buf, at + FIELD_KEYS[31 - Math.clz32(field)]!.length);
+      else {
+        if (buf[at] !== QUOTE) throw FALLBACK;
+        const keyEnd = stringEnd(buf, at);
+        if (read.hadEscape) throw FALLBACK;
+        field = spanField(buf, at + 1, keyEnd);
+        order[member] = field;
+        at = skipSpace(buf, keyEnd + 1);
+        if (buf[at] !== COLON) throw FALLBACK;
+        at = skipSpace(buf, at + 1);
+      }
       if (field === 0) at = skipValue(buf, at);
       else {
         if ((seen & field) !== 0) throw FALLBACK;
@@ -108,7 +141,7 @@ export function readSpanFast(
             parentSpanId = readId(buf, at);
             break;
           case NAME:
-            name = recent.name.reuse(at) ?? recent.name.keep(at, intern(readText(buf, at)));
+            name = recent.name.reuse(at) ?? recent.name.keep(at, readText(buf, at, true));
             break;
           case KIND:
             kind = readEnum(readScalar(buf, at), 'kind', SPAN_KIND_VALUES);
