@@ -9,7 +9,7 @@
 // are also read with a small random limit, so both ways and their seam are compared.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { jsonSource, jsonSourceNow } from '../../src/receiver/decode-json';
+import { READ_IN_PASS_MAX, jsonSource, jsonSourceNow } from '../../src/receiver/decode-json';
 import { parsedJsonSource } from '../../src/receiver/decode-json-parsed';
 import { scanJson } from '../../src/receiver/json-span-bounds';
 import type { SpanSource } from '../../src/receiver/ingest';
@@ -474,6 +474,12 @@ describe('the byte-level OTLP/JSON reader agrees with JSON.parse + the generic c
       wrap(span.replace('"n"', JSON.stringify('x'.repeat(1 << 20)))),
       wrap(span.replace('"n"', `"${'\\\\'.repeat(1 << 16)}"`)),
       wrap(Array.from({ length: 3000 }, () => span).join(',')),
+      // More spans than the pass reads: the rest from their bounds, with one refused past the seam.
+      wrap(
+        Array.from({ length: READ_IN_PASS_MAX + 3 }, (_, index) =>
+          index === READ_IN_PASS_MAX + 1 ? span.replace('"n"', '7') : span,
+        ).join(','),
+      ),
     ];
     for (const text of cases) assertSame(Buffer.from(text), text.slice(0, 120));
     // Invalid UTF-8 inside and around strings is replaced alike by both.
