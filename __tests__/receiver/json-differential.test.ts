@@ -4,10 +4,12 @@
 // the odd wrong type), are read both by the receiver's reader (`jsonSourceNow`, the
 // receiver's `jsonSource` without its pauses) and by `JSON.parse` +
 // the generic conversion (`parsedJsonSource`). Every stored span (every field the verifier reads),
-// every rejection, and every error message must agree.
+// every rejection, and every error message must agree. The reader's one pass reads spans while it
+// validates them, up to a limit (the store's room), and the rest later from their bounds: bodies
+// are also read with a small random limit, so both ways and their seam are compared.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { jsonSource, jsonSourceNow } from '../../src/receiver/decode-json';
+import { READ_IN_PASS_MAX, jsonSource, jsonSourceNow } from '../../src/receiver/decode-json';
 import { parsedJsonSource } from '../../src/receiver/decode-json-parsed';
 import { scanJson } from '../../src/receiver/json-span-bounds';
 import type { SpanSource } from '../../src/receiver/ingest';
@@ -352,6 +354,13 @@ function assertSame(bytes: Buffer, label: string): Outcome {
   const expected = decode(parsedJsonSource, bytes);
   const actual = decode(jsonSourceNow, bytes);
   assert.deepEqual(actual, expected, label);
+  // Only the first few spans read in the pass, the others from their bounds.
+  const limit = int(6);
+  assert.deepEqual(
+    decode((body) => jsonSourceNow(body, limit), bytes),
+    expected,
+    `${label}, limit ${limit}`,
+  );
   return expected;
 }
 
@@ -360,9 +369,12 @@ describe('the byte-level OTLP/JSON reader agrees with JSON.parse + the generic c
     let spans = 0;
     let refused = 0;
     let scanned = 0;
+    let readInPass = 0;
     for (let round = 0; round < REQUESTS; round += 1) {
       const bytes = body();
-      if (scanJson(bytes) !== undefined) scanned += 1;
+      const index = scanJson(bytes);
+      if (index !== undefined) scanned += 1;
+      readInPass += index?.decoded.length ?? 0;
       const outcome = assertSame(bytes, `request ${round} (seed ${SEED})`);
       spans += outcome.spans.length;
       if (outcome.error !== undefined) {
@@ -373,8 +385,11 @@ describe('the byte-level OTLP/JSON reader agrees with JSON.parse + the generic c
     // Both kinds of outcome were exercised, most requests were read through.
     assert.ok(spans > REQUESTS * 3, `compared ${spans} spans`);
     assert.ok(refused > 0 && refused < REQUESTS / 2, `${refused} requests refused`);
-    // Most took the byte reader, not the generic path for the whole body.
+    // Most took the byte reader, not the generic path for the whole body, and many spans were
+    // read in its one pass.
     assert.ok(scanned > REQUESTS / 2, `${scanned} requests scanned`);
+    if (process.env.DEBUG_DIFF) console.log({ readInPass, spans, scanned });
+    assert.ok(readInPass > spans / 8, `${readInPass} of ${spans} spans read in the pass`);
   });
 
   test('jsonSource, which pauses while it scans, reads the same as jsonSourceNow', async () => {
@@ -459,6 +474,12 @@ describe('the byte-level OTLP/JSON reader agrees with JSON.parse + the generic c
       wrap(span.replace('"n"', JSON.stringify('x'.repeat(1 << 20)))),
       wrap(span.replace('"n"', `"${'\\\\'.repeat(1 << 16)}"`)),
       wrap(Array.from({ length: 3000 }, () => span).join(',')),
+      // More spans than the pass reads: the rest from their bounds, with one refused past the seam.
+      wrap(
+        Array.from({ length: READ_IN_PASS_MAX + 3 }, (_, index) =>
+          index === READ_IN_PASS_MAX + 1 ? span.replace('"n"', '7') : span,
+        ).join(','),
+      ),
     ];
     for (const text of cases) assertSame(Buffer.from(text), text.slice(0, 120));
     // Invalid UTF-8 inside and around strings is replaced alike by both.

@@ -8,23 +8,33 @@ import { readSpanFast } from './json-span-reader';
 import { FALLBACK } from './json-syntax';
 import { FieldError } from './json-values';
 import type { SpanBatch } from './span-batch';
+import { StoredSpan } from './span-store';
 
 // The first pass's driver (`jsonSource`), like `ingest`, lets the event loop run once this much
 // time has passed.
 const YIELD_AFTER_MS = 10;
+// Spans read in the pass are held until the whole body is validated; past this many per request
+// the rest are read later, slice by slice, so a large or hostile body (millions of `{}` spans,
+// each a rejected record) holds a bounded number of records beside its bytes.
+export const READ_IN_PASS_MAX = 16_384;
 
 /**
- * An OTLP/JSON request's spans, for `ingest`. The body is read from its bytes: one validating
- * pass first finds where each span lies (and each resource's `service.name`), without building
- * the object graph; the spans are read later, slice by slice, keeping only the fields the
- * verifier uses. A body whose outer levels are out of the ordinary (invalid JSON, a wrong type, a
- * key given twice, an escaped key, null) takes the generic path, which refuses it with the same
- * message as always, or reads it; so does a single unusual span (see `json-span-reader.ts`).
- * The first pass yields to the event loop as decoding does (`ingest`), so a large body never
- * holds it for long.
+ * An OTLP/JSON request's spans, for `ingest`. The body is read from its bytes, without building
+ * the object graph: one pass validates it, finds where each span lies (and each resource's
+ * `service.name`) and reads each span as it goes, keeping only the fields the verifier uses;
+ * `ingest` stores the spans read once the whole body is known to be valid. At most `limit` spans
+ * (the store's room: spans past it are refused unread), and at most READ_IN_PASS_MAX, are read
+ * in that pass; any others are read later from their bounds, slice by slice. A body whose outer
+ * levels are out of the ordinary (invalid JSON, a wrong type, a key given twice, an escaped key,
+ * null) takes the generic path, which refuses it with the same message as always, or reads it;
+ * so does a single unusual span (see `json-span-reader.ts`). The pass yields to the event loop as
+ * decoding does (`ingest`), so a large body never holds it for long.
  */
-export async function jsonSource(body: Buffer): Promise<SpanSource> {
-  const index = newIndex(body);
+export async function jsonSource(
+  body: Buffer,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<SpanSource> {
+  const index = newIndex(body, Math.min(limit, READ_IN_PASS_MAX));
   const scan = scanBody(body, index);
   let ranAt = performance.now();
   let yielded = false;
@@ -43,8 +53,8 @@ export async function jsonSource(body: Buffer): Promise<SpanSource> {
 }
 
 /** `jsonSource` in one go, without yielding (for tests and tools). */
-export function jsonSourceNow(body: Buffer): SpanSource {
-  const index = scanJson(body);
+export function jsonSourceNow(body: Buffer, limit = Number.POSITIVE_INFINITY): SpanSource {
+  const index = scanJson(body, Math.min(limit, READ_IN_PASS_MAX));
   return index === undefined ? parsedJsonSource(body) : scannedSource(index);
 }
 
@@ -52,7 +62,16 @@ function scannedSource(index: ScannedJsonIndex): SpanSource {
   return {
     count: index.bounds.count,
     idsAreHex: false,
-    decode: (from, to, batch) => decodeScannedSpans(index, from, to, batch),
+    decode: (from, to, batch) => {
+      // Spans the pass read already; the rest from their bounds.
+      const read = Math.min(to, index.decoded.length);
+      for (let span = from; span < read; span += 1) {
+        const record = index.decoded[span]!;
+        if (record instanceof StoredSpan) batch.spans.push(record);
+        else batch.rejected.push(record);
+      }
+      if (read < to) decodeScannedSpans(index, Math.max(from, read), to, batch);
+    },
   };
 }
 

@@ -120,10 +120,11 @@ async function handle(
 
   let outcome;
   try {
-    // Either first pass may yield to the event loop, as decoding does (see ingest's pauses).
+    // Either first pass may yield to the event loop, as decoding does (see ingest's pauses). The
+    // JSON pass reads spans as it validates them, up to the store's room.
     const source =
       encoding === 'json'
-        ? await jsonSource(result.body)
+        ? await jsonSource(result.body, store.room())
         : await protobufSourceYielding(result.body);
     if (store.isClosed) throw new Error('The receiver closed while the request was decoded.');
     outcome = await ingest(source, store);

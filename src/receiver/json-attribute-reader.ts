@@ -1,19 +1,19 @@
 /**
- * Reads a span's attributes (OTLP KeyValues and their AnyValues), already validated as JSON,
- * straight from the body's bytes, flattened as the generic path (`readKeyValues` in
+ * Reads a span's attributes (OTLP KeyValues and their AnyValues) straight from the body's bytes,
+ * validating them as it goes (equal bytes to ones already read are valid as those were), flattened as the generic path (`readKeyValues` in
  * `json-values.ts`) flattens them. Anything out of the ordinary throws FALLBACK or a FieldError,
  * as in `json-span-reader.ts`.
  */
 import type { AttributeValue } from '../verify/types';
 import { type RecentAttributes, sameBytes } from './json-recent';
 import { readScalar, readSmallInt } from './json-read-number';
-import { read, readString, readText, skipValue, stringEnd } from './json-read-string';
+import { isNull, read, readString, readText, skipValue, stringEnd } from './json-read-string';
 import {
   CLOSE_ARRAY,
   CLOSE_OBJECT,
+  COLON,
   COMMA,
   FALLBACK,
-  NULL_BYTE,
   OPEN_ARRAY,
   OPEN_OBJECT,
   QUOTE,
@@ -33,7 +33,7 @@ export function readAttributes(
   recent: RecentAttributes,
 ): Record<string, AttributeValue> {
   if (buf[at] !== OPEN_ARRAY) {
-    if (buf[at] !== NULL_BYTE) throw FALLBACK;
+    if (!isNull(buf, at)) throw FALLBACK;
     read.valueEnd = at + 4;
     return NO_ATTRIBUTES;
   }
@@ -50,7 +50,7 @@ export function readAttributes(
 }
 
 /**
- * The valid array of KeyValues at `pos`, flattened as `readKeyValues` does; `read.valueEnd` is
+ * The array of KeyValues at `pos`, flattened as `readKeyValues` does; `read.valueEnd` is
  * set past it.
  */
 export function readKeyValuesFast(
@@ -86,21 +86,20 @@ export function readKeyValuesFast(
     at = skipSpace(buf, at + 1);
     if (buf[at] !== CLOSE_OBJECT) {
       for (;;) {
-        const keyEnd = stringEnd(buf, at);
-        if (read.hadEscape) throw FALLBACK;
+        const keyEnd = memberKeyEnd(buf, at);
         const member = bytesAre(buf, at + 1, keyEnd, 'key')
           ? 1
           : bytesAre(buf, at + 1, keyEnd, 'value')
             ? 2
             : 0;
-        at = skipSpace(buf, skipSpace(buf, keyEnd + 1) + 1);
+        at = memberValue(buf, keyEnd);
         if (member === 0) at = skipValue(buf, at);
         else {
           if ((seen & member) !== 0) throw FALLBACK;
           seen |= member;
           if (member === 1) key = readText(buf, at);
           else if (buf[at] === OPEN_OBJECT) flat = readAnyValueFast(buf, at, depth);
-          else if (buf[at] === NULL_BYTE) read.valueEnd = at + 4;
+          else if (isNull(buf, at)) read.valueEnd = at + 4;
           else throw FALLBACK;
           at = read.valueEnd;
         }
@@ -108,6 +107,7 @@ export function readKeyValuesFast(
         if (buf[at] !== COMMA) break;
         at = skipSpace(buf, at + 1);
       }
+      if (buf[at] !== CLOSE_OBJECT) throw FALLBACK;
     }
     if (flat !== undefined) attributes[key] = flat;
     if (recent !== undefined) {
@@ -120,8 +120,24 @@ export function readKeyValuesFast(
     if (buf[at] !== COMMA) break;
     at = skipSpace(buf, at + 1);
   }
+  if (buf[at] !== CLOSE_ARRAY) throw FALLBACK;
   read.valueEnd = at + 1;
   return attributes;
+}
+
+/** The closing quote of the member key at `pos`; FALLBACK unless it is a string with no escape. */
+function memberKeyEnd(buf: Buffer, pos: number): number {
+  if (buf[pos] !== QUOTE) throw FALLBACK;
+  const keyEnd = stringEnd(buf, pos);
+  if (read.hadEscape) throw FALLBACK;
+  return keyEnd;
+}
+
+/** The position of a member's value, after its key's closing quote at `keyEnd` and the colon. */
+function memberValue(buf: Buffer, keyEnd: number): number {
+  const colon = skipSpace(buf, keyEnd + 1);
+  if (buf[colon] !== COLON) throw FALLBACK;
+  return skipSpace(buf, colon + 1);
 }
 
 // AnyValue's members, in the order the generic path tries them.
@@ -142,7 +158,7 @@ function anyValueMember(buf: Buffer, start: number, end: number): number {
   return -1;
 }
 
-/** The valid AnyValue object at `pos`, as `readAnyValue` flattens it. */
+/** The AnyValue object at `pos`, as `readAnyValue` flattens it. */
 function readAnyValueFast(buf: Buffer, pos: number, depth: number): AttributeValue | undefined {
   if (depth > MAX_DEPTH) {
     read.valueEnd = skipValue(buf, pos);
@@ -153,15 +169,14 @@ function readAnyValueFast(buf: Buffer, pos: number, depth: number): AttributeVal
   let at = skipSpace(buf, pos + 1);
   if (buf[at] !== CLOSE_OBJECT) {
     for (;;) {
-      const keyEnd = stringEnd(buf, at);
-      if (read.hadEscape) throw FALLBACK;
+      const keyEnd = memberKeyEnd(buf, at);
       const member = anyValueMember(buf, at + 1, keyEnd);
-      at = skipSpace(buf, skipSpace(buf, keyEnd + 1) + 1);
+      at = memberValue(buf, keyEnd);
       if (member < 0) at = skipValue(buf, at);
       else {
         if ((seen & (1 << member)) !== 0) throw FALLBACK;
         seen |= 1 << member;
-        if (buf[at] === NULL_BYTE) at += 4;
+        if (isNull(buf, at)) at += 4;
         else {
           // Several members set: the generic path decides which one wins.
           if (value !== undefined) throw FALLBACK;
@@ -173,6 +188,7 @@ function readAnyValueFast(buf: Buffer, pos: number, depth: number): AttributeVal
       if (buf[at] !== COMMA) break;
       at = skipSpace(buf, at + 1);
     }
+    if (buf[at] !== CLOSE_OBJECT) throw FALLBACK;
   }
   read.valueEnd = at + 1;
   return value;
@@ -214,15 +230,14 @@ function readListFast(buf: Buffer, pos: number, depth: number, keyValues: boolea
   let at = skipSpace(buf, pos + 1);
   if (buf[at] !== CLOSE_OBJECT) {
     for (;;) {
-      const keyEnd = stringEnd(buf, at);
-      if (read.hadEscape) throw FALLBACK;
+      const keyEnd = memberKeyEnd(buf, at);
       const isValues = bytesAre(buf, at + 1, keyEnd, 'values');
-      at = skipSpace(buf, skipSpace(buf, keyEnd + 1) + 1);
+      at = memberValue(buf, keyEnd);
       if (!isValues) at = skipValue(buf, at);
       else {
         if (seen) throw FALLBACK;
         seen = true;
-        if (buf[at] === NULL_BYTE) at += 4;
+        if (isNull(buf, at)) at += 4;
         else {
           if (buf[at] !== OPEN_ARRAY) throw FALLBACK;
           flat = keyValues
@@ -235,6 +250,7 @@ function readListFast(buf: Buffer, pos: number, depth: number, keyValues: boolea
       if (buf[at] !== COMMA) break;
       at = skipSpace(buf, at + 1);
     }
+    if (buf[at] !== CLOSE_OBJECT) throw FALLBACK;
   }
   read.valueEnd = at + 1;
   return flat;
@@ -251,7 +267,7 @@ function readItemsFast(buf: Buffer, pos: number, depth: number): string {
       if (buf[at] === OPEN_OBJECT) {
         flat = readAnyValueFast(buf, at, depth + 1);
         at = read.valueEnd;
-      } else if (buf[at] === NULL_BYTE) at += 4;
+      } else if (isNull(buf, at)) at += 4;
       else throw FALLBACK;
       if (index > 0) joined += ',';
       joined += flat === undefined ? '' : String(flat);
@@ -260,6 +276,7 @@ function readItemsFast(buf: Buffer, pos: number, depth: number): string {
       if (buf[at] !== COMMA) break;
       at = skipSpace(buf, at + 1);
     }
+    if (buf[at] !== CLOSE_ARRAY) throw FALLBACK;
   }
   read.valueEnd = at + 1;
   return joined;

@@ -1,32 +1,37 @@
 /**
- * Reading scalars of bytes already validated as JSON: numbers as `JSON.parse` makes them, and the
- * decimal strings OTLP/JSON writes for times and int64 attributes, without making a string.
+ * Reading scalars, validating as it goes: numbers as `JSON.parse` makes them, and the decimal
+ * strings OTLP/JSON writes for times and int64 attributes, without making a string. Bytes that
+ * are not a JSON scalar throw FALLBACK.
  */
-import { FALLBACK, MINUS, NINE, OPEN_ARRAY, OPEN_OBJECT, QUOTE, ZERO } from './json-syntax';
-import { read, readString } from './json-read-string';
+import { FALLBACK, MINUS, NINE, QUOTE, ZERO, bytesAre } from './json-syntax';
+import { isNull, read, readString } from './json-read-string';
 import { validNumber } from './json-validate';
 
 /**
- * The valid scalar at `pos` as `JSON.parse` makes it (string, number, boolean or null), with
- * `valueEnd` past it; FALLBACK for an object or an array.
+ * The scalar at `pos` as `JSON.parse` makes it (string, number, boolean or null), with `valueEnd`
+ * past it; FALLBACK for an object, an array or bytes that are not a scalar.
  */
 export function readScalar(buf: Buffer, pos: number): string | number | boolean | null {
   const first = buf[pos]!;
   if (first === QUOTE) return readString(buf, pos);
   if (first === 0x74) {
+    if (!bytesAre(buf, pos, pos + 4, 'true')) throw FALLBACK;
     read.valueEnd = pos + 4;
     return true;
   }
   if (first === 0x66) {
+    if (!bytesAre(buf, pos, pos + 5, 'false')) throw FALLBACK;
     read.valueEnd = pos + 5;
     return false;
   }
   if (first === 0x6e) {
+    if (!isNull(buf, pos)) throw FALLBACK;
     read.valueEnd = pos + 4;
     return null;
   }
-  if (first === OPEN_OBJECT || first === OPEN_ARRAY) throw FALLBACK;
+  if (first !== MINUS && (first < ZERO || first > NINE)) throw FALLBACK;
   const end = validNumber(buf, pos);
+  if (end < 0) throw FALLBACK;
   read.valueEnd = end;
   // Small plain integers directly; anything else as the engine reads a JSON number.
   if (end - pos <= 15 && first !== MINUS) {

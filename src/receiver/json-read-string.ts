@@ -1,19 +1,11 @@
 /**
- * Reading strings of bytes already validated as JSON (see `json-validate.ts`): where a string or
- * any value ends, and a string's text, decoding escapes only when there are some.
+ * Reading strings and values of the OTLP/JSON byte reader, validating as it goes: where a string
+ * or any value ends, and a string's text, decoding escapes only when there are some. Bytes that
+ * are not JSON throw FALLBACK (the caller then validates the whole value, `json-validate.ts`, and
+ * takes the generic path).
  */
-import {
-  BACKSLASH,
-  CLOSE_ARRAY,
-  CLOSE_OBJECT,
-  COMMA,
-  FALLBACK,
-  NULL_BYTE,
-  OPEN_ARRAY,
-  OPEN_OBJECT,
-  QUOTE,
-  SPACE,
-} from './json-syntax';
+import { BACKSLASH, FALLBACK, NULL_BYTE, QUOTE } from './json-syntax';
+import { validEscapeEnd, validValue } from './json-validate';
 import { intern } from './json-values';
 import { readUtf8 } from './utf8-cache';
 
@@ -23,67 +15,44 @@ import { readUtf8 } from './utf8-cache';
  */
 export const read = { valueEnd: 0, hadEscape: false };
 
-/** The position of the closing quote of the valid string whose opening quote is at `pos`. */
+/**
+ * The position of the closing quote of the string whose opening quote is at `pos`; FALLBACK if
+ * it is not a valid JSON string (a control character, a bad escape, no end).
+ */
 export function stringEnd(buf: Uint8Array, pos: number): number {
   let at = pos + 1;
   read.hadEscape = false;
   for (;;) {
     const byte = buf[at]!;
     if (byte === QUOTE) return at;
-    if (byte === BACKSLASH) {
+    if (byte >= 0x20 && byte !== BACKSLASH) at += 1;
+    else if (byte === BACKSLASH) {
       read.hadEscape = true;
-      at += 2;
-    } else at += 1;
-  }
-}
-
-/** The end of the valid value at `pos`, without looking inside strings more than needed. */
-export function skipValue(buf: Buffer, pos: number): number {
-  const first = buf[pos];
-  if (first === QUOTE) return skipString(buf, pos);
-  if (first !== OPEN_OBJECT && first !== OPEN_ARRAY) {
-    let at = pos + 1;
-    // A number or a literal: up to the next delimiter.
-    for (;;) {
-      const byte = buf[at]!;
-      if (byte === COMMA || byte === CLOSE_OBJECT || byte === CLOSE_ARRAY || SPACE[byte] === 1)
-        return at;
-      if (at >= buf.length) return at;
-      at += 1;
-    }
-  }
-  let depth = 0;
-  let at = pos;
-  for (;;) {
-    const byte = buf[at]!;
-    if (byte === QUOTE) {
-      at = skipString(buf, at);
-      continue;
-    }
-    if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) depth += 1;
-    else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
-      depth -= 1;
-      if (depth === 0) return at + 1;
-    }
-    at += 1;
+      at = validEscapeEnd(buf, at);
+      if (at < 0) throw FALLBACK;
+    } else throw FALLBACK;
   }
 }
 
 /**
- * The end (past the closing quote) of the valid string at `pos`. A byte loop: most strings are
- * short, and a native `indexOf` per string costs more than it saves.
+ * The end of the valid value at `pos` (a value the reader does not read: unknown fields, what
+ * lies past the depth limit); FALLBACK if it is not valid JSON.
  */
-function skipString(buf: Buffer, pos: number): number {
-  let at = pos + 1;
-  for (;;) {
-    const byte = buf[at]!;
-    if (byte === QUOTE) return at + 1;
-    at += byte === BACKSLASH ? 2 : 1;
-  }
+export function skipValue(buf: Buffer, pos: number): number {
+  const end = validValue(buf, pos, buf.length);
+  if (end < 0) throw FALLBACK;
+  return end;
+}
+
+/** Whether the 4 bytes at `at` are `null`. */
+export function isNull(buf: Uint8Array, at: number): boolean {
+  return (
+    buf[at] === NULL_BYTE && buf[at + 1] === 0x75 && buf[at + 2] === 0x6c && buf[at + 3] === 0x6c
+  );
 }
 
 /**
- * The valid string at `pos` (its opening quote); `valueEnd` is set past its closing quote. Short
+ * The string at `pos` (its opening quote), validated; `valueEnd` is set past its closing quote. Short
  * ASCII strings are shared (`readUtf8`); with `interned`, so are other short ones (`intern`), as
  * the generic path keeps them.
  */
@@ -95,10 +64,10 @@ export function readString(buf: Buffer, pos: number, interned = false): string {
   return interned ? intern(text) : text;
 }
 
-/** A string field (null: empty); any other type takes the slow path. */
-export function readText(buf: Buffer, at: number): string {
-  if (buf[at] === QUOTE) return readString(buf, at);
-  if (buf[at] !== NULL_BYTE) throw FALLBACK;
+/** A string field (null: empty); any other type takes the slow path. `interned`: see readString. */
+export function readText(buf: Buffer, at: number, interned = false): string {
+  if (buf[at] === QUOTE) return readString(buf, at, interned);
+  if (!isNull(buf, at)) throw FALLBACK;
   read.valueEnd = at + 4;
   return '';
 }

@@ -73,6 +73,8 @@ export interface RecentFields {
   traceId: RecentField;
   name: RecentField;
   attributes: RecentAttributes;
+  /** The previous span's fields in the order its keys came (bits of `json-span-reader.ts`). */
+  fieldOrder: number[];
 }
 
 /** Fresh memories for a slice of `buf`'s spans. */
@@ -81,5 +83,6 @@ export function recentFields(buf: Buffer): RecentFields {
     traceId: new RecentField(buf),
     name: new RecentField(buf),
     attributes: new RecentAttributes(),
+    fieldOrder: [],
   };
 }

@@ -1,10 +1,17 @@
 /**
- * The first pass of the OTLP/JSON byte reader: validates the body and finds where each span lies
- * (and each resource's `service.name`), without building the object graph, in steps so that its
- * driver (`jsonSource`) can yield to the event loop.
+ * The one pass of the OTLP/JSON byte reader: validates the body, finds where each span lies (and
+ * each resource's `service.name`) and reads the spans as it validates them, without building the
+ * object graph, in steps so that its driver (`jsonSource`) can yield to the event loop. The spans
+ * it reads are kept, not stored: only once the whole body is known to be valid JSON does `ingest`
+ * store them (a body that is not JSON is refused whole, as by the generic path). Spans past the
+ * store's room, after a span the generic path would refuse, or of a resource whose `resource`
+ * comes after its spans are only validated here and read later from their bounds.
  */
 import type { AttributeValue } from '../verify/types';
+import { readSpan } from './decode-json-parsed';
 import { readKeyValuesFast } from './json-attribute-reader';
+import { type RecentFields, recentFields } from './json-recent';
+import { readSpanFast } from './json-span-reader';
 import {
   CLOSE_ARRAY,
   CLOSE_OBJECT,
@@ -20,8 +27,25 @@ import {
 } from './json-syntax';
 import { validString, validValue } from './json-validate';
 import { FieldError } from './json-values';
-import { SERVICE_NAME } from './span-batch';
+import { SERVICE_NAME, SpanBatch } from './span-batch';
 import { SpanBounds } from './span-bounds';
+import type { StoredSpan } from './span-store';
+import type { RejectedSpan } from './types';
+
+/** What the pass reads spans with, and whether it still does. */
+interface Reading {
+  /** Spans are read while fewer than this many are (the store's room when the body came). */
+  readonly limit: number;
+  /** False once a span was only validated: the spans read are always a prefix. */
+  on: boolean;
+  /** Whether the current resource's `service.name` is known (its `resource` came first). */
+  serviceKnown: boolean;
+  /** For spans read by the fast reader, whose ids are lower-case hex by construction. */
+  readonly batch: SpanBatch;
+  /** For unusual spans, read the generic way. */
+  readonly slowBatch: SpanBatch;
+  readonly recent: RecentFields;
+}
 
 /** Where the spans of a validated OTLP/JSON body lie. */
 export interface ScannedJsonIndex {
@@ -34,9 +58,16 @@ export interface ScannedJsonIndex {
   scopeFirstSpan: number[];
   scopeResource: number[];
   scopeItem: number[];
+  /**
+   * Spans [0, decoded.length) as read by the pass, each the record `SpanBatch.add` made of it
+   * (stored, or rejected for its ids); the others are read later from their bounds.
+   */
+  decoded: (StoredSpan | RejectedSpan)[];
+  reading: Reading;
 }
 
-export function newIndex(body: Buffer): ScannedJsonIndex {
+/** A fresh index; the pass reads at most `limit` spans (the rest it only validates). */
+export function newIndex(body: Buffer, limit = Number.POSITIVE_INFINITY): ScannedJsonIndex {
   return {
     body,
     bounds: new SpanBounds(),
@@ -45,12 +76,21 @@ export function newIndex(body: Buffer): ScannedJsonIndex {
     scopeFirstSpan: [],
     scopeResource: [],
     scopeItem: [],
+    decoded: [],
+    reading: {
+      limit,
+      on: limit > 0,
+      serviceKnown: false,
+      batch: new SpanBatch(true),
+      slowBatch: new SpanBatch(false),
+      recent: recentFields(body),
+    },
   };
 }
 
-/** Indexes the body in one go; undefined when it must take the generic path. */
-export function scanJson(body: Buffer): ScannedJsonIndex | undefined {
-  const index = newIndex(body);
+/** Indexes (and reads) the body in one go; undefined when it must take the generic path. */
+export function scanJson(body: Buffer, limit?: number): ScannedJsonIndex | undefined {
+  const index = newIndex(body, limit);
   const scan = scanBody(body, index);
   let step = scan.next();
   while (step.done !== true) step = scan.next();
@@ -92,12 +132,17 @@ function* scanResourceSpans(
   if (body[pos] !== OPEN_OBJECT) throw FALLBACK;
   index.resourceFirstSpan.push(index.bounds.count);
   index.resourceService.push(undefined);
+  index.reading.serviceKnown = false;
   let seen = 0;
   return yield* forEachMember(body, pos, function* (keyStart, keyEnd, at) {
     if (bytesAre(body, keyStart, keyEnd, 'resource')) {
       if ((seen & 1) !== 0 || body[at] !== OPEN_OBJECT) throw FALLBACK;
       seen |= 1;
-      return yield* scanResource(body, at, resource, index);
+      const end = yield* scanResource(body, at, resource, index);
+      index.reading.batch.setService(index.resourceService[resource]);
+      index.reading.slowBatch.setService(index.resourceService[resource]);
+      index.reading.serviceKnown = true;
+      return end;
     }
     if (!bytesAre(body, keyStart, keyEnd, 'scopeSpans')) return validEnd(body, at);
     if ((seen & 2) !== 0) throw FALLBACK;
@@ -112,19 +157,26 @@ function* scanResourceSpans(
         if (!bytesAre(body, spansStart, spansEnd, 'spans')) return validEnd(body, spans);
         if (spansSeen) throw FALLBACK;
         spansSeen = true;
-        return yield* scanSpans(body, spans, index.bounds);
+        return yield* scanSpans(body, spans, index);
       });
     });
   });
 }
 
-/** A `spans` array: each span validated and its bounds noted, a step every SPANS_PER_STEP. */
-function* scanSpans(body: Buffer, pos: number, bounds: SpanBounds): Scan<number> {
+/**
+ * A `spans` array: each span validated (and read, while reading is on) and its bounds noted, a
+ * step every SPANS_PER_STEP.
+ */
+function* scanSpans(body: Buffer, pos: number, index: ScannedJsonIndex): Scan<number> {
   if (body[pos] !== OPEN_ARRAY) throw FALLBACK;
+  const { bounds, reading } = index;
   let at = skipSpace(body, pos + 1);
   if (body[at] === CLOSE_ARRAY) return at + 1;
   for (let item = 1; ; item += 1) {
-    const spanEnd = validEnd(body, at);
+    if (reading.on && (!reading.serviceKnown || index.decoded.length >= reading.limit)) {
+      reading.on = false;
+    }
+    const spanEnd = reading.on ? readSpanEnd(body, at, index) : validEnd(body, at);
     bounds.add(at, spanEnd);
     at = skipSpace(body, spanEnd);
     if (body[at] === CLOSE_ARRAY) return at + 1;
@@ -149,6 +201,35 @@ function* scanResource(
     index.resourceService[resource] = readKeyValuesFast(body, at, 0)[SERVICE_NAME];
     return valueEnd;
   });
+}
+
+/**
+ * Reads the span at `pos` (fast, or for an unusual span the generic way) into `index.decoded`;
+ * returns its end. A span that is not valid JSON throws FALLBACK (the body takes the generic
+ * path); one the generic conversion refuses stops the reading, so that `ingest` reads it (and
+ * refuses the request) only after storing the spans before it, as it always did.
+ */
+function readSpanEnd(body: Buffer, pos: number, index: ScannedJsonIndex): number {
+  const { recent } = index.reading;
+  let batch = index.reading.batch;
+  let end: number;
+  try {
+    end = readSpanFast(body, pos, recent, batch);
+  } catch (error) {
+    if (error !== FALLBACK && !(error instanceof FieldError)) throw error;
+    end = validEnd(body, pos);
+    batch = index.reading.slowBatch;
+    try {
+      readSpan(JSON.parse(body.toString('utf8', pos, end)), batch);
+    } catch (refused) {
+      if (!(refused instanceof FieldError)) throw refused;
+      index.reading.on = false;
+      return end;
+    }
+  }
+  // The record `add` made is the last of one of the batch's lists; they stay empty between spans.
+  index.decoded.push(batch.spans.length > 0 ? batch.spans.pop()! : batch.rejected.pop()!);
+  return end;
 }
 
 /** The end of the valid JSON value at `pos`; FALLBACK if it is not valid. */

@@ -1,6 +1,7 @@
 /**
- * Reads one OTLP/JSON span, already validated as JSON, straight from the body's bytes into the
- * batch: only the fields the verifier uses become strings or numbers; everything else is skipped
+ * Reads one OTLP/JSON span straight from the body's bytes into the batch, validating its bytes as
+ * it goes (bytes that are not JSON throw FALLBACK, and the caller validates the span alone to
+ * decide whether the body takes the generic path): only the fields the verifier uses become strings or numbers; everything else is skipped
  * by position. The scalars it keeps are the very values `JSON.parse` would make, converted by the
  * same functions as the generic path (`json-values.ts`), so both agree by construction. Anything
  * out of the ordinary (a value of the wrong type, a key given twice, an escaped key, several
@@ -14,6 +15,7 @@ import { readNanosAsMillis, readScalar } from './json-read-number';
 import { read, readText, skipValue, stringEnd } from './json-read-string';
 import {
   CLOSE_OBJECT,
+  COLON,
   COMMA,
   FALLBACK,
   OPEN_OBJECT,
@@ -21,7 +23,7 @@ import {
   bytesAre,
   skipSpace,
 } from './json-syntax';
-import { intern, readEnum, readUint32, readUnixNanosAsMillis } from './json-values';
+import { readEnum, readUint32, readUnixNanosAsMillis } from './json-values';
 import { SPAN_KIND_VALUES } from './otlp-schema';
 import { NO_ATTRIBUTES, type SpanBatch } from './span-batch';
 
@@ -35,6 +37,33 @@ const FLAGS = 32;
 const START_TIME = 64;
 const END_TIME = 128;
 const ATTRIBUTES = 256;
+
+// Each field's key as it usually comes, `"name":` (no space), by field bit's position.
+const FIELD_KEYS: readonly Uint8Array[] = [
+  'traceId',
+  'spanId',
+  'parentSpanId',
+  'name',
+  'kind',
+  'flags',
+  'startTimeUnixNano',
+  'endTimeUnixNano',
+  'attributes',
+].map((name) => Buffer.from(`"${name}":`, 'latin1'));
+
+/**
+ * The field whose key (with its quotes and colon) is at `at`, when it is the one `expected` (a
+ * field bit, 0 for none): an exporter writes its spans' keys in the same order, so the key
+ * the previous span had at this place usually comes again. 0 when it is not.
+ */
+function expectedField(buf: Buffer, at: number, expected: number): number {
+  if (expected === 0) return 0;
+  const key = FIELD_KEYS[31 - Math.clz32(expected)]!;
+  for (let offset = 0; offset < key.length; offset += 1) {
+    if (buf[at + offset] !== key[offset]) return 0;
+  }
+  return expected;
+}
 
 function spanField(buf: Buffer, start: number, end: number): number {
   switch (end - start) {
@@ -60,8 +89,16 @@ function spanField(buf: Buffer, start: number, end: number): number {
   }
 }
 
-/** The valid span at `pos` into the batch; FALLBACK or a FieldError when it needs the slow path. */
-export function readSpanFast(buf: Buffer, pos: number, recent: RecentFields, batch: SpanBatch) {
+/**
+ * The span at `pos` into the batch; returns the span's end. FALLBACK or a FieldError when it needs
+ * the slow path (nothing is added then).
+ */
+export function readSpanFast(
+  buf: Buffer,
+  pos: number,
+  recent: RecentFields,
+  batch: SpanBatch,
+): number {
   if (buf[pos] !== OPEN_OBJECT) throw FALLBACK;
   let traceId = '';
   let spanId = '';
@@ -73,13 +110,22 @@ export function readSpanFast(buf: Buffer, pos: number, recent: RecentFields, bat
   let endTimeMs = 0;
   let attributes: Record<string, AttributeValue> = NO_ATTRIBUTES;
   let seen = 0;
+  const order = recent.fieldOrder;
   let at = skipSpace(buf, pos + 1);
   if (buf[at] !== CLOSE_OBJECT) {
-    for (;;) {
-      const keyEnd = stringEnd(buf, at);
-      if (read.hadEscape) throw FALLBACK;
-      const field = spanField(buf, at + 1, keyEnd);
-      at = skipSpace(buf, skipSpace(buf, keyEnd + 1) + 1);
+    for (let member = 0; ; member += 1) {
+      let field = expectedField(buf, at, order[member] ?? 0);
+      if (field !== 0) at = skipSpace(buf, at + FIELD_KEYS[31 - Math.clz32(field)]!.length);
+      else {
+        if (buf[at] !== QUOTE) throw FALLBACK;
+        const keyEnd = stringEnd(buf, at);
+        if (read.hadEscape) throw FALLBACK;
+        field = spanField(buf, at + 1, keyEnd);
+        order[member] = field;
+        at = skipSpace(buf, keyEnd + 1);
+        if (buf[at] !== COLON) throw FALLBACK;
+        at = skipSpace(buf, at + 1);
+      }
       if (field === 0) at = skipValue(buf, at);
       else {
         if ((seen & field) !== 0) throw FALLBACK;
@@ -95,7 +141,7 @@ export function readSpanFast(buf: Buffer, pos: number, recent: RecentFields, bat
             parentSpanId = readId(buf, at);
             break;
           case NAME:
-            name = recent.name.reuse(at) ?? recent.name.keep(at, intern(readText(buf, at)));
+            name = recent.name.reuse(at) ?? recent.name.keep(at, readText(buf, at, true));
             break;
           case KIND:
             kind = readEnum(readScalar(buf, at), 'kind', SPAN_KIND_VALUES);
@@ -118,44 +164,51 @@ export function readSpanFast(buf: Buffer, pos: number, recent: RecentFields, bat
       if (buf[at] !== COMMA) break;
       at = skipSpace(buf, at + 1);
     }
+    if (buf[at] !== CLOSE_OBJECT) throw FALLBACK;
   }
   batch.add(traceId, spanId, parentSpanId, flags, name, kind, startTimeMs, endTimeMs, attributes);
+  return at + 1;
 }
 
-/** An id as the generic path keeps it: the string, lower-cased (judged later, per span). */
+/**
+ * An id as the generic path keeps it (the string, lower-cased), read here only when it is 16 or
+ * 32 hex digits (or empty): so every id this reader returns is lower-case hex, and a batch it
+ * writes into skips that check (`SpanBatch`'s `idsAreHex`). Anything else throws FALLBACK: the
+ * generic path reads the span and judges its ids.
+ */
 function readId(buf: Buffer, at: number): string {
   if (buf[at] === QUOTE) {
-    // The usual case, 16 or 32 ASCII characters with no escape, without a native call.
-    if (buf[at + 17] === QUOTE && plainAscii(buf, at + 1, at + 17)) {
+    if (buf[at + 17] === QUOTE && hexDigits(buf, at + 1, at + 17)) {
       read.valueEnd = at + 18;
-      return lowerAscii(buf, at + 1);
+      return lowerHex(buf, at + 1);
     }
-    if (buf[at + 33] === QUOTE && plainAscii(buf, at + 1, at + 33)) {
+    if (buf[at + 33] === QUOTE && hexDigits(buf, at + 1, at + 33)) {
       read.valueEnd = at + 34;
-      return lowerAscii(buf, at + 1) + lowerAscii(buf, at + 17);
+      return lowerHex(buf, at + 1) + lowerHex(buf, at + 17);
+    }
+    if (buf[at + 1] === QUOTE) {
+      read.valueEnd = at + 2;
+      return '';
     }
   }
-  return readText(buf, at).toLowerCase();
+  throw FALLBACK;
 }
 
-/** Whether `buf[start, end)` is ASCII with no quote or backslash. */
-function plainAscii(buf: Buffer, start: number, end: number): boolean {
-  for (let at = start; at < end; at += 1) {
-    const byte = buf[at]!;
-    if (byte >= 0x80 || byte === QUOTE || byte === 0x5c) return false;
-  }
+// Byte -> its char code lower-cased if it is a hex digit (as String.prototype.toLowerCase does
+// for ASCII letters), else 0.
+const LOWER_HEX = new Uint8Array(256);
+for (const char of '0123456789abcdef') LOWER_HEX[char.charCodeAt(0)] = char.charCodeAt(0);
+for (const char of 'ABCDEF') LOWER_HEX[char.charCodeAt(0)] = char.toLowerCase().charCodeAt(0);
+
+/** Whether `buf[start, end)` are all hex digits. */
+function hexDigits(buf: Buffer, start: number, end: number): boolean {
+  for (let at = start; at < end; at += 1) if (LOWER_HEX[buf[at]!] === 0) return false;
   return true;
 }
 
-// Byte -> char code lower-cased (ASCII letters only, as String.prototype.toLowerCase does for them).
-const LOWER = new Uint8Array(128);
-for (let byte = 0; byte < 128; byte += 1) {
-  LOWER[byte] = byte >= 0x41 && byte <= 0x5a ? byte + 32 : byte;
-}
-
-/** 16 ASCII characters at `at`, lower-cased. */
-function lowerAscii(buf: Buffer, at: number): string {
-  const l = LOWER;
+/** 16 hex digits at `at`, lower-cased. */
+function lowerHex(buf: Buffer, at: number): string {
+  const l = LOWER_HEX;
   return String.fromCharCode(
     l[buf[at]!]!,
     l[buf[at + 1]!]!,

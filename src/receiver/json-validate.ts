@@ -41,18 +41,24 @@ export function validString(buf: Uint8Array, pos: number, end: number): number {
     const byte = buf[at]!;
     if (byte === QUOTE) return at + 1;
     if (byte !== BACKSLASH) return -1;
-    const escaped = buf[at + 1]!;
-    if (SIMPLE_ESCAPE[escaped] === 1) at += 2;
-    else if (
-      escaped === 0x75 &&
-      HEX[buf[at + 2]!] === 1 &&
-      HEX[buf[at + 3]!] === 1 &&
-      HEX[buf[at + 4]!] === 1 &&
-      HEX[buf[at + 5]!] === 1
-    )
-      at += 6;
-    else return -1;
+    at = validEscapeEnd(buf, at);
+    if (at < 0) return -1;
   }
+}
+
+/** The end of the valid escape at `pos` (its backslash), or -1. */
+export function validEscapeEnd(buf: Uint8Array, pos: number): number {
+  const escaped = buf[pos + 1]!;
+  if (SIMPLE_ESCAPE[escaped] === 1) return pos + 2;
+  if (
+    escaped === 0x75 &&
+    HEX[buf[pos + 2]!] === 1 &&
+    HEX[buf[pos + 3]!] === 1 &&
+    HEX[buf[pos + 4]!] === 1 &&
+    HEX[buf[pos + 5]!] === 1
+  )
+    return pos + 6;
+  return -1;
 }
 
 function digitsEnd(buf: Uint8Array, pos: number): number {
