@@ -19,7 +19,7 @@ import {
 } from './grpc-message';
 import { protobufSourceYielding } from './decode-protobuf';
 import { encodeExportResponse } from './encode-response';
-import { ingest, type SpanSource } from './ingest';
+import { CallEndedError, ingest } from './ingest';
 import { DecodeError, type ServerOptions } from './internal-types';
 import { listenOn } from './listen-error';
 import { EXPORT_METHOD_PATH } from './otlp-schema';
@@ -177,7 +177,12 @@ class Call {
       const source = await protobufSourceYielding(message);
       // As over OTLP/HTTP: nothing is stored once the receiver has closed.
       if (this.store.isClosed) throw new Error('The receiver closed while the call was decoded.');
-      const outcome = await ingest(this.untilAnswered(source), this.store);
+      // A call reset or past its deadline before its message is decoded stores nothing: the
+      // decoding stops at its next slice, and the slices decoded so far are dropped.
+      const outcome = await ingest(source, this.store, {
+        ended: () => this.done,
+        committing: () => this.clearDeadline(),
+      });
       // Full success, the usual answer, is an empty message: framed once, not encoded per call.
       this.succeed(
         outcome.rejectedSpans === 0
@@ -188,24 +193,11 @@ class Call {
       );
     };
     answer().catch((error: unknown) => {
+      // The call was already answered (deadline) or reset, and counted as failed.
+      if (error instanceof CallEndedError) return;
       if (error instanceof DecodeError) this.fail(GrpcStatus.INVALID_ARGUMENT, error.message);
       else this.fail(GrpcStatus.INTERNAL, `Internal error: ${getErrorMessage(error)}`);
     });
-  }
-
-  /**
-   * The source, stopping at its next slice once the call is over (reset by the client, or past
-   * its deadline): a large message is not decoded to the end for an answer nobody reads.
-   */
-  private untilAnswered(source: SpanSource): SpanSource {
-    return {
-      count: source.count,
-      idsAreHex: source.idsAreHex,
-      decode: (from, to, batch) => {
-        if (this.done) throw new Error('The call ended before its message was decoded.');
-        source.decode(from, to, batch);
-      },
-    };
   }
 
   private succeed(frame: Buffer): void {
