@@ -296,6 +296,32 @@ describe('protobuf: attribute records shared between spans', () => {
     assert.notEqual(fourth?.attributes, third?.attributes);
   });
 
+  test('after a run of spans with attributes of their own, the rest decode as usual', () => {
+    // Twelve spans each with its own URL (sharing stops being tried), then two alike, then one
+    // whose attributes come in two runs: every record holds exactly its span's attributes.
+    const own = Array.from({ length: 12 }, (_, index) => [attribute('url.path', `/${index}`)]);
+    const alike = [attribute('http.request.method', 'GET')];
+    const body = requestOf([
+      ...own.map((attributes, index) => spanBytes(`30000000000000${index + 10}`, attributes)),
+      spanBytes('3000000000000030', alike),
+      spanBytes('3000000000000031', alike),
+      Buffer.concat([
+        spanBytes('3000000000000032', alike, 0x301),
+        Span.encode(Span.fromObject({ attributes: [attribute('b', '2')] })).finish(),
+      ]),
+    ]);
+    const spans = decodeAll(protobufSource(body)).spans;
+    assert.deepEqual(
+      spans.map((span) => span.attributes),
+      [
+        ...own.map((_, index) => ({ 'url.path': `/${index}` })),
+        { 'http.request.method': 'GET' },
+        { 'http.request.method': 'GET' },
+        { 'http.request.method': 'GET', b: '2' },
+      ],
+    );
+  });
+
   test('attributes split by another field are merged into a copy, never into a shared record', () => {
     // Two encodings of one message concatenated are one message (repeated fields append): the
     // second span's attributes come in two runs, the flags between them. Its first run is the

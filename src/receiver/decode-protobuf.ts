@@ -259,11 +259,13 @@ function decodeSpan(
     else if (tag === TAG_END_TIME) endTimeMs = reader.fixed64Millis();
     else if (tag === TAG_ATTRIBUTE) {
       // The span's first run of attributes may be the previous span's, byte for byte: shared.
-      if (attributes === undefined) attributes = recentAttributes.at(reader, tagAt);
-      else {
-        // Attributes split by other fields (no SDK writes them so): the rest go into a copy,
-        // never into a record another span shares.
-        if (recentAttributes.isShared(attributes)) attributes = { ...attributes };
+      if (attributes === undefined && recentAttributes.trying) {
+        attributes = recentAttributes.at(reader, tagAt);
+      } else {
+        // Attributes split by other fields (no SDK writes them so) go into a copy, never into
+        // a record another span shares.
+        if (attributes === undefined) attributes = {};
+        else if (recentAttributes.isShared(attributes)) attributes = { ...attributes };
         readAttribute(reader, attributes);
       }
     } else if (tag === TAG_FLAGS) flags = reader.fixed32();

@@ -47,6 +47,9 @@ export interface RecentStrings {
 const ATTRIBUTE_TAG_BYTE = (9 << 3) | WIRE_LENGTH_DELIMITED;
 // Runs longer than this are decoded without comparing them to the previous span's.
 const MAX_SHARED_RUN_BYTES = 4096;
+// After this many spans in a row whose attributes differ from the previous span's (a server's
+// spans, each with its own URL), the rest of the slice is decoded without comparing.
+const MAX_MISSES = 8;
 
 /**
  * A span's attributes, shared with the previous span's when their encoded run of `attributes`
@@ -60,8 +63,14 @@ export class RecentAttributes {
   private end = 0;
   private record: Record<string, AttributeValue> | undefined;
   private shared = false;
+  private misses = 0;
 
   constructor(private readonly buf: Buffer) {}
+
+  /** False once sharing keeps failing in this slice: its spans' attributes are read as usual. */
+  get trying(): boolean {
+    return this.misses < MAX_MISSES;
+  }
 
   /**
    * The attributes of the run of `attributes` fields whose first tag is at `tagAt` (already
@@ -81,12 +90,13 @@ export class RecentAttributes {
       this.record !== undefined &&
       length === this.end - this.start &&
       length <= MAX_SHARED_RUN_BYTES &&
-      buf.compare(buf, this.start, this.end, tagAt, runEnd) === 0
+      sameBytes(buf, this.start, tagAt, length)
     ) {
       if (!this.shared) {
         Object.freeze(this.record);
         this.shared = true;
       }
+      this.misses = 0;
       return this.record;
     }
     const record: Record<string, AttributeValue> = {};
@@ -99,6 +109,7 @@ export class RecentAttributes {
     this.start = tagAt;
     this.end = runEnd;
     this.shared = false;
+    this.misses += 1;
     return record;
   }
 
@@ -106,4 +117,16 @@ export class RecentAttributes {
   isShared(record: Record<string, AttributeValue>): boolean {
     return record === this.record || Object.isFrozen(record);
   }
+}
+
+/**
+ * Whether `buf` holds the same `length` bytes at `a` and at `b`. A loop, not `Buffer.compare`:
+ * runs that differ mostly differ early (a span's own URL or status), where the loop stops at
+ * once, while every `compare` call pays for checking its arguments.
+ */
+function sameBytes(buf: Buffer, a: number, b: number, length: number): boolean {
+  for (let offset = 0; offset < length; offset += 1) {
+    if (buf[a + offset] !== buf[b + offset]) return false;
+  }
+  return true;
 }
