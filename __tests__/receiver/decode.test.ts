@@ -11,7 +11,8 @@ import type { SpanSource } from '../../src/receiver/ingest';
 import { DecodeError } from '../../src/receiver/internal-types';
 import { decimalNanosToMillis } from '../../src/receiver/json-values';
 import { SpanBatch } from '../../src/receiver/span-batch';
-import { jsonRequest, jsonSpan, protobufRequest } from './helpers';
+import { ExportTraceServiceRequest } from '../../src/receiver/otlp-schema';
+import { jsonRequest, jsonSpan, protobufRequest, TRACE_ID } from './helpers';
 
 const ATTRIBUTES = [
   { key: 'str', value: { stringValue: 'v' } },
@@ -246,5 +247,99 @@ describe('span records from either decoder', () => {
     assert.equal(index.bounds.count, 5000);
     // 5,000 spans, scopes and resources: 15,000 units, a yield every 4,096.
     assert.equal(steps, 3);
+  });
+});
+
+describe('protobuf: attribute records shared between spans', () => {
+  const attribute = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const Span = ExportTraceServiceRequest.lookupType('opentelemetry.proto.trace.v1.Span');
+  const spanBytes = (spanId: string, attributes: object[], flags?: number): Uint8Array =>
+    Span.encode(
+      Span.fromObject({
+        traceId: Buffer.from(TRACE_ID, 'hex'),
+        spanId: Buffer.from(spanId, 'hex'),
+        name: 'GET',
+        attributes,
+        ...(flags === undefined ? {} : { flags }),
+      }),
+    ).finish();
+  /** A length-delimited field: its one-byte tag, the length as a varint, the bytes. */
+  const field = (tag: number, bytes: Uint8Array): Buffer => {
+    const length: number[] = [];
+    let rest = bytes.length;
+    while (rest >= 0x80) {
+      length.push((rest & 0x7f) | 0x80);
+      rest >>>= 7;
+    }
+    length.push(rest);
+    return Buffer.concat([Buffer.from([tag, ...length]), bytes]);
+  };
+  /** One request, one resource, one scope holding these encoded spans. */
+  const requestOf = (spans: Uint8Array[]): Buffer =>
+    field(0x0a, field(0x12, Buffer.concat(spans.map((span) => field(0x12, span)))));
+
+  test('spans with the same attribute bytes share one frozen record; others get their own', () => {
+    const same = [attribute('http.request.method', 'GET'), attribute('server.address', 'h')];
+    const body = requestOf([
+      spanBytes('1000000000000001', same),
+      spanBytes('1000000000000002', same),
+      spanBytes('1000000000000003', [...same, attribute('url.path', '/x')]),
+      spanBytes('1000000000000004', same),
+    ]);
+    const [first, second, third, fourth] = decodeAll(protobufSource(body)).spans;
+    const expected = { 'http.request.method': 'GET', 'server.address': 'h' };
+    assert.deepEqual(first?.attributes, expected);
+    assert.equal(second?.attributes, first?.attributes);
+    assert.ok(Object.isFrozen(first?.attributes));
+    assert.deepEqual(third?.attributes, { ...expected, 'url.path': '/x' });
+    assert.deepEqual(fourth?.attributes, expected);
+    assert.notEqual(fourth?.attributes, third?.attributes);
+  });
+
+  test('after a run of spans with attributes of their own, the rest decode as usual', () => {
+    // Twelve spans each with its own URL (sharing stops being tried), then two alike, then one
+    // whose attributes come in two runs: every record holds exactly its span's attributes.
+    const own = Array.from({ length: 12 }, (_, index) => [attribute('url.path', `/${index}`)]);
+    const alike = [attribute('http.request.method', 'GET')];
+    const body = requestOf([
+      ...own.map((attributes, index) => spanBytes(`30000000000000${index + 10}`, attributes)),
+      spanBytes('3000000000000030', alike),
+      spanBytes('3000000000000031', alike),
+      Buffer.concat([
+        spanBytes('3000000000000032', alike, 0x301),
+        Span.encode(Span.fromObject({ attributes: [attribute('b', '2')] })).finish(),
+      ]),
+    ]);
+    const spans = decodeAll(protobufSource(body)).spans;
+    assert.deepEqual(
+      spans.map((span) => span.attributes),
+      [
+        ...own.map((_, index) => ({ 'url.path': `/${index}` })),
+        { 'http.request.method': 'GET' },
+        { 'http.request.method': 'GET' },
+        { 'http.request.method': 'GET', b: '2' },
+      ],
+    );
+  });
+
+  test('attributes split by another field are merged into a copy, never into a shared record', () => {
+    // Two encodings of one message concatenated are one message (repeated fields append): the
+    // second span's attributes come in two runs, the flags between them. Its first run is the
+    // first span's whole run, whose record must stay as it was.
+    const first = [attribute('a', '1')];
+    const body = requestOf([
+      spanBytes('2000000000000001', first),
+      Buffer.concat([
+        spanBytes('2000000000000002', first, 0x301),
+        Span.encode(Span.fromObject({ attributes: [attribute('b', '2')] })).finish(),
+      ]),
+      spanBytes('2000000000000003', first),
+    ]);
+    const spans = decodeAll(protobufSource(body)).spans;
+    assert.deepEqual(
+      spans.map((span) => span.attributes),
+      [{ a: '1' }, { a: '1', b: '2' }, { a: '1' }],
+    );
+    assert.equal(spans[1]?.sampled, true);
   });
 });

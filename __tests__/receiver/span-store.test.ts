@@ -183,4 +183,19 @@ describe('SpanStore cap', () => {
     assert.equal(store.stats().duplicateSpans, 16);
     assert.deepEqual(store.services(), ['a', 'b']);
   });
+
+  test('ids that differ only before their last 8 hex digits (one map key) are distinct spans', () => {
+    const store = new SpanStore();
+    const ids = ['00000000deadbeef', '11111111deadbeef', 'ffffffffdeadbeef'];
+    store.add(ids.map((id) => record('a', id, `first ${id}`)));
+    // Resends of the last two, and the first from another service: only that one is new.
+    store.add([record('a', ids[2]!, 'again'), record('a', ids[1]!, 'again')]);
+    store.add([record('b', ids[0]!, 'other')]);
+    assert.deepEqual(
+      store.spans().map((span) => `${span.service}:${span.spanId}:${span.name}`),
+      [...ids.map((id) => `a:${id}:first ${id}`), `b:${ids[0]}:other`],
+    );
+    assert.equal(store.stats().duplicateSpans, 2);
+    assert.equal(store.stats().acceptedSpans, 4);
+  });
 });

@@ -15,7 +15,7 @@ import type { SpanSource } from './ingest';
 import { NO_ATTRIBUTES, SERVICE_NAME, type SpanBatch } from './span-batch';
 import { SpanBounds } from './span-bounds';
 import { readUtf8 } from './utf8-cache';
-import { RecentString, type RecentStrings } from './protobuf-recent';
+import { RecentAttributes, RecentString, type RecentStrings } from './protobuf-recent';
 
 // Tags (field number << 3 | wire type) of the fields read, from the OTLP .proto files. Any other
 // field, and a known field with an unexpected wire type, is skipped as unknown.
@@ -127,6 +127,7 @@ export function decodeSpans(
       traceId: new RecentString(body, hexId),
       name: new RecentString(body, readUtf8),
     };
+    const attributes = new RecentAttributes(body);
     for (let span = from; span < to; span += 1) {
       let changed = resource < 0;
       if (changed) resource = 0;
@@ -137,7 +138,7 @@ export function decodeSpans(
       if (changed) batch.setService(resourceService[resource]);
       reader.pos = bounds.startOf(span);
       reader.end = bounds.endOf(span);
-      decodeSpan(reader, recent, batch);
+      decodeSpan(reader, recent, attributes, batch);
     }
   });
 }
@@ -224,7 +225,12 @@ function readServiceName(reader: ProtoReader): AttributeValue | undefined {
 }
 
 /** One Span message, from `reader.pos` to `reader.end`, into the batch. */
-function decodeSpan(reader: ProtoReader, recent: RecentStrings, batch: SpanBatch): void {
+function decodeSpan(
+  reader: ProtoReader,
+  recent: RecentStrings,
+  recentAttributes: RecentAttributes,
+  batch: SpanBatch,
+): void {
   const buf = reader.buf;
   let traceId = '';
   let spanId = '';
@@ -236,6 +242,7 @@ function decodeSpan(reader: ProtoReader, recent: RecentStrings, batch: SpanBatch
   let endTimeMs = 0;
   let attributes: Record<string, AttributeValue> | undefined;
   while (reader.pos < reader.end) {
+    const tagAt = reader.pos;
     const tag = reader.tag();
     if (tag === TAG_TRACE_ID || tag === TAG_SPAN_ID || tag === TAG_PARENT_SPAN_ID) {
       const idEnd = reader.lengthEnd();
@@ -250,8 +257,18 @@ function decodeSpan(reader: ProtoReader, recent: RecentStrings, batch: SpanBatch
     } else if (tag === TAG_KIND) kind = reader.uint32() | 0;
     else if (tag === TAG_START_TIME) startTimeMs = reader.fixed64Millis();
     else if (tag === TAG_END_TIME) endTimeMs = reader.fixed64Millis();
-    else if (tag === TAG_ATTRIBUTE) readAttribute(reader, (attributes ??= {}));
-    else if (tag === TAG_FLAGS) flags = reader.fixed32();
+    else if (tag === TAG_ATTRIBUTE) {
+      // The span's first run of attributes may be the previous span's, byte for byte: shared.
+      if (attributes === undefined && recentAttributes.trying) {
+        attributes = recentAttributes.at(reader, tagAt);
+      } else {
+        // Attributes split by other fields (no SDK writes them so) go into a copy, never into
+        // a record another span shares.
+        if (attributes === undefined) attributes = {};
+        else if (recentAttributes.isShared(attributes)) attributes = { ...attributes };
+        readAttribute(reader, attributes);
+      }
+    } else if (tag === TAG_FLAGS) flags = reader.fixed32();
     else reader.skip(tag & 7);
   }
   const kept = attributes ?? NO_ATTRIBUTES;

@@ -7,24 +7,31 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { getErrorMessage } from '../errors';
+import { Call } from './grpc-call';
 import {
   ACCEPT_ENCODING,
-  frameMessage,
   GrpcStatus,
   messageEncodingOf,
-  percentEncode,
   readMessage,
   timeoutOf,
 } from './grpc-message';
-import { protobufSourceYielding } from './decode-protobuf';
-import { encodeExportResponse } from './encode-response';
-import { ingest, type SpanSource } from './ingest';
-import { DecodeError, type ServerOptions } from './internal-types';
+import type { ServerOptions } from './internal-types';
 import { listenOn } from './listen-error';
 import { EXPORT_METHOD_PATH } from './otlp-schema';
 
-export type GrpcServerOptions = ServerOptions;
+/** Bounds on what one client may hold (the defaults below; tests set short ones). */
+export interface GrpcLimits {
+  /** A call's message must have arrived this long after the call opened. */
+  receiveMs: number;
+  /** A connection without a call in flight for this long is closed. */
+  idleMs: number;
+  /** Connections served at once; another one's calls are refused. */
+  maxConnections: number;
+}
+
+export interface GrpcServerOptions extends ServerOptions {
+  limits?: Partial<GrpcLimits>;
+}
 
 export interface RunningGrpcServer {
   port: number;
@@ -47,12 +54,20 @@ const SESSION_WINDOW_BYTES = 8 * 1024 * 1024;
 // are refused with ENHANCE_YOUR_CALM, which a burst of large exports could otherwise reach.
 const MAX_SESSION_MEMORY_MB = 64;
 
-// A status message stays well inside a client's header limits (grpc-js accepts 16 KiB of headers).
-const MAX_MESSAGE_CHARS = 1_000;
+// A stalled or trickling sender is answered DEADLINE_EXCEEDED once its call has been open this
+// long without its whole message: an OTLP batch takes milliseconds over loopback, 16 MiB well
+// under a second, so 30 s is room for a slow network, not a wait a check would notice.
+export const DEFAULT_RECEIVE_MS = 30_000;
+// A connection with no call in flight is closed after this long (GOAWAY: an exporter reconnects at
+// its next export), so an idle or silent client, or one that only pings, does not keep a socket.
+export const DEFAULT_IDLE_MS = 60_000;
+// Services under test hold one connection each (an OTLP exporter's channel); past this many at
+// once, a new connection's calls are answered RESOURCE_EXHAUSTED and it is closed.
+export const DEFAULT_MAX_CONNECTIONS = 100;
+// A refused connection that sends no call is cut after this long.
+const REFUSED_CONNECTION_MS = 1_000;
 
 const ignore = (): void => {};
-
-const EMPTY_RESPONSE_FRAME = frameMessage(encodeExportResponse('protobuf', 0, ''));
 
 /**
  * `opentelemetry.proto.collector.trace.v1.TraceService/Export` served on node:http2 (h2c with
@@ -63,6 +78,12 @@ const EMPTY_RESPONSE_FRAME = frameMessage(encodeExportResponse('protobuf', 0, ''
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const { host, port } = options;
+  const limits: GrpcLimits = {
+    receiveMs: DEFAULT_RECEIVE_MS,
+    idleMs: DEFAULT_IDLE_MS,
+    maxConnections: DEFAULT_MAX_CONNECTIONS,
+    ...options.limits,
+  };
   const server = createServer({
     settings: {
       maxConcurrentStreams: MAX_CONCURRENT_STREAMS,
@@ -70,10 +91,17 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     },
     maxSessionMemory: MAX_SESSION_MEMORY_MB,
   });
-  const sessions = new Set<Http2Session>();
+  const sessions = new Map<Http2Session, Connection>();
+  let served = 0;
   server.on('session', (session: Http2Session) => {
-    sessions.add(session);
-    session.once('close', () => sessions.delete(session));
+    const connection = new Connection(session, limits, served >= limits.maxConnections);
+    sessions.set(session, connection);
+    if (!connection.refused) served += 1;
+    session.once('close', () => {
+      connection.closed();
+      sessions.delete(session);
+      if (!connection.refused) served -= 1;
+    });
     // A protocol error from a client ends its connection; it must not reach the process.
     session.on('error', ignore);
     session.once('localSettings', () => {
@@ -81,15 +109,87 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     });
   });
   server.on('sessionError', ignore);
-  server.on('stream', (stream, headers) => serveCall(stream, headers, options));
+  server.on('stream', (stream, headers) => {
+    const connection = sessions.get(stream.session!);
+    if (connection?.refused === true) return refuseCall(stream, options, limits.maxConnections);
+    connection?.callStarted(stream);
+    serveCall(stream, headers, options, limits.receiveMs);
+  });
 
   await listenOn(server, options, host, port);
   // Errors after the bind (none expected for a listening socket) must not crash the run.
   server.on('error', ignore);
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => closeServer(server, sessions),
+    close: () => closeServer(server, sessions.keys()),
   };
+}
+
+/**
+ * One client connection's calls in flight, and the timer that closes it once it has had none for
+ * `idleMs` (from its start, or its last call's end). A refused connection (over the cap) is
+ * closed after its first call's refusal, or cut if it sends none.
+ */
+class Connection {
+  private calls = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly session: Http2Session,
+    private readonly limits: GrpcLimits,
+    readonly refused: boolean,
+  ) {
+    if (refused) this.startTimer(REFUSED_CONNECTION_MS, () => session.destroy());
+    else this.startIdleTimer();
+  }
+
+  callStarted(stream: ServerHttp2Stream): void {
+    this.calls += 1;
+    this.stopTimer();
+    stream.once('close', () => {
+      this.calls -= 1;
+      if (this.calls === 0) this.startIdleTimer();
+    });
+  }
+
+  closed(): void {
+    this.stopTimer();
+  }
+
+  private startIdleTimer(): void {
+    // GOAWAY; with no call in flight the connection then closes. A client that does not let go
+    // is cut after the grace period.
+    this.startTimer(this.limits.idleMs, () => {
+      if (this.session.closed || this.session.destroyed) return;
+      this.session.close();
+      this.startTimer(GRACEFUL_CLOSE_MS, () => this.session.destroy());
+    });
+  }
+
+  private startTimer(ms: number, fire: () => void): void {
+    this.stopTimer();
+    this.idleTimer = setTimeout(fire, ms);
+    this.idleTimer.unref();
+  }
+
+  private stopTimer(): void {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+}
+
+/** A call on a connection over the cap: RESOURCE_EXHAUSTED, then the connection is closed. */
+function refuseCall(
+  stream: ServerHttp2Stream,
+  options: GrpcServerOptions,
+  maxConnections: number,
+): void {
+  options.store.noteRequest('grpc');
+  stream.on('error', ignore);
+  const message = `The receiver serves at most ${maxConnections} gRPC connections at once; this one is refused. Retry once other clients have disconnected.`;
+  new Call(stream, options.store).fail(GrpcStatus.RESOURCE_EXHAUSTED, message);
+  const session = stream.session;
+  if (session !== undefined && !session.closed) session.close();
 }
 
 /** One call: checks its headers, reads its one message, ingests it and answers. */
@@ -97,6 +197,7 @@ function serveCall(
   stream: ServerHttp2Stream,
   headers: IncomingHttpHeaders,
   options: GrpcServerOptions,
+  receiveMs: number,
 ): void {
   const { store } = options;
   store.noteRequest('grpc');
@@ -134,139 +235,17 @@ function serveCall(
   }
   const timeoutMs = timeoutOf(headers['grpc-timeout']);
   if (timeoutMs !== undefined) call.setDeadline(timeoutMs);
+  call.setReceiveLimit(receiveMs);
 
   readMessage(stream, encoding, options.maxBodyBytes, (result) => {
+    call.received();
     if (!result.ok) return call.fail(result.code, result.message);
     call.process(result.message);
   });
 }
 
-/** The state of one call: answered once, whatever happens first (a result, a deadline, a reset). */
-class Call {
-  private done = false;
-  private deadline: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly stream: ServerHttp2Stream,
-    private readonly store: GrpcServerOptions['store'],
-  ) {
-    // The client reset the stream (cancel, its own deadline) or the connection went away.
-    stream.once('close', () => {
-      this.clearDeadline();
-      if (!this.done) {
-        this.done = true;
-        store.noteFailedRequest();
-      }
-    });
-  }
-
-  setDeadline(ms: number): void {
-    this.deadline = setTimeout(() => {
-      this.deadline = undefined;
-      this.fail(GrpcStatus.DEADLINE_EXCEEDED, 'The deadline (grpc-timeout) passed.');
-    }, ms);
-    this.deadline.unref();
-  }
-
-  /** Decodes and stores the message, then answers OK (with partial success) or the error. */
-  process(message: Buffer): void {
-    if (this.done) return;
-    const answer = async (): Promise<void> => {
-      // The index pass yields to the event loop as decoding does: a large message (up to the
-      // body limit) must not hold the loop for the whole pass, as over OTLP/HTTP.
-      const source = await protobufSourceYielding(message);
-      // As over OTLP/HTTP: nothing is stored once the receiver has closed.
-      if (this.store.isClosed) throw new Error('The receiver closed while the call was decoded.');
-      const outcome = await ingest(this.untilAnswered(source), this.store);
-      // Full success, the usual answer, is an empty message: framed once, not encoded per call.
-      this.succeed(
-        outcome.rejectedSpans === 0
-          ? EMPTY_RESPONSE_FRAME
-          : frameMessage(
-              encodeExportResponse('protobuf', outcome.rejectedSpans, outcome.errorMessage),
-            ),
-      );
-    };
-    answer().catch((error: unknown) => {
-      if (error instanceof DecodeError) this.fail(GrpcStatus.INVALID_ARGUMENT, error.message);
-      else this.fail(GrpcStatus.INTERNAL, `Internal error: ${getErrorMessage(error)}`);
-    });
-  }
-
-  /**
-   * The source, stopping at its next slice once the call is over (reset by the client, or past
-   * its deadline): a large message is not decoded to the end for an answer nobody reads.
-   */
-  private untilAnswered(source: SpanSource): SpanSource {
-    return {
-      count: source.count,
-      idsAreHex: source.idsAreHex,
-      decode: (from, to, batch) => {
-        if (this.done) throw new Error('The call ended before its message was decoded.');
-        source.decode(from, to, batch);
-      },
-    };
-  }
-
-  private succeed(frame: Buffer): void {
-    if (!this.finish() || !this.writable()) return;
-    const stream = this.stream;
-    stream.respond(
-      {
-        [h2.HTTP2_HEADER_STATUS]: 200,
-        [h2.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
-        'grpc-accept-encoding': ACCEPT_ENCODING,
-      },
-      { waitForTrailers: true },
-    );
-    stream.once('wantTrailers', () => {
-      stream.sendTrailers({ 'grpc-status': String(GrpcStatus.OK), 'grpc-message': '' });
-    });
-    stream.end(frame);
-  }
-
-  /** A trailers-only answer: the status in the one HEADERS frame, and the stream ended. */
-  fail(code: number, message: string, httpStatus = 200): void {
-    if (!this.finish()) return;
-    this.store.noteFailedRequest();
-    if (!this.writable()) return;
-    const stream = this.stream;
-    stream.respond(
-      {
-        [h2.HTTP2_HEADER_STATUS]: httpStatus,
-        [h2.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
-        'grpc-accept-encoding': ACCEPT_ENCODING,
-        'grpc-status': String(code),
-        'grpc-message': percentEncode(
-          message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message,
-        ),
-      },
-      { endStream: true },
-    );
-    // The rest of the request is not wanted: NO_ERROR tells the client to stop sending it.
-    if (!stream.readableEnded) stream.close(h2.NGHTTP2_NO_ERROR);
-  }
-
-  /** Marks the call answered; false when it already was. */
-  private finish(): boolean {
-    if (this.done) return false;
-    this.done = true;
-    this.clearDeadline();
-    return true;
-  }
-
-  /** False once the client reset the stream or the connection went away. */
-  private writable(): boolean {
-    return !(this.stream.destroyed || this.stream.closed || this.stream.headersSent);
-  }
-
-  private clearDeadline(): void {
-    if (this.deadline !== undefined) clearTimeout(this.deadline);
-    this.deadline = undefined;
-  }
-}
-
-function closeServer(server: Http2Server, sessions: Set<Http2Session>): Promise<void> {
+function closeServer(server: Http2Server, open: Iterable<Http2Session>): Promise<void> {
+  const sessions = [...open];
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       for (const session of sessions) session.destroy();

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { SpanBatch } from './span-batch';
-import type { SpanStore } from './span-store';
+import type { SpanStore, StoredSpan } from './span-store';
 import type { RejectedSpan } from './types';
 
 /** A decoded request's spans, readable in slices (the protobuf and the JSON index). */
@@ -31,30 +31,76 @@ const SLICE_SPANS = 512;
 const YIELD_AFTER_MS = 10;
 
 /**
+ * A call that may end before its message is decoded (a gRPC call reset by its client, or past its
+ * deadline): its spans are held until the whole message is decoded, and stored only if the call
+ * is still on then, so an export that did not complete stores and counts nothing.
+ */
+export interface CallGuard {
+  /** True once the call is over (reset, deadline): decoding stops and nothing is stored. */
+  ended(): boolean;
+  /** Called once the message is decoded, before its spans are stored: the call counts now. */
+  committing(): void;
+}
+
+/** Thrown by `ingest` when its call ended before the message was decoded: nothing was stored. */
+export class CallEndedError extends Error {
+  constructor() {
+    super('The call ended before its message was decoded; none of its spans were stored.');
+  }
+}
+
+/**
  * Decodes a request's spans and stores the valid ones: the one path both transports share. Spans
  * are decoded and stored slice by slice, so memory stays bounded by the cap and the event loop is
  * never held for long. Once the store is full, the remaining spans are counted and refused without
  * being decoded. A malformed span refuses the request (400 / INVALID_ARGUMENT); valid spans of
  * earlier slices may already be stored by then, which is harmless: they are spans as sent.
+ * With a `call` (gRPC), the decoded slices are held (bounded by the message, already in memory)
+ * and stored once the whole message is decoded and the call still on (see CallGuard).
  */
-export async function ingest(source: SpanSource, store: SpanStore): Promise<IngestOutcome> {
+export async function ingest(
+  source: SpanSource,
+  store: SpanStore,
+  call?: CallGuard,
+): Promise<IngestOutcome> {
   // Examples kept for the message and the store's window; all of them are counted.
   const rejected: RejectedSpan[] = [];
   let rejectedCount = 0;
   let overLimit = 0;
+  let undecoded = 0;
+  const held: StoredSpan[][] = [];
+  let heldCount = 0;
   const pause = pauser(store);
   for (let from = 0; from < source.count; from += SLICE_SPANS) {
-    if (store.room() === 0) {
-      overLimit += source.count - from;
-      store.noteOverLimit(source.count - from);
+    if (call?.ended() === true) throw new CallEndedError();
+    // Held spans will take room too (unless they are resends): counted as if stored already.
+    if (store.room() - heldCount <= 0) {
+      undecoded = source.count - from;
       break;
     }
     const batch = new SpanBatch(source.idsAreHex);
     source.decode(from, Math.min(source.count, from + SLICE_SPANS), batch);
-    overLimit += store.add(batch.spans);
+    if (call === undefined) overLimit += store.add(batch.spans);
+    else {
+      held.push(batch.spans);
+      heldCount += batch.spans.length;
+    }
     rejectedCount += batch.rejected.length;
     rejected.push(...batch.rejected.slice(0, REJECTIONS_KEPT - rejected.length));
     await pause();
+  }
+  if (call !== undefined) {
+    if (call.ended()) throw new CallEndedError();
+    // From here the call counts, even if it is reset while its slices are stored.
+    call.committing();
+    for (const spans of held) {
+      overLimit += store.add(spans);
+      await pause();
+    }
+  }
+  if (undecoded > 0) {
+    overLimit += undecoded;
+    store.noteOverLimit(undecoded);
   }
   store.noteRejected(rejected, rejectedCount);
   const messages = [

@@ -1,0 +1,76 @@
+// `ingest` with a call that can end (gRPC): a call reset or past its deadline before its message
+// is decoded stores and counts none of its spans; one still on stores them all.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { protobufSource } from '../../src/receiver/decode-protobuf';
+import { CallEndedError, ingest, type SpanSource } from '../../src/receiver/ingest';
+import { SpanStore } from '../../src/receiver/span-store';
+import { jsonSpan, protobufRequest } from './helpers';
+
+/** A real protobuf request of `count` spans, as the gRPC server decodes it. */
+function source(count: number): SpanSource {
+  const spans = Array.from({ length: count }, (_, index) =>
+    jsonSpan({ spanId: (0xa0000 + index).toString(16).padStart(16, '0') }),
+  );
+  return protobufSource(Buffer.from(protobufRequest('call', spans)));
+}
+
+/** The source, ending the call once `slices` slices were decoded (as a reset or deadline does). */
+function endingAfter(inner: SpanSource, slices: number, call: { over: boolean }): SpanSource {
+  let decoded = 0;
+  return {
+    count: inner.count,
+    idsAreHex: inner.idsAreHex,
+    decode: (from, to, batch) => {
+      inner.decode(from, to, batch);
+      decoded += 1;
+      if (decoded === slices) call.over = true;
+    },
+  };
+}
+
+describe('ingest: a call that ends before its message is decoded', () => {
+  test('stores and counts none of its spans, though some slices were decoded', async () => {
+    const store = new SpanStore();
+    const call = { over: false };
+    let committed = false;
+    await assert.rejects(
+      ingest(endingAfter(source(3000), 2, call), store, {
+        ended: () => call.over,
+        committing: () => (committed = true),
+      }),
+      CallEndedError,
+    );
+    assert.equal(committed, false);
+    assert.equal(store.spans().length, 0);
+    assert.equal(store.stats().acceptedSpans, 0);
+    assert.deepEqual(store.services(), []);
+  });
+
+  test('a call still on when its message is decoded stores every span, then is committed', async () => {
+    const store = new SpanStore();
+    const heard: number[] = [];
+    store.onSpans((spans) => heard.push(spans.length));
+    let committedAt = -1;
+    const outcome = await ingest(source(3000), store, {
+      ended: () => false,
+      committing: () => (committedAt = store.spans().length),
+    });
+    assert.equal(outcome.rejectedSpans, 0);
+    assert.equal(committedAt, 0, 'nothing stored before the commit');
+    assert.equal(store.stats().acceptedSpans, 3000);
+    assert.equal(
+      heard.reduce((sum, count) => sum + count, 0),
+      3000,
+    );
+  });
+
+  test('held spans count against the cap: the rest are refused undecoded, as without a call', async () => {
+    const store = new SpanStore(1000);
+    const outcome = await ingest(source(3000), store, { ended: () => false, committing: () => {} });
+    assert.equal(store.stats().acceptedSpans, 1000);
+    assert.equal(outcome.rejectedSpans, 2000);
+    assert.equal(store.stats().spansOverLimit, 2000);
+    assert.match(outcome.errorMessage, /2000 spans were refused/);
+  });
+});
