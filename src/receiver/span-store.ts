@@ -43,10 +43,11 @@ export class SpanStore {
   // holds an array. An integer key spares a composite key string per span, and hashing and
   // comparing each new id string in the map. Split in 16 maps by the id's last hex digit: a map
   // that outgrows its table rehashes every entry in one go, which for one map of 262,144 spans
-  // held the event loop for about 50 ms; a sixteenth of that is a few ms.
+  // held the event loop for about 50 ms; a sixteenth of that is a few ms. A clash past
+  // CLASH_LIST_MAX spans becomes a map by the whole identity (see `Clash`).
   private readonly bySpanId = Array.from(
     { length: SPAN_ID_SHARDS },
-    () => new Map<number, SpanRecord | SpanRecord[]>(),
+    () => new Map<number, SpanRecord | Clash>(),
   );
   private readonly inOrder: SpanRecord[] = [];
   private readonly serviceNames = new Set<string>();
@@ -123,8 +124,10 @@ export class SpanStore {
         overLimit += 1;
       } else {
         if (found === undefined) shard.set(key, span);
-        else if (Array.isArray(found)) found.push(span);
-        else shard.set(key, [found, span]);
+        else if (found instanceof Map) found.set(identityOf(span), span);
+        else if (!Array.isArray(found)) shard.set(key, [found, span]);
+        else if (found.length < CLASH_LIST_MAX) found.push(span);
+        else shard.set(key, clashMap(found, span));
         this.inOrder.push(span);
         // A batch's spans mostly share their service: the set is asked once per run of them.
         if (span.service !== lastService) this.serviceNames.add((lastService = span.service));
@@ -237,8 +240,30 @@ function keyOf(spanId: string): number {
   return key;
 }
 
+/**
+ * The spans stored under one key: a short list, scanned, or past CLASH_LIST_MAX a map by
+ * identity. Random ids rarely clash, but ids are chosen by the services under test: thousands
+ * of spans sharing an id's last 8 digits, or one span id sent in thousands of traces, would make
+ * a list scanned on every add quadratic (a stalled verdict). In the map each add is one lookup.
+ */
+type Clash = SpanRecord[] | Map<string, SpanRecord>;
+
+const CLASH_LIST_MAX = 8;
+
+/** What makes a span distinct: hex span and trace ids hold no space, so the key is unambiguous. */
+function identityOf(span: SpanRecord): string {
+  return `${span.spanId} ${span.traceId} ${span.service}`;
+}
+
+function clashMap(list: readonly SpanRecord[], span: SpanRecord): Map<string, SpanRecord> {
+  const map = new Map<string, SpanRecord>();
+  for (const stored of [...list, span]) map.set(identityOf(stored), stored);
+  return map;
+}
+
 /** Whether `span` is a resend of the span, or one of the spans, stored under its key. */
-function isResend(found: SpanRecord | SpanRecord[], span: SpanRecord): boolean {
+function isResend(found: SpanRecord | Clash, span: SpanRecord): boolean {
+  if (found instanceof Map) return found.has(identityOf(span));
   if (!Array.isArray(found)) return sameSpan(found, span);
   return found.some((stored) => sameSpan(stored, span));
 }
