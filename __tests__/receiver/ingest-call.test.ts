@@ -16,15 +16,18 @@ function source(count: number): SpanSource {
 }
 
 /** The source, ending the call once `slices` slices were decoded (as a reset or deadline does). */
-function endingAfter(inner: SpanSource, slices: number, call: { over: boolean }): SpanSource {
-  let decoded = 0;
+function endingAfter(
+  inner: SpanSource,
+  slices: number,
+  call: { over: boolean; decoded: number },
+): SpanSource {
   return {
     count: inner.count,
     idsAreHex: inner.idsAreHex,
     decode: (from, to, batch) => {
       inner.decode(from, to, batch);
-      decoded += 1;
-      if (decoded === slices) call.over = true;
+      call.decoded += 1;
+      if (call.decoded === slices) call.over = true;
     },
   };
 }
@@ -32,7 +35,7 @@ function endingAfter(inner: SpanSource, slices: number, call: { over: boolean })
 describe('ingest: a call that ends before its message is decoded', () => {
   test('stores and counts none of its spans, though some slices were decoded', async () => {
     const store = new SpanStore();
-    const call = { over: false };
+    const call = { over: false, decoded: 0 };
     let committed = false;
     await assert.rejects(
       ingest(endingAfter(source(3000), 2, call), store, {
@@ -42,6 +45,7 @@ describe('ingest: a call that ends before its message is decoded', () => {
       CallEndedError,
     );
     assert.equal(committed, false);
+    assert.equal(call.decoded, 2, 'decoding stops at the next slice');
     assert.equal(store.spans().length, 0);
     assert.equal(store.stats().acceptedSpans, 0);
     assert.deepEqual(store.services(), []);
@@ -72,5 +76,19 @@ describe('ingest: a call that ends before its message is decoded', () => {
     assert.equal(outcome.rejectedSpans, 2000);
     assert.equal(store.stats().spansOverLimit, 2000);
     assert.match(outcome.errorMessage, /2000 spans were refused/);
+  });
+
+  test('a resent message near the cap stores what it would without a call', async () => {
+    // Exporters resend a batch they are unsure of: its spans already stored take no room.
+    const outcome = async (guarded: boolean) => {
+      const store = new SpanStore(600);
+      await ingest(source(512), store);
+      const call = guarded ? { ended: () => false, committing: () => {} } : undefined;
+      const { rejectedSpans } = await ingest(source(612), store, call);
+      return { stored: store.spans().length, rejectedSpans, stats: store.stats() };
+    };
+    const withoutCall = await outcome(false);
+    assert.equal(withoutCall.stored, 600);
+    assert.deepEqual(await outcome(true), withoutCall);
   });
 });

@@ -73,7 +73,7 @@ export async function ingest(
   const pause = pauser(store);
   for (let from = 0; from < source.count; from += SLICE_SPANS) {
     if (call?.ended() === true) throw new CallEndedError();
-    // Held spans will take room too (unless they are resends): counted as if stored already.
+    // Held spans will take room too, resends of stored spans excepted, as if stored already.
     if (store.room() - heldCount <= 0) {
       undecoded = source.count - from;
       break;
@@ -83,7 +83,7 @@ export async function ingest(
     if (call === undefined) overLimit += store.add(batch.spans);
     else {
       held.push(batch.spans);
-      heldCount += batch.spans.length;
+      heldCount += store.countNew(batch.spans);
     }
     rejectedCount += batch.rejected.length;
     rejected.push(...batch.rejected.slice(0, REJECTIONS_KEPT - rejected.length));

@@ -106,6 +106,20 @@ export class SpanStore {
   }
 
   /**
+   * How many of `spans` are not stored yet: the room they would take. (Spans repeated inside
+   * `spans` count each time, as an upper bound.)
+   */
+  countNew(spans: readonly SpanRecord[]): number {
+    let count = 0;
+    for (const span of spans) {
+      const key = keyOf(span.spanId);
+      const found = this.bySpanId[key & (SPAN_ID_SHARDS - 1)]!.get(key);
+      if (found === undefined || !isResend(found, span)) count += 1;
+    }
+    return count;
+  }
+
+  /**
    * Stores the spans not seen before and tells listeners about them. Returns how many were
    * refused because the store is full (duplicates of stored spans are not refused, only counted).
    */
