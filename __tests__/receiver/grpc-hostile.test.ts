@@ -209,7 +209,8 @@ describe('OTLP/gRPC on node:http2: a call that ends while its message is decoded
       // the message is read: then none is decoded.)
       const answer = await unary(session, [frame(body)], { 'grpc-timeout': '20m' });
       assert.equal(answer.grpcStatus, 4);
-      // Until the count stops moving: without the stop, decoding would run on to 100,000.
+      // Until the count stops moving: spans stored after the answer (a held message committed
+      // late) would show here.
       let stored = -1;
       const until = Date.now() + IO_TIMEOUT_MS;
       while (stored !== receiver.stats().acceptedSpans && Date.now() < until) {

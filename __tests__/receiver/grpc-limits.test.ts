@@ -80,7 +80,9 @@ describe('OTLP/gRPC: limits per call and per connection', () => {
   });
 
   test('a connection without a call for the idle time is closed, never under a call', async () => {
-    await withServer({ idleMs: 300, receiveMs: 10_000 }, async (port, store) => {
+    // The busy connection's call must reach the server within the idle time of its connecting:
+    // 1.5 s leaves a loaded machine room, where 300 ms could close it first.
+    await withServer({ idleMs: 1500, receiveMs: 10_000 }, async (port, store) => {
       const idle = await openSession(port);
       const busy = await openSession(port);
       try {

@@ -75,7 +75,17 @@ export async function unary(
 export function openSession(port: number): Promise<ClientHttp2Session> {
   return new Promise((resolve, reject) => {
     const session = connect(`http://127.0.0.1:${port}`);
-    session.once('connect', () => resolve(session));
-    session.once('error', reject);
+    const timer = setTimeout(() => {
+      session.destroy();
+      reject(new Error('no connection in time'));
+    }, IO_TIMEOUT_MS);
+    session.once('connect', () => {
+      clearTimeout(timer);
+      resolve(session);
+    });
+    session.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
 }
