@@ -1,3 +1,4 @@
+import type { ListenerTally } from './destinations';
 import { IdTable, keyInto } from './id-table';
 import type { SpanRecord } from './types';
 
@@ -59,7 +60,15 @@ function kindNumber(kind: string): number {
   return kind === 'consumer' ? KIND.consumer : KIND.internal;
 }
 
-export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): TraceGraph {
+/**
+ * `tally`: fed every span of the trace from the same pass (see `ListenerTally`); a trace's spans
+ * must be tallied once, whatever number of graphs are built of it.
+ */
+export function buildTraceGraph(
+  traceId: string,
+  spans: readonly SpanRecord[],
+  tally?: ListenerTally,
+): TraceGraph {
   const count = spans.length;
   // Three buffers (and the key table) rather than eight arrays: fewer allocations per trace.
   const bytes = new Uint8Array(count * 3);
@@ -110,6 +119,7 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
       parentLow[position] = KEY[1]!;
     }
     flags[position] = bits;
+    tally?.add(span);
   }
   resolveParents(ids, parentLow, { spans, kinds, flags, parents, answered });
   const collisions = firstOf === undefined ? new Map() : findCollisions(spans, firstOf);
