@@ -186,8 +186,49 @@ function resolveParents(
     answered: Uint8Array;
   },
 ): void {
+  const { spans, flags, parents } = graph;
+  const count = spans.length;
+  const block = ids.isLarge ? TOUCH_BLOCK : count;
+  for (let from = 0; from < count; from += block) {
+    const to = Math.min(count, from + block);
+    if (block < count) touchParents(ids, flags, parents, parentLow, from, to);
+    resolveBlock(ids, parentLow, graph, from, to);
+  }
+}
+
+/** Lookups whose table slots are touched together, ahead of the lookups (large tables only). */
+const TOUCH_BLOCK = 16;
+/** Touches the table slots of the parents of the spans at `from` to `to` (exact keys only). */
+function touchParents(
+  ids: IdTable,
+  flags: Uint8Array,
+  parents: Int32Array,
+  parentLow: Int32Array,
+  from: number,
+  to: number,
+): void {
+  for (let position = from; position < to; position += 1) {
+    if ((flags[position]! & (FLAG.hasParent | HASHED_PARENT)) === FLAG.hasParent)
+      ids.touchKey(parents[position]!, parentLow[position]!);
+  }
+}
+
+/** `resolveParents` for the spans at `from` to `to`. */
+function resolveBlock(
+  ids: IdTable,
+  parentLow: Int32Array,
+  graph: {
+    spans: readonly SpanRecord[];
+    kinds: Uint8Array;
+    flags: Uint8Array;
+    parents: Int32Array;
+    answered: Uint8Array;
+  },
+  from: number,
+  to: number,
+): void {
   const { spans, kinds, flags, parents, answered } = graph;
-  for (let position = 0; position < spans.length; position += 1) {
+  for (let position = from; position < to; position += 1) {
     const bits = flags[position]!;
     let parent = -1;
     if ((bits & FLAG.hasParent) !== 0) {
@@ -240,60 +281,11 @@ export function parentAt(graph: TraceGraph, position: number): SpanRecord | unde
   return parent < 0 ? undefined : graph.spans[parent];
 }
 
-/** Attribute keys, stable semantic conventions first, then the older ones instrumentations still emit. */
-const KEYS = {
-  port: ['server.port', 'net.peer.port', 'net.host.port'],
-  host: ['server.address', 'net.peer.name', 'net.host.name'],
-  method: ['http.request.method', 'http.method'],
-  url: ['url.full', 'http.url'],
-  path: ['url.path', 'http.target', 'http.route'],
-} as const;
-
-function first(span: SpanRecord, keys: readonly string[]): string | undefined {
-  for (const key of keys) {
-    const value = span.attributes[key];
-    if (value !== undefined) return String(value);
-  }
-  return undefined;
-}
-
-/** The port a client span called, or the port a server span listened on. */
-export function spanPort(span: SpanRecord): number | undefined {
-  for (const key of KEYS.port) {
-    const value = span.attributes[key];
-    // Read for every server span of the run: a number (as exporters send it) is not converted
-    // to a string and back.
-    if (value !== undefined) return typeof value === 'number' ? value : Number(String(value));
-  }
-  return undefined;
-}
-
-/** The host a client span called, from its attributes. */
-export function callHost(span: SpanRecord): string | undefined {
-  return first(span, KEYS.host);
-}
-
-/** The full URL a client span called, when its attributes tell. */
-export function callUrl(span: SpanRecord): string | undefined {
-  return first(span, KEYS.url);
-}
-
-/** `POST http://127.0.0.1:9002/pay` for a client span, as far as its attributes tell. */
-export function describeCall(span: SpanRecord): string {
-  const method = first(span, KEYS.method) ?? '';
-  const url =
-    first(span, KEYS.url) ??
-    [first(span, KEYS.host), spanPort(span)].filter((part) => part !== undefined).join(':');
-  return `${method} ${url}`.trim() || span.name;
-}
-
-/** The path a server span received (`/pay`), when its attributes tell. */
-export function serverPath(span: SpanRecord): string | undefined {
-  return first(span, KEYS.path)?.split('?')[0];
-}
-
-/** `GET /pay` for a server span, as far as its attributes tell. */
-export function describeServerCall(span: SpanRecord): string {
-  const method = first(span, KEYS.method) ?? '';
-  return `${method} ${serverPath(span) ?? span.name}`.trim();
-}
+export {
+  callHost,
+  callUrl,
+  describeCall,
+  describeServerCall,
+  serverPath,
+  spanPort,
+} from './span-attributes';
