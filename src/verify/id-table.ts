@@ -90,6 +90,12 @@ export class IdTable {
     this.touched ^= this.table[homeSlot(this.size) * 3]!;
   }
 
+  /** `touchKey` for an id, before it is inserted. */
+  touchId(id: string): void {
+    keyOf(id);
+    this.touched ^= this.table[homeSlot(this.size) * 3]!;
+  }
+
   /** True when the table is larger than a core's caches keep close (random reads miss). */
   get isLarge(): boolean {
     return this.size > LARGE_SLOTS;
