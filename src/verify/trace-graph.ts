@@ -1,6 +1,7 @@
 import type { ListenerTally } from './destinations';
 import { findCollisions } from './collisions';
-import { IdTable, keyInto } from './id-table';
+import { graphArrays } from './graph-arrays';
+import { type IdTable, keyInto } from './id-table';
 import type { SpanRecord } from './types';
 
 /**
@@ -135,36 +136,6 @@ export function buildTraceGraph(
     collisions,
     indexOf: (id) => ids.find(id),
     isAnswered: (position) => answered[firstOf === undefined ? position : firstOf[position]!] === 1,
-  };
-}
-
-/**
- * One buffer per graph, carved into its arrays and the id table: with 10,000 probes, the graphs
- * alive until their verdicts are 10,000 buffers rather than 40,000, and every array object fewer
- * is one fewer for the young generation's collections to copy. (Buffers stay few and small:
- * past 64 MB of them in one go, V8 starts a full collection, which at a million spans marks the
- * whole store.) Times first (8-byte aligned), then int32s, the table, bytes.
- */
-function graphArrays(spans: readonly SpanRecord[]) {
-  const count = spans.length;
-  const tableAt = count * 28;
-  const bytesAt = tableAt + IdTable.bytes(count);
-  const buffer = new ArrayBuffer(bytesAt + count * 3);
-  return {
-    starts: new Float64Array(buffer, 0, count),
-    ends: new Float64Array(buffer, count * 8, count),
-    serviceOf: new Int32Array(buffer, count * 16, count),
-    // The parent's key (its id's two halves, or hashes), read in the one pass over the span
-    // objects: the parents are then looked up from typed arrays only. `parents` holds the key's
-    // high half until then.
-    parents: new Int32Array(buffer, count * 20, count),
-    parentLow: new Int32Array(buffer, count * 24, count),
-    ids: new IdTable(spans, buffer, tableAt),
-    kinds: new Uint8Array(buffer, bytesAt, count),
-    flags: new Uint8Array(buffer, bytesAt + count, count),
-    // Answered ids that are no span of the trace (the probe's own span) are of no use here:
-    // only spans of the trace are asked about.
-    answered: new Uint8Array(buffer, bytesAt + count * 2, count),
   };
 }
 
