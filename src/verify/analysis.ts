@@ -1,6 +1,6 @@
 import { attribute, type Attribution } from './attribution';
 import { findBreaks } from './breaks';
-import { isExternal, ListenerTally, type Listeners } from './destinations';
+import { isExternal, listenersOf, type Listeners } from './destinations';
 import { findLeaks, type Continuations } from './leaks';
 import { groupByTrace, type SpansByTrace } from './spans';
 import {
@@ -61,15 +61,8 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
   const byTrace = groupByTrace(input.spans);
   const externals = input.externalCalls ?? [];
   const skewMs = input.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
-  // Who listens where, from the same pass over the spans as the probes' graphs: each trace's
-  // spans once (two probes may share a trace), then the traces that are no probe's.
-  const tally = new ListenerTally();
-  const tallied = new Set<string>();
   const probes = input.probes.map((probe, index): ProbeAnalysis => {
-    const first = !tallied.has(probe.traceId);
-    if (first) tallied.add(probe.traceId);
-    const spans = byTrace.get(probe.traceId) ?? [];
-    const graph = buildTraceGraph(probe.traceId, spans, first ? tally : undefined);
+    const graph = buildTraceGraph(probe.traceId, byTrace.get(probe.traceId) ?? []);
     return {
       probe,
       graph,
@@ -79,12 +72,7 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
       breaks: [],
     };
   });
-  if (tally.count < input.spans.length) {
-    for (const [traceId, spans] of byTrace) {
-      if (!tallied.has(traceId)) for (const span of spans) tally.add(span);
-    }
-  }
-  const { listeners, spanCounts, clientServices, flagWriters } = tally.result();
+  const { listeners, spanCounts, clientServices, flagWriters } = listenersOf(input.spans);
   const probeTraces = new Set(input.probes.map((p) => p.traceId));
   const breaks = findBreaks(byTrace, probeTraces);
   const otherCalls = breaks.length ? unansweredElsewhere(byTrace, probeTraces) : [];

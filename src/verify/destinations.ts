@@ -11,73 +11,43 @@ import type { SpanRecord } from './types';
 /** Services by the port their server spans listened on (from `server.port` / `net.host.port`). */
 export type Listeners = ReadonlyMap<number, ReadonlySet<string>>;
 
-/** What `listenersOf` tells of a run's spans. */
-export interface RunListeners {
-  listeners: Listeners;
-  spanCounts: Map<string, number>;
-  clientServices: Set<string>;
-  flagWriters: Set<string>;
-}
-
 /**
  * One pass over every span: who listens where, how many spans each service exported, which
  * services exported client spans, and which exported a span with the sampled bit set in its
  * OTLP flags. All stay as small as the numbers of ports and services.
  */
-export function listenersOf(spans: readonly SpanRecord[]): RunListeners {
-  const tally = new ListenerTally();
-  for (const span of spans) tally.add(span);
-  return tally.result();
-}
-
-/**
- * `listenersOf`, fed one span at a time, in any order and in as many parts as the caller likes:
- * the trace graph feeds it from its own pass over a trace's spans, so a run of a million spans
- * reads each span object once for both (a second pass over the objects cost as much again at
- * that size, in cache misses). Each span must be added exactly once.
- */
-export class ListenerTally {
-  /** Spans added so far. */
-  count = 0;
-  private readonly listeners = new Map<number, Set<string>>();
-  private readonly spanCounts = new Map<string, number>();
-  private readonly clientServices = new Set<string>();
-  private readonly flagWriters = new Set<string>();
-  // Spans come in export batches of one service: a run of them is counted at once.
-  private runService: string | undefined;
-  private run = 0;
-
-  add(span: SpanRecord): void {
-    this.count += 1;
-    const service = span.service;
-    if (service !== this.runService) {
-      this.endRun();
-      this.runService = service;
+export function listenersOf(spans: readonly SpanRecord[]): {
+  listeners: Listeners;
+  spanCounts: Map<string, number>;
+  clientServices: Set<string>;
+  flagWriters: Set<string>;
+} {
+  const listeners = new Map<number, Set<string>>();
+  const spanCounts = new Map<string, number>();
+  const clientServices = new Set<string>();
+  const flagWriters = new Set<string>();
+  // Spans come in export batches of one service: count a run of them at once.
+  let runService: string | undefined;
+  let run = 0;
+  for (const span of spans) {
+    if (span.service !== runService) {
+      if (runService !== undefined)
+        spanCounts.set(runService, (spanCounts.get(runService) ?? 0) + run);
+      runService = span.service;
+      run = 0;
     }
-    this.run += 1;
-    if (span.sampled === true) this.flagWriters.add(service);
-    const kind = span.kind;
-    if (kind === 'client') this.clientServices.add(service);
-    if (kind !== 'server') return;
+    run += 1;
+    if (span.sampled === true) flagWriters.add(span.service);
+    if (span.kind === 'client') clientServices.add(span.service);
+    if (span.kind !== 'server') continue;
     const port = spanPort(span);
-    if (port === undefined || !Number.isFinite(port)) return;
-    let services = this.listeners.get(port);
-    if (services === undefined) this.listeners.set(port, (services = new Set()));
-    services.add(service);
+    if (port === undefined || !Number.isFinite(port)) continue;
+    let services = listeners.get(port);
+    if (services === undefined) listeners.set(port, (services = new Set()));
+    services.add(span.service);
   }
-
-  result(): RunListeners {
-    this.endRun();
-    const { listeners, spanCounts, clientServices, flagWriters } = this;
-    return { listeners, spanCounts, clientServices, flagWriters };
-  }
-
-  private endRun(): void {
-    const service = this.runService;
-    if (service !== undefined && this.run > 0)
-      this.spanCounts.set(service, (this.spanCounts.get(service) ?? 0) + this.run);
-    this.run = 0;
-  }
+  if (runService !== undefined) spanCounts.set(runService, (spanCounts.get(runService) ?? 0) + run);
+  return { listeners, spanCounts, clientServices, flagWriters };
 }
 
 /** `127.0.0.1:9002`, or the URL's origin, or the span name when the span tells nothing more. */

@@ -1,4 +1,3 @@
-import type { ListenerTally } from './destinations';
 import { findCollisions } from './collisions';
 import { graphArrays } from './graph-arrays';
 import { type IdTable, keyInto } from './id-table';
@@ -62,15 +61,7 @@ function kindNumber(kind: string): number {
   return kind === 'consumer' ? KIND.consumer : KIND.internal;
 }
 
-/**
- * `tally`: fed every span of the trace from the same pass (see `ListenerTally`); a trace's spans
- * must be tallied once, whatever number of graphs are built of it.
- */
-export function buildTraceGraph(
-  traceId: string,
-  spans: readonly SpanRecord[],
-  tally?: ListenerTally,
-): TraceGraph {
+export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): TraceGraph {
   const count = spans.length;
   const { starts, ends, serviceOf, parents, parentLow, kinds, flags, answered, ids } =
     graphArrays(spans);
@@ -114,7 +105,6 @@ export function buildTraceGraph(
         parentLow[position] = KEY[1]!;
       }
       flags[position] = bits;
-      tally?.add(span);
     }
   }
   resolveParents(ids, parentLow, { spans, kinds, flags, parents, answered });
