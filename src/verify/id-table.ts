@@ -10,8 +10,6 @@ import type { SpanRecord } from './types';
  */
 export class IdTable {
   private readonly table: Int32Array;
-  /** What `touchKey` read, kept so that no engine drops the reads as unused. */
-  touched = 0;
   /** Slots: the spans over 0.7, so a trace of a million spans keeps its table to 17 MB. */
   private readonly size: number;
 
@@ -79,28 +77,6 @@ export class IdTable {
     }
   }
 
-  /**
-   * Reads the home slot of a key of 16 hex digits and nothing else: a loop that touches the
-   * slots of the next few lookups has no branch on what it reads, so their cache misses overlap,
-   * and the lookups that follow find the slots in the cache.
-   */
-  touchKey(high: number, low: number): void {
-    keyHigh = high;
-    keyLow = low;
-    this.touched ^= this.table[homeSlot(this.size) * 3]!;
-  }
-
-  /** `touchKey` for an id, before it is inserted. */
-  touchId(id: string): void {
-    keyOf(id);
-    this.touched ^= this.table[homeSlot(this.size) * 3]!;
-  }
-
-  /** True when the table is larger than a core's caches keep close (random reads miss). */
-  get isLarge(): boolean {
-    return this.size > LARGE_SLOTS;
-  }
-
   /** The position the slot holds when it holds `id` (whose key is the current one), else -1. */
   private match(at: number, held: number, exact: boolean, id: string): number {
     const table = this.table;
@@ -109,9 +85,6 @@ export class IdTable {
     return held < 0 && this.spans[-held - 1]!.spanId === id ? -held - 1 : -1;
   }
 }
-
-/** Past this many slots (768 KiB), lookups touch their slots ahead, a few at a time. */
-const LARGE_SLOTS = 65_536;
 
 /** Slots for `count` spans: at most 70% full, at least 16. */
 function slotsFor(count: number): number {

@@ -1,4 +1,3 @@
-import { findCollisions } from './collisions';
 import { graphArrays } from './graph-arrays';
 import { type IdTable, keyInto } from './id-table';
 import type { SpanRecord } from './types';
@@ -71,41 +70,35 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
   let firstOf: Int32Array | undefined;
   let lastService: string | undefined;
   let lastServiceId = -1;
-  // One pass over the span objects, in store order. In a large table, the ids' slots of the
-  // next few spans are touched first: their cache misses overlap (see `touchKey`).
-  const block = ids.isLarge ? TOUCH_BLOCK : count;
-  for (let from = 0; from < count; from += block) {
-    const to = Math.min(count, from + block);
-    if (block < count) touchSpans(ids, spans, from, to);
-    for (let position = from; position < to; position += 1) {
-      const span = spans[position]!;
-      const first = ids.insert(position, span.spanId);
-      if (first !== position) (firstOf ??= identity(count))[position] = first;
-      kinds[position] = kindNumber(span.kind);
-      // Spans come in export batches of one service: look it up only when it changes.
-      if (span.service !== lastService) {
-        lastService = span.service;
-        const known = serviceIds.get(lastService);
-        if (known !== undefined) lastServiceId = known;
-        else {
-          lastServiceId = serviceNames.push(lastService) - 1;
-          serviceIds.set(lastService, lastServiceId);
-        }
+  // One pass over the span objects, in store order.
+  for (let position = 0; position < count; position += 1) {
+    const span = spans[position]!;
+    const first = ids.insert(position, span.spanId);
+    if (first !== position) (firstOf ??= identity(count))[position] = first;
+    kinds[position] = kindNumber(span.kind);
+    // Spans come in export batches of one service: look it up only when it changes.
+    if (span.service !== lastService) {
+      lastService = span.service;
+      const known = serviceIds.get(lastService);
+      if (known !== undefined) lastServiceId = known;
+      else {
+        lastServiceId = serviceNames.push(lastService) - 1;
+        serviceIds.set(lastService, lastServiceId);
       }
-      serviceOf[position] = lastServiceId;
-      starts[position] = span.startTimeMs;
-      ends[position] = span.endTimeMs;
-      const sampled = span.sampled;
-      let bits = sampled === true ? FLAG.sampled : sampled === false ? FLAG.notSampled : 0;
-      if (span.parentIsRemote === false) bits |= FLAG.localParent;
-      const parentId = span.parentSpanId;
-      if (parentId !== undefined) {
-        bits |= FLAG.hasParent | (keyInto(parentId, KEY, 0) ? 0 : HASHED_PARENT);
-        parents[position] = KEY[0]!;
-        parentLow[position] = KEY[1]!;
-      }
-      flags[position] = bits;
     }
+    serviceOf[position] = lastServiceId;
+    starts[position] = span.startTimeMs;
+    ends[position] = span.endTimeMs;
+    const sampled = span.sampled;
+    let bits = sampled === true ? FLAG.sampled : sampled === false ? FLAG.notSampled : 0;
+    if (span.parentIsRemote === false) bits |= FLAG.localParent;
+    const parentId = span.parentSpanId;
+    if (parentId !== undefined) {
+      bits |= FLAG.hasParent | (keyInto(parentId, KEY, 0) ? 0 : HASHED_PARENT);
+      parents[position] = KEY[0]!;
+      parentLow[position] = KEY[1]!;
+    }
+    flags[position] = bits;
   }
   resolveParents(ids, parentLow, { spans, kinds, flags, parents, answered });
   const collisions = firstOf === undefined ? NO_COLLISIONS : findCollisions(spans, firstOf);
@@ -154,64 +147,8 @@ function resolveParents(
     answered: Uint8Array;
   },
 ): void {
-  const { spans, flags, parents } = graph;
-  const count = spans.length;
-  const block = ids.isLarge ? TOUCH_BLOCK : count;
-  for (let from = 0; from < count; from += block) {
-    const to = Math.min(count, from + block);
-    if (block < count) touchParents(ids, flags, parents, parentLow, from, to);
-    resolveBlock(ids, parentLow, graph, from, to);
-  }
-}
-
-/**
- * Touches what the pass reads of the spans at `from` to `to` that lies apart from the span
- * object: the table slot of its id and its parent's id string (at a million spans, these are
- * cache misses; read here in a short loop, they overlap).
- */
-function touchSpans(ids: IdTable, spans: readonly SpanRecord[], from: number, to: number): void {
-  let read = 0;
-  for (let at = from; at < to; at += 1) {
-    const span = spans[at]!;
-    ids.touchId(span.spanId);
-    read += span.parentSpanId?.length ?? 0;
-  }
-  ids.touched ^= read;
-}
-
-/** Lookups whose table slots are touched together, ahead of the lookups (large tables only). */
-const TOUCH_BLOCK = 16;
-/** Touches the table slots of the parents of the spans at `from` to `to` (exact keys only). */
-function touchParents(
-  ids: IdTable,
-  flags: Uint8Array,
-  parents: Int32Array,
-  parentLow: Int32Array,
-  from: number,
-  to: number,
-): void {
-  for (let position = from; position < to; position += 1) {
-    if ((flags[position]! & (FLAG.hasParent | HASHED_PARENT)) === FLAG.hasParent)
-      ids.touchKey(parents[position]!, parentLow[position]!);
-  }
-}
-
-/** `resolveParents` for the spans at `from` to `to`. */
-function resolveBlock(
-  ids: IdTable,
-  parentLow: Int32Array,
-  graph: {
-    spans: readonly SpanRecord[];
-    kinds: Uint8Array;
-    flags: Uint8Array;
-    parents: Int32Array;
-    answered: Uint8Array;
-  },
-  from: number,
-  to: number,
-): void {
   const { spans, kinds, flags, parents, answered } = graph;
-  for (let position = from; position < to; position += 1) {
+  for (let position = 0; position < spans.length; position += 1) {
     const bits = flags[position]!;
     let parent = -1;
     if ((bits & FLAG.hasParent) !== 0) {
@@ -232,6 +169,25 @@ function identity(count: number): Int32Array {
   return positions;
 }
 
+/**
+ * The ids two services exported. A span exported twice by its own service (a retry, a re-export
+ * with another end time) is one span. `firstOf`: the position of the first span of each id.
+ */
+function findCollisions(spans: readonly SpanRecord[], firstOf: Int32Array): Map<string, string[]> {
+  const collisions = new Map<string, string[]>();
+  for (let position = 0; position < spans.length; position += 1) {
+    const first = firstOf[position]!;
+    if (first === position) continue;
+    const known = spans[first]!;
+    const span = spans[position]!;
+    if (known.service === span.service) continue;
+    const services = collisions.get(span.spanId) ?? [known.service];
+    if (!services.includes(span.service)) services.push(span.service);
+    collisions.set(span.spanId, services);
+  }
+  return collisions;
+}
+
 /** The parent of a span inside its graph, or undefined for a root or a parent nobody exported. */
 export function parentOf(graph: TraceGraph, span: SpanRecord): SpanRecord | undefined {
   if (span.parentSpanId === undefined) return undefined;
@@ -245,11 +201,60 @@ export function parentAt(graph: TraceGraph, position: number): SpanRecord | unde
   return parent < 0 ? undefined : graph.spans[parent];
 }
 
-export {
-  callHost,
-  callUrl,
-  describeCall,
-  describeServerCall,
-  serverPath,
-  spanPort,
-} from './span-attributes';
+/** Attribute keys, stable semantic conventions first, then the older ones instrumentations still emit. */
+const KEYS = {
+  port: ['server.port', 'net.peer.port', 'net.host.port'],
+  host: ['server.address', 'net.peer.name', 'net.host.name'],
+  method: ['http.request.method', 'http.method'],
+  url: ['url.full', 'http.url'],
+  path: ['url.path', 'http.target', 'http.route'],
+} as const;
+
+function first(span: SpanRecord, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const value = span.attributes[key];
+    if (value !== undefined) return String(value);
+  }
+  return undefined;
+}
+
+/** The port a client span called, or the port a server span listened on. */
+export function spanPort(span: SpanRecord): number | undefined {
+  for (const key of KEYS.port) {
+    const value = span.attributes[key];
+    // Read for every server span of the run: a number (as exporters send it) is not converted
+    // to a string and back.
+    if (value !== undefined) return typeof value === 'number' ? value : Number(String(value));
+  }
+  return undefined;
+}
+
+/** The host a client span called, from its attributes. */
+export function callHost(span: SpanRecord): string | undefined {
+  return first(span, KEYS.host);
+}
+
+/** The full URL a client span called, when its attributes tell. */
+export function callUrl(span: SpanRecord): string | undefined {
+  return first(span, KEYS.url);
+}
+
+/** `POST http://127.0.0.1:9002/pay` for a client span, as far as its attributes tell. */
+export function describeCall(span: SpanRecord): string {
+  const method = first(span, KEYS.method) ?? '';
+  const url =
+    first(span, KEYS.url) ??
+    [first(span, KEYS.host), spanPort(span)].filter((part) => part !== undefined).join(':');
+  return `${method} ${url}`.trim() || span.name;
+}
+
+/** The path a server span received (`/pay`), when its attributes tell. */
+export function serverPath(span: SpanRecord): string | undefined {
+  return first(span, KEYS.path)?.split('?')[0];
+}
+
+/** `GET /pay` for a server span, as far as its attributes tell. */
+export function describeServerCall(span: SpanRecord): string {
+  const method = first(span, KEYS.method) ?? '';
+  return `${method} ${serverPath(span) ?? span.name}`.trim();
+}
