@@ -253,6 +253,21 @@ describe('trace graph: ids that share or nearly share a key', () => {
     assert.equal(graph.indexOf('ffffffffffffffff'), -1);
   });
 
+  test('past 4,096 spans (own buffers) and at 50,000: the same answers as a small graph', () => {
+    for (const count of [5_000, 50_000]) {
+      const ids = Array.from({ length: count }, (_, at) =>
+        at % 7 === 0 ? `span-${at}` : ((at * 0x9e3779b1) >>> 0).toString(16).padStart(16, '0'),
+      );
+      assertDistinct(ids);
+      const spans = chainOf(ids);
+      const again = { ...spans[count - 1]!, service: 'other' };
+      const graph = buildTraceGraph(PROBE_TRACE, [...spans, again]);
+      assert.equal(graph.indexOf(again.spanId), count - 1, 'the first span of an id wins');
+      assert.deepEqual([...graph.collisions], [[again.spanId, ['svc', 'other']]]);
+      assert.equal(graph.indexOf('span-1'), -1);
+    }
+  });
+
   test('a span is answered only by a server child, not by an internal or client one', () => {
     const spans = [
       span('svc', 'client', 'a000000000000001', undefined, [0, 10]),

@@ -68,19 +68,42 @@ export function probeEdges(ctx: CheckContext): ServiceEdge[] {
   return [...edges.values()].sort((a, b) => a.at - b.at).map(({ edge }) => edge);
 }
 
+/** `answeredEdges`' table of pairs, for traces of up to 256 services; all zero between calls. */
+let pairScratch = new Int32Array(400);
+
 /**
  * Calls answered inside one trace. Keyed caller -> callee as it goes, without building a string
  * or describing a call per span: a trace of a million spans costs one read of a small typed
  * array per server span (one slot per pair of the trace's services).
  */
 function answeredEdges(graph: TraceGraph, add: (edge: ServiceEdge, at: number) => void): void {
-  const { spans, kinds, parents, serviceOf, serviceNames, starts } = graph;
-  const services = serviceNames.length;
+  const services = graph.serviceNames.length;
   // Caller * services + callee -> the position of the earliest server span answering such a
   // call, plus one (0: none yet); pairs in the order first seen. A map past 256 services.
-  const dense = services <= 256 ? new Int32Array(services * services) : undefined;
+  // The dense table is one kept for every trace (zero between uses): 10,000 probes allocate
+  // no buffer each for it.
+  if (services <= 256 && pairScratch.length < services * services)
+    pairScratch = new Int32Array(Math.max(services * services, 400));
+  const dense = services <= 256 ? pairScratch : undefined;
   const sparse = dense === undefined ? new Map<number, number>() : undefined;
   const pairs: number[] = [];
+  try {
+    addAnswered(graph, pairs, dense, sparse, add);
+  } finally {
+    if (dense !== undefined) for (const pair of pairs) dense[pair] = 0;
+  }
+}
+
+/** `answeredEdges` once the pairs are counted in `dense` or `sparse`. */
+function addAnswered(
+  graph: TraceGraph,
+  pairs: number[],
+  dense: Int32Array | undefined,
+  sparse: Map<number, number> | undefined,
+  add: (edge: ServiceEdge, at: number) => void,
+): void {
+  const { spans, kinds, parents, serviceOf, serviceNames, starts } = graph;
+  const services = serviceNames.length;
   for (let position = 0; position < spans.length; position += 1) {
     const parent = parents[position]!;
     if (kinds[position] !== KIND.server || parent < 0 || kinds[parent] !== KIND.client) continue;

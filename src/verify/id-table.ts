@@ -13,9 +13,25 @@ export class IdTable {
   /** Slots: the spans over 0.7, so a trace of a million spans keeps its table to 17 MB. */
   private readonly size: number;
 
-  constructor(private readonly spans: readonly SpanRecord[]) {
-    this.size = Math.max(16, Math.ceil(spans.length / 0.7));
-    this.table = new Int32Array(this.size * 3);
+  /**
+   * `buffer`, `byteOffset`: where to keep the table, zero-filled, `IdTable.bytes(count)` long
+   * (the trace graph keeps it in its own buffer: one allocation per graph); else its own.
+   */
+  constructor(
+    private readonly spans: readonly SpanRecord[],
+    buffer?: ArrayBuffer,
+    byteOffset = 0,
+  ) {
+    this.size = slotsFor(spans.length);
+    this.table =
+      buffer === undefined
+        ? new Int32Array(this.size * 3)
+        : new Int32Array(buffer, byteOffset, this.size * 3);
+  }
+
+  /** The bytes a table for `count` spans takes (a multiple of 4). */
+  static bytes(count: number): number {
+    return slotsFor(count) * 12;
   }
 
   /** Adds the span at `position` (id `id`) unless its id is known; returns the position holding the id. */
@@ -68,6 +84,11 @@ export class IdTable {
     if (exact) return held > 0 ? held - 1 : -1;
     return held < 0 && this.spans[-held - 1]!.spanId === id ? -held - 1 : -1;
   }
+}
+
+/** Slots for `count` spans: at most 70% full, at least 16. */
+function slotsFor(count: number): number {
+  return Math.max(16, Math.ceil(count / 0.7));
 }
 
 // The key of the last id given to keyOf: module state rather than an object per lookup.

@@ -71,12 +71,15 @@ function judged(probe: ProbeAnalysis): ProbeAnalysis {
   return {
     probe: probe.probe,
     graph: NO_SPANS,
-    component: [],
-    entrySpans: [],
-    calls: [],
-    breaks: [],
+    component: NONE,
+    entrySpans: NONE,
+    calls: NONE,
+    breaks: NONE,
   };
 }
+
+/** The empty lists of every judged probe: one frozen array, never written (see `judged`). */
+const NONE = Object.freeze([]) as never[];
 
 const NO_SPANS = buildTraceGraph('', []);
 

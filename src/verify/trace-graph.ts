@@ -1,4 +1,5 @@
-import { IdTable, keyInto } from './id-table';
+import { graphArrays } from './graph-arrays';
+import { type IdTable, keyInto } from './id-table';
 import type { SpanRecord } from './types';
 
 /**
@@ -61,26 +62,10 @@ function kindNumber(kind: string): number {
 
 export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): TraceGraph {
   const count = spans.length;
-  // Three buffers (and the key table) rather than eight arrays: fewer allocations per trace.
-  const bytes = new Uint8Array(count * 3);
-  const kinds = bytes.subarray(0, count);
-  const flags = bytes.subarray(count, count * 2);
-  // Answered ids that are no span of the trace (the probe's own span) are of no use here: only
-  // spans of the trace are asked about.
-  const answered = bytes.subarray(count * 2);
+  const { starts, ends, serviceOf, parents, parentLow, kinds, flags, answered, ids } =
+    graphArrays(spans);
   const serviceIds = new Map<string, number>();
-  const times = new Float64Array(count * 2);
-  const starts = times.subarray(0, count);
-  const ends = times.subarray(count);
-  const ints = new Int32Array(count * 3);
-  const serviceOf = ints.subarray(0, count);
-  // The parent's key (its id's two halves, or hashes), read in the one pass over the span
-  // objects: the parents are looked up from typed arrays only. `parents` holds the key's high
-  // half until then. (Buffers stay few and small: past 64 MB of them in one go, V8 starts a full
-  // collection, which at a million spans marks the whole store.)
-  const parents = ints.subarray(count, count * 2);
-  const parentLow = ints.subarray(count * 2);
-  const ids = new IdTable(spans);
+  const serviceNames: string[] = [];
   // The first span of each id; only differs from the span's own position for a repeated id.
   let firstOf: Int32Array | undefined;
   let lastService: string | undefined;
@@ -94,8 +79,12 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
     // Spans come in export batches of one service: look it up only when it changes.
     if (span.service !== lastService) {
       lastService = span.service;
-      lastServiceId = serviceIds.get(lastService) ?? serviceIds.size;
-      serviceIds.set(lastService, lastServiceId);
+      const known = serviceIds.get(lastService);
+      if (known !== undefined) lastServiceId = known;
+      else {
+        lastServiceId = serviceNames.push(lastService) - 1;
+        serviceIds.set(lastService, lastServiceId);
+      }
     }
     serviceOf[position] = lastServiceId;
     starts[position] = span.startTimeMs;
@@ -112,16 +101,19 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
     flags[position] = bits;
   }
   resolveParents(ids, parentLow, { spans, kinds, flags, parents, answered });
-  const collisions = firstOf === undefined ? new Map() : findCollisions(spans, firstOf);
+  const collisions = firstOf === undefined ? NO_COLLISIONS : findCollisions(spans, firstOf);
   return {
     traceId,
     spans,
     parents,
     kinds,
     flags,
-    services: new Set(serviceIds.keys()),
+    // Asked once per probe (expected_services_present): made then, not kept with the graph.
+    get services() {
+      return new Set(serviceNames);
+    },
     serviceOf,
-    serviceNames: [...serviceIds.keys()],
+    serviceNames,
     starts,
     ends,
     collisions,
@@ -129,6 +121,9 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
     isAnswered: (position) => answered[firstOf === undefined ? position : firstOf[position]!] === 1,
   };
 }
+
+/** The collisions of every graph that has none: one empty map, never written. */
+const NO_COLLISIONS: ReadonlyMap<string, readonly string[]> = new Map();
 
 /** A flag bit used only while building: the parent's key is hashed (compare the strings). */
 const HASHED_PARENT = 128;
