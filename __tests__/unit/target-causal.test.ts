@@ -325,6 +325,34 @@ describe('span ids', () => {
     );
     assert.ok(!verification.sample.edges.some((e) => e.from === e.to));
   });
+
+  test('span_ids_unique names at most 5 ids and 5 services each, and counts the rest', () => {
+    // 12 ids, each also exported by 9 other services: the finding stays a line, not a list.
+    const collided = [...healthy()];
+    for (let id = 0; id < 12; id += 1) {
+      const spanId = `e${id.toString(16).padStart(15, '0')}`;
+      collided.push(span('checkout', 'internal', spanId, 'c000000000000001', [1002, 1003]));
+      for (let other = 0; other < 9; other += 1)
+        collided.push(span(`svc-${other}`, 'internal', spanId, 'c000000000000001', [1002, 1003]));
+    }
+    const verification = verify(collided);
+    assert.deepEqual(verification.failedChecks, ['span_ids_unique']);
+    const finding = verification.sample.findings.find((f) => f.check === 'span_ids_unique')!;
+    assert.equal(
+      finding.observed,
+      [0, 1, 2, 3, 4]
+        .map(
+          (id) =>
+            `e${id.toString(16).padStart(15, '0')}: checkout, svc-0, svc-1, svc-2, svc-3 and 5 more`,
+        )
+        .join('; ') + '; and 7 more duplicate span ids',
+    );
+    assert.equal(verification.sample.diagnoses.length, 5);
+    assert.match(
+      verification.sample.diagnoses[4]!,
+      /^checkout, svc-0, svc-1, svc-2, svc-3 and 5 more: /,
+    );
+  });
 });
 
 void PROBE_SPAN;

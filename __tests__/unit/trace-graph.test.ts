@@ -70,6 +70,29 @@ describe('trace graph', () => {
     assert.deepEqual(collided.collisions.get(entry!.spanId), ['checkout', 'ledger', 'audit']);
   });
 
+  // Span ids and service names are chosen by the services under test. Listed with a scan per
+  // span, 200,000 services exporting one id take about 2e10 comparisons (minutes, in one
+  // synchronous turn the run's deadline cannot interrupt). The bound is a hang guard.
+  test(
+    'one id exported by 200,000 services (400,000 spans): a collision listing each once, built linearly',
+    {
+      timeout: 60_000,
+    },
+    () => {
+      const [entry] = healthy();
+      const count = 400_000;
+      const spans = Array.from({ length: count }, (_, index) => ({
+        ...entry!,
+        service: `svc-${index % (count / 2)}`,
+      }));
+      const graph = buildTraceGraph(PROBE_TRACE, spans);
+      const services = graph.collisions.get(entry!.spanId)!;
+      assert.equal(services.length, count / 2);
+      assert.equal(new Set(services).size, count / 2);
+      assert.equal(services[0], 'svc-0');
+    },
+  );
+
   test('a call exported twice is answered in both copies; a parent resolves to the first', () => {
     const [entry, client, answer] = healthy();
     const again = { ...client!, endTimeMs: 1085 };

@@ -170,21 +170,26 @@ function identity(count: number): Int32Array {
 }
 
 /**
- * The ids two services exported. A span exported twice by its own service (a retry, a re-export
- * with another end time) is one span. `firstOf`: the position of the first span of each id.
+ * The ids two services exported, each with its services in the order first seen. A span exported
+ * twice by its own service (a retry, a re-export with another end time) is one span. `firstOf`:
+ * the position of the first span of each id. Services are gathered in sets: ids and service
+ * names come from the services under test, and one id sent by many services must not make this
+ * quadratic.
  */
 function findCollisions(spans: readonly SpanRecord[], firstOf: Int32Array): Map<string, string[]> {
-  const collisions = new Map<string, string[]>();
+  const gathered = new Map<string, Set<string>>();
   for (let position = 0; position < spans.length; position += 1) {
     const first = firstOf[position]!;
     if (first === position) continue;
     const known = spans[first]!;
     const span = spans[position]!;
     if (known.service === span.service) continue;
-    const services = collisions.get(span.spanId) ?? [known.service];
-    if (!services.includes(span.service)) services.push(span.service);
-    collisions.set(span.spanId, services);
+    let services = gathered.get(span.spanId);
+    if (services === undefined) gathered.set(span.spanId, (services = new Set([known.service])));
+    services.add(span.service);
   }
+  const collisions = new Map<string, string[]>();
+  for (const [id, services] of gathered) collisions.set(id, [...services]);
   return collisions;
 }
 
