@@ -24,7 +24,7 @@ export class Call {
   ) {
     // The client reset the stream (cancel, its own deadline) or the connection went away.
     stream.once('close', () => {
-      this.clearDeadline();
+      this.clearTimers();
       if (!this.done) {
         this.done = true;
         store.noteFailedRequest();
@@ -72,7 +72,7 @@ export class Call {
       // decoding stops at its next slice, and the slices decoded so far are dropped.
       const outcome = await ingest(source, this.store, {
         ended: () => this.done,
-        committing: () => this.clearDeadline(),
+        committing: () => this.clearTimers(),
       });
       // Full success, the usual answer, is an empty message: framed once, not encoded per call.
       this.succeed(
@@ -134,7 +134,7 @@ export class Call {
   private finish(): boolean {
     if (this.done) return false;
     this.done = true;
-    this.clearDeadline();
+    this.clearTimers();
     return true;
   }
 
@@ -143,7 +143,8 @@ export class Call {
     return !(this.stream.destroyed || this.stream.closed || this.stream.headersSent);
   }
 
-  private clearDeadline(): void {
+  /** Stops the call's deadline and its receive limit. */
+  private clearTimers(): void {
     if (this.deadline !== undefined) clearTimeout(this.deadline);
     this.deadline = undefined;
     this.received();

@@ -1,6 +1,7 @@
 /**
- * What the OTLP/JSON byte reader remembers from span to span within a slice, to reuse strings and
- * attribute objects whose bytes repeat instead of reading them again.
+ * What the OTLP/JSON byte reader remembers from span to span, over the whole body in its one pass
+ * (or over a slice, for spans read later from their bounds), to reuse strings and attribute
+ * objects whose bytes repeat instead of reading them again.
  */
 import type { AttributeValue } from '../verify/types';
 import { read } from './json-read-string';
@@ -68,7 +69,7 @@ export class RecentAttributes {
   readonly entryValue: (AttributeValue | undefined)[] = [];
 }
 
-/** What is remembered from span to span within a slice (see RecentField, RecentAttributes). */
+/** What is remembered from span to span (see RecentField, RecentAttributes). */
 export interface RecentFields {
   traceId: RecentField;
   name: RecentField;
@@ -77,7 +78,7 @@ export interface RecentFields {
   fieldOrder: number[];
 }
 
-/** Fresh memories for a slice of `buf`'s spans. */
+/** Fresh memories for `buf`'s spans: one for the body's pass, or one per slice read later. */
 export function recentFields(buf: Buffer): RecentFields {
   return {
     traceId: new RecentField(buf),

@@ -20,7 +20,7 @@ export class RecentString {
   ) {}
 
   at(start: number, end: number): string {
-    if (!this.sameBytes(start, end)) {
+    if (!this.sameRuns(start, end)) {
       this.text = this.decode(this.buf, start, end);
       this.start = start;
       this.end = end;
@@ -28,7 +28,7 @@ export class RecentString {
     return this.text;
   }
 
-  private sameBytes(start: number, end: number): boolean {
+  private sameRuns(start: number, end: number): boolean {
     if (end - start !== this.end - this.start || this.end === 0) return false;
     const buf = this.buf;
     for (let offset = 0; offset < end - start; offset += 1) {
@@ -90,7 +90,7 @@ export class RecentAttributes {
       this.record !== undefined &&
       length === this.end - this.start &&
       length <= MAX_SHARED_RUN_BYTES &&
-      sameBytes(buf, this.start, tagAt, length)
+      sameRuns(buf, this.start, tagAt, length)
     ) {
       if (!this.shared) {
         Object.freeze(this.record);
@@ -124,7 +124,7 @@ export class RecentAttributes {
  * runs that differ mostly differ early (a span's own URL or status), where the loop stops at
  * once, while every `compare` call pays for checking its arguments.
  */
-function sameBytes(buf: Buffer, a: number, b: number, length: number): boolean {
+function sameRuns(buf: Buffer, a: number, b: number, length: number): boolean {
   for (let offset = 0; offset < length; offset += 1) {
     if (buf[a + offset] !== buf[b + offset]) return false;
   }
