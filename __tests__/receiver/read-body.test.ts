@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { createGzip, gzipSync } from 'node:zlib';
+import { appendGrowing } from '../../src/receiver/growing-buffer';
 import { readBody } from '../../src/receiver/read-body';
 
 /** An endless-looking stream of zeros that counts how much of it was ever pulled. */
@@ -100,5 +101,18 @@ describe('readBody: bounded, decompressing body reader', () => {
     for (const result of await Promise.all(reads)) {
       assert.deepEqual(result, { ok: true, body: Buffer.from('{}') });
     }
+  });
+
+  test('the buffer takes the declared length once a quarter of it arrived, not before', () => {
+    const cap = 297 * 1024;
+    const piece = Buffer.alloc(64 * 1024, 1);
+    let body = appendGrowing(Buffer.alloc(0), 0, piece, cap, 16 << 20);
+    assert.equal(body.length, 64 * 1024, 'a fifth of the cap: doubling from 64 KiB');
+    body = appendGrowing(body, piece.length, piece, cap, 16 << 20);
+    assert.equal(body.length, cap, 'past a quarter: the cap at once');
+    assert.equal(
+      appendGrowing(Buffer.alloc(0), 0, Buffer.from('{'), 1 << 20, 16 << 20).length,
+      64 * 1024,
+    );
   });
 });

@@ -11,7 +11,8 @@ const FIRST_CAPACITY = 64 * 1024;
 /**
  * `chunk` copied into `body` after its first `used` bytes: into `body` itself when it has room,
  * else into a new buffer twice as large (at first FIRST_CAPACITY, at most `cap`; past a `cap` that
- * was a wrong declared length, at most `maxBytes`), which is returned.
+ * was a wrong declared length, at most `maxBytes`), or of the cap itself once the bytes are a
+ * quarter of it, which is returned.
  */
 export function appendGrowing(
   body: Buffer,
@@ -23,7 +24,9 @@ export function appendGrowing(
   const needed = used + chunk.length;
   if (needed > body.length) {
     const limit = needed > cap ? maxBytes : cap;
-    const doubled = Math.max(FIRST_CAPACITY, 2 * body.length);
+    // Within a quarter of the cap, the cap at once: one buffer fewer to fill and copy (each
+    // fresh one is zeroed pages to the kernel), and still at most 4x what arrived is held.
+    const doubled = 4 * needed >= limit ? limit : Math.max(FIRST_CAPACITY, 2 * body.length);
     const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(doubled, limit)));
     body.copy(grown, 0, 0, used);
     body = grown;
