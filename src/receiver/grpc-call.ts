@@ -33,24 +33,22 @@ export class Call {
   }
 
   setDeadline(ms: number): void {
-    this.deadline = setTimeout(() => {
-      this.deadline = undefined;
-      this.fail(GrpcStatus.DEADLINE_EXCEEDED, 'The deadline (grpc-timeout) passed.');
-    }, ms);
-    this.deadline.unref();
+    this.deadline = this.failAfter(ms, 'The deadline (grpc-timeout) passed.');
   }
 
   /** A stalled or trickling sender: answered once `ms` passed without its whole message. */
   setReceiveLimit(ms: number): void {
-    this.receiveLimit = setTimeout(() => {
-      this.receiveLimit = undefined;
-      const seconds = ms / 1000;
-      this.fail(
-        GrpcStatus.DEADLINE_EXCEEDED,
-        `The message did not arrive within the receiver's limit of ${seconds} s per call.`,
-      );
-    }, ms);
-    this.receiveLimit.unref();
+    this.receiveLimit = this.failAfter(
+      ms,
+      `The message did not arrive within the receiver's limit of ${ms / 1000} s per call.`,
+    );
+  }
+
+  /** DEADLINE_EXCEEDED after `ms`, unless the call is answered first (`finish` clears both). */
+  private failAfter(ms: number, message: string): NodeJS.Timeout {
+    const timer = setTimeout(() => this.fail(GrpcStatus.DEADLINE_EXCEEDED, message), ms);
+    timer.unref();
+    return timer;
   }
 
   /** The message arrived (or was refused): the receive limit no longer applies. */

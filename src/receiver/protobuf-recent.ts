@@ -20,21 +20,17 @@ export class RecentString {
   ) {}
 
   at(start: number, end: number): string {
-    if (!this.sameRuns(start, end)) {
+    const length = end - start;
+    if (
+      length !== this.end - this.start ||
+      this.end === 0 ||
+      !sameRuns(this.buf, this.start, start, length)
+    ) {
       this.text = this.decode(this.buf, start, end);
       this.start = start;
       this.end = end;
     }
     return this.text;
-  }
-
-  private sameRuns(start: number, end: number): boolean {
-    if (end - start !== this.end - this.start || this.end === 0) return false;
-    const buf = this.buf;
-    for (let offset = 0; offset < end - start; offset += 1) {
-      if (buf[start + offset] !== buf[this.start + offset]) return false;
-    }
-    return true;
   }
 }
 

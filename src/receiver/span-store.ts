@@ -105,6 +105,11 @@ export class SpanStore {
     this.counters.spansOverLimit += count;
   }
 
+  /** The map holding a key: the one of its low 4 bits (the id's last hex digit). */
+  private shardOf(key: number): Map<number, SpanRecord | Clash> {
+    return this.bySpanId[key & (SPAN_ID_SHARDS - 1)]!;
+  }
+
   /**
    * How many of `spans` are not stored yet: the room they would take. (Spans repeated inside
    * `spans` count each time, as an upper bound.)
@@ -113,7 +118,7 @@ export class SpanStore {
     let count = 0;
     for (const span of spans) {
       const key = keyOf(span.spanId);
-      const found = this.bySpanId[key & (SPAN_ID_SHARDS - 1)]!.get(key);
+      const found = this.shardOf(key).get(key);
       if (found === undefined || !isResend(found, span)) count += 1;
     }
     return count;
@@ -130,7 +135,7 @@ export class SpanStore {
     for (const span of spans) {
       // One lookup per span: the entry found decides both whether it is a resend and where to keep it.
       const key = keyOf(span.spanId);
-      const shard = this.bySpanId[key & (SPAN_ID_SHARDS - 1)]!;
+      const shard = this.shardOf(key);
       const found = shard.get(key);
       if (found !== undefined && isResend(found, span)) {
         this.counters.duplicateSpans += 1;
