@@ -183,6 +183,10 @@ describe('target mode: fan-out, each branch broken in turn', { concurrency: true
       const { run, result } = await checkStarted(fanOut(broken), {
         'expect-services': 'service-a,service-b,service-c',
         requests: '3',
+        // The diagnosis names the new trace the broken leaf began: its spans must have arrived
+        // by the verdict. Three services export every 100 ms, but on a loaded machine 1.5 s
+        // after the unanswered call was not always enough.
+        'export-delay': '3000',
       });
       assertDiagnosed(
         run,
