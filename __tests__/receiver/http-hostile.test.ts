@@ -301,6 +301,39 @@ describe('OTLP/HTTP receiver: hostile and odd input', () => {
     assert.equal(span?.parentSpanId, 'fedcba9876543210');
   });
 
+  test('JSON bodies read one after another into one kept buffer: nothing of an earlier one is read', async () => {
+    // The server reads each JSON body into a buffer it keeps for the next (BodyPool). A body
+    // cut one byte short of the one before would be whole again if its reader went past its
+    // end into the earlier bytes still in the buffer: it must be refused.
+    const spans = Array.from({ length: 300 }, (_, index) =>
+      jsonSpan({ spanId: (0x5000 + index).toString(16).padStart(16, '0') }),
+    );
+    const whole = jsonRequest('kept-buffer', spans);
+    const first = await send(`${receiver.httpUrl}/v1/traces`, {
+      headers: JSON_HEADERS,
+      body: whole,
+    });
+    assert.equal(first.status, 200);
+    const cut = await send(`${receiver.httpUrl}/v1/traces`, {
+      headers: JSON_HEADERS,
+      body: whole.slice(0, -1),
+    });
+    assert.equal(cut.status, 400, cut.body.toString());
+    // A shorter body after them is read as itself.
+    const spanId = '5fffffffffffffff';
+    const short = await send(`${receiver.httpUrl}/v1/traces`, {
+      headers: JSON_HEADERS,
+      body: jsonRequest('kept-buffer-short', [jsonSpan({ spanId })]),
+    });
+    assert.equal(short.status, 200);
+    const stored = receiver.spans().filter((span) => span.service.startsWith('kept-buffer'));
+    assert.equal(stored.length, 301);
+    assert.deepEqual(
+      stored.filter((span) => span.service === 'kept-buffer-short').map((span) => span.spanId),
+      [spanId],
+    );
+  });
+
   test('64-bit times as strings or numbers, enums as numbers or names, flags as numbers', async () => {
     const reply = await send(`${receiver.httpUrl}/v1/traces`, {
       headers: { 'content-type': 'Application/JSON; charset=utf-8' },

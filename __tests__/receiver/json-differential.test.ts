@@ -224,7 +224,23 @@ function deepValue(levels: number): Json {
   return value;
 }
 
-function span(shared: { traceId: Json | undefined; attributes: Json[] }): Json {
+/** An id read earlier in the body (a parent, a span sent again), as it was or upper-cased. */
+function earlierId(ids: Json[], length: number): Json | undefined {
+  const earlier = ids.length > 0 && chance(0.5) ? pick(ids) : id(length);
+  if (typeof earlier === 'string' && chance(0.2)) return earlier.toUpperCase();
+  if (typeof earlier === 'string' && earlier.length > 2 && chance(0.1)) {
+    // The same digits but one: a near miss for the reader's id table.
+    const at = int(earlier.length);
+    const digit = earlier[at] === 'a' ? 'b' : 'a';
+    return `${earlier.slice(0, at)}${digit}${earlier.slice(at + 1)}`;
+  }
+  return earlier;
+}
+
+function span(shared: { traceId: Json | undefined; attributes: Json[]; ids: Json[] }): Json {
+  const spanId = chance(0.8) ? id(16) : earlierId(shared.ids, 16);
+  const parentSpanId = chance(0.6) ? earlierId(shared.ids, 16) : id(16);
+  for (const each of [spanId, parentSpanId]) if (each !== undefined) shared.ids.push(each);
   const attributes = chance(0.5)
     ? shared.attributes
     : chance(0.1)
@@ -237,9 +253,9 @@ function span(shared: { traceId: Json | undefined; attributes: Json[] }): Json {
       : keyValues(0);
   if (chance(0.3)) shared.attributes = attributes;
   return obj([
-    ['traceId', chance(0.7) ? shared.traceId : id(32)],
-    ['spanId', id(16)],
-    ['parentSpanId', chance(0.8) ? id(16) : undefined],
+    ['traceId', chance(0.7) ? shared.traceId : chance(0.5) ? earlierId(shared.ids, 32) : id(32)],
+    ['spanId', spanId],
+    ['parentSpanId', chance(0.8) ? parentSpanId : undefined],
     ['traceState', chance(0.2) ? 'k=v' : undefined],
     ['name', chance(0.99) ? text() : pick<Json>([null, 7])],
     [
@@ -282,7 +298,7 @@ function span(shared: { traceId: Json | undefined; attributes: Json[] }): Json {
 }
 
 function body(): Buffer {
-  const shared = { traceId: id(32), attributes: keyValues(0) };
+  const shared = { traceId: id(32), attributes: keyValues(0), ids: [] as Json[] };
   const resourceSpans = Array.from({ length: 1 + int(3) }, () =>
     obj([
       [
@@ -415,6 +431,38 @@ describe('the byte-level OTLP/JSON reader agrees with JSON.parse + the generic c
         decode(() => now as SpanSource, bytes),
       );
     }
+  });
+
+  /** `id` with one digit changed, anywhere. */
+  const nearMiss = (id: string): string => {
+    const at = int(id.length);
+    return `${id.slice(0, at)}${id[at] === 'a' ? 'b' : 'a'}${id.slice(at + 1)}`;
+  };
+
+  test('ids that come again are read alike: parents, resends, case, near misses, many ids', () => {
+    // Thousands of distinct ids, so that ids share slots of the reader's id table and replace
+    // each other there; each span's parent an earlier span's id (sometimes upper-cased, or one
+    // digit off), trace ids from a few traces.
+    const traces = Array.from({ length: 5 }, () => hexDigits(32));
+    const ids: string[] = [];
+    const spans = Array.from({ length: 6000 }, (_, index) => {
+      const spanId = index > 0 && chance(0.05) ? pick(ids) : hexDigits(16);
+      // Mostly a recent id (still in the table), else any earlier one.
+      const earlier = ids.length > 0 ? pick(chance(0.7) ? ids.slice(-4) : ids) : hexDigits(16);
+      const parent = chance(0.1)
+        ? earlier.toUpperCase()
+        : chance(0.1)
+          ? nearMiss(earlier)
+          : earlier;
+      ids.push(spanId);
+      const traceId = chance(0.1) ? pick(traces).toUpperCase() : pick(traces);
+      return `{"traceId":"${traceId}","spanId":"${spanId}","parentSpanId":"${parent}","name":"s"}`;
+    });
+    const outcome = assertSame(
+      Buffer.from(`{"resourceSpans":[{"scopeSpans":[{"spans":[${spans.join(',')}]}]}]}`),
+      'ids that come again',
+    );
+    assert.equal(outcome.spans.length + outcome.rejected.length, 6000);
   });
 
   test('the same requests cut short or altered byte by byte: the same outcome or message', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { createGzip, gzipSync } from 'node:zlib';
+import { BodyPool, POOLED_BODY_MAX_BYTES } from '../../src/receiver/body-pool';
 import { appendGrowing } from '../../src/receiver/growing-buffer';
 import { readBody } from '../../src/receiver/read-body';
 
@@ -30,6 +31,61 @@ describe('readBody: bounded, decompressing body reader', () => {
       ok: true,
       body: text,
     });
+  });
+
+  test('with a pool, a body is read into a kept buffer, and its own buffer kept after', async () => {
+    const pool = new BodyPool();
+    const text = Buffer.from('x'.repeat(100_000));
+    const pieces = [text.subarray(0, 30_000), text.subarray(30_000)];
+    // Nothing kept yet: the body grows its own buffer, which the caller may give back.
+    const first = await readBody(Readable.from(pieces), 'identity', 1 << 20, text.length, pool);
+    assert.ok(first.ok && first.pooled !== undefined);
+    assert.deepEqual(first.body, text);
+    assert.equal(first.body.buffer, first.pooled.buffer);
+    pool.give(first.pooled);
+    assert.equal(pool.keptBytes, first.pooled.length);
+    // The next body takes that buffer and reads as itself (only its own bytes).
+    const next = await readBody(
+      Readable.from([Buffer.from('short')]),
+      'identity',
+      1 << 20,
+      5,
+      pool,
+    );
+    assert.ok(next.ok && next.pooled === first.pooled);
+    assert.equal(next.body.toString(), 'short');
+    assert.equal(pool.keptBytes, 0);
+    // Not for gzip, nor a body past what the pool keeps.
+    const gzip = await readBody(Readable.from([gzipSync(text)]), 'gzip', 1 << 20, undefined, pool);
+    assert.ok(gzip.ok && gzip.pooled === undefined);
+    const large = Buffer.alloc(POOLED_BODY_MAX_BYTES + 1);
+    const big = await readBody(Readable.from([large]), 'identity', 1 << 21, large.length, pool);
+    assert.ok(big.ok && big.pooled === undefined);
+    // A body longer than declared moves out of the kept buffer into one of its own.
+    pool.give(next.pooled);
+    const longer = await readBody(Readable.from([text, text]), 'identity', 1 << 20, 70_000, pool);
+    assert.ok(longer.ok && longer.pooled !== next.pooled);
+    assert.deepEqual(longer.body, Buffer.concat([text, text]));
+  });
+
+  test('with a pool, a refused body gives its kept buffer back at once', async () => {
+    const pool = new BodyPool();
+    pool.give(Buffer.allocUnsafeSlow(64 * 1024));
+    const over = await readBody(Readable.from([Buffer.alloc(101)]), 'identity', 100, 100, pool);
+    assert.equal(over.ok ? 'ok' : over.problem, 'too-large');
+    assert.equal(pool.keptBytes, 64 * 1024);
+  });
+
+  test('the pool keeps only whole buffers of a size worth it, within its bound', () => {
+    const pool = new BodyPool();
+    pool.give(Buffer.allocUnsafe(100_000).subarray(1));
+    pool.give(Buffer.allocUnsafeSlow(1000));
+    pool.give(Buffer.allocUnsafeSlow(POOLED_BODY_MAX_BYTES + 1));
+    assert.equal(pool.keptBytes, 0);
+    for (let count = 0; count < 6; count += 1)
+      pool.give(Buffer.allocUnsafeSlow(POOLED_BODY_MAX_BYTES));
+    assert.equal(pool.keptBytes, 4 * POOLED_BODY_MAX_BYTES);
+    assert.equal(pool.take(POOLED_BODY_MAX_BYTES + 1), undefined);
   });
 
   test('a body of exactly the limit passes; one byte more does not', async () => {

@@ -1,6 +1,7 @@
 import { getErrorMessage } from '../errors';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BodyPool } from './body-pool';
 import { jsonSource } from './decode-json';
 import { protobufSourceYielding } from './decode-protobuf';
 import { CONTENT_TYPES, encodeExportResponse, encodeStatus } from './encode-response';
@@ -42,12 +43,13 @@ const GRPC_INTERNAL = 13;
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { host, port, store } = options;
   const unknownPaths = new Map<string, number>();
+  const bodies = new BodyPool();
   const server = createServer((request, response) => {
     store.noteRequest('http');
     const path = (request.url ?? '/').split('?')[0]!.slice(0, MAX_PATH_CHARS);
     if (!TRACE_PATHS.has(path) && (unknownPaths.has(path) || unknownPaths.size < MAX_UNKNOWN_PATHS))
       unknownPaths.set(path, (unknownPaths.get(path) ?? 0) + 1);
-    handle(request, response, options).catch((error: unknown) => {
+    handle(request, response, options, bodies).catch((error: unknown) => {
       // handle() answers every expected failure itself; anything else still gets an answer.
       fail(
         response,
@@ -71,6 +73,7 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
   options: HttpServerOptions,
+  bodies: BodyPool,
 ): Promise<void> {
   const { store, maxBodyBytes } = options;
   const path = (request.url ?? '/').split('?')[0]!;
@@ -101,6 +104,8 @@ async function handle(
     contentEncoding,
     maxBodyBytes,
     declaredLength(request.headers['content-length']),
+    // JSON bodies only: the JSON readers keep no view into the body (see BodyPool).
+    encoding === 'json' ? bodies : undefined,
   );
   if (!result.ok) {
     if (result.problem === 'aborted') {
@@ -118,14 +123,27 @@ async function handle(
     return fail(response, encoding, 400, GRPC_INVALID_ARGUMENT, result.message, store);
   }
 
+  await decodeAndAnswer(response, encoding, result.body, store);
+  // Done with the body (decoded, or refused with a 400): its buffer serves the next request. Not
+  // after an unexpected error (the receiver closing mid-decode): that buffer is dropped.
+  if (result.pooled !== undefined) bodies.give(result.pooled);
+}
+
+/** Decodes and stores a body's spans, then answers: 200 (with any partial success) or 400. */
+async function decodeAndAnswer(
+  response: ServerResponse,
+  encoding: OtlpEncoding,
+  body: Buffer,
+  store: SpanStore,
+): Promise<void> {
   let outcome;
   try {
     // Either first pass may yield to the event loop, as decoding does (see ingest's pauses). The
     // JSON pass reads spans as it validates them, up to the store's room.
     const source =
       encoding === 'json'
-        ? await jsonSource(result.body, store.room())
-        : await protobufSourceYielding(result.body);
+        ? await jsonSource(body, store.room())
+        : await protobufSourceYielding(body);
     if (store.isClosed) throw new Error('The receiver closed while the request was decoded.');
     outcome = await ingest(source, store);
   } catch (error) {

@@ -69,9 +69,57 @@ export class RecentAttributes {
   readonly entryValue: (AttributeValue | undefined)[] = [];
 }
 
-/** What is remembered from span to span (see RecentField, RecentAttributes). */
+// Slots of RecentIds: a batch of 512 spans holds at most about 1,024 distinct ids.
+const ID_SLOTS = 1024;
+
+/**
+ * Ids read from a body, by a hash of their last 16 bytes: a span's id comes again as its
+ * children's parent id (and a trace id in every span of the trace), so each id is made into a
+ * string once per body and then shared, whichever comes first. Only ids the reader accepted
+ * (16 or 32 hex digits) are kept, so bytes equal to a kept id's are valid too. Ids that share a
+ * slot replace each other: the cost of a clash is a string made again, never a wrong one.
+ */
+export class RecentIds {
+  private readonly start = new Int32Array(ID_SLOTS).fill(-1);
+  private readonly text: string[] = new Array<string>(ID_SLOTS).fill('');
+  /** The slot of the id last looked up, for `keep`. */
+  private slot = 0;
+
+  constructor(private readonly buf: Buffer) {}
+
+  /** The string of the `length` id digits at `pos` if the same bytes were kept; else undefined. */
+  find(pos: number, length: number): string | undefined {
+    const buf = this.buf;
+    const tail = pos + length - 16;
+    const hash =
+      (buf[tail + 15]! |
+        (buf[tail + 14]! << 8) |
+        (buf[tail + 13]! << 16) |
+        (buf[tail + 12]! << 24)) ^
+      (buf[tail]! | (buf[tail + 3]! << 8) | (buf[tail + 7]! << 16) | (buf[tail + 10]! << 24));
+    const slot = Math.imul(hash, 0x9e3779b1) >>> 22;
+    this.slot = slot;
+    const start = this.start[slot]!;
+    const text = this.text[slot]!;
+    if (start < 0 || text.length !== length) return undefined;
+    for (let offset = length - 1; offset >= 0; offset -= 1) {
+      if (buf[pos + offset] !== buf[start + offset]) return undefined;
+    }
+    return text;
+  }
+
+  /** Keeps `text`, made from the digits at `pos`, in the slot `find` just looked at; returns it. */
+  keep(pos: number, text: string): string {
+    this.start[this.slot] = pos;
+    this.text[this.slot] = text;
+    return text;
+  }
+}
+
+/** What is remembered from span to span (see RecentField, RecentAttributes, RecentIds). */
 export interface RecentFields {
   traceId: RecentField;
+  ids: RecentIds;
   name: RecentField;
   attributes: RecentAttributes;
   /** The previous span's fields in the order its keys came (bits of `json-span-reader.ts`). */
@@ -82,6 +130,7 @@ export interface RecentFields {
 export function recentFields(buf: Buffer): RecentFields {
   return {
     traceId: new RecentField(buf),
+    ids: new RecentIds(buf),
     name: new RecentField(buf),
     attributes: new RecentAttributes(),
     fieldOrder: [],

@@ -10,7 +10,7 @@
  */
 import type { AttributeValue } from '../verify/types';
 import { readAttributes } from './json-attribute-reader';
-import type { RecentFields } from './json-recent';
+import type { RecentFields, RecentIds } from './json-recent';
 import { readNanosAsMillis, readScalar } from './json-read-number';
 import { read, readText, skipValue, stringEnd } from './json-read-string';
 import {
@@ -132,13 +132,14 @@ export function readSpanFast(
         seen |= field;
         switch (field) {
           case TRACE_ID:
-            traceId = recent.traceId.reuse(at) ?? recent.traceId.keep(at, readId(buf, at));
+            traceId =
+              recent.traceId.reuse(at) ?? recent.traceId.keep(at, readId(buf, at, recent.ids));
             break;
           case SPAN_ID:
-            spanId = readId(buf, at);
+            spanId = readId(buf, at, recent.ids);
             break;
           case PARENT_SPAN_ID:
-            parentSpanId = readId(buf, at);
+            parentSpanId = readId(buf, at, recent.ids);
             break;
           case NAME:
             name = recent.name.reuse(at) ?? recent.name.keep(at, readText(buf, at, true));
@@ -174,17 +175,24 @@ export function readSpanFast(
  * An id as the generic path keeps it (the string, lower-cased), read here only when it is 16 or
  * 32 hex digits (or empty): so every id this reader returns is lower-case hex, and a batch it
  * writes into skips that check (`SpanBatch`'s `idsAreHex`). Anything else throws FALLBACK: the
- * generic path reads the span and judges its ids.
+ * generic path reads the span and judges its ids. An id read before in this body is that string
+ * again (`RecentIds`).
  */
-function readId(buf: Buffer, at: number): string {
+function readId(buf: Buffer, at: number, ids: RecentIds): string {
   if (buf[at] === QUOTE) {
-    if (buf[at + 17] === QUOTE && hexDigits(buf, at + 1, at + 17)) {
-      read.valueEnd = at + 18;
-      return lowerHex(buf, at + 1);
+    if (buf[at + 17] === QUOTE) {
+      const known = ids.find(at + 1, 16);
+      if (known !== undefined || hexDigits(buf, at + 1, at + 17)) {
+        read.valueEnd = at + 18;
+        return known ?? ids.keep(at + 1, lowerHex(buf, at + 1));
+      }
     }
-    if (buf[at + 33] === QUOTE && hexDigits(buf, at + 1, at + 33)) {
-      read.valueEnd = at + 34;
-      return lowerHex(buf, at + 1) + lowerHex(buf, at + 17);
+    if (buf[at + 33] === QUOTE) {
+      const known = ids.find(at + 1, 32);
+      if (known !== undefined || hexDigits(buf, at + 1, at + 33)) {
+        read.valueEnd = at + 34;
+        return known ?? ids.keep(at + 1, lowerHex(buf, at + 1) + lowerHex(buf, at + 17));
+      }
     }
     if (buf[at + 1] === QUOTE) {
       read.valueEnd = at + 2;

@@ -1,11 +1,17 @@
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { BodyPool } from './body-pool';
 import { appendGrowing } from './growing-buffer';
 
 export type ContentEncoding = 'identity' | 'gzip';
 
 export type BodyResult =
-  | { ok: true; body: Buffer }
+  | {
+      ok: true;
+      body: Buffer;
+      /** The pool's buffer `body` lies in, for the caller to give back once done with `body`. */
+      pooled?: Buffer;
+    }
   | { ok: false; problem: 'too-large' | 'bad-gzip' | 'aborted'; message: string };
 
 // Output chunks bound how far past the limit one inflate step can go; 64 KiB rather than 16 KiB
@@ -24,12 +30,30 @@ export function readBody(
   /** The length the request declares (Content-Length), if any: the buffer grows no further
    * (see appendGrowing: nothing is allocated on its word before the bytes arrive). */
   declaredBytes?: number,
+  /** Where an uncompressed body of a declared length takes its buffer from (see BodyPool). */
+  pool?: BodyPool,
 ): Promise<BodyResult> {
   // A declared length only sizes the buffer; it is no promise (see `appended`).
   const capacityCap =
     encoding === 'identity' ? Math.min(declaredBytes ?? maxBytes, maxBytes) : maxBytes;
+  // A kept buffer of the declared length at once, when the pool has one: the body is copied
+  // into it as it arrives, and nothing is allocated. Should more arrive than declared (not over
+  // HTTP/1.1, whose framing is the declared length), appendGrowing moves to a new buffer.
+  const pooling = pool !== undefined && encoding === 'identity';
+  const taken = pooling && declaredBytes !== undefined ? pool.take(capacityCap) : undefined;
+  return readInto(source, encoding, maxBytes, capacityCap, pooling ? { pool, taken } : {});
+}
+
+/** readBody's reading, into `taken` (from `pool`) when there is one, else into grown buffers. */
+function readInto(
+  source: Readable,
+  encoding: ContentEncoding,
+  maxBytes: number,
+  capacityCap: number,
+  { pool, taken }: { pool?: BodyPool; taken?: Buffer },
+): Promise<BodyResult> {
   return new Promise<BodyResult>((resolve) => {
-    let body: Buffer = Buffer.alloc(0);
+    let body: Buffer = taken ?? Buffer.alloc(0);
     let received = 0;
     let decoded = 0;
     let settled = false;
@@ -49,6 +73,7 @@ export function readBody(
         inflater.destroy();
       }
       if (!result.ok) {
+        if (taken !== undefined) pool!.give(taken);
         body = Buffer.alloc(0);
         source.pause();
       }
@@ -65,7 +90,7 @@ export function readBody(
       if (received > maxBytes) return tooLarge();
       if (inflater === undefined) onDecoded(chunk);
     };
-    const finished = (): void => settle({ ok: true, body: body.subarray(0, decoded) });
+    const finished = (): void => settle(whole(body, decoded, pool));
     const onSourceEnd = (): void => {
       if (inflater === undefined) finished();
     };
@@ -96,6 +121,17 @@ export function readBody(
       source.pipe(inflater);
     }
   });
+}
+
+/**
+ * The body read: its first `length` bytes; with a pool, the buffer they lie in when the pool may
+ * keep it (the kept one it was read into, or one grown for it), for the caller to give back.
+ */
+function whole(body: Buffer, length: number, pool: BodyPool | undefined): BodyResult {
+  const read = body.subarray(0, length);
+  return pool !== undefined && BodyPool.fits(body)
+    ? { ok: true, body: read, pooled: body }
+    : { ok: true, body: read };
 }
 
 function tooLargeResult(maxBytes: number, encoding: ContentEncoding): BodyResult {
