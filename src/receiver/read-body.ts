@@ -30,7 +30,8 @@ export function readBody(
   /** The length the request declares (Content-Length), if any: the buffer grows no further
    * (see appendGrowing: nothing is allocated on its word before the bytes arrive). */
   declaredBytes?: number,
-  /** Where an uncompressed body of a declared length takes its buffer from (see BodyPool). */
+  /** For an uncompressed body: a kept buffer to read into (with a declared length), and where
+   * the buffer it was read into may go back once the caller is done (`pooled`; see BodyPool). */
   pool?: BodyPool,
 ): Promise<BodyResult> {
   // A declared length only sizes the buffer; it is no promise (see `appended`).
