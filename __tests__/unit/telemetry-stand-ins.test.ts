@@ -1,7 +1,8 @@
 // The bundle's stand-ins for packages the bundled OpenTelemetry packages load (tsconfig `paths`):
 // the semantic conventions must give every name those packages read the package's own value, and
 // the module hooks must do nothing for the shared hook and refuse a hook for named modules, and
-// the resources stand-in must hold every name the bundled packages read, as the package's own.
+// the resources stand-in must hold every name the bundled packages read, as the package's own, and
+// the ES module builds the bundle takes for five packages must export what their entries do.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -119,6 +120,31 @@ describe('bundle stand-ins', () => {
     }
     // And it is smaller: the deprecated tables are left out.
     assert.equal((standIn as Record<string, unknown>)['SEMATTRS_HTTP_METHOD'], undefined);
+  });
+
+  test('ES module builds: each stand-in exports every name of the package entry, the same kinds', async () => {
+    const requireFile = createRequire(import.meta.filename);
+    const entries: Record<string, string> = {
+      'api-logs': 'build/src/index.js',
+      core: 'build/src/index.js',
+      instrumentation: 'build/src/index.js',
+      'sdk-trace': 'build/src/index.js',
+      'sdk-trace-base': 'build/src/index-shim.js',
+    };
+    for (const [pkg, entry] of Object.entries(entries)) {
+      // The package's own CommonJS entry, by file: its name would resolve to the stand-in here.
+      const real = requireFile(join(OTEL, pkg, entry)) as Record<string, unknown>;
+      const esm = (await import(
+        `../../src/modes/self-test/telemetry/stand-ins/esm/${pkg}`
+      )) as Record<string, unknown>;
+      const names = (module: Record<string, unknown>): string[] =>
+        Object.keys(module)
+          .filter((name) => name !== 'default' && name !== '__esModule')
+          .sort();
+      assert.deepEqual(names(esm), names(real), pkg);
+      for (const name of names(real))
+        assert.equal(typeof esm[name], typeof real[name], `${pkg} ${name}`);
+    }
   });
 
   test('module hooks: the shared hook does nothing; a hook for named modules is refused', () => {
