@@ -2,7 +2,7 @@
 // the semantic conventions must give every name those packages read the package's own value, and
 // the module hooks must do nothing for the shared hook and refuse a hook for named modules, and
 // the resources stand-in must hold every name the bundled packages read, as the package's own, and
-// the ES module builds the bundle takes for five packages must export what their entries do.
+// the ES module builds the bundle takes for six packages must export what their entries do.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -125,6 +125,7 @@ describe('bundle stand-ins', () => {
   test('ES module builds: each stand-in exports every name of the package entry, the same kinds', async () => {
     const requireFile = createRequire(import.meta.filename);
     const entries: Record<string, string> = {
+      api: 'build/src/index.js',
       'api-logs': 'build/src/index.js',
       core: 'build/src/index.js',
       instrumentation: 'build/src/index.js',
