@@ -1,4 +1,3 @@
-import { runCli } from './cli';
 import { run } from './main';
 
 /** Bound on how long the process may linger after the run: nothing may keep a step alive. */
@@ -14,7 +13,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit();
 });
 
-void (asCli ? runCli() : run()).finally(() => {
+// The command line's parser and help are a chunk of their own: the action never loads them.
+const started = asCli ? import('./cli').then(({ runCli }) => runCli()) : run();
+void started.finally(() => {
   setTimeout(() => {
     process.stderr.write('propagation-check: a handle stayed open after the run; exiting.\n');
     process.exit();

@@ -1,12 +1,15 @@
 // The bundle's stand-ins for packages the bundled OpenTelemetry packages load (tsconfig `paths`):
 // the semantic conventions must give every name those packages read the package's own value, and
-// the module hooks must do nothing for the shared hook and refuse a hook for named modules.
+// the module hooks must do nothing for the shared hook and refuse a hook for named modules, and
+// the resources stand-in must hold every name the bundled packages read, as the package's own, and
+// the ES module builds the bundle takes for six packages must export what their entries do.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { Hook } from '../../src/modes/self-test/telemetry/stand-ins/module-hooks';
+import * as resourcesStandIn from '../../src/modes/self-test/telemetry/stand-ins/resources';
 import * as standIn from '../../src/modes/self-test/telemetry/stand-ins/semantic-conventions';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -53,7 +56,54 @@ function namesRead(): Set<string> {
   return names;
 }
 
+/** The OpenTelemetry packages the action depends on, with theirs: what the bundle may hold. */
+function bundledPackages(): string[] {
+  const found = new Set<string>();
+  const visit = (name: string): void => {
+    if (!name.startsWith('@opentelemetry/') || found.has(name)) return;
+    found.add(name);
+    const manifest = JSON.parse(
+      readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8'),
+    ) as {
+      dependencies?: Record<string, string>;
+    };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) visit(dependency);
+  };
+  const root = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  for (const name of Object.keys(root.dependencies)) visit(name);
+  return [...found];
+}
+
 describe('bundle stand-ins', () => {
+  test("resources: every name the bundled OpenTelemetry packages read is the package's own", () => {
+    // The package itself, by file: its name would resolve to the stand-in here.
+    const real = createRequire(import.meta.filename)(
+      join(OTEL, 'resources/build/src/index.js'),
+    ) as Record<string, unknown>;
+    const names = new Set<string>();
+    for (const pkg of bundledPackages()) {
+      const build = join(REPO, 'node_modules', pkg, 'build', 'src');
+      // The semantic conventions ship as dist/ and import nothing.
+      if (pkg === '@opentelemetry/resources' || !existsSync(build)) continue;
+      for (const file of jsFiles(build)) {
+        const text = readFileSync(file, 'utf8');
+        for (const match of text.matchAll(/resources_\d+\.([A-Za-z_0-9]+)/g)) names.add(match[1]!);
+      }
+    }
+    // The SDK's tracer provider reads the default resource; src/ builds one from attributes.
+    assert.ok(names.has('defaultResource'), 'the scan finds names');
+    names.add('resourceFromAttributes');
+    for (const name of names) {
+      assert.equal(typeof real[name], 'function', `${name} is in the package`);
+      assert.equal((resourcesStandIn as Record<string, unknown>)[name], real[name], name);
+    }
+    // And it is smaller: no detector.
+    assert.equal((resourcesStandIn as Record<string, unknown>)['detectResources'], undefined);
+    assert.equal((resourcesStandIn as Record<string, unknown>)['hostDetector'], undefined);
+  });
+
   test('semantic conventions: every name the OpenTelemetry packages read, with its value', () => {
     // The package itself, by file: its name would resolve to the stand-in here.
     const real = createRequire(import.meta.filename)(
@@ -70,6 +120,32 @@ describe('bundle stand-ins', () => {
     }
     // And it is smaller: the deprecated tables are left out.
     assert.equal((standIn as Record<string, unknown>)['SEMATTRS_HTTP_METHOD'], undefined);
+  });
+
+  test('ES module builds: each stand-in exports every name of the package entry, the same kinds', async () => {
+    const requireFile = createRequire(import.meta.filename);
+    const entries: Record<string, string> = {
+      api: 'build/src/index.js',
+      'api-logs': 'build/src/index.js',
+      core: 'build/src/index.js',
+      instrumentation: 'build/src/index.js',
+      'sdk-trace': 'build/src/index.js',
+      'sdk-trace-base': 'build/src/index-shim.js',
+    };
+    for (const [pkg, entry] of Object.entries(entries)) {
+      // The package's own CommonJS entry, by file: its name would resolve to the stand-in here.
+      const real = requireFile(join(OTEL, pkg, entry)) as Record<string, unknown>;
+      const esm = (await import(
+        `../../src/modes/self-test/telemetry/stand-ins/esm/${pkg}`
+      )) as Record<string, unknown>;
+      const names = (module: Record<string, unknown>): string[] =>
+        Object.keys(module)
+          .filter((name) => name !== 'default' && name !== '__esModule')
+          .sort();
+      assert.deepEqual(names(esm), names(real), pkg);
+      for (const name of names(real))
+        assert.equal(typeof esm[name], typeof real[name], `${pkg} ${name}`);
+    }
   });
 
   test('module hooks: the shared hook does nothing; a hook for named modules is refused', () => {

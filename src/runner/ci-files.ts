@@ -3,8 +3,6 @@ import { dirname } from 'node:path';
 import type { CheckReport } from '../check';
 import type { Config } from '../config';
 import { InputError } from '../errors';
-import { junitNoVerdict, junitReport } from '../report/junit';
-import { otlpJson } from '../report/otlp-json';
 
 /** Spans written to `traces-file` at most: a 10,000-request run exports tens of thousands. */
 export const MAX_TRACE_FILE_SPANS = 20_000;
@@ -16,6 +14,8 @@ export const MAX_TRACE_FILE_SPANS = 20_000;
 export async function writeCiFiles(report: CheckReport, files: Config['files']): Promise<string[]> {
   const log: string[] = [];
   if (files.junit !== undefined) {
+    // Loaded only when asked for (no file by default): a chunk of its own in the bundle.
+    const { junitReport } = await import('../report/junit');
     // The process runs one check: its lifetime is the run's.
     await writeCreatingFolders(
       'junit-file',
@@ -27,6 +27,7 @@ export async function writeCiFiles(report: CheckReport, files: Config['files']):
   if (files.traces !== undefined) {
     const spans = report.verdict === 'pass' ? [...report.spans] : report.failingSpans();
     const written = spans.slice(0, MAX_TRACE_FILE_SPANS);
+    const { otlpJson } = await import('../report/otlp-json');
     await writeCreatingFolders('traces-file', files.traces, otlpJson(written));
     const which = report.verdict === 'pass' ? 'all spans' : 'spans of the failed traces';
     const left = spans.length - written.length;
@@ -43,6 +44,7 @@ export async function writeNoVerdictFiles(
   files: Config['files'] | undefined,
 ): Promise<void> {
   if (files?.junit !== undefined) {
+    const { junitNoVerdict } = await import('../report/junit');
     await writeCreatingFolders(
       'junit-file',
       files.junit,
