@@ -3,7 +3,8 @@
 // its first send and last answer) as JSON on stdout.
 // Usage: node --import tsx bench/ingest-sender.ts <transport> <port> <batches | body file>
 //   transport: http-proto | http-json | grpc, optionally with -gzip (the bodies are compressed
-//   before the clock starts); `file-proto` / `file-json` post one body read from a file.
+//   before the clock starts) and/or `-varied` before it (attributes that differ from span to
+//   span, see otlp-payloads); `file-proto` / `file-json` post one body read from a file.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -15,13 +16,16 @@ import { jsonRequest, protobufRequest } from './otlp-payloads';
 const [transportArg = 'http-proto', portText = '4318', batchesText = '100'] = process.argv.slice(2);
 const port = Number(portText);
 const gzip = transportArg.endsWith('-gzip');
-const transport = transportArg.replace(/-gzip$/, '');
+const varied = /-varied(-gzip)?$/.test(transportArg);
+const transport = transportArg.replace(/-gzip$/, '').replace(/-varied$/, '');
 const isJson = transport === 'http-json' || transport === 'file-json';
 const CONCURRENCY = 4;
 
 function buildBodies(): Uint8Array[] {
   if (transport.startsWith('file-')) return [readFileSync(batchesText)];
-  const requests = Array.from({ length: Number(batchesText) }, (_, batch) => jsonRequest(batch));
+  const requests = Array.from({ length: Number(batchesText) }, (_, batch) =>
+    jsonRequest(batch, varied),
+  );
   return requests.map((request) =>
     isJson ? Buffer.from(JSON.stringify(request)) : protobufRequest(request),
   );

@@ -22,12 +22,13 @@ function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
 }
 
-// BENCH_VARIED_ATTRIBUTES=1: url.path and the status code differ from span to span (as they do
-// for a server's real traffic), so no span's attributes repeat the previous span's byte for byte.
+// Varied attributes: url.path and the status code differ from span to span (as they do for a
+// server's real traffic), so no span's attributes repeat the previous span's byte for byte. The
+// bench's `-varied` rows ask for them; BENCH_VARIED_ATTRIBUTES=1 makes them the default.
 const VARIED_ATTRIBUTES = process.env['BENCH_VARIED_ATTRIBUTES'] === '1';
 
 /** One export request as OTLP/JSON (hex ids), `batch` making ids and times distinct. */
-export function jsonRequest(batch: number): object {
+export function jsonRequest(batch: number, varied = VARIED_ATTRIBUTES): object {
   const traceId = hex(16);
   const spans: JsonSpan[] = [];
   let parent = hex(8);
@@ -47,13 +48,13 @@ export function jsonRequest(batch: number): object {
         { key: 'http.request.method', value: { stringValue: 'GET' } },
         {
           key: 'url.path',
-          value: { stringValue: VARIED_ATTRIBUTES ? `/work/${batch}/${index}` : '/work' },
+          value: { stringValue: varied ? `/work/${batch}/${index}` : '/work' },
         },
         { key: 'server.address', value: { stringValue: '127.0.0.1' } },
         { key: 'server.port', value: { intValue: '8080' } },
         {
           key: 'http.response.status_code',
-          value: { intValue: VARIED_ATTRIBUTES ? String(200 + (index % 5)) : '200' },
+          value: { intValue: varied ? String(200 + (index % 5)) : '200' },
         },
         { key: 'network.protocol.version', value: { stringValue: '1.1' } },
       ],

@@ -7,7 +7,9 @@
 // Usage: node --import tsx bench/receiver.ts [batches per round, default 60] [rounds, default 5]
 // (RECEIVER_BENCH=block: only the event-loop block during a 16 MB batch; BLOCK_ROUNDS=n repeats it;
 // RECEIVER_BENCH_TRANSPORTS=http-json,...: only these; BENCH_VARIED_ATTRIBUTES=1: attributes that
-// differ from span to span)
+// differ from span to span in every row). The `-varied` rows (http-proto-varied, grpc-varied)
+// send batches whose url.path and status code differ from span to span, so that no span's
+// attributes repeat the previous span's; the other rows' batches are as before.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -100,7 +102,7 @@ async function peer(transport: string): Promise<Rate> {
   };
   const server = new MockOtlpServer({
     logLevel: 'warn',
-    services: [transport === 'grpc' ? 'grpc' : 'http'],
+    services: [transport.startsWith('grpc') ? 'grpc' : 'http'],
     httpHostname: '127.0.0.1',
     httpPort: 0,
     grpcHostname: '127.0.0.1',
@@ -109,7 +111,7 @@ async function peer(transport: string): Promise<Rate> {
   });
   await server.start();
   try {
-    const url = new URL(transport === 'grpc' ? server.grpcUrl! : server.httpUrl!);
+    const url = new URL(transport.startsWith('grpc') ? server.grpcUrl! : server.httpUrl!);
     return await measure(transport, Number(url.port), () => ({ spans, lastAtEpochMs }));
   } finally {
     await server.close();
@@ -135,21 +137,37 @@ function decodeOnly(bodies: readonly Buffer[], json: boolean): Rate {
 }
 
 /**
- * The bodies decode-only reads, in both encodings. The request objects they are made from (22 MiB
- * of heap for 60 batches) are dropped here: kept for the whole run, they made every full
- * collection of this process, the receiving one, mark them, and the receivers that start more
- * of those collections (a receiver that keeps what it receives) paid for the sender's objects.
+ * The rows of the throughput table, each with the bodies its decode-only loop reads. The request
+ * objects the bodies are made from (22 MiB of heap for 60 batches) are dropped here: kept for the
+ * whole run, they made every full collection of this process, the receiving one, mark them, and
+ * the receivers that start more of those collections (a receiver that keeps what it receives)
+ * paid for the sender's objects.
  */
-function buildBodies(): { protobufBodies: Buffer[]; jsonBodies: Buffer[] } {
+function benchKinds(): { name: string; json: boolean; gzip: string; bodies: Buffer[] }[] {
   const requests = Array.from({ length: batches }, (_, batch) => jsonRequest(batch));
-  return {
-    protobufBodies: requests.map((request) => Buffer.from(protobufRequest(request))),
-    jsonBodies: requests.map((request) => Buffer.from(JSON.stringify(request))),
-  };
+  const protobufBodies = requests.map((request) => Buffer.from(protobufRequest(request)));
+  const jsonBodies = requests.map((request) => Buffer.from(JSON.stringify(request)));
+  const variedBodies = Array.from({ length: batches }, (_, batch) =>
+    Buffer.from(protobufRequest(jsonRequest(batch, true))),
+  );
+  return [
+    { name: 'http-proto', json: false, gzip: 'http-proto-gzip', bodies: protobufBodies },
+    { name: 'http-json', json: true, gzip: 'http-json-gzip', bodies: jsonBodies },
+    { name: 'grpc', json: false, gzip: 'grpc-gzip', bodies: protobufBodies },
+    // Attributes differing from span to span (see the usage above).
+    {
+      name: 'http-proto-varied',
+      json: false,
+      gzip: 'http-proto-varied-gzip',
+      bodies: variedBodies,
+    },
+    { name: 'grpc-varied', json: false, gzip: 'grpc-varied-gzip', bodies: variedBodies },
+  ];
 }
 
 async function throughput(): Promise<void> {
-  const { protobufBodies, jsonBodies } = buildBodies();
+  const kinds = benchKinds();
+  const [protobufBodies, jsonBodies] = [kinds[0]!.bodies, kinds[1]!.bodies];
   heading('Part 3: receiver ingest');
   print(
     `${batches} batches x ${SPANS_PER_BATCH} spans per run, ${rounds} rounds, ${loadAverage()}`,
@@ -157,17 +175,12 @@ async function throughput(): Promise<void> {
   print(
     `payload per batch: protobuf ${fixed(protobufBodies[0]!.length / 1024, 0)} KiB, JSON ${fixed(jsonBodies[0]!.length / 1024, 0)} KiB`,
   );
-  const kinds = [
-    { name: 'http-proto', json: false, gzip: 'http-proto-gzip' },
-    { name: 'http-json', json: true, gzip: 'http-json-gzip' },
-    { name: 'grpc', json: false, gzip: 'grpc-gzip' },
-  ];
   const rows: Record<keyof Rate, string[][]> = { wall: [], cpu: [] };
   // RECEIVER_BENCH_TRANSPORTS=http-json,grpc: only these.
   const only = process.env['RECEIVER_BENCH_TRANSPORTS']?.split(',');
   if (process.env['BENCH_VARIED_ATTRIBUTES'] === '1') print('attributes vary from span to span');
   for (const kind of kinds.filter((each) => only === undefined || only.includes(each.name))) {
-    const bodies = kind.json ? jsonBodies : protobufBodies;
+    const { bodies } = kind;
     // One discarded round of each first: JIT warm-up would otherwise land on whichever runs first.
     decodeOnly(bodies, kind.json);
     await ours(kind.name);

@@ -296,9 +296,9 @@ describe('protobuf: attribute records shared between spans', () => {
     assert.notEqual(fourth?.attributes, third?.attributes);
   });
 
-  test('after a run of spans with attributes of their own, the rest decode as usual', () => {
-    // Twelve spans each with its own URL (sharing stops being tried), then two alike, then one
-    // whose attributes come in two runs: every record holds exactly its span's attributes.
+  test('after a run of spans with attributes of their own, alike spans still share', () => {
+    // Twelve spans each with its own URL, then two alike, then one whose attributes come in two
+    // runs: every record holds exactly its span's attributes.
     const own = Array.from({ length: 12 }, (_, index) => [attribute('url.path', `/${index}`)]);
     const alike = [attribute('http.request.method', 'GET')];
     const body = requestOf([
@@ -320,9 +320,50 @@ describe('protobuf: attribute records shared between spans', () => {
         { 'http.request.method': 'GET', b: '2' },
       ],
     );
-    // Given up: the two alike spans decode a record each.
-    assert.notEqual(spans[12]?.attributes, spans[13]?.attributes);
-    assert.ok(!Object.isFrozen(spans[13]?.attributes));
+    // Sharing is never given up: the two alike spans share one record, frozen.
+    assert.equal(spans[12]?.attributes, spans[13]?.attributes);
+    assert.ok(Object.isFrozen(spans[13]?.attributes));
+    assert.ok(!Object.isFrozen(spans[14]?.attributes));
+  });
+
+  test('spans with the same keys and values of their own reuse only the entries that repeat', () => {
+    // A server's spans: the method and host repeat, url.path differs, then a span drops the
+    // path's value, one repeats a key with a value of its own, and one has an extra entry.
+    const base = (path: string) => [
+      attribute('http.request.method', 'GET'),
+      attribute('url.path', path),
+      attribute('server.address', 'h'),
+    ];
+    const runs = [
+      base('/a'),
+      base('/b'),
+      [
+        attribute('http.request.method', 'GET'),
+        { key: 'url.path' },
+        attribute('server.address', 'h'),
+      ],
+      [...base('/c'), attribute('url.path', '/d')],
+      [...base('/c'), attribute('url.path', '/d'), attribute('x', 'y')],
+      base('/c'),
+    ];
+    const body = requestOf(
+      runs.map((attributes, index) => spanBytes(`40000000000000${index + 10}`, attributes)),
+    );
+    const spans = decodeAll(protobufSource(body)).spans;
+    assert.deepEqual(
+      spans.map((span) => span.attributes),
+      [
+        { 'http.request.method': 'GET', 'url.path': '/a', 'server.address': 'h' },
+        { 'http.request.method': 'GET', 'url.path': '/b', 'server.address': 'h' },
+        { 'http.request.method': 'GET', 'server.address': 'h' },
+        { 'http.request.method': 'GET', 'url.path': '/d', 'server.address': 'h' },
+        { 'http.request.method': 'GET', 'url.path': '/d', 'server.address': 'h', x: 'y' },
+        { 'http.request.method': 'GET', 'url.path': '/c', 'server.address': 'h' },
+      ],
+    );
+    // Each record is the span's own: none is shared, none frozen.
+    assert.equal(new Set(spans.map((span) => span.attributes)).size, spans.length);
+    assert.ok(spans.every((span) => !Object.isFrozen(span.attributes)));
   });
 
   test('attributes split by another field are merged into a copy, never into a shared record', () => {

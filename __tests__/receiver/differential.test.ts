@@ -90,9 +90,10 @@ function span(): Record<string, unknown> {
     kind: int(8),
     startTimeUnixNano: uint64(),
     endTimeUnixNano: uint64(),
-    // Most spans take one of the request's few attribute sets, as spans of one route do: the
-    // decoder then shares one record between spans (`RecentAttributes`).
-    attributes: random() < 0.75 ? pick(attributeSets) : keyValues(0),
+    // Most spans take one of the request's few attribute sets, as spans of one route do (the
+    // decoder then shares one record between spans, `RecentAttributes`), or one of them with an
+    // entry of their own (a server's url.path: the decoder reuses the other entries).
+    attributes: attributesOf(random()),
     droppedAttributesCount: int(3),
     events: random() < 0.2 ? [{ name: 'e', timeUnixNano: uint64(), attributes: keyValues(0) }] : [],
     links:
@@ -103,6 +104,22 @@ function span(): Record<string, unknown> {
 }
 
 let attributeSets: Record<string, unknown>[][] = [];
+
+function attributesOf(roll: number): Record<string, unknown>[] {
+  if (roll < 0.5) return pick(attributeSets);
+  if (roll >= 0.8) return keyValues(0);
+  // A set with one entry changed: its value, its key, its value dropped, or an entry added.
+  const set = [...pick(attributeSets)];
+  const at = int(set.length + 1);
+  const entry = set[at] ?? { key: 'url.path' };
+  const changes = [
+    { ...entry, value: anyValue(0) },
+    { ...entry, key: text() },
+    { key: entry['key'] },
+  ];
+  set[at] = pick(changes);
+  return set;
+}
 
 const types = ExportTraceServiceRequest.root;
 const SpanType = types.lookupType('opentelemetry.proto.trace.v1.Span');

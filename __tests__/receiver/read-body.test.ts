@@ -108,6 +108,30 @@ describe('readBody: bounded, decompressing body reader', () => {
     source.stream.destroy();
   });
 
+  test('gzip kept whole or streamed through gunzip, the body and the limit are the same', async () => {
+    // Under 1/64 of the limit (16 KiB of 1 MiB) the compressed bytes are kept whole; past it,
+    // what arrived is written to gunzip and the rest piped to it.
+    let seed = 12;
+    const noise = () => (seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) >>> 16;
+    // Barely compressible: 10,000 bytes compress to under 16 KiB, 200,000 to far more.
+    const whole = Buffer.from(Array.from({ length: 200_000 }, () => noise() & 0xff));
+    assert.ok(gzipSync(whole).length > 64 * 1024);
+    for (const body of [whole.subarray(0, 10_000), whole]) {
+      const compressed = gzipSync(body);
+      const pieces = Array.from({ length: Math.ceil(compressed.length / 1000) }, (_, index) =>
+        compressed.subarray(index * 1000, (index + 1) * 1000),
+      );
+      const result = await readBody(Readable.from(pieces), 'gzip', 1 << 20, compressed.length);
+      assert.deepEqual(result, { ok: true, body });
+      const over = await readBody(Readable.from(pieces), 'gzip', body.length - 1);
+      assert.equal(over.ok ? 'ok' : over.problem, 'too-large');
+    }
+    // A small body inflating past the limit, kept whole: too large, as when streamed.
+    const bomb = gzipSync(Buffer.alloc(2 << 20));
+    const result = await readBody(Readable.from([bomb]), 'gzip', 1 << 20);
+    assert.equal(result.ok ? 'ok' : result.problem, 'too-large');
+  });
+
   test('truncated gzip is bad-gzip', async () => {
     const whole = gzipSync(Buffer.alloc(10_000, 'a'));
     const result = await readBody(Readable.from([whole.subarray(0, 20)]), 'gzip', 1 << 20);

@@ -242,7 +242,6 @@ function decodeSpan(
   let endTimeMs = 0;
   let attributes: Record<string, AttributeValue> | undefined;
   while (reader.pos < reader.end) {
-    const tagAt = reader.pos;
     const tag = reader.tag();
     if (tag === TAG_TRACE_ID || tag === TAG_SPAN_ID || tag === TAG_PARENT_SPAN_ID) {
       const idEnd = reader.lengthEnd();
@@ -259,13 +258,11 @@ function decodeSpan(
     else if (tag === TAG_END_TIME) endTimeMs = reader.fixed64Millis();
     else if (tag === TAG_ATTRIBUTE) {
       // The span's first run of attributes may be the previous span's, byte for byte: shared.
-      if (attributes === undefined && recentAttributes.trying) {
-        attributes = recentAttributes.at(reader, tagAt);
-      } else {
+      if (attributes === undefined) attributes = recentAttributes.at(reader);
+      else {
         // Attributes split by other fields (no SDK writes them so) go into a copy, never into
         // a record another span shares.
-        if (attributes === undefined) attributes = {};
-        else if (recentAttributes.isShared(attributes)) attributes = { ...attributes };
+        if (recentAttributes.isShared(attributes)) attributes = { ...attributes };
         readAttribute(reader, attributes);
       }
     } else if (tag === TAG_FLAGS) flags = reader.fixed32();

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { gunzip, inflate } from 'node:zlib';
 import { appendGrowing } from './growing-buffer';
+import { inflateBounded } from './inflate-bounded';
 
 // The gRPC over HTTP/2 wire format (grpc/grpc doc/PROTOCOL-HTTP2.md) as a unary server needs it:
 // the request's one length-prefixed message, the response's frame, and the header values.
@@ -21,8 +21,6 @@ export type MessageEncoding = 'identity' | 'gzip' | 'deflate';
 
 // 5 bytes before each message: a compressed flag, then the message's length (32-bit big-endian).
 const PREFIX_BYTES = 5;
-// Output chunks of one inflate step, as the OTLP/HTTP body reader uses (fewer steps through zlib).
-const INFLATE_CHUNK_BYTES = 64 * 1024;
 // setTimeout cannot wait longer; a grpc-timeout past it (weeks) is treated as none.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const TIMEOUT_UNIT_MS: Readonly<Record<string, number>> = {
@@ -102,7 +100,7 @@ export function readMessage(
     const message = body.subarray(0, read);
     body = Buffer.alloc(0);
     if (!compressed) return settle({ ok: true, message });
-    inflateBounded(encoding, message, maxBytes, settle);
+    inflateMessage(encoding, message, maxBytes, settle);
   };
 
   stream.on('data', onData);
@@ -135,21 +133,19 @@ function truncated(prefixRead: number, read: number, length: number): string {
   return `The call ended after ${read} of the message's ${length} bytes.`;
 }
 
-/** Inflates in zlib's thread pool, stopping as soon as the output passes `maxBytes`. */
-function inflateBounded(
+/** Inflates the message, bounded by `maxBytes` (see inflateBounded). */
+function inflateMessage(
   encoding: MessageEncoding,
   input: Buffer,
   maxBytes: number,
   settle: (result: MessageResult) => void,
 ): void {
-  const inflater = encoding === 'gzip' ? gunzip : inflate;
-  const options = { chunkSize: INFLATE_CHUNK_BYTES, maxOutputLength: maxBytes };
-  inflater(input, options, (error, inflated) => {
-    if (error === null) return settle({ ok: true, message: inflated });
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+  // A compressed message never has 'identity' (checkPrefix refuses it).
+  inflateBounded(encoding === 'gzip' ? 'gzip' : 'deflate', input, maxBytes, (result) => {
+    if (result.ok) return settle({ ok: true, message: result.output });
+    if (result.tooLarge)
       return settle(refusal(GrpcStatus.RESOURCE_EXHAUSTED, tooLarge(maxBytes, true)));
-    }
-    const message = `The ${encoding} message cannot be decompressed: ${error.message}`;
+    const message = `The ${encoding} message cannot be decompressed: ${result.message}`;
     settle(refusal(GrpcStatus.INTERNAL, message));
   });
 }
