@@ -1,3 +1,4 @@
+import { columnsOf, type SpanColumns, withGroup } from './span-columns';
 import { spanPort } from './trace-graph';
 import type { HopEvidence, SpanRecord } from './types';
 
@@ -11,6 +12,8 @@ export function groupByTrace(spans: readonly SpanRecord[]): SpansByTrace {
   let one = true;
   for (let index = 1; one && index < spans.length; index += 1) one = spans[index]!.traceId === only;
   if (one) return only === undefined ? groups : groups.set(only, spans);
+  const columns = columnsOf(spans);
+  if (columns !== undefined) return groupByColumn(spans, columns);
 
   // Spans of one trace mostly come together (an export batch shares its trace id string): look
   // the group up only when the trace id changes.
@@ -27,6 +30,48 @@ export function groupByTrace(spans: readonly SpanRecord[]): SpansByTrace {
     last.push(span);
   }
   return lists;
+}
+
+/**
+ * `groupByTrace` for the receiver's spans: by the trace column, counted then placed (two
+ * passes over an array of numbers), each group marked with where its spans lie in the columns.
+ * The groups and their order are those of the span objects: traces in order of first
+ * appearance, each trace's spans in store order.
+ */
+function groupByColumn(spans: readonly SpanRecord[], columns: SpanColumns): SpansByTrace {
+  const count = spans.length;
+  const { traceOf, traceIds } = columns;
+  // Traces numbered in the store's order of first appearance: the snapshot's are below the
+  // highest number it holds.
+  let traces = 0;
+  for (let position = 0; position < count; position += 1) {
+    if (traceOf[position]! >= traces) traces = traceOf[position]! + 1;
+  }
+  const starts = new Int32Array(traces + 1);
+  for (let position = 0; position < count; position += 1) starts[traceOf[position]! + 1]! += 1;
+  for (let trace = 0; trace < traces; trace += 1) starts[trace + 1]! += starts[trace]!;
+  const order = new Int32Array(count);
+  const placeOf = new Int32Array(count);
+  const next = starts.slice(0, traces);
+  for (let position = 0; position < count; position += 1) {
+    const trace = traceOf[position]!;
+    const slot = next[trace]!;
+    next[trace] = slot + 1;
+    order[slot] = position;
+    placeOf[position] = slot - starts[trace]!;
+  }
+  const groups = new Map<string, readonly SpanRecord[]>();
+  for (let trace = 0; trace < traces; trace += 1) {
+    const from = starts[trace]!;
+    const to = starts[trace + 1]!;
+    // A trace numbered in the store but none of whose spans is in the snapshot: no group.
+    if (from === to) continue;
+    const group = new Array<SpanRecord>(to - from);
+    for (let slot = from; slot < to; slot += 1) group[slot - from] = spans[order[slot]!]!;
+    const at = order.subarray(from, to);
+    groups.set(traceIds[trace]!, withGroup(group, { columns, trace, at, placeOf }));
+  }
+  return groups;
 }
 
 /** The callee's server span for a hop: the one it reported, or its only server span. */
