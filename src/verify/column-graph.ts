@@ -14,23 +14,24 @@ export function columnGraph(
   group: ColumnGroup,
 ): TraceGraph {
   const count = spans.length;
-  const { columns, at, placeOf } = group;
+  const { columns, at, placeOf, arena, from } = group;
   const { length } = columns;
-  let kinds: Uint8Array;
-  let flags: Uint8Array;
-  let starts: Float64Array;
-  let ends: Float64Array;
-  const serviceOf = new Int32Array(count);
-  const parents = new Int32Array(count);
-  const answered = new Uint8Array(count);
-  const remap = new ServiceRemap(columns.serviceNames.length);
-  if (at === undefined) {
+  const { parentAt } = columns;
+  const remap = serviceRemap(columns.serviceNames.length);
+  let graph: GraphArrays;
+  if (at === undefined || arena === undefined) {
     // The whole snapshot is the trace: its columns are the graph's, as they are.
-    kinds = columns.kinds.subarray(0, count);
-    flags = columns.flags.subarray(0, count);
-    starts = columns.starts.subarray(0, count);
-    ends = columns.ends.subarray(0, count);
-    const { parentAt, serviceOf: services } = columns;
+    graph = {
+      kinds: columns.kinds.subarray(0, count),
+      flags: columns.flags.subarray(0, count),
+      starts: columns.starts.subarray(0, count),
+      ends: columns.ends.subarray(0, count),
+      serviceOf: new Int32Array(count),
+      parents: new Int32Array(count),
+      answered: new Uint8Array(count),
+    };
+    const { kinds, serviceOf, parents, answered } = graph;
+    const services = columns.serviceOf;
     for (let position = 0; position < count; position += 1) {
       serviceOf[position] = remap.of(services[position]!);
       const parent = parentAt[position]!;
@@ -41,13 +42,19 @@ export function columnGraph(
       }
     }
   } else {
-    const bytes = new Uint8Array(count * 2);
-    const times = new Float64Array(count * 2);
-    kinds = bytes.subarray(0, count);
-    flags = bytes.subarray(count);
-    starts = times.subarray(0, count);
-    ends = times.subarray(count);
-    const { parentAt, serviceOf: services } = columns;
+    const to = from + count;
+    graph = {
+      kinds: arena.kinds.subarray(from, to),
+      flags: arena.flags.subarray(from, to),
+      starts: arena.starts.subarray(from, to),
+      ends: arena.ends.subarray(from, to),
+      serviceOf: arena.serviceOf.subarray(from, to),
+      parents: arena.parents.subarray(from, to),
+      answered: arena.answered.subarray(from, to),
+    };
+    const { kinds, flags, starts, ends, serviceOf, parents, answered } = graph;
+    // Built again (a trace read by two passes): the same values, `answered` set afresh.
+    answered.fill(0);
     for (let position = 0; position < count; position += 1) {
       const stored = at[position]!;
       const kind = columns.kinds[stored]!;
@@ -55,7 +62,7 @@ export function columnGraph(
       flags[position] = columns.flags[stored]!;
       starts[position] = columns.starts[stored]!;
       ends[position] = columns.ends[stored]!;
-      serviceOf[position] = remap.of(services[stored]!);
+      serviceOf[position] = remap.of(columns.serviceOf[stored]!);
       const parent = parentAt[stored]!;
       if (parent < 0 || parent >= length) parents[position] = -1;
       else {
@@ -66,6 +73,8 @@ export function columnGraph(
       }
     }
   }
+  const serviceNames = remap.done(columns.serviceNames);
+  const { kinds, flags, starts, ends, serviceOf, parents, answered } = graph;
   // Collisions: spans whose id an earlier span of the trace had (rare; a map lookup each only then).
   let firstOf: Int32Array | undefined;
   if (columns.firstOf.size !== 0) {
@@ -78,7 +87,6 @@ export function columnGraph(
     }
   }
   const collisions = firstOf === undefined ? NO_COLLISIONS : findCollisions(spans, firstOf);
-  const serviceNames = remap.names(columns.serviceNames);
   return {
     traceId,
     spans,
@@ -108,37 +116,63 @@ function identity(count: number): Int32Array {
   return positions;
 }
 
+interface GraphArrays {
+  kinds: Uint8Array;
+  flags: Uint8Array;
+  starts: Float64Array;
+  ends: Float64Array;
+  serviceOf: Int32Array;
+  parents: Int32Array;
+  answered: Uint8Array;
+}
+
 /**
  * The store's service numbers to the graph's, given in order of first appearance in the trace
- * (as the span objects give them). A typed array up to 1,024 services, else a map: a store of
- * many services (names come from the services under test) costs no large array per graph.
+ * (as the span objects give them). One table for every graph, cleared after each (`done`): up
+ * to 1,024 services a typed array, else a map (service names come from the services under
+ * test: a store of many costs no large array per graph).
  */
 class ServiceRemap {
-  private readonly table: Int32Array | undefined;
-  private readonly map: Map<number, number> | undefined;
-  private readonly order: number[] = [];
+  private table = new Int32Array(0);
+  private map: Map<number, number> | undefined;
+  private order: number[] = [];
   private last = -1;
   private lastLocal = -1;
 
-  constructor(services: number) {
-    if (services <= 1024) this.table = new Int32Array(services).fill(-1);
-    else this.map = new Map();
+  reset(services: number): this {
+    this.order = [];
+    this.last = -1;
+    if (services > 1024) this.map = new Map();
+    else {
+      this.map = undefined;
+      if (this.table.length < services) this.table = new Int32Array(services).fill(-1);
+    }
+    return this;
   }
 
   of(service: number): number {
     if (service === this.last) return this.lastLocal;
     this.last = service;
-    let local = this.table === undefined ? this.map!.get(service) : this.table[service]!;
+    let local = this.map === undefined ? this.table[service]! : this.map.get(service);
     if (local === undefined || local < 0) {
       local = this.order.push(service) - 1;
-      if (this.table === undefined) this.map!.set(service, local);
-      else this.table[service] = local;
+      if (this.map === undefined) this.table[service] = local;
+      else this.map.set(service, local);
     }
     this.lastLocal = local;
     return local;
   }
 
-  names(all: readonly string[]): string[] {
+  /** The graph's service names; the table cleared for the next graph. */
+  done(all: readonly string[]): string[] {
+    if (this.map === undefined) for (const service of this.order) this.table[service] = -1;
+    this.map = undefined;
     return this.order.map((service) => all[service]!);
   }
+}
+
+const REMAP = new ServiceRemap();
+
+function serviceRemap(services: number): ServiceRemap {
+  return REMAP.reset(services);
 }

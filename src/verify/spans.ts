@@ -1,4 +1,4 @@
-import { columnsOf, type SpanColumns, withGroup } from './span-columns';
+import { columnsOf, groupArena, type SpanColumns, withGroup } from './span-columns';
 import { spanPort } from './trace-graph';
 import type { HopEvidence, SpanRecord } from './types';
 
@@ -61,6 +61,7 @@ function groupByColumn(spans: readonly SpanRecord[], columns: SpanColumns): Span
     placeOf[position] = slot - starts[trace]!;
   }
   const groups = new Map<string, readonly SpanRecord[]>();
+  const arena = groupArena(count);
   for (let trace = 0; trace < traces; trace += 1) {
     const from = starts[trace]!;
     const to = starts[trace + 1]!;
@@ -69,7 +70,7 @@ function groupByColumn(spans: readonly SpanRecord[], columns: SpanColumns): Span
     const group = new Array<SpanRecord>(to - from);
     for (let slot = from; slot < to; slot += 1) group[slot - from] = spans[order[slot]!]!;
     const at = order.subarray(from, to);
-    groups.set(traceIds[trace]!, withGroup(group, { columns, trace, at, placeOf }));
+    groups.set(traceIds[trace]!, withGroup(group, { columns, trace, at, placeOf, arena, from }));
   }
   return groups;
 }
