@@ -14,78 +14,13 @@ export function columnGraph(
   group: ColumnGroup,
 ): TraceGraph {
   const count = spans.length;
-  const { columns, at, placeOf, arena, from } = group;
-  const { length } = columns;
-  const { parentAt } = columns;
-  const remap = serviceRemap(columns.serviceNames.length);
-  let graph: GraphArrays;
-  if (at === undefined || arena === undefined) {
-    // The whole snapshot is the trace: its columns are the graph's, as they are.
-    graph = {
-      kinds: columns.kinds.subarray(0, count),
-      flags: columns.flags.subarray(0, count),
-      starts: columns.starts.subarray(0, count),
-      ends: columns.ends.subarray(0, count),
-      serviceOf: new Int32Array(count),
-      parents: new Int32Array(count),
-      answered: new Uint8Array(count),
-    };
-    const { kinds, serviceOf, parents, answered } = graph;
-    const services = columns.serviceOf;
-    for (let position = 0; position < count; position += 1) {
-      serviceOf[position] = remap.of(services[position]!);
-      const parent = parentAt[position]!;
-      if (parent < 0 || parent >= length) parents[position] = -1;
-      else {
-        parents[position] = parent;
-        if (kinds[position] === KIND.server) answered[parent] = 1;
-      }
-    }
-  } else {
-    const to = from + count;
-    graph = {
-      kinds: arena.kinds.subarray(from, to),
-      flags: arena.flags.subarray(from, to),
-      starts: arena.starts.subarray(from, to),
-      ends: arena.ends.subarray(from, to),
-      serviceOf: arena.serviceOf.subarray(from, to),
-      parents: arena.parents.subarray(from, to),
-      answered: arena.answered.subarray(from, to),
-    };
-    const { kinds, flags, starts, ends, serviceOf, parents, answered } = graph;
-    // Built again (a trace read by two passes): the same values, `answered` set afresh.
-    answered.fill(0);
-    for (let position = 0; position < count; position += 1) {
-      const stored = at[position]!;
-      const kind = columns.kinds[stored]!;
-      kinds[position] = kind;
-      flags[position] = columns.flags[stored]!;
-      starts[position] = columns.starts[stored]!;
-      ends[position] = columns.ends[stored]!;
-      serviceOf[position] = remap.of(columns.serviceOf[stored]!);
-      const parent = parentAt[stored]!;
-      if (parent < 0 || parent >= length) parents[position] = -1;
-      else {
-        // A parent is of the same trace: its place is in this group.
-        const place = placeOf![parent]!;
-        parents[position] = place;
-        if (kind === KIND.server) answered[place] = 1;
-      }
-    }
-  }
+  const { columns, at, placeOf } = group;
+  const remap = REMAP.reset(columns.serviceNames.length);
+  const graph =
+    at === undefined ? wholeArrays(group, count, remap) : groupArrays(group, count, remap);
   const serviceNames = remap.done(columns.serviceNames);
   const { kinds, flags, starts, ends, serviceOf, parents, answered } = graph;
-  // Collisions: spans whose id an earlier span of the trace had (rare; a map lookup each only then).
-  let firstOf: Int32Array | undefined;
-  if (columns.firstOf.size !== 0) {
-    for (let position = 0; position < count; position += 1) {
-      const stored = at === undefined ? position : at[position]!;
-      const first = columns.firstOf.get(stored);
-      if (first === undefined) continue;
-      firstOf ??= identity(count);
-      firstOf[position] = at === undefined ? first : placeOf![first]!;
-    }
-  }
+  const firstOf = firstOfIds(group, count);
   const collisions = firstOf === undefined ? NO_COLLISIONS : findCollisions(spans, firstOf);
   return {
     traceId,
@@ -108,6 +43,92 @@ export function columnGraph(
     },
     isAnswered: (position) => answered[firstOf === undefined ? position : firstOf[position]!] === 1,
   };
+}
+
+/** The graph's arrays when the whole snapshot is the trace: its columns, as they are. */
+function wholeArrays(group: ColumnGroup, count: number, remap: ServiceRemap): GraphArrays {
+  const { columns } = group;
+  const { length, parentAt } = columns;
+  const graph = {
+    kinds: columns.kinds.subarray(0, count),
+    flags: columns.flags.subarray(0, count),
+    starts: columns.starts.subarray(0, count),
+    ends: columns.ends.subarray(0, count),
+    serviceOf: new Int32Array(count),
+    parents: new Int32Array(count),
+    answered: new Uint8Array(count),
+  };
+  const { kinds, serviceOf, parents, answered } = graph;
+  const services = columns.serviceOf;
+  for (let position = 0; position < count; position += 1) {
+    serviceOf[position] = remap.of(services[position]!);
+    const parent = parentAt[position]!;
+    if (parent < 0 || parent >= length) parents[position] = -1;
+    else {
+      parents[position] = parent;
+      if (kinds[position] === KIND.server) answered[parent] = 1;
+    }
+  }
+  return graph;
+}
+
+/** The graph's arrays for one trace of a many-trace snapshot: gathered into the run's arena. */
+function groupArrays(group: ColumnGroup, count: number, remap: ServiceRemap): GraphArrays {
+  const { columns, from } = group;
+  const at = group.at!;
+  const placeOf = group.placeOf!;
+  const arena = group.arena!;
+  const { length, parentAt } = columns;
+  const to = from + count;
+  const graph = {
+    kinds: arena.kinds.subarray(from, to),
+    flags: arena.flags.subarray(from, to),
+    starts: arena.starts.subarray(from, to),
+    ends: arena.ends.subarray(from, to),
+    serviceOf: arena.serviceOf.subarray(from, to),
+    parents: arena.parents.subarray(from, to),
+    answered: arena.answered.subarray(from, to),
+  };
+  const { kinds, flags, starts, ends, serviceOf, parents, answered } = graph;
+  // Built again (a trace read by two passes): the same values, `answered` set afresh.
+  answered.fill(0);
+  for (let position = 0; position < count; position += 1) {
+    const stored = at[position]!;
+    const kind = columns.kinds[stored]!;
+    kinds[position] = kind;
+    flags[position] = columns.flags[stored]!;
+    starts[position] = columns.starts[stored]!;
+    ends[position] = columns.ends[stored]!;
+    serviceOf[position] = remap.of(columns.serviceOf[stored]!);
+    const parent = parentAt[stored]!;
+    if (parent < 0 || parent >= length) parents[position] = -1;
+    else {
+      // A parent is of the same trace: its place is in this group.
+      const place = placeOf[parent]!;
+      parents[position] = place;
+      if (kind === KIND.server) answered[place] = 1;
+    }
+  }
+  return graph;
+}
+
+/**
+ * For each span, the position of the first span of its id (itself but for a collision), or
+ * undefined when no span of the group collides (a map lookup per span only when the store
+ * holds a collision at all).
+ */
+function firstOfIds(group: ColumnGroup, count: number): Int32Array | undefined {
+  const { columns, at, placeOf } = group;
+  if (columns.firstOf.size === 0) return undefined;
+  let firstOf: Int32Array | undefined;
+  for (let position = 0; position < count; position += 1) {
+    const stored = at === undefined ? position : at[position]!;
+    const first = columns.firstOf.get(stored);
+    if (first === undefined) continue;
+    firstOf ??= identity(count);
+    firstOf[position] = at === undefined ? first : placeOf![first]!;
+  }
+  return firstOf;
 }
 
 function identity(count: number): Int32Array {
@@ -172,7 +193,3 @@ class ServiceRemap {
 }
 
 const REMAP = new ServiceRemap();
-
-function serviceRemap(services: number): ServiceRemap {
-  return REMAP.reset(services);
-}
