@@ -16,11 +16,7 @@ export class SpanIndex {
     () => new Map<number, number | Clash>(),
   );
 
-  constructor(
-    private readonly spans: readonly SpanRecord[],
-    /** Told when a key first holds a clash map (ids chosen to clash). */
-    private readonly onClashMap: () => void,
-  ) {}
+  constructor(private readonly spans: readonly SpanRecord[]) {}
 
   /** What is stored under `key` (see `keyOf`). */
   get(key: number): number | Clash | undefined {
@@ -44,28 +40,6 @@ export class SpanIndex {
     return found.some((stored) => sameSpan(this.spans[stored]!, span));
   }
 
-  /** The position of the first stored span of `traceId` with id `id`, or -1. */
-  firstOf(id: string, traceId: string): number {
-    const found = this.get(keyOf(id));
-    if (found === undefined) return -1;
-    if (typeof found === 'number') return this.isSpan(found, id, traceId) ? found : -1;
-    if (Array.isArray(found)) {
-      for (const position of found) if (this.isSpan(position, id, traceId)) return position;
-      return -1;
-    }
-    // Scans the map: its owner stops asking once a clash map is made (`onClashMap`).
-    let first = -1;
-    for (const position of found.values()) {
-      if (this.isSpan(position, id, traceId) && (first < 0 || position < first)) first = position;
-    }
-    return first;
-  }
-
-  private isSpan(position: number, id: string, traceId: string): boolean {
-    const stored = this.spans[position]!;
-    return stored.spanId === id && stored.traceId === traceId;
-  }
-
   /** The map holding a key: the one of its low 4 bits (the id's last hex digit). */
   private shardOf(key: number): Map<number, number | Clash> {
     return this.shards[key & (SPAN_ID_SHARDS - 1)]!;
@@ -76,7 +50,6 @@ export class SpanIndex {
     span: SpanRecord,
     position: number,
   ): Map<string, number> {
-    this.onClashMap();
     const map = new Map<string, number>();
     for (const stored of list) map.set(identityOf(this.spans[stored]!), stored);
     map.set(identityOf(span), position);

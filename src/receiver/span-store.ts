@@ -1,6 +1,5 @@
 import { withColumns } from '../verify/span-columns';
 import type { AttributeValue, SpanKindName, SpanRecord } from '../verify/types';
-import { ParentLinks } from './parent-links';
 import { keyOf, SpanIndex } from './span-index';
 import { StoredColumns } from './stored-columns';
 import type { ReceiverStats, RejectedSpan, WaitForOptions, WaitResult } from './types';
@@ -43,12 +42,9 @@ export class StoredSpan implements SpanRecord {
  */
 export class SpanStore {
   private readonly inOrder: SpanRecord[] = [];
-  private readonly index = new SpanIndex(this.inOrder, () => this.links.giveUp());
-  /** The columns the verifier reads (`SpanColumns`), and each span's parent resolved as stored. */
+  private readonly index = new SpanIndex(this.inOrder);
+  /** The columns the verifier reads (`SpanColumns`): written once as each span is stored. */
   private readonly columns = new StoredColumns();
-  private readonly links = new ParentLinks(this.inOrder, this.columns, (id, traceId) =>
-    this.index.firstOf(id, traceId),
-  );
   private readonly serviceNames = new Set<string>();
   private readonly rejected: RejectedSpan[] = [];
   private readonly listeners = new Set<Listener>();
@@ -138,7 +134,6 @@ export class SpanStore {
         this.inOrder.push(span);
         this.index.add(key, found, span, position);
         this.columns.append(position, span);
-        this.links.stored(position, span, key, found !== undefined);
         // A batch's spans mostly share their service: the set is asked once per run of them.
         if (span.service !== lastService) this.serviceNames.add((lastService = span.service));
         added.push(span);
@@ -155,11 +150,7 @@ export class SpanStore {
   /** The stored spans in order; the array carries the columns (`SpanColumns`) of its spans. */
   spans(): SpanRecord[] {
     const spans = [...this.inOrder];
-    if (!this.links.exact) return spans;
-    return withColumns(
-      spans,
-      this.columns.snapshot(spans.length, (id, traceId) => this.index.firstOf(id, traceId)),
-    );
+    return withColumns(spans, this.columns.snapshot(spans.length));
   }
 
   services(): string[] {

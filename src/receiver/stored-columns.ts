@@ -1,22 +1,24 @@
-import { flagBits, kindNumber, type SpanColumns } from '../verify/span-columns';
+import { keyInto } from '../verify/id-table';
+import { flagBits, HASHED, kindNumber, type SpanColumns } from '../verify/span-columns';
 import type { SpanRecord } from '../verify/types';
 
 /**
  * The span store's columns (see `SpanColumns`): typed arrays grown by doubling, written once per
- * stored span. Trace ids and services are interned as small numbers in order of first appearance.
+ * stored span. Trace ids and services are interned as small numbers in order of first
+ * appearance; span and parent ids kept as their keys (two 32-bit halves, parsed once).
  */
 export class StoredColumns {
   private capacity = 0;
-  traceOf = new Int32Array(0);
-  serviceOf = new Int32Array(0);
-  kinds = new Uint8Array(0);
-  flags = new Uint8Array(0);
-  starts = new Float64Array(0);
-  ends = new Float64Array(0);
-  parentAt = new Int32Array(0);
-  readonly firstOf = new Map<number, number>();
-  readonly traceIds: string[] = [];
-  readonly serviceNames: string[] = [];
+  private traceOf = new Int32Array(0);
+  private serviceOf = new Int32Array(0);
+  private kinds = new Uint8Array(0);
+  private flags = new Uint8Array(0);
+  private starts = new Float64Array(0);
+  private ends = new Float64Array(0);
+  private idKeys = new Int32Array(0);
+  private parentKeys = new Int32Array(0);
+  private readonly traceIds: string[] = [];
+  private readonly serviceNames: string[] = [];
   private readonly traceIndex = new Map<string, number>();
   private readonly serviceIndex = new Map<string, number>();
   // Spans come in batches of one service and mostly one trace: the maps are asked on a change.
@@ -25,40 +27,34 @@ export class StoredColumns {
   private lastService: string | undefined;
   private lastServiceIndex = -1;
 
-  /** Writes the columns of the span at `position` (the next one); its parent is set apart. */
+  /** Writes the columns of the span at `position` (the next one). */
   append(position: number, span: SpanRecord): void {
     if (position >= this.capacity) this.grow(position + 1);
     const traceId = span.traceId;
     if (traceId !== this.lastTrace) {
       this.lastTrace = traceId;
-      let index = this.traceIndex.get(traceId);
-      if (index === undefined) {
-        index = this.traceIds.push(traceId) - 1;
-        this.traceIndex.set(traceId, index);
-      }
-      this.lastTraceIndex = index;
+      this.lastTraceIndex = intern(this.traceIndex, this.traceIds, traceId);
     }
     const service = span.service;
     if (service !== this.lastService) {
       this.lastService = service;
-      let index = this.serviceIndex.get(service);
-      if (index === undefined) {
-        index = this.serviceNames.push(service) - 1;
-        this.serviceIndex.set(service, index);
-      }
-      this.lastServiceIndex = index;
+      this.lastServiceIndex = intern(this.serviceIndex, this.serviceNames, service);
     }
     this.traceOf[position] = this.lastTraceIndex;
     this.serviceOf[position] = this.lastServiceIndex;
     this.kinds[position] = kindNumber(span.kind);
-    this.flags[position] = flagBits(span);
+    let bits = flagBits(span);
+    if (!keyInto(span.spanId, this.idKeys, position * 2)) bits |= HASHED.id;
+    const parentId = span.parentSpanId;
+    if (parentId !== undefined && !keyInto(parentId, this.parentKeys, position * 2))
+      bits |= HASHED.parent;
+    this.flags[position] = bits;
     this.starts[position] = span.startTimeMs;
     this.ends[position] = span.endTimeMs;
-    this.parentAt[position] = -1;
   }
 
   /** The columns as they stand, for the first `length` spans. */
-  snapshot(length: number, find: (id: string, traceId: string) => number): SpanColumns {
+  snapshot(length: number): SpanColumns {
     return {
       length,
       traceOf: this.traceOf,
@@ -69,12 +65,8 @@ export class StoredColumns {
       flags: this.flags,
       starts: this.starts,
       ends: this.ends,
-      parentAt: this.parentAt,
-      firstOf: this.firstOf,
-      find: (id, traceId) => {
-        const found = find(id, traceId);
-        return found < length ? found : -1;
-      },
+      idKeys: this.idKeys,
+      parentKeys: this.parentKeys,
     };
   }
 
@@ -91,7 +83,18 @@ export class StoredColumns {
     this.flags = copy(this.flags, new Uint8Array(capacity));
     this.starts = copy(this.starts, new Float64Array(capacity));
     this.ends = copy(this.ends, new Float64Array(capacity));
-    this.parentAt = copy(this.parentAt, new Int32Array(capacity));
+    this.idKeys = copy(this.idKeys, new Int32Array(capacity * 2));
+    this.parentKeys = copy(this.parentKeys, new Int32Array(capacity * 2));
     this.capacity = capacity;
   }
+}
+
+/** The number of `value` in `names` (in order of first appearance), added when new. */
+function intern(numbers: Map<string, number>, names: string[], value: string): number {
+  let number = numbers.get(value);
+  if (number === undefined) {
+    number = names.push(value) - 1;
+    numbers.set(value, number);
+  }
+  return number;
 }

@@ -1,12 +1,21 @@
-import { type ColumnGroup, KIND } from './span-columns';
-import { findCollisions, NO_COLLISIONS, type TraceGraph } from './trace-graph';
+import { graphArrays } from './graph-arrays';
+import { type ColumnGroup, FLAG, HASHED } from './span-columns';
+import {
+  findCollisions,
+  HASHED_PARENT,
+  identity,
+  NO_COLLISIONS,
+  resolveParents,
+  type TraceGraph,
+} from './trace-graph';
 import type { SpanRecord } from './types';
 
 /**
- * `buildTraceGraph` for spans the receiver stored: kinds, flags, times and services come from the
- * store's columns, and every parent was resolved as it was stored (the first span of its id in
- * the trace), so no span object is read, no id string parsed and no id table built. The result
- * is the graph the span objects give (see `__tests__/unit/column-graph.test.ts`).
+ * `buildTraceGraph` for spans the receiver stored: kinds, flags, times, services and the keys of
+ * span and parent ids come from the store's columns, read in order, so no span object is read
+ * and no id string parsed (a span object only for an id that is not 16 hex digits). The same
+ * id table and parent lookups as from span objects, so the same graph (see
+ * `__tests__/unit/column-graph.test.ts`).
  */
 export function columnGraph(
   traceId: string,
@@ -14,13 +23,35 @@ export function columnGraph(
   group: ColumnGroup,
 ): TraceGraph {
   const count = spans.length;
-  const { columns, at, placeOf } = group;
+  const { columns, at } = group;
+  const arrays = graphArrays(spans, at === undefined ? columns : undefined);
+  const { starts, ends, serviceOf, parents, parentLow, kinds, flags, answered, ids } = arrays;
+  const { idKeys, parentKeys } = columns;
   const remap = REMAP.reset(columns.serviceNames.length);
-  const graph =
-    at === undefined ? wholeArrays(group, count, remap) : groupArrays(group, count, remap);
+  let firstOf: Int32Array | undefined;
+  for (let position = 0; position < count; position += 1) {
+    const stored = at === undefined ? position : at[position]!;
+    const bits = columns.flags[stored]!;
+    const key = stored * 2;
+    const hashedId = (bits & HASHED.id) === 0 ? undefined : spans[position]!.spanId;
+    const first = ids.insertKey(position, idKeys[key]!, idKeys[key + 1]!, hashedId);
+    if (first !== position) (firstOf ??= identity(count))[position] = first;
+    serviceOf[position] = remap.of(columns.serviceOf[stored]!);
+    let graphBits = bits & FLAG_BITS;
+    if ((bits & FLAG.hasParent) !== 0) {
+      if ((bits & HASHED.parent) !== 0) graphBits |= HASHED_PARENT;
+      parents[position] = parentKeys[key]!;
+      parentLow[position] = parentKeys[key + 1]!;
+    }
+    flags[position] = graphBits;
+    if (at === undefined) continue;
+    // A trace of a many-trace snapshot: its own arrays, gathered.
+    kinds[position] = columns.kinds[stored]!;
+    starts[position] = columns.starts[stored]!;
+    ends[position] = columns.ends[stored]!;
+  }
   const serviceNames = remap.done(columns.serviceNames);
-  const { kinds, flags, starts, ends, serviceOf, parents, answered } = graph;
-  const firstOf = firstOfIds(group, count);
+  resolveParents(ids, parentLow, { spans, kinds, flags, parents, answered });
   const collisions = firstOf === undefined ? NO_COLLISIONS : findCollisions(spans, firstOf);
   return {
     traceId,
@@ -36,116 +67,13 @@ export function columnGraph(
     starts,
     ends,
     collisions,
-    indexOf: (id) => {
-      const stored = columns.find(id, traceId);
-      if (stored < 0) return -1;
-      return at === undefined ? stored : placeOf![stored]!;
-    },
+    indexOf: (id) => ids.find(id),
     isAnswered: (position) => answered[firstOf === undefined ? position : firstOf[position]!] === 1,
   };
 }
 
-/** The graph's arrays when the whole snapshot is the trace: its columns, as they are. */
-function wholeArrays(group: ColumnGroup, count: number, remap: ServiceRemap): GraphArrays {
-  const { columns } = group;
-  const { length, parentAt } = columns;
-  const graph = {
-    kinds: columns.kinds.subarray(0, count),
-    flags: columns.flags.subarray(0, count),
-    starts: columns.starts.subarray(0, count),
-    ends: columns.ends.subarray(0, count),
-    serviceOf: new Int32Array(count),
-    parents: new Int32Array(count),
-    answered: new Uint8Array(count),
-  };
-  const { kinds, serviceOf, parents, answered } = graph;
-  const services = columns.serviceOf;
-  for (let position = 0; position < count; position += 1) {
-    serviceOf[position] = remap.of(services[position]!);
-    const parent = parentAt[position]!;
-    if (parent < 0 || parent >= length) parents[position] = -1;
-    else {
-      parents[position] = parent;
-      if (kinds[position] === KIND.server) answered[parent] = 1;
-    }
-  }
-  return graph;
-}
-
-/** The graph's arrays for one trace of a many-trace snapshot: gathered into the run's arena. */
-function groupArrays(group: ColumnGroup, count: number, remap: ServiceRemap): GraphArrays {
-  const { columns, from } = group;
-  const at = group.at!;
-  const placeOf = group.placeOf!;
-  const arena = group.arena!;
-  const { length, parentAt } = columns;
-  const to = from + count;
-  const graph = {
-    kinds: arena.kinds.subarray(from, to),
-    flags: arena.flags.subarray(from, to),
-    starts: arena.starts.subarray(from, to),
-    ends: arena.ends.subarray(from, to),
-    serviceOf: arena.serviceOf.subarray(from, to),
-    parents: arena.parents.subarray(from, to),
-    answered: arena.answered.subarray(from, to),
-  };
-  const { kinds, flags, starts, ends, serviceOf, parents, answered } = graph;
-  // Built again (a trace read by two passes): the same values, `answered` set afresh.
-  answered.fill(0);
-  for (let position = 0; position < count; position += 1) {
-    const stored = at[position]!;
-    const kind = columns.kinds[stored]!;
-    kinds[position] = kind;
-    flags[position] = columns.flags[stored]!;
-    starts[position] = columns.starts[stored]!;
-    ends[position] = columns.ends[stored]!;
-    serviceOf[position] = remap.of(columns.serviceOf[stored]!);
-    const parent = parentAt[stored]!;
-    if (parent < 0 || parent >= length) parents[position] = -1;
-    else {
-      // A parent is of the same trace: its place is in this group.
-      const place = placeOf[parent]!;
-      parents[position] = place;
-      if (kind === KIND.server) answered[place] = 1;
-    }
-  }
-  return graph;
-}
-
-/**
- * For each span, the position of the first span of its id (itself but for a collision), or
- * undefined when no span of the group collides (a map lookup per span only when the store
- * holds a collision at all).
- */
-function firstOfIds(group: ColumnGroup, count: number): Int32Array | undefined {
-  const { columns, at, placeOf } = group;
-  if (columns.firstOf.size === 0) return undefined;
-  let firstOf: Int32Array | undefined;
-  for (let position = 0; position < count; position += 1) {
-    const stored = at === undefined ? position : at[position]!;
-    const first = columns.firstOf.get(stored);
-    if (first === undefined) continue;
-    firstOf ??= identity(count);
-    firstOf[position] = at === undefined ? first : placeOf![first]!;
-  }
-  return firstOf;
-}
-
-function identity(count: number): Int32Array {
-  const positions = new Int32Array(count);
-  for (let position = 0; position < count; position += 1) positions[position] = position;
-  return positions;
-}
-
-interface GraphArrays {
-  kinds: Uint8Array;
-  flags: Uint8Array;
-  starts: Float64Array;
-  ends: Float64Array;
-  serviceOf: Int32Array;
-  parents: Int32Array;
-  answered: Uint8Array;
-}
+/** The bits of the columns' flags a graph keeps. */
+const FLAG_BITS = FLAG.sampled | FLAG.notSampled | FLAG.hasParent | FLAG.localParent;
 
 /**
  * The store's service numbers to the graph's, given in order of first appearance in the trace

@@ -15,6 +15,12 @@ export const FLAG = {
   localParent: 8,
 } as const;
 
+/**
+ * Bits of `SpanColumns.flags` besides `FLAG`'s: the span's or its parent's id is not 16 hex
+ * digits, so its key is two hashes (see `keyInto`) and the strings must be compared.
+ */
+export const HASHED = { id: 64, parent: 128 } as const;
+
 /** `KIND[kind]` without a keyed lookup: the receiver's kinds are shared constant strings. */
 export function kindNumber(kind: string): number {
   if (kind === 'server') return KIND.server;
@@ -37,7 +43,7 @@ export function flagBits(span: SpanRecord): number {
  * written once as each span is stored (position = the span's place in the store, and in the
  * array `SpanStore.spans()` returned): the verifier reads these in order instead of a million
  * span objects and their id strings spread over the heap. Only positions below `length` belong
- * to the snapshot; the store keeps writing past it (and resolves later parents there).
+ * to the snapshot; the store keeps writing past it.
  */
 export interface SpanColumns {
   /** The spans of the snapshot (`spans.length` of the array it came with). */
@@ -50,20 +56,14 @@ export interface SpanColumns {
   readonly serviceNames: readonly string[];
   /** `KIND` numbers. */
   readonly kinds: Uint8Array;
-  /** `FLAG` bits. */
+  /** `FLAG` and `HASHED` bits. */
   readonly flags: Uint8Array;
   readonly starts: Float64Array;
   readonly ends: Float64Array;
-  /**
-   * The position of each span's parent: the first stored span with the parent's id in the same
-   * trace, or -1 (a root, or no such span stored yet). A position at or past `length` is a
-   * parent that came after the snapshot: none for it.
-   */
-  readonly parentAt: Int32Array;
-  /** For a span whose id an earlier span of its trace had (an id collision): that span's position. */
-  readonly firstOf: ReadonlyMap<number, number>;
-  /** The position of the first span of `traceId` with id `id`, below `length`; -1 for none. */
-  find(id: string, traceId: string): number;
+  /** The key of each span's id (`keyInto`): two numbers per span, at 2 x position. */
+  readonly idKeys: Int32Array;
+  /** The key of each span's parent id, when it names one (`FLAG.hasParent`). */
+  readonly parentKeys: Int32Array;
 }
 
 const COLUMNS = Symbol('span columns');
@@ -75,41 +75,6 @@ export interface ColumnGroup {
   trace: number;
   /** Positions in the columns of the group's spans, in order; undefined: 0 to n - 1. */
   at: Int32Array | undefined;
-  /** A column position's place in its group (read only for spans of the group's trace). */
-  placeOf: Int32Array | undefined;
-  /**
-   * The graph arrays of every group of the run, side by side as the groups are (a group's are
-   * at `from` to `from + n`): with 10,000 probes, ten buffers for the run rather than a few per
-   * trace graph, and nothing per graph for the collector to find but the views.
-   */
-  arena: GroupArena | undefined;
-  from: number;
-}
-
-export interface GroupArena {
-  starts: Float64Array;
-  ends: Float64Array;
-  serviceOf: Int32Array;
-  parents: Int32Array;
-  kinds: Uint8Array;
-  flags: Uint8Array;
-  answered: Uint8Array;
-}
-
-/** A `GroupArena` for `count` spans: three buffers. */
-export function groupArena(count: number): GroupArena {
-  const times = new Float64Array(count * 2);
-  const ints = new Int32Array(count * 2);
-  const bytes = new Uint8Array(count * 3);
-  return {
-    starts: times.subarray(0, count),
-    ends: times.subarray(count),
-    serviceOf: ints.subarray(0, count),
-    parents: ints.subarray(count),
-    kinds: bytes.subarray(0, count),
-    flags: bytes.subarray(count, count * 2),
-    answered: bytes.subarray(count * 2),
-  };
 }
 
 /** Marks `spans` (the store's snapshot) as described by `columns`. */
@@ -144,5 +109,5 @@ export function groupOf(spans: readonly SpanRecord[]): ColumnGroup | undefined {
   for (let position = 1; position < spans.length; position += 1) {
     if (traceOf[position] !== trace) return undefined;
   }
-  return { columns, trace, at: undefined, placeOf: undefined, arena: undefined, from: 0 };
+  return { columns, trace, at: undefined };
 }

@@ -1,4 +1,4 @@
-import { columnsOf, groupArena, type SpanColumns, withGroup } from './span-columns';
+import { columnsOf, groupOf, type SpanColumns, withGroup } from './span-columns';
 import { spanPort } from './trace-graph';
 import type { HopEvidence, SpanRecord } from './types';
 
@@ -7,13 +7,18 @@ export type SpansByTrace = ReadonlyMap<string, readonly SpanRecord[]>;
 
 export function groupByTrace(spans: readonly SpanRecord[]): SpansByTrace {
   const groups = new Map<string, readonly SpanRecord[]>();
+  // The receiver's spans: by their trace column, without reading a span object.
+  const columns = columnsOf(spans);
+  if (columns !== undefined) {
+    if (groupOf(spans) === undefined) return groupByColumn(spans, columns);
+    // One trace only: the spans are the group, as below.
+    return spans.length === 0 ? groups : groups.set(spans[0]!.traceId, spans);
+  }
   // One trace only (one probe's run, however large): the spans are the group, not a copy.
   const only = spans[0]?.traceId;
   let one = true;
   for (let index = 1; one && index < spans.length; index += 1) one = spans[index]!.traceId === only;
   if (one) return only === undefined ? groups : groups.set(only, spans);
-  const columns = columnsOf(spans);
-  if (columns !== undefined) return groupByColumn(spans, columns);
 
   // Spans of one trace mostly come together (an export batch shares its trace id string): look
   // the group up only when the trace id changes.
@@ -51,17 +56,13 @@ function groupByColumn(spans: readonly SpanRecord[], columns: SpanColumns): Span
   for (let position = 0; position < count; position += 1) starts[traceOf[position]! + 1]! += 1;
   for (let trace = 0; trace < traces; trace += 1) starts[trace + 1]! += starts[trace]!;
   const order = new Int32Array(count);
-  const placeOf = new Int32Array(count);
   const next = starts.slice(0, traces);
   for (let position = 0; position < count; position += 1) {
     const trace = traceOf[position]!;
-    const slot = next[trace]!;
-    next[trace] = slot + 1;
-    order[slot] = position;
-    placeOf[position] = slot - starts[trace]!;
+    order[next[trace]!] = position;
+    next[trace]! += 1;
   }
   const groups = new Map<string, readonly SpanRecord[]>();
-  const arena = groupArena(count);
   for (let trace = 0; trace < traces; trace += 1) {
     const from = starts[trace]!;
     const to = starts[trace + 1]!;
@@ -70,7 +71,7 @@ function groupByColumn(spans: readonly SpanRecord[], columns: SpanColumns): Span
     const group = new Array<SpanRecord>(to - from);
     for (let slot = from; slot < to; slot += 1) group[slot - from] = spans[order[slot]!]!;
     const at = order.subarray(from, to);
-    groups.set(traceIds[trace]!, withGroup(group, { columns, trace, at, placeOf, arena, from }));
+    groups.set(traceIds[trace]!, withGroup(group, { columns, trace, at }));
   }
   return groups;
 }

@@ -110,7 +110,7 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
 export const NO_COLLISIONS: ReadonlyMap<string, readonly string[]> = new Map();
 
 /** A flag bit used only while building: the parent's key is hashed (compare the strings). */
-const HASHED_PARENT = 128;
+export const HASHED_PARENT = 128;
 /** The key `keyInto` wrote last. */
 const KEY = new Int32Array(2);
 
@@ -120,7 +120,7 @@ const KEY = new Int32Array(2);
  * not 16 hex digits). Replaces the keys in `parents` by positions, fills `answered`, clears the
  * building bit of `flags`.
  */
-function resolveParents(
+export function resolveParents(
   ids: IdTable,
   parentLow: Int32Array,
   graph: {
@@ -147,7 +147,7 @@ function resolveParents(
   }
 }
 
-function identity(count: number): Int32Array {
+export function identity(count: number): Int32Array {
   const positions = new Int32Array(count);
   for (let position = 0; position < count; position += 1) positions[position] = position;
   return positions;
