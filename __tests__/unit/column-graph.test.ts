@@ -18,6 +18,15 @@ function random(seed: number): () => number {
   };
 }
 
+function portAttribute(next: () => number): SpanRecord['attributes'] {
+  const port = 9000 + Math.floor(next() * 5);
+  const pick = next();
+  if (pick < 0.1) return {};
+  if (pick < 0.15) return { 'net.host.port': String(port) };
+  if (pick < 0.18) return { 'server.port': 'none' };
+  return { 'server.port': port };
+}
+
 const hex = (value: number, digits: number): string =>
   value.toString(16).padStart(digits, '0').slice(-digits);
 
@@ -56,7 +65,8 @@ function spanSet(seed: number, traces: number, perTrace: number): SpanRecord[] {
         service: `svc-${Math.floor(next() * 5)}`,
         startTimeMs: 1000 + index,
         endTimeMs: 2000 - index,
-        attributes: { 'server.port': 9000 + Math.floor(next() * 5) },
+        // Ports as exporters send them: a number, a string (even a bad one), or none.
+        attributes: portAttribute(next),
       });
     }
   }

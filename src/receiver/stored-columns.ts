@@ -1,5 +1,6 @@
 import { keyInto } from '../verify/id-table';
-import { flagBits, HASHED, kindNumber, type SpanColumns } from '../verify/span-columns';
+import { flagBits, HASHED, KIND, kindNumber, type SpanColumns } from '../verify/span-columns';
+import { spanPort } from '../verify/trace-graph';
 import type { SpanRecord } from '../verify/types';
 
 /**
@@ -15,6 +16,7 @@ export class StoredColumns {
   private flags = new Uint8Array(0);
   private starts = new Float64Array(0);
   private ends = new Float64Array(0);
+  private ports = new Float64Array(0);
   private idKeys = new Int32Array(0);
   private parentKeys = new Int32Array(0);
   private readonly traceIds: string[] = [];
@@ -42,7 +44,10 @@ export class StoredColumns {
     }
     this.traceOf[position] = this.lastTraceIndex;
     this.serviceOf[position] = this.lastServiceIndex;
-    this.kinds[position] = kindNumber(span.kind);
+    const kind = kindNumber(span.kind);
+    this.kinds[position] = kind;
+    // A server span's port, read from its attributes while they are fresh (NaN: none).
+    this.ports[position] = kind === KIND.server ? (spanPort(span) ?? NaN) : NaN;
     let bits = flagBits(span);
     if (!keyInto(span.spanId, this.idKeys, position * 2)) bits |= HASHED.id;
     const parentId = span.parentSpanId;
@@ -65,6 +70,7 @@ export class StoredColumns {
       flags: this.flags,
       starts: this.starts,
       ends: this.ends,
+      ports: this.ports,
       idKeys: this.idKeys,
       parentKeys: this.parentKeys,
     };
@@ -83,6 +89,7 @@ export class StoredColumns {
     this.flags = copy(this.flags, new Uint8Array(capacity));
     this.starts = copy(this.starts, new Float64Array(capacity));
     this.ends = copy(this.ends, new Float64Array(capacity));
+    this.ports = copy(this.ports, new Float64Array(capacity));
     this.idKeys = copy(this.idKeys, new Int32Array(capacity * 2));
     this.parentKeys = copy(this.parentKeys, new Int32Array(capacity * 2));
     this.capacity = capacity;

@@ -54,8 +54,8 @@ export function listenersOf(spans: readonly SpanRecord[]): {
 }
 
 /**
- * `listenersOf` for the receiver's spans: services, kinds and sampled bits from its columns; a
- * span object is read only for a server span's port. Sets and maps fill in the same order.
+ * `listenersOf` for the receiver's spans: services, kinds, sampled bits and server ports from
+ * its columns, no span object read. Sets and maps fill in the same order.
  */
 function listenersOfColumns(
   spans: readonly SpanRecord[],
@@ -64,7 +64,7 @@ function listenersOfColumns(
   const listeners = new Map<number, Set<string>>();
   const clientServices = new Set<string>();
   const flagWriters = new Set<string>();
-  const { kinds, flags, serviceOf, serviceNames } = columns;
+  const { kinds, flags, serviceOf, serviceNames, ports } = columns;
   const counts = new Int32Array(serviceNames.length);
   // Per service: 1 once it wrote a sampled bit, 2 once it exported a client span.
   const seen = new Uint8Array(serviceNames.length);
@@ -81,8 +81,8 @@ function listenersOfColumns(
       clientServices.add(serviceNames[service]!);
     }
     if (kind !== KIND.server) continue;
-    const port = spanPort(spans[position]!);
-    if (port === undefined || !Number.isFinite(port)) continue;
+    const port = ports[position]!;
+    if (!Number.isFinite(port)) continue;
     let services = listeners.get(port);
     if (services === undefined) listeners.set(port, (services = new Set()));
     services.add(serviceNames[service]!);

@@ -60,6 +60,8 @@ export interface SpanColumns {
   readonly flags: Uint8Array;
   readonly starts: Float64Array;
   readonly ends: Float64Array;
+  /** A server span's port (`spanPort`), NaN when it has none (or for another kind of span). */
+  readonly ports: Float64Array;
   /** The key of each span's id (`keyInto`): two numbers per span, at 2 x position. */
   readonly idKeys: Int32Array;
   /** The key of each span's parent id, when it names one (`FLAG.hasParent`). */
