@@ -1,6 +1,5 @@
 import { graphArrays } from './graph-arrays';
 import { type ColumnGroup, FLAG, HASHED } from './span-columns';
-import type { IdTable } from './id-table';
 import {
   findCollisions,
   HASHED_PARENT,
@@ -29,16 +28,20 @@ export function columnGraph(
   const { starts, ends, serviceOf, parents, parentLow, kinds, flags, answered, ids } = arrays;
   const { idKeys, parentKeys } = columns;
   const remap = REMAP.reset(columns.serviceNames.length);
-  // One pass over the columns in order; ids go into the table in `inTableOrder`.
+  let firstOf: Int32Array | undefined;
   for (let position = 0; position < count; position += 1) {
     const stored = at === undefined ? position : at[position]!;
     const bits = columns.flags[stored]!;
+    const key = stored * 2;
+    const hashedId = (bits & HASHED.id) === 0 ? undefined : spans[position]!.spanId;
+    const first = ids.insertKey(position, idKeys[key]!, idKeys[key + 1]!, hashedId);
+    if (first !== position) (firstOf ??= identity(count))[position] = first;
     serviceOf[position] = remap.of(columns.serviceOf[stored]!);
     let graphBits = bits & FLAG_BITS;
     if ((bits & FLAG.hasParent) !== 0) {
       if ((bits & HASHED.parent) !== 0) graphBits |= HASHED_PARENT;
-      parents[position] = parentKeys[stored * 2]!;
-      parentLow[position] = parentKeys[stored * 2 + 1]!;
+      parents[position] = parentKeys[key]!;
+      parentLow[position] = parentKeys[key + 1]!;
     }
     flags[position] = graphBits;
     if (at === undefined) continue;
@@ -47,36 +50,8 @@ export function columnGraph(
     starts[position] = columns.starts[stored]!;
     ends[position] = columns.ends[stored]!;
   }
-  let firstOf: Int32Array | undefined;
-  const idOrder = inTableOrder(
-    ids,
-    count,
-    (position) => {
-      const stored = at === undefined ? position : at[position]!;
-      return (columns.flags[stored]! & HASHED.id) === 0 ? stored * 2 : -1;
-    },
-    idKeys,
-  );
-  for (let index = 0; index < count; index += 1) {
-    const position = idOrder === undefined ? index : idOrder[index]!;
-    const key = (at === undefined ? position : at[position]!) * 2;
-    const hashedId =
-      (columns.flags[key / 2]! & HASHED.id) === 0 ? undefined : spans[position]!.spanId;
-    const first = ids.insertKey(position, idKeys[key]!, idKeys[key + 1]!, hashedId);
-    if (first !== position) (firstOf ??= identity(count))[position] = first;
-  }
-  const parentOrder = inTableOrder(
-    ids,
-    count,
-    (position) => {
-      const bits = flags[position]!;
-      return (bits & FLAG.hasParent) !== 0 && (bits & HASHED_PARENT) === 0 ? -2 - position : -1;
-    },
-    parents,
-    parentLow,
-  );
   const serviceNames = remap.done(columns.serviceNames);
-  resolveParents(ids, parentLow, { spans, kinds, flags, parents, answered }, parentOrder);
+  resolveParents(ids, parentLow, { spans, kinds, flags, parents, answered });
   const collisions = firstOf === undefined ? NO_COLLISIONS : findCollisions(spans, firstOf);
   return {
     traceId,
@@ -96,45 +71,6 @@ export function columnGraph(
     isAnswered: (position) => answered[firstOf === undefined ? position : firstOf[position]!] === 1,
   };
 }
-
-/** Graphs of more spans than this fill and read their id table in its own order. */
-const SWEEP_SPANS = 16_384;
-
-/**
- * Positions `0` to `count - 1` ordered by where their key's home slot lies in the table (a
- * stable counting sort over 4,096 parts: positions of one part stay in order, so the first span
- * of an id is still inserted first), or undefined for a small graph (its table sits in the
- * caches). `keyAt(position)`: where the key is in `keys` (2 numbers), or `-2 - position` for
- * `high[position]` and `low[position]`, or -1 for a position without an exact key (its own
- * part, the first: looked up by string, in order).
- */
-function inTableOrder(
-  ids: IdTable,
-  count: number,
-  keyAt: (position: number) => number,
-  keys: Int32Array,
-  low?: Int32Array,
-): Int32Array | undefined {
-  if (count <= SWEEP_SPANS) return undefined;
-  const partOf = new Uint16Array(count);
-  const starts = new Int32Array(PARTS + 2);
-  for (let position = 0; position < count; position += 1) {
-    const at = keyAt(position);
-    let part = 0;
-    if (at >= 0) part = ids.partOf(keys[at]!, keys[at + 1]!, PARTS) + 1;
-    else if (at !== -1) part = ids.partOf(keys[-2 - at]!, low![-2 - at]!, PARTS) + 1;
-    partOf[position] = part;
-    starts[part + 1]! += 1;
-  }
-  for (let part = 0; part <= PARTS; part += 1) starts[part + 1]! += starts[part]!;
-  const order = new Int32Array(count);
-  for (let position = 0; position < count; position += 1) {
-    order[starts[partOf[position]!]!++] = position;
-  }
-  return order;
-}
-
-const PARTS = 4096;
 
 /** The bits of the columns' flags a graph keeps. */
 const FLAG_BITS = FLAG.sampled | FLAG.notSampled | FLAG.hasParent | FLAG.localParent;

@@ -78,17 +78,6 @@ export class IdTable {
     }
   }
 
-  /**
-   * Which of `parts` equal ranges of the table holds the home slot of the key (`high`, `low`):
-   * keys taken in the order of their parts reach the table in its own order, so a large table is
-   * filled and read as a sweep rather than at random (see `column-graph.ts`).
-   */
-  partOf(high: number, low: number, parts: number): number {
-    keyHigh = high;
-    keyLow = low;
-    return Math.floor(((hashOfKey() >>> 0) * parts) / 4294967296);
-  }
-
   /** `find` for an id of 16 hex digits whose key (its two halves) is already known. */
   findKey(high: number, low: number): number {
     keyHigh = high;

@@ -130,12 +130,9 @@ export function resolveParents(
     parents: Int32Array;
     answered: Uint8Array;
   },
-  /** The positions in the order to look their parents up (see `column-graph.ts`); else 0 to n - 1. */
-  order?: Int32Array,
 ): void {
   const { spans, kinds, flags, parents, answered } = graph;
-  for (let index = 0; index < spans.length; index += 1) {
-    const position = order === undefined ? index : order[index]!;
+  for (let position = 0; position < spans.length; position += 1) {
     const bits = flags[position]!;
     let parent = -1;
     if ((bits & FLAG.hasParent) !== 0) {
