@@ -1,0 +1,1 @@
+"use strict";exports.id=138,exports.ids=[138],exports.modules={8138:((i,e,d)=>{Object.defineProperty(e,"__esModule",{value:!0}),e.getMachineId=void 0;const n=d(1688);async function u(){n.diag.debug("could not read machine-id: unsupported platform")}e.getMachineId=u})};

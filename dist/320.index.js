@@ -1,1 +1,0 @@
-"use strict";exports.id=320,exports.ids=[320],exports.modules={4320:((i,e,d)=>{Object.defineProperty(e,"__esModule",{value:!0}),e.getMachineId=void 0;const n=d(3914);async function u(){n.diag.debug("could not read machine-id: unsupported platform")}e.getMachineId=u})};
