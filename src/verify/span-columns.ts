@@ -85,7 +85,11 @@ export function withColumns<T extends readonly SpanRecord[]>(spans: T, columns: 
   return spans;
 }
 
-/** The columns of a store snapshot, when `spans` is one, unchanged in length. */
+/**
+ * The columns of a store snapshot, when `spans` is one, unchanged in length. (A snapshot changed
+ * in place at the same length would not be noticed: no caller changes the arrays the store
+ * hands out, and a copy, `filter` or `map` carries no columns.)
+ */
 export function columnsOf(spans: readonly SpanRecord[]): SpanColumns | undefined {
   const columns = (spans as { [COLUMNS]?: SpanColumns })[COLUMNS];
   return columns !== undefined && columns.length === spans.length ? columns : undefined;
