@@ -12,7 +12,8 @@
 // (default 1) measures every size n times, in turn, and quotes the medians;
 // VERIFY_SCALE_BEFORE=<checkout> also measures that checkout's `verifyTarget` (same receiver, same
 // spans, its own process, right after this one's) for a before / after table.
-// Method (fair to the large sizes and to the 1k baseline alike): each process compiles the
+// Method (fair to the large sizes and to the 1k baseline alike): a size under 100k spans is
+// measured in 3 processes per round (their median), a larger one in 1; each process compiles the
 // receiver and the verifier first (warm-up); from 100k spans on, every timed verification starts
 // after a full collection and a pause for the collector's background threads to finish, so no
 // garbage of the receiver or of the previous run is collected inside a timed run; the collections
@@ -26,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startProfile, stopProfile } from './verify-scale/profile';
 import { receive } from './verify-scale/receive';
+import { inTurn } from './verify-scale/order';
 import { build, MANY_TRACE_SPANS, type Shape } from './verify-scale/traces';
 import type { TargetInput, TargetProbe, TargetVerification } from '../src/verify/target';
 import type { SpanRecord } from '../src/verify/types';
@@ -197,15 +199,25 @@ interface Files {
   probes: string;
 }
 
-/**
- * The verifiers with their indexes, the first one first in even rounds, last in odd ones: in
- * the fourth round's runs (BENCHMARKS.md), the first process after the files were written was
- * the one to see V8 start a full marking inside its timed runs (0.4 per run, then none in the
- * second process, even with the same code in both).
- */
-function inTurn<T>(verifiers: readonly T[], round: number): [number, T][] {
-  const order = [...verifiers.entries()];
-  return round % 2 === 1 ? order.reverse() : order;
+/** Processes per round for a size under 100k spans (their median row stands for the round). */
+const SMALL_PROCESSES = 3;
+
+/** One measuring process: `files` received and verified by `verifier` (this checkout's if undefined). */
+async function child(files: Files, verifier: string | undefined): Promise<Row> {
+  // Node's default heap limit, as the action runs.
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      import.meta.filename,
+      '--child',
+      JSON.stringify({ ...files, verifier }),
+    ],
+    { encoding: 'utf8', timeout: 600_000 },
+  );
+  return JSON.parse(stdout.trim()) as Row;
 }
 
 async function table(dir: string): Promise<void> {
@@ -242,20 +254,15 @@ async function table(dir: string): Promise<void> {
         writeFileSync(files.warmProbes, JSON.stringify(build(4000, shape, files.warm)));
         writeFileSync(files.probes, JSON.stringify(build(size, shape, files.spans)));
         for (const [which, verifier] of inTurn(verifiers, round)) {
-          // Node's default heap limit, as the action runs.
-          const { stdout } = await promisify(execFile)(
-            process.execPath,
-            [
-              '--expose-gc',
-              '--import',
-              'tsx',
-              import.meta.filename,
-              '--child',
-              JSON.stringify({ ...files, verifier }),
-            ],
-            { encoding: 'utf8', timeout: 600_000 },
-          );
-          rows[which]![index]!.push(JSON.parse(stdout.trim()) as Row);
+          // A small size's figure is under a millisecond: the median of SMALL_PROCESSES
+          // processes, each its own warm-up and up to 200 runs, so that one process landing on
+          // a busy moment of the machine does not decide the baseline (see BENCHMARKS.md, Part
+          // 4, fifth round). A large size runs long enough to span such moments: one process.
+          const processes = size < 100_000 ? SMALL_PROCESSES : 1;
+          const measured: Row[] = [];
+          for (let run = 0; run < processes; run += 1) measured.push(await child(files, verifier));
+          measured.sort((a, b) => a.ms - b.ms);
+          rows[which]![index]!.push(measured[Math.floor(processes / 2)]!);
         }
       }
     }

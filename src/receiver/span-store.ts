@@ -1,4 +1,7 @@
+import { withColumns } from '../verify/span-columns';
 import type { AttributeValue, SpanKindName, SpanRecord } from '../verify/types';
+import { keyOf, SpanIndex } from './span-index';
+import { StoredColumns } from './stored-columns';
 import type { ReceiverStats, RejectedSpan, WaitForOptions, WaitResult } from './types';
 
 // Rejections are kept for diagnosis only; a misbehaving exporter must not grow memory without end.
@@ -38,18 +41,10 @@ export class StoredSpan implements SpanRecord {
  * Past `maxSpans` distinct spans, new ones are refused and counted: a flood cannot grow memory.
  */
 export class SpanStore {
-  // Keyed by the span id's last 8 hex digits as a small integer (ids are random, so a clash is
-  // rare); a clash (another trace's span with the same id, or another id with the same digits)
-  // holds an array. An integer key spares a composite key string per span, and hashing and
-  // comparing each new id string in the map. Split in 16 maps by the id's last hex digit: a map
-  // that outgrows its table rehashes every entry in one go, which for one map of 262,144 spans
-  // held the event loop for about 50 ms; a sixteenth of that is a few ms. A clash past
-  // CLASH_LIST_MAX spans becomes a map by the whole identity (see `Clash`).
-  private readonly bySpanId = Array.from(
-    { length: SPAN_ID_SHARDS },
-    () => new Map<number, SpanRecord | Clash>(),
-  );
   private readonly inOrder: SpanRecord[] = [];
+  private readonly index = new SpanIndex(this.inOrder);
+  /** The columns the verifier reads (`SpanColumns`): written once as each span is stored. */
+  private readonly columns = new StoredColumns();
   private readonly serviceNames = new Set<string>();
   private readonly rejected: RejectedSpan[] = [];
   private readonly listeners = new Set<Listener>();
@@ -105,11 +100,6 @@ export class SpanStore {
     this.counters.spansOverLimit += count;
   }
 
-  /** The map holding a key: the one of its low 4 bits (the id's last hex digit). */
-  private shardOf(key: number): Map<number, SpanRecord | Clash> {
-    return this.bySpanId[key & (SPAN_ID_SHARDS - 1)]!;
-  }
-
   /**
    * How many of `spans` are not stored yet: the room they would take. (Spans repeated inside
    * `spans` count each time, as an upper bound.)
@@ -117,9 +107,8 @@ export class SpanStore {
   countNew(spans: readonly SpanRecord[]): number {
     let count = 0;
     for (const span of spans) {
-      const key = keyOf(span.spanId);
-      const found = this.shardOf(key).get(key);
-      if (found === undefined || !isResend(found, span)) count += 1;
+      const found = this.index.get(keyOf(span.spanId));
+      if (found === undefined || !this.index.isResend(found, span)) count += 1;
     }
     return count;
   }
@@ -135,19 +124,16 @@ export class SpanStore {
     for (const span of spans) {
       // One lookup per span: the entry found decides both whether it is a resend and where to keep it.
       const key = keyOf(span.spanId);
-      const shard = this.shardOf(key);
-      const found = shard.get(key);
-      if (found !== undefined && isResend(found, span)) {
+      const found = this.index.get(key);
+      if (found !== undefined && this.index.isResend(found, span)) {
         this.counters.duplicateSpans += 1;
       } else if (this.inOrder.length >= this.maxSpans) {
         overLimit += 1;
       } else {
-        if (found === undefined) shard.set(key, span);
-        else if (found instanceof Map) found.set(identityOf(span), span);
-        else if (!Array.isArray(found)) shard.set(key, [found, span]);
-        else if (found.length < CLASH_LIST_MAX) found.push(span);
-        else shard.set(key, clashMap(found, span));
+        const position = this.inOrder.length;
         this.inOrder.push(span);
+        this.index.add(key, found, span, position);
+        this.columns.append(position, span);
         // A batch's spans mostly share their service: the set is asked once per run of them.
         if (span.service !== lastService) this.serviceNames.add((lastService = span.service));
         added.push(span);
@@ -161,8 +147,10 @@ export class SpanStore {
     return overLimit;
   }
 
+  /** The stored spans in order; the array carries the columns (`SpanColumns`) of its spans. */
   spans(): SpanRecord[] {
-    return [...this.inOrder];
+    const spans = [...this.inOrder];
+    return withColumns(spans, this.columns.snapshot(spans.length));
   }
 
   services(): string[] {
@@ -241,57 +229,4 @@ export class SpanStore {
     for (const finish of [...this.pendingWaits]) finish('closed');
     this.listeners.clear();
   }
-}
-
-const SPAN_ID_SHARDS = 16;
-
-/**
- * A span id's key: the values of its last 8 hex digits (ids are validated hex before they are
- * stored), as a 32-bit integer; its low 4 bits, the last digit, pick the map. Another string
- * still makes some key, and an entry always compares the whole id.
- */
-function keyOf(spanId: string): number {
-  let key = 0;
-  for (let index = Math.max(0, spanId.length - 8); index < spanId.length; index += 1) {
-    const code = spanId.charCodeAt(index);
-    key = (key << 4) | ((code <= 57 ? code - 48 : code - 87) & 15);
-  }
-  return key;
-}
-
-/**
- * The spans stored under one key: a short list, scanned, or past CLASH_LIST_MAX a map by
- * identity. Random ids rarely clash, but ids are chosen by the services under test: thousands
- * of spans sharing an id's last 8 digits, or one span id sent in thousands of traces, would make
- * a list scanned on every add quadratic (a stalled verdict). In the map each add is one lookup.
- */
-type Clash = SpanRecord[] | Map<string, SpanRecord>;
-
-const CLASH_LIST_MAX = 8;
-
-/** What makes a span distinct: hex span and trace ids hold no space, so the key is unambiguous. */
-function identityOf(span: SpanRecord): string {
-  return `${span.spanId} ${span.traceId} ${span.service}`;
-}
-
-function clashMap(list: readonly SpanRecord[], span: SpanRecord): Map<string, SpanRecord> {
-  const map = new Map<string, SpanRecord>();
-  for (const stored of [...list, span]) map.set(identityOf(stored), stored);
-  return map;
-}
-
-/** Whether `span` is a resend of the span, or one of the spans, stored under its key. */
-function isResend(found: SpanRecord | Clash, span: SpanRecord): boolean {
-  if (found instanceof Map) return found.has(identityOf(span));
-  if (!Array.isArray(found)) return sameSpan(found, span);
-  return found.some((stored) => sameSpan(stored, span));
-}
-
-/** The same span sent again: same trace, same id, same service. */
-function sameSpan(stored: SpanRecord, span: SpanRecord): boolean {
-  return (
-    stored.spanId === span.spanId &&
-    stored.traceId === span.traceId &&
-    stored.service === span.service
-  );
 }

@@ -9,7 +9,8 @@ import {
   type TargetInput,
   type TargetProbe,
 } from './target-types';
-import { buildTraceGraph, KIND, type TraceGraph } from './trace-graph';
+import { KIND } from './span-columns';
+import { buildTraceGraph, type TraceGraph } from './trace-graph';
 import type { SpanRecord } from './types';
 
 /**

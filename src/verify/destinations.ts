@@ -1,3 +1,4 @@
+import { columnsOf, FLAG, KIND, type SpanColumns } from './span-columns';
 import { callHost, callUrl, spanPort } from './trace-graph';
 import type { ExternalCall } from './target-types';
 import type { SpanRecord } from './types';
@@ -22,6 +23,8 @@ export function listenersOf(spans: readonly SpanRecord[]): {
   clientServices: Set<string>;
   flagWriters: Set<string>;
 } {
+  const columns = columnsOf(spans);
+  if (columns !== undefined) return listenersOfColumns(spans, columns);
   const listeners = new Map<number, Set<string>>();
   const spanCounts = new Map<string, number>();
   const clientServices = new Set<string>();
@@ -47,6 +50,48 @@ export function listenersOf(spans: readonly SpanRecord[]): {
     services.add(span.service);
   }
   if (runService !== undefined) spanCounts.set(runService, (spanCounts.get(runService) ?? 0) + run);
+  return { listeners, spanCounts, clientServices, flagWriters };
+}
+
+/**
+ * `listenersOf` for the receiver's spans: services, kinds, sampled bits and server ports from
+ * its columns, no span object read. Sets and maps fill in the same order.
+ */
+function listenersOfColumns(
+  spans: readonly SpanRecord[],
+  columns: SpanColumns,
+): ReturnType<typeof listenersOf> {
+  const listeners = new Map<number, Set<string>>();
+  const clientServices = new Set<string>();
+  const flagWriters = new Set<string>();
+  const { kinds, flags, serviceOf, serviceNames, ports } = columns;
+  const counts = new Int32Array(serviceNames.length);
+  // Per service: 1 once it wrote a sampled bit, 2 once it exported a client span.
+  const seen = new Uint8Array(serviceNames.length);
+  for (let position = 0; position < spans.length; position += 1) {
+    const service = serviceOf[position]!;
+    counts[service]! += 1;
+    if ((flags[position]! & FLAG.sampled) !== 0 && (seen[service]! & 1) === 0) {
+      seen[service]! |= 1;
+      flagWriters.add(serviceNames[service]!);
+    }
+    const kind = kinds[position]!;
+    if (kind === KIND.client && (seen[service]! & 2) === 0) {
+      seen[service]! |= 2;
+      clientServices.add(serviceNames[service]!);
+    }
+    if (kind !== KIND.server) continue;
+    const port = ports[position]!;
+    if (!Number.isFinite(port)) continue;
+    let services = listeners.get(port);
+    if (services === undefined) listeners.set(port, (services = new Set()));
+    services.add(serviceNames[service]!);
+  }
+  // Services numbered in order of first appearance, as the span objects add them.
+  const spanCounts = new Map<string, number>();
+  for (let service = 0; service < counts.length; service += 1) {
+    if (counts[service]! > 0) spanCounts.set(serviceNames[service]!, counts[service]!);
+  }
   return { listeners, spanCounts, clientServices, flagWriters };
 }
 

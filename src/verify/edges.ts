@@ -2,7 +2,8 @@ import { callAddress, calleeOf } from './destinations';
 import type { CheckContext } from './graph-checks/context';
 import { calleeName } from './graph-checks/context';
 import type { ServiceEdge } from './target-types';
-import { describeCall, describeServerCall, KIND, type TraceGraph } from './trace-graph';
+import { KIND } from './span-columns';
+import { describeCall, describeServerCall, type TraceGraph } from './trace-graph';
 
 /**
  * Every edge of a probe's trace, in call order: the probe's own request to the entry, each call

@@ -1,4 +1,5 @@
 import { IdTable } from './id-table';
+import type { SpanColumns } from './span-columns';
 import type { SpanRecord } from './types';
 
 /** The arrays `buildTraceGraph` fills in its pass over a trace's spans, and its id table. */
@@ -22,8 +23,9 @@ export interface GraphArrays {
  * the verification (3 more in 5 runs, each marking the whole store), where four buffers of the
  * same total do not. (Past 64 MB of buffers in one go, V8 starts one anyway.)
  */
-export function graphArrays(spans: readonly SpanRecord[]): GraphArrays {
+export function graphArrays(spans: readonly SpanRecord[], whole?: SpanColumns): GraphArrays {
   const count = spans.length;
+  if (whole !== undefined) return wholeArrays(spans, whole);
   if (count > ONE_BUFFER_SPANS) return separateArrays(spans);
   // Times first (8-byte aligned), then int32s, the table, bytes.
   const tableAt = count * 28;
@@ -66,5 +68,26 @@ function separateArrays(spans: readonly SpanRecord[]): GraphArrays {
     kinds: bytes.subarray(0, count),
     flags: bytes.subarray(count, count * 2),
     answered: bytes.subarray(count * 2),
+  };
+}
+
+/**
+ * `graphArrays` for a trace that is a whole snapshot of the receiver's spans: its kinds and
+ * times are the columns' own (never written after the span is stored), not copies.
+ */
+function wholeArrays(spans: readonly SpanRecord[], columns: SpanColumns): GraphArrays {
+  const count = spans.length;
+  const ints = new Int32Array(count * 3);
+  const bytes = new Uint8Array(count * 2);
+  return {
+    starts: columns.starts.subarray(0, count),
+    ends: columns.ends.subarray(0, count),
+    serviceOf: ints.subarray(0, count),
+    parents: ints.subarray(count, count * 2),
+    parentLow: ints.subarray(count * 2),
+    ids: new IdTable(spans),
+    kinds: columns.kinds.subarray(0, count),
+    flags: bytes.subarray(0, count),
+    answered: bytes.subarray(count),
   };
 }

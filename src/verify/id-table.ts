@@ -36,7 +36,21 @@ export class IdTable {
 
   /** Adds the span at `position` (id `id`) unless its id is known; returns the position holding the id. */
   insert(position: number, id: string): number {
-    const exact = keyOf(id);
+    return this.insertAt(position, keyOf(id), id);
+  }
+
+  /**
+   * `insert` for an id whose key is known (the receiver's columns): `hashedId`, the id itself
+   * when its key is two hashes (the strings are then compared), else undefined.
+   */
+  insertKey(position: number, high: number, low: number, hashedId: string | undefined): number {
+    keyHigh = high;
+    keyLow = low;
+    return this.insertAt(position, hashedId === undefined, hashedId ?? '');
+  }
+
+  /** Adds `id`, whose key is the current one, at `position` unless it is known. */
+  private insertAt(position: number, exact: boolean, id: string): number {
     const { table, size } = this;
     for (let slot = homeSlot(size); ; slot = slot + 1 === size ? 0 : slot + 1) {
       const at = slot * 3;

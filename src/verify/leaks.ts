@@ -1,7 +1,8 @@
 import type { Call, ProbeAnalysis } from './analysis';
 import type { SpansByTrace } from './spans';
 import { LOCAL_SLACK_MS } from './target-types';
-import { buildTraceGraph, KIND, spanPort } from './trace-graph';
+import { KIND } from './span-columns';
+import { buildTraceGraph, spanPort } from './trace-graph';
 import type { SpanRecord } from './types';
 
 /**

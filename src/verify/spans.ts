@@ -1,3 +1,4 @@
+import { columnsOf, groupOf, type SpanColumns, withGroup } from './span-columns';
 import { spanPort } from './trace-graph';
 import type { HopEvidence, SpanRecord } from './types';
 
@@ -6,6 +7,13 @@ export type SpansByTrace = ReadonlyMap<string, readonly SpanRecord[]>;
 
 export function groupByTrace(spans: readonly SpanRecord[]): SpansByTrace {
   const groups = new Map<string, readonly SpanRecord[]>();
+  // The receiver's spans: by their trace column, without reading a span object.
+  const columns = columnsOf(spans);
+  if (columns !== undefined) {
+    if (groupOf(spans) === undefined) return groupByColumn(spans, columns);
+    // One trace only: the spans are the group, as below.
+    return spans.length === 0 ? groups : groups.set(spans[0]!.traceId, spans);
+  }
   // One trace only (one probe's run, however large): the spans are the group, not a copy.
   const only = spans[0]?.traceId;
   let one = true;
@@ -27,6 +35,45 @@ export function groupByTrace(spans: readonly SpanRecord[]): SpansByTrace {
     last.push(span);
   }
   return lists;
+}
+
+/**
+ * `groupByTrace` for the receiver's spans: by the trace column, counted then placed (two
+ * passes over an array of numbers), each group marked with where its spans lie in the columns.
+ * The groups and their order are those of the span objects: traces in order of first
+ * appearance, each trace's spans in store order.
+ */
+function groupByColumn(spans: readonly SpanRecord[], columns: SpanColumns): SpansByTrace {
+  const count = spans.length;
+  const { traceOf, traceIds } = columns;
+  // Traces numbered in the store's order of first appearance: the snapshot's are below the
+  // highest number it holds.
+  let traces = 0;
+  for (let position = 0; position < count; position += 1) {
+    if (traceOf[position]! >= traces) traces = traceOf[position]! + 1;
+  }
+  const starts = new Int32Array(traces + 1);
+  for (let position = 0; position < count; position += 1) starts[traceOf[position]! + 1]! += 1;
+  for (let trace = 0; trace < traces; trace += 1) starts[trace + 1]! += starts[trace]!;
+  const order = new Int32Array(count);
+  const next = starts.slice(0, traces);
+  for (let position = 0; position < count; position += 1) {
+    const trace = traceOf[position]!;
+    order[next[trace]!] = position;
+    next[trace]! += 1;
+  }
+  const groups = new Map<string, readonly SpanRecord[]>();
+  for (let trace = 0; trace < traces; trace += 1) {
+    const from = starts[trace]!;
+    const to = starts[trace + 1]!;
+    // A trace numbered in the store but none of whose spans is in the snapshot: no group.
+    if (from === to) continue;
+    const group = new Array<SpanRecord>(to - from);
+    for (let slot = from; slot < to; slot += 1) group[slot - from] = spans[order[slot]!]!;
+    const at = order.subarray(from, to);
+    groups.set(traceIds[trace]!, withGroup(group, { columns, trace, at }));
+  }
+  return groups;
 }
 
 /** The callee's server span for a hop: the one it reported, or its only server span. */

@@ -1,5 +1,7 @@
+import { columnGraph } from './column-graph';
 import { graphArrays } from './graph-arrays';
 import { type IdTable, keyInto } from './id-table';
+import { FLAG, groupOf, KIND, kindNumber } from './span-columns';
 import type { SpanRecord } from './types';
 
 /**
@@ -37,30 +39,12 @@ export interface TraceGraph {
   isAnswered(position: number): boolean;
 }
 
-/** Span kinds as small numbers, for `TraceGraph.kinds`. */
-export const KIND = { internal: 0, server: 1, client: 2, producer: 3, consumer: 4 } as const;
-
-/** Bits of `TraceGraph.flags`: what a check needs of a span besides its kind and parent. */
-export const FLAG = {
-  /** The span's sampled bit is set (`sampled === true`). */
-  sampled: 1,
-  /** The exporter wrote the sampled bit cleared (`sampled === false`; unset is neither). */
-  notSampled: 2,
-  /** The span names a parent (`parentSpanId !== undefined`), resolved or not. */
-  hasParent: 4,
-  /** The span flags say the parent is not remote (`parentIsRemote === false`). */
-  localParent: 8,
-} as const;
-
-/** `KIND[kind]` without a keyed lookup: the receiver's kinds are shared constant strings. */
-function kindNumber(kind: string): number {
-  if (kind === 'server') return KIND.server;
-  if (kind === 'client') return KIND.client;
-  if (kind === 'producer') return KIND.producer;
-  return kind === 'consumer' ? KIND.consumer : KIND.internal;
-}
+export { FLAG, KIND } from './span-columns';
 
 export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): TraceGraph {
+  // The receiver's spans: from its columns, without reading a span object.
+  const group = groupOf(spans);
+  if (group !== undefined) return columnGraph(traceId, spans, group);
   const count = spans.length;
   const { starts, ends, serviceOf, parents, parentLow, kinds, flags, answered, ids } =
     graphArrays(spans);
@@ -123,10 +107,10 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
 }
 
 /** The collisions of every graph that has none: one empty map, never written. */
-const NO_COLLISIONS: ReadonlyMap<string, readonly string[]> = new Map();
+export const NO_COLLISIONS: ReadonlyMap<string, readonly string[]> = new Map();
 
 /** A flag bit used only while building: the parent's key is hashed (compare the strings). */
-const HASHED_PARENT = 128;
+export const HASHED_PARENT = 128;
 /** The key `keyInto` wrote last. */
 const KEY = new Int32Array(2);
 
@@ -136,7 +120,7 @@ const KEY = new Int32Array(2);
  * not 16 hex digits). Replaces the keys in `parents` by positions, fills `answered`, clears the
  * building bit of `flags`.
  */
-function resolveParents(
+export function resolveParents(
   ids: IdTable,
   parentLow: Int32Array,
   graph: {
@@ -163,7 +147,7 @@ function resolveParents(
   }
 }
 
-function identity(count: number): Int32Array {
+export function identity(count: number): Int32Array {
   const positions = new Int32Array(count);
   for (let position = 0; position < count; position += 1) positions[position] = position;
   return positions;
@@ -176,7 +160,10 @@ function identity(count: number): Int32Array {
  * names come from the services under test, and one id sent by many services must not make this
  * quadratic.
  */
-function findCollisions(spans: readonly SpanRecord[], firstOf: Int32Array): Map<string, string[]> {
+export function findCollisions(
+  spans: readonly SpanRecord[],
+  firstOf: Int32Array,
+): Map<string, string[]> {
   const gathered = new Map<string, Set<string>>();
   for (let position = 0; position < spans.length; position += 1) {
     const first = firstOf[position]!;

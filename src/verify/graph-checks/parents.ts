@@ -1,4 +1,5 @@
-import { FLAG, KIND, serverPath } from '../trace-graph';
+import { FLAG, KIND } from '../span-columns';
+import { serverPath } from '../trace-graph';
 import type { SpanRecord } from '../types';
 import type { CheckContext, CheckResult } from './context';
 

@@ -1,6 +1,7 @@
 import type { Call } from '../analysis';
 import { callAddress } from '../destinations';
-import { describeCall, describeServerCall, FLAG, KIND } from '../trace-graph';
+import { FLAG, KIND } from '../span-columns';
+import { describeCall, describeServerCall } from '../trace-graph';
 import type { SpanRecord } from '../types';
 import { calleeName, count, type CheckContext, type CheckResult } from './context';
 

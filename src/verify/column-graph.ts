@@ -1,0 +1,123 @@
+import { graphArrays } from './graph-arrays';
+import { type ColumnGroup, FLAG, HASHED } from './span-columns';
+import {
+  findCollisions,
+  HASHED_PARENT,
+  identity,
+  NO_COLLISIONS,
+  resolveParents,
+  type TraceGraph,
+} from './trace-graph';
+import type { SpanRecord } from './types';
+
+/**
+ * `buildTraceGraph` for spans the receiver stored: kinds, flags, times, services and the keys of
+ * span and parent ids come from the store's columns, read in order, so no span object is read
+ * and no id string parsed (a span object only for an id that is not 16 hex digits). The same
+ * id table and parent lookups as from span objects, so the same graph (see
+ * `__tests__/unit/column-graph.test.ts`).
+ */
+export function columnGraph(
+  traceId: string,
+  spans: readonly SpanRecord[],
+  group: ColumnGroup,
+): TraceGraph {
+  const count = spans.length;
+  const { columns, at } = group;
+  const arrays = graphArrays(spans, at === undefined ? columns : undefined);
+  const { starts, ends, serviceOf, parents, parentLow, kinds, flags, answered, ids } = arrays;
+  const { idKeys, parentKeys } = columns;
+  const remap = REMAP.reset(columns.serviceNames.length);
+  let firstOf: Int32Array | undefined;
+  for (let position = 0; position < count; position += 1) {
+    const stored = at === undefined ? position : at[position]!;
+    const bits = columns.flags[stored]!;
+    const key = stored * 2;
+    const hashedId = (bits & HASHED.id) === 0 ? undefined : spans[position]!.spanId;
+    const first = ids.insertKey(position, idKeys[key]!, idKeys[key + 1]!, hashedId);
+    if (first !== position) (firstOf ??= identity(count))[position] = first;
+    serviceOf[position] = remap.of(columns.serviceOf[stored]!);
+    let graphBits = bits & FLAG_BITS;
+    if ((bits & FLAG.hasParent) !== 0) {
+      if ((bits & HASHED.parent) !== 0) graphBits |= HASHED_PARENT;
+      parents[position] = parentKeys[key]!;
+      parentLow[position] = parentKeys[key + 1]!;
+    }
+    flags[position] = graphBits;
+    if (at === undefined) continue;
+    // A trace of a many-trace snapshot: its own arrays, gathered.
+    kinds[position] = columns.kinds[stored]!;
+    starts[position] = columns.starts[stored]!;
+    ends[position] = columns.ends[stored]!;
+  }
+  const serviceNames = remap.done(columns.serviceNames);
+  resolveParents(ids, parentLow, { spans, kinds, flags, parents, answered });
+  const collisions = firstOf === undefined ? NO_COLLISIONS : findCollisions(spans, firstOf);
+  return {
+    traceId,
+    spans,
+    parents,
+    kinds,
+    flags,
+    get services() {
+      return new Set(serviceNames);
+    },
+    serviceOf,
+    serviceNames,
+    starts,
+    ends,
+    collisions,
+    indexOf: (id) => ids.find(id),
+    isAnswered: (position) => answered[firstOf === undefined ? position : firstOf[position]!] === 1,
+  };
+}
+
+/** The bits of the columns' flags a graph keeps. */
+const FLAG_BITS = FLAG.sampled | FLAG.notSampled | FLAG.hasParent | FLAG.localParent;
+
+/**
+ * The store's service numbers to the graph's, given in order of first appearance in the trace
+ * (as the span objects give them). One table for every graph, cleared after each (`done`): up
+ * to 1,024 services a typed array, else a map (service names come from the services under
+ * test: a store of many costs no large array per graph).
+ */
+class ServiceRemap {
+  private table = new Int32Array(0);
+  private map: Map<number, number> | undefined;
+  private order: number[] = [];
+  private last = -1;
+  private lastLocal = -1;
+
+  reset(services: number): this {
+    this.order = [];
+    this.last = -1;
+    if (services > 1024) this.map = new Map();
+    else {
+      this.map = undefined;
+      if (this.table.length < services) this.table = new Int32Array(services).fill(-1);
+    }
+    return this;
+  }
+
+  of(service: number): number {
+    if (service === this.last) return this.lastLocal;
+    this.last = service;
+    let local = this.map === undefined ? this.table[service]! : this.map.get(service);
+    if (local === undefined || local < 0) {
+      local = this.order.push(service) - 1;
+      if (this.map === undefined) this.table[service] = local;
+      else this.map.set(service, local);
+    }
+    this.lastLocal = local;
+    return local;
+  }
+
+  /** The graph's service names; the table cleared for the next graph. */
+  done(all: readonly string[]): string[] {
+    if (this.map === undefined) for (const service of this.order) this.table[service] = -1;
+    this.map = undefined;
+    return this.order.map((service) => all[service]!);
+  }
+}
+
+const REMAP = new ServiceRemap();
