@@ -30,7 +30,9 @@ const BUFFERED_GZIP_FRACTION = 64;
  * output passes the limit, and the compressed bytes count too, so neither side can grow without
  * bound. Compressed bytes are held besides the output only up to 1/64 of the limit (see
  * BUFFERED_GZIP_FRACTION). On `too-large` the source is left unread and paused, for the caller to
- * drain or drop.
+ * drain or drop. `pool`: for an uncompressed body, a kept buffer to read into (with a declared
+ * length), and where the buffer it was read into may go back once the caller is done (`pooled`;
+ * see BodyPool).
  */
 export function readBody(
   source: Readable,
@@ -39,18 +41,11 @@ export function readBody(
   /** The length the request declares (Content-Length), if any: the buffer grows no further
    * (see appendGrowing: nothing is allocated on its word before the bytes arrive). */
   declaredBytes?: number,
-  /** For an uncompressed body: a kept buffer to read into (with a declared length), and where
-   * the buffer it was read into may go back once the caller is done (`pooled`; see BodyPool). */
   pool?: BodyPool,
 ): Promise<BodyResult> {
   const gzip = encoding === 'gzip';
   const { capacityCap, bufferedGzipBytes, compressedCap } = capsOf(gzip, maxBytes, declaredBytes);
-  // A kept buffer of the declared length at once, when the pool has one: the body is copied
-  // into it as it arrives, and nothing is allocated. Should more arrive than declared (not over
-  // HTTP/1.1, whose framing is the declared length), appendGrowing moves to a new buffer.
-  const keptPool = gzip ? undefined : pool;
-  const taken =
-    keptPool !== undefined && declaredBytes !== undefined ? keptPool.take(capacityCap) : undefined;
+  const { keptPool, taken } = fromPool(gzip ? undefined : pool, declaredBytes, capacityCap);
   return new Promise<BodyResult>((resolve) => {
     // The body (identity), or the compressed bytes until they are inflated or streamed (gzip).
     let body: Buffer = taken ?? Buffer.alloc(0);
@@ -66,11 +61,7 @@ export function readBody(
       source.off('end', onSourceEnd);
       source.off('error', onSourceError);
       source.off('close', onSourceClose);
-      if (inflater !== undefined) {
-        source.unpipe(inflater);
-        // Destroying the inflater stops zlib mid-stream: no further output is produced.
-        inflater.destroy();
-      }
+      stopInflater(source, inflater);
       if (!result.ok) {
         if (taken !== undefined) keptPool!.give(taken);
         body = Buffer.alloc(0);
@@ -124,6 +115,21 @@ export function readBody(
 }
 
 /**
+ * The pool an uncompressed body reads into, and the kept buffer of the declared length it takes at
+ * once when the pool has one: the body is copied into it as it arrives, and nothing is allocated.
+ * Should more arrive than declared (not over HTTP/1.1, whose framing is the declared length),
+ * appendGrowing moves to a new buffer.
+ */
+function fromPool(
+  keptPool: BodyPool | undefined,
+  declaredBytes: number | undefined,
+  capacityCap: number,
+): { keptPool: BodyPool | undefined; taken: Buffer | undefined } {
+  if (keptPool === undefined || declaredBytes === undefined) return { keptPool, taken: undefined };
+  return { keptPool, taken: keptPool.take(capacityCap) };
+}
+
+/**
  * The body read: its first `length` bytes; with a pool, the buffer they lie in when the pool may
  * keep it (the kept one it was read into, or one grown for it), for the caller to give back.
  */
@@ -132,6 +138,13 @@ function whole(body: Buffer, length: number, pool: BodyPool | undefined): BodyRe
   return pool !== undefined && BodyPool.fits(body)
     ? { ok: true, body: read, pooled: body }
     : { ok: true, body: read };
+}
+
+/** Stops piping into `inflater`, if any: destroying it stops zlib mid-stream (no more output). */
+function stopInflater(source: Readable, inflater: Gunzip | undefined): void {
+  if (inflater === undefined) return;
+  source.unpipe(inflater);
+  inflater.destroy();
 }
 
 /** A gunzip stream whose output goes to `onDecoded`; corrupt or truncated gzip to `onError`. */
