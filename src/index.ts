@@ -14,10 +14,17 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 // The command line's parser and help are a chunk of their own: the action never loads them.
-const started = asCli ? import('./cli').then(({ runCli }) => runCli()) : run();
+const started = asCli ? import('./cli').then(({ runCli }) => runCli(), cliMissing) : run();
 void started.finally(() => {
   setTimeout(() => {
     process.stderr.write('propagation-check: a handle stayed open after the run; exiting.\n');
     process.exit();
   }, EXIT_GRACE_MS).unref();
 });
+
+/** The command line's chunk did not load (a dist/ copied without its chunks): one line, exit 1. */
+function cliMissing(error: unknown): void {
+  const reason = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`propagation-check: the command line could not be loaded: ${reason}\n`);
+  process.exitCode = 1;
+}

@@ -4,7 +4,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { inflateBounded, type InflateResult } from '../../src/receiver/inflate-bounded';
+import {
+  inflateBounded,
+  syncChunkBytes,
+  type InflateResult,
+} from '../../src/receiver/inflate-bounded';
 
 const MiB = 1024 * 1024;
 
@@ -33,6 +37,16 @@ describe('inflateBounded', () => {
     const result = await inflated('gzip', gzipSync(body), 16 * MiB);
     assert.ok(result.ok);
     assert.deepEqual(result.output, body);
+    // One buffer of the stated size (and the one byte more zlib needs to see the end).
+    assert.equal(result.output.buffer.byteLength, body.length + 1);
+  });
+
+  test('a trailer stating a tiny size does not shrink the chunks zlib inflates in', () => {
+    // A first member of 1 MiB, then an empty one whose trailer states 0: zlib's least chunk (64
+    // bytes) would inflate that MiB in 16,384 steps on the event loop.
+    assert.equal(syncChunkBytes(0), 16 * 1024);
+    assert.equal(syncChunkBytes(20), 16 * 1024);
+    assert.equal(syncChunkBytes(300_000), 300_001);
   });
 
   test('an output of exactly the limit passes; one byte more is too large', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { DEFAULTS } from '../../src/config';
@@ -50,5 +50,17 @@ describe('action.yml, config and README agree', () => {
       path.endsWith('node_modules/@opentelemetry/api'),
     );
     assert.deepEqual(copies, ['node_modules/@opentelemetry/api']);
+  });
+
+  test('one copy of @opentelemetry/api in dist/, whichever build of it the bundle takes', () => {
+    // The bundle takes the API's ES module build through a stand-in (tsconfig paths) while
+    // packages in node_modules require its CommonJS build: should both end up bundled, spans
+    // would still work (they share a global) but every load would pay for the API twice.
+    const marker = 'Attempted duplicate registration of API';
+    const copies = readdirSync(join(REPO, 'dist'))
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => readFileSync(join(REPO, 'dist', name), 'utf8').split(marker).length - 1)
+      .reduce((sum, count) => sum + count, 0);
+    assert.equal(copies, 1);
   });
 });

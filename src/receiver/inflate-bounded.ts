@@ -19,11 +19,15 @@ const ASYNC_CHUNK_BYTES = 64 * 1024;
 // A gzip member ends with ISIZE, its uncompressed size mod 2^32 (RFC 1952); header and trailer
 // take at least 18 bytes.
 const GZIP_MIN_BYTES = 18;
-const ZLIB_MIN_CHUNK = 64;
+// The least output chunk of an inflate on this thread. The stated size is the sender's word: a
+// body whose last member states 0 after a first member of 1 MiB would otherwise be inflated in
+// zlib's least chunks (64 bytes), about ten times the CPU of the same output in one buffer.
+const SYNC_MIN_CHUNK_BYTES = 16 * 1024;
 
 /**
  * Inflates `input`, never producing more than `maxBytes`: past it the result is `tooLarge`, as soon
- * as the output passes the limit (a small bomb costs no more than the limit's worth of inflating).
+ * as the output passes the limit (a small bomb costs no more than the limit's worth of inflating,
+ * plus at most SYNC_OUTPUT_BYTES inflated on this thread first when its trailer lies).
  * When the size gzip's trailer states is at most SYNC_OUTPUT_BYTES, it is inflated here into one
  * buffer of that size (no chunks to join, no copy). The stated size is only a hint: zlib checks
  * each member's, but the trailer read is the last member's, and earlier members can make the
@@ -40,8 +44,7 @@ export function inflateBounded(
   const syncLimit = Math.min(maxBytes, SYNC_OUTPUT_BYTES);
   const stated = format === 'gzip' ? statedSize(input) : undefined;
   if (stated !== undefined && stated <= syncLimit) {
-    // One byte more than stated: zlib then ends within the first buffer, never allocating another.
-    const options = { chunkSize: Math.max(ZLIB_MIN_CHUNK, stated + 1), maxOutputLength: syncLimit };
+    const options = { chunkSize: syncChunkBytes(stated), maxOutputLength: syncLimit };
     let output: Buffer;
     try {
       output = gunzipSync(input, options);
@@ -53,6 +56,15 @@ export function inflateBounded(
     return done({ ok: true, output });
   }
   inflateInPool(format, input, maxBytes, done);
+}
+
+/**
+ * The output chunk for a gzip body that states `stated` bytes: one byte more than stated, so
+ * that zlib ends within the first buffer and never allocates another, but never less than
+ * SYNC_MIN_CHUNK_BYTES (see there).
+ */
+export function syncChunkBytes(stated: number): number {
+  return Math.max(SYNC_MIN_CHUNK_BYTES, stated + 1);
 }
 
 /** Inflates in zlib's thread pool, stopping as soon as the output passes `maxBytes`. */

@@ -69,7 +69,8 @@ export class RecentAttributes {
   readonly entryValue: (AttributeValue | undefined)[] = [];
 }
 
-// Slots of RecentIds: a batch of 512 spans holds at most about 1,024 distinct ids.
+// Slots of RecentIds: a batch of 512 spans holds at most 1,536 distinct ids (trace, span and
+// parent ids), mostly far fewer (a parent is another span's id); a clash only shares less.
 const ID_SLOTS = 1024;
 
 /**
