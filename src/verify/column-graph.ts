@@ -1,13 +1,6 @@
 import { graphArrays } from './graph-arrays';
 import { type ColumnGroup, FLAG, HASHED } from './span-columns';
-import {
-  findCollisions,
-  HASHED_PARENT,
-  identity,
-  NO_COLLISIONS,
-  resolveParents,
-  type TraceGraph,
-} from './trace-graph';
+import { finishGraph, HASHED_PARENT, identity, type TraceGraph } from './trace-graph';
 import type { SpanRecord } from './types';
 
 /**
@@ -25,7 +18,7 @@ export function columnGraph(
   const count = spans.length;
   const { columns, at } = group;
   const arrays = graphArrays(spans, at === undefined ? columns : undefined);
-  const { starts, ends, serviceOf, parents, parentLow, kinds, flags, answered, ids } = arrays;
+  const { starts, ends, serviceOf, parents, parentLow, kinds, flags, ids } = arrays;
   const { idKeys, parentKeys } = columns;
   const remap = REMAP.reset(columns.serviceNames.length);
   let firstOf: Int32Array | undefined;
@@ -50,26 +43,7 @@ export function columnGraph(
     starts[position] = columns.starts[stored]!;
     ends[position] = columns.ends[stored]!;
   }
-  const serviceNames = remap.done(columns.serviceNames);
-  resolveParents(ids, parentLow, { spans, kinds, flags, parents, answered });
-  const collisions = firstOf === undefined ? NO_COLLISIONS : findCollisions(spans, firstOf);
-  return {
-    traceId,
-    spans,
-    parents,
-    kinds,
-    flags,
-    get services() {
-      return new Set(serviceNames);
-    },
-    serviceOf,
-    serviceNames,
-    starts,
-    ends,
-    collisions,
-    indexOf: (id) => ids.find(id),
-    isAnswered: (position) => answered[firstOf === undefined ? position : firstOf[position]!] === 1,
-  };
+  return finishGraph(traceId, spans, arrays, remap.done(columns.serviceNames), firstOf);
 }
 
 /** The bits of the columns' flags a graph keeps. */

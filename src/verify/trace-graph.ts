@@ -1,5 +1,5 @@
 import { columnGraph } from './column-graph';
-import { graphArrays } from './graph-arrays';
+import { graphArrays, type GraphArrays } from './graph-arrays';
 import { type IdTable, keyInto } from './id-table';
 import { FLAG, groupOf, KIND, kindNumber } from './span-columns';
 import type { SpanRecord } from './types';
@@ -46,8 +46,8 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
   const group = groupOf(spans);
   if (group !== undefined) return columnGraph(traceId, spans, group);
   const count = spans.length;
-  const { starts, ends, serviceOf, parents, parentLow, kinds, flags, answered, ids } =
-    graphArrays(spans);
+  const arrays = graphArrays(spans);
+  const { starts, ends, serviceOf, parents, parentLow, kinds, flags, ids } = arrays;
   const serviceIds = new Map<string, number>();
   const serviceNames: string[] = [];
   // The first span of each id; only differs from the span's own position for a repeated id.
@@ -84,6 +84,21 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
     }
     flags[position] = bits;
   }
+  return finishGraph(traceId, spans, arrays, serviceNames, firstOf);
+}
+
+/**
+ * The graph once its arrays are filled (from span objects or from the store's columns): parents
+ * resolved, repeated ids named. `firstOf`: the first position of each id, when an id repeats.
+ */
+export function finishGraph(
+  traceId: string,
+  spans: readonly SpanRecord[],
+  arrays: GraphArrays,
+  serviceNames: readonly string[],
+  firstOf: Int32Array | undefined,
+): TraceGraph {
+  const { starts, ends, serviceOf, parents, parentLow, kinds, flags, answered, ids } = arrays;
   resolveParents(ids, parentLow, { spans, kinds, flags, parents, answered });
   const collisions = firstOf === undefined ? NO_COLLISIONS : findCollisions(spans, firstOf);
   return {
@@ -107,7 +122,7 @@ export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): 
 }
 
 /** The collisions of every graph that has none: one empty map, never written. */
-export const NO_COLLISIONS: ReadonlyMap<string, readonly string[]> = new Map();
+const NO_COLLISIONS: ReadonlyMap<string, readonly string[]> = new Map();
 
 /** A flag bit used only while building: the parent's key is hashed (compare the strings). */
 export const HASHED_PARENT = 128;
@@ -120,7 +135,7 @@ const KEY = new Int32Array(2);
  * not 16 hex digits). Replaces the keys in `parents` by positions, fills `answered`, clears the
  * building bit of `flags`.
  */
-export function resolveParents(
+function resolveParents(
   ids: IdTable,
   parentLow: Int32Array,
   graph: {
@@ -160,10 +175,7 @@ export function identity(count: number): Int32Array {
  * names come from the services under test, and one id sent by many services must not make this
  * quadratic.
  */
-export function findCollisions(
-  spans: readonly SpanRecord[],
-  firstOf: Int32Array,
-): Map<string, string[]> {
+function findCollisions(spans: readonly SpanRecord[], firstOf: Int32Array): Map<string, string[]> {
   const gathered = new Map<string, Set<string>>();
   for (let position = 0; position < spans.length; position += 1) {
     const first = firstOf[position]!;
