@@ -54,6 +54,20 @@ export interface State extends AttributionOptions {
   unrelatedTraces: Set<string>;
   /** Client spans by trace and parent span id, built once per trace when first asked. */
   clientsByParent: Map<string, Map<string, SpanRecord[]>>;
+  /** Traces in some probe's component: kept as traces are attached, never rebuilt per break. */
+  attachedTraces: Set<string>;
+  /** `otherCalls` by the port they called, in their order; built when first asked. */
+  otherCallsByPort: Map<number, WaitingCalls> | undefined;
+}
+
+/**
+ * The unrelated calls to one port, in `otherCalls` order. `head`: the calls before it are used
+ * (a used call never explains another break), so a flood of unrelated requests, each answered
+ * by the first free call, is not scanned again from the start for every break.
+ */
+export interface WaitingCalls {
+  calls: SpanRecord[];
+  head: number;
 }
 
 /** A probe and the cause, `unrelated` for a break that is no probe's doing, or no match. */

@@ -8,6 +8,7 @@ import {
   type Cause,
   type Rule,
   type State,
+  type WaitingCalls,
 } from './attribution-state';
 import type { Break } from './breaks';
 import { LOCAL_SLACK_MS } from './target-types';
@@ -19,6 +20,7 @@ export {
   type Attribution,
   type AttributionOptions,
   type Cause,
+  type WaitingCalls,
 } from './attribution-state';
 
 /**
@@ -65,6 +67,8 @@ export function attribute(
     unrelated: [],
     unrelatedTraces: new Set(),
     clientsByParent: new Map(),
+    attachedTraces: new Set(probes.flatMap((p) => p.component.map((g) => g.traceId))),
+    otherCallsByPort: undefined,
   };
   for (const brk of breaks) {
     const found = firstCause(brk, state);
@@ -77,6 +81,7 @@ export function attribute(
     probe.breaks.push({ ...brk, cause: found.cause });
     if (!probe.component.some((graph) => graph.traceId === brk.span.traceId)) {
       attach(probe, brk.span.traceId);
+      state.attachedTraces.add(brk.span.traceId);
     }
   }
 }
@@ -136,18 +141,41 @@ function unrelatedCall(brk: Break, state: State): ReturnType<Rule> {
   // Only a server span listens at an address. A client span that began a new trace is itself an
   // unanswered call elsewhere, to its own port: it must not explain itself away.
   if (brk.span.kind !== 'server') return undefined;
+  // Only calls to the port the break listened on can be its caller (samePort).
+  const port = spanPort(brk.span);
+  const waiting = port === undefined ? undefined : otherCallsTo(port, state);
+  if (waiting === undefined) return undefined;
+  const { calls } = waiting;
+  while (waiting.head < calls.length && state.used.has(calls[waiting.head]!)) waiting.head += 1;
   const at = brk.span.startTimeMs;
-  const attached = new Set(state.probes.flatMap((p) => p.component.map((g) => g.traceId)));
-  const index = state.otherCalls.findIndex(
-    (client) =>
-      !attached.has(client.traceId) &&
+  for (let index = waiting.head; index < calls.length; index += 1) {
+    const client = calls[index]!;
+    if (
+      !state.attachedTraces.has(client.traceId) &&
       !state.used.has(client) &&
-      samePort(client, brk.span) &&
-      within(at, client.startTimeMs, client.endTimeMs, state.skewMs),
-  );
-  if (index < 0) return undefined;
-  state.used.add(state.otherCalls[index]!);
-  return 'unrelated';
+      within(at, client.startTimeMs, client.endTimeMs, state.skewMs)
+    ) {
+      state.used.add(client);
+      return 'unrelated';
+    }
+  }
+  return undefined;
+}
+
+/** The unrelated calls to `port` (none for NaN: a port that is no number matches nothing). */
+function otherCallsTo(port: number, state: State): WaitingCalls | undefined {
+  if (state.otherCallsByPort === undefined) {
+    const byPort = new Map<number, WaitingCalls>();
+    for (const client of state.otherCalls) {
+      const called = spanPort(client);
+      if (called === undefined || Number.isNaN(called)) continue;
+      const waiting = byPort.get(called);
+      if (waiting === undefined) byPort.set(called, { calls: [client], head: 0 });
+      else waiting.calls.push(client);
+    }
+    state.otherCallsByPort = byPort;
+  }
+  return Number.isNaN(port) ? undefined : state.otherCallsByPort.get(port);
 }
 
 function contextLostInService(brk: Break, state: State): ReturnType<Rule> {
