@@ -45,7 +45,8 @@ export function readBody(
 ): Promise<BodyResult> {
   const gzip = encoding === 'gzip';
   const { capacityCap, bufferedGzipBytes, compressedCap } = capsOf(gzip, maxBytes, declaredBytes);
-  const { keptPool, taken } = fromPool(gzip ? undefined : pool, declaredBytes, capacityCap);
+  const keptPool = gzip ? undefined : pool;
+  const taken = takeKept(keptPool, declaredBytes, capacityCap);
   return new Promise<BodyResult>((resolve) => {
     // The body (identity), or the compressed bytes until they are inflated or streamed (gzip).
     let body: Buffer = taken ?? Buffer.alloc(0);
@@ -115,18 +116,17 @@ export function readBody(
 }
 
 /**
- * The pool an uncompressed body reads into, and the kept buffer of the declared length it takes at
- * once when the pool has one: the body is copied into it as it arrives, and nothing is allocated.
- * Should more arrive than declared (not over HTTP/1.1, whose framing is the declared length),
- * appendGrowing moves to a new buffer.
+ * The kept buffer of the declared length an uncompressed body reads into, when the pool has one:
+ * the body is copied into it as it arrives, and nothing is allocated. Should more arrive than
+ * declared (not over HTTP/1.1, whose framing is the declared length), appendGrowing moves to a
+ * new buffer.
  */
-function fromPool(
+function takeKept(
   keptPool: BodyPool | undefined,
   declaredBytes: number | undefined,
   capacityCap: number,
-): { keptPool: BodyPool | undefined; taken: Buffer | undefined } {
-  if (keptPool === undefined || declaredBytes === undefined) return { keptPool, taken: undefined };
-  return { keptPool, taken: keptPool.take(capacityCap) };
+): Buffer | undefined {
+  return declaredBytes === undefined ? undefined : keptPool?.take(capacityCap);
 }
 
 /**

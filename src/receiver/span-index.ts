@@ -18,7 +18,7 @@ export class SpanIndex {
 
   constructor(private readonly spans: readonly SpanRecord[]) {}
 
-  /** What is stored under `key` (see `keyOf`). */
+  /** What is stored under `key` (see `indexKeyOf`). */
   get(key: number): number | Clash | undefined {
     return this.shardOf(key).get(key);
   }
@@ -88,7 +88,7 @@ function sameSpan(stored: SpanRecord, span: SpanRecord): boolean {
  * stored), as a 32-bit integer; its low 4 bits, the last digit, pick the map. Another string
  * still makes some key, and an entry always compares the whole id.
  */
-export function keyOf(spanId: string): number {
+export function indexKeyOf(spanId: string): number {
   let key = 0;
   for (let index = Math.max(0, spanId.length - 8); index < spanId.length; index += 1) {
     const code = spanId.charCodeAt(index);

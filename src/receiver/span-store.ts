@@ -1,6 +1,6 @@
 import { withColumns } from '../verify/span-columns';
 import type { AttributeValue, SpanKindName, SpanRecord } from '../verify/types';
-import { keyOf, SpanIndex } from './span-index';
+import { indexKeyOf, SpanIndex } from './span-index';
 import { StoredColumns } from './stored-columns';
 import type { ReceiverStats, RejectedSpan, WaitForOptions, WaitResult } from './types';
 
@@ -107,7 +107,7 @@ export class SpanStore {
   countNew(spans: readonly SpanRecord[]): number {
     let count = 0;
     for (const span of spans) {
-      const found = this.index.get(keyOf(span.spanId));
+      const found = this.index.get(indexKeyOf(span.spanId));
       if (found === undefined || !this.index.isResend(found, span)) count += 1;
     }
     return count;
@@ -123,7 +123,7 @@ export class SpanStore {
     let lastService: string | undefined;
     for (const span of spans) {
       // One lookup per span: the entry found decides both whether it is a resend and where to keep it.
-      const key = keyOf(span.spanId);
+      const key = indexKeyOf(span.spanId);
       const found = this.index.get(key);
       if (found !== undefined && this.index.isResend(found, span)) {
         this.counters.duplicateSpans += 1;

@@ -6,7 +6,8 @@ import type { SpanRecord } from './types';
 /**
  * `buildTraceGraph` for spans the receiver stored: kinds, flags, times, services and the keys of
  * span and parent ids come from the store's columns, read in order, so no span object is read
- * and no id string parsed (a span object only for an id that is not 16 hex digits). The same
+ * and no id string parsed (a span object only for an id that is not 16 lower-case hex digits,
+ * and for an id that repeats, to name the collision). The same
  * id table and parent lookups as from span objects, so the same graph (see
  * `__tests__/unit/column-graph.test.ts`).
  */

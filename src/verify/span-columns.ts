@@ -16,8 +16,8 @@ export const FLAG = {
 } as const;
 
 /**
- * Bits of `SpanColumns.flags` besides `FLAG`'s: the span's or its parent's id is not 16 hex
- * digits, so its key is two hashes (see `keyInto`) and the strings must be compared.
+ * Bits of `SpanColumns.flags` besides `FLAG`'s: the span's or its parent's id is not 16
+ * lower-case hex digits, so its key is two hashes (see `keyInto`) and the strings must be compared.
  */
 export const HASHED = { id: 64, parent: 128 } as const;
 
@@ -73,8 +73,6 @@ const COLUMNS = Symbol('span columns');
 /** Where a group of spans lies in the columns, for `buildTraceGraph`. */
 export interface ColumnGroup {
   columns: SpanColumns;
-  /** The trace's index in `columns.traceIds`. */
-  trace: number;
   /** Positions in the columns of the group's spans, in order; undefined: 0 to n - 1. */
   at: Int32Array | undefined;
 }
@@ -115,5 +113,5 @@ export function groupOf(spans: readonly SpanRecord[]): ColumnGroup | undefined {
   for (let position = 1; position < spans.length; position += 1) {
     if (traceOf[position] !== trace) return undefined;
   }
-  return { columns, trace, at: undefined };
+  return { columns, at: undefined };
 }

@@ -12,7 +12,7 @@ export function groupByTrace(spans: readonly SpanRecord[]): SpansByTrace {
   if (columns !== undefined) {
     if (groupOf(spans) === undefined) return groupByColumn(spans, columns);
     // One trace only: the spans are the group, as below.
-    return spans.length === 0 ? groups : groups.set(spans[0]!.traceId, spans);
+    return groups.set(spans[0]!.traceId, spans);
   }
   // One trace only (one probe's run, however large): the spans are the group, not a copy.
   const only = spans[0]?.traceId;
@@ -71,7 +71,7 @@ function groupByColumn(spans: readonly SpanRecord[], columns: SpanColumns): Span
     const group = new Array<SpanRecord>(to - from);
     for (let slot = from; slot < to; slot += 1) group[slot - from] = spans[order[slot]!]!;
     const at = order.subarray(from, to);
-    groups.set(traceIds[trace]!, withGroup(group, { columns, trace, at }));
+    groups.set(traceIds[trace]!, withGroup(group, { columns, at }));
   }
   return groups;
 }

@@ -39,8 +39,6 @@ export interface TraceGraph {
   isAnswered(position: number): boolean;
 }
 
-export { FLAG, KIND } from './span-columns';
-
 export function buildTraceGraph(traceId: string, spans: readonly SpanRecord[]): TraceGraph {
   // The receiver's spans: from its columns, without reading a span object.
   const group = groupOf(spans);
