@@ -286,7 +286,10 @@ describe('target mode: clocks, deferred work, external calls', { concurrency: tr
           );
           return [a, b, c];
         },
-        { 'expect-services': 'service-a,service-b', requests: '3' },
+        // One probe when the context is lost: with three sent back to back, a deferred call of
+        // the first can start while a later one is served on a loaded machine, and nothing then
+        // says which request it belongs to (the diagnosis reads "while serving").
+        { 'expect-services': 'service-a,service-b', requests: context === 'lost' ? '1' : '3' },
       );
       if (context === 'kept') {
         assert.equal(run.code, 0, result.diagnoses.join('\n'));
