@@ -2,9 +2,10 @@
 // the semantic conventions must give every name those packages read the package's own value, and
 // the module hooks must do nothing for the shared hook and refuse a hook for named modules, and
 // the resources stand-in must hold every name the bundled packages read, as the package's own, and
-// the ES module builds the bundle takes for six packages must export what their entries do.
+// the ES module builds the bundle takes for five packages must export what their entries do, and
+// the sdk-trace-base stand-in must hold the one name the bundled packages read, as the package's own.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
@@ -76,6 +77,33 @@ function bundledPackages(): string[] {
   return [...found];
 }
 
+/** The names src/ imports (as values or types) from @opentelemetry/sdk-trace-node. */
+function sdkTraceNodeImports(): string[] {
+  const names = new Set<string>();
+  const tsFiles = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return tsFiles(path);
+      return name.endsWith('.ts') ? [path] : [];
+    });
+  for (const file of tsFiles(join(REPO, 'src'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(
+      /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*['"]@opentelemetry\/sdk-trace-node['"]/g,
+    )) {
+      for (const item of match[1]!.split(',')) {
+        const name = item
+          .trim()
+          .replace(/^type\s+/, '')
+          .split(/\s+as\s+/)[0]!;
+        if (name) names.add(name);
+      }
+    }
+    assert.doesNotMatch(text, /from\s*['"]@opentelemetry\/sdk-trace-node\//, file);
+  }
+  return [...names].sort();
+}
+
 describe('bundle stand-ins', () => {
   test("resources: every name the bundled OpenTelemetry packages read is the package's own", () => {
     // The package itself, by file: its name would resolve to the stand-in here.
@@ -130,7 +158,6 @@ describe('bundle stand-ins', () => {
       core: 'build/src/index.js',
       instrumentation: 'build/src/index.js',
       'sdk-trace': 'build/src/index.js',
-      'sdk-trace-base': 'build/src/index-shim.js',
     };
     for (const [pkg, entry] of Object.entries(entries)) {
       // The package's own CommonJS entry, by file: its name would resolve to the stand-in here.
@@ -146,6 +173,46 @@ describe('bundle stand-ins', () => {
       for (const name of names(real))
         assert.equal(typeof esm[name], typeof real[name], `${pkg} ${name}`);
     }
+  });
+
+  test("sdk-trace-base: the one name the bundled packages use, the ES module build's own", async () => {
+    const used = new Set<string>();
+    const reExported = new Set<string>();
+    for (const pkg of bundledPackages()) {
+      const build = join(REPO, 'node_modules', pkg, 'build', 'src');
+      if (pkg === '@opentelemetry/sdk-trace-base' || !existsSync(build)) continue;
+      for (const file of jsFiles(build)) {
+        const text = readFileSync(file, 'utf8');
+        // A re-export (`get: function () { return sdk_trace_base_1.X; }`) passes the name on.
+        const getters = /get: function \(\) \{ return sdk_trace_base_\d+\.([A-Za-z_0-9]+); \}/g;
+        for (const match of text.matchAll(getters)) reExported.add(`${pkg}.${match[1]!}`);
+        for (const match of text
+          .replace(getters, '')
+          .matchAll(/sdk_trace_base_\d+\.([A-Za-z_0-9]+)/g)) {
+          used.add(match[1]!);
+        }
+      }
+    }
+    // sdk-trace-node's NodeTracerProvider extends it; sdk-trace-node re-exports the rest, and
+    // src/ takes only NodeTracerProvider from sdk-trace-node.
+    assert.deepEqual([...used], ['BasicTracerProvider']);
+    assert.ok(reExported.has('@opentelemetry/sdk-trace-node.SimpleSpanProcessor'), 'scan');
+    assert.ok([...reExported].every((name) => name.startsWith('@opentelemetry/sdk-trace-node.')));
+    assert.deepEqual(sdkTraceNodeImports(), ['NodeTracerProvider']);
+    // The package's ES module build, loaded as the stand-in loads it (required, by its real
+    // path: node_modules may be a link): the same module, so the same class.
+    const real = createRequire(import.meta.filename)(
+      realpathSync(join(OTEL, 'sdk-trace-base/build/esm/index-shim.js')),
+    ) as Record<string, unknown>;
+    const own =
+      (await import('../../src/modes/self-test/telemetry/stand-ins/sdk-trace-base')) as Record<
+        string,
+        unknown
+      >;
+    const exported = Object.keys(own).filter((name) => name !== 'default' && name !== '__esModule');
+    assert.deepEqual(exported, ['BasicTracerProvider']);
+    assert.equal(typeof real['BasicTracerProvider'], 'function');
+    assert.equal(own['BasicTracerProvider'], real['BasicTracerProvider']);
   });
 
   test('module hooks: the shared hook does nothing; a hook for named modules is refused', () => {

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import https from 'node:https';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -93,16 +92,14 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   const koaInstrumentation = new KoaInstrumentation({ enabled: false });
   httpInstrumentation.setTracerProvider(provider);
   koaInstrumentation.setTracerProvider(provider);
+  // Only `http`: every request the self-test makes (probes, calls between services) is plain HTTP
+  // on 127.0.0.1, so patching `https` too only cost start-up (wrappers built and installed, never
+  // called).
   const unpatches = [
     patchLoadedModule(httpInstrumentation, {
       name: 'http',
       version: process.versions.node,
       exports: http,
-    }),
-    patchLoadedModule(httpInstrumentation, {
-      name: 'https',
-      version: process.versions.node,
-      exports: https,
     }),
     patchLoadedModule(koaInstrumentation, {
       name: 'koa',
