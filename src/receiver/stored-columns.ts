@@ -43,7 +43,13 @@ export class StoredColumns {
    * (`keyInto`) is `idHigh`, `idLow`, `idExact`: the store parsed the id once for its index too.
    * Throws (only when growing cannot allocate) before writing anything.
    */
-  append(position: number, span: SpanRecord, idHigh: number, idLow: number, idExact: boolean): void {
+  append(
+    position: number,
+    span: SpanRecord,
+    idHigh: number,
+    idLow: number,
+    idExact: boolean,
+  ): void {
     if (position >= this.capacity) this.grow(position + 1);
     const traceId = span.traceId;
     if (traceId !== this.lastTrace) {
