@@ -33,11 +33,6 @@ export class StoredColumns {
   /** `limit`: the most spans the columns will ever hold (the store's cap). */
   constructor(private readonly limit: number) {}
 
-  /** Spans the columns have room for as allocated now, at most `limit`. */
-  get allocated(): number {
-    return this.capacity;
-  }
-
   /**
    * Writes the columns of the span at `position` (the next one, below `limit`), whose id's key
    * (`keyInto`) is `idHigh`, `idLow`, `idExact`: the store parsed the id once for its index too.
