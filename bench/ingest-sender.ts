@@ -79,7 +79,24 @@ function postGrpc(body: Uint8Array): Promise<void> {
   });
 }
 
+/**
+ * With SENDER_WAIT_FOR_GO=1: prints `ready` once the bodies are built and waits for a line on
+ * stdin before the first send, so the receiving process can start its CPU clock then, rather
+ * than at spawning this process (see bench/receiver.ts).
+ */
+async function waitForGo(): Promise<void> {
+  if (process.env['SENDER_WAIT_FOR_GO'] !== '1') return;
+  process.stdout.write('ready\n');
+  await new Promise<void>((resolve) => {
+    process.stdin.once('data', () => {
+      process.stdin.pause();
+      resolve();
+    });
+  });
+}
+
 async function main(): Promise<void> {
+  await waitForGo();
   const send = transport === 'grpc' ? postGrpc : postHttp;
   let next = 0;
   const started = performance.now();

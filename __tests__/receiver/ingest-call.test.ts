@@ -91,4 +91,28 @@ describe('ingest: a call that ends before its message is decoded', () => {
     assert.equal(withoutCall.stored, 600);
     assert.deepEqual(await outcome(true), withoutCall);
   });
+  test('a message that fits even if all new is not looked up twice; one that may not is counted exactly', async () => {
+    const lookups = (store: SpanStore) => {
+      const counted = { spans: 0 };
+      const countNew = store.countNew.bind(store);
+      store.countNew = (spans) => ((counted.spans += spans.length), countNew(spans));
+      return counted;
+    };
+    const call = { ended: () => false, committing: () => {} };
+    const roomy = new SpanStore(10_000);
+    const roomyLookups = lookups(roomy);
+    await ingest(source(3000), roomy, call);
+    assert.equal(roomy.stats().acceptedSpans, 3000);
+    assert.equal(roomyLookups.spans, 0);
+    // Near the cap the held spans are counted against the store, as before, and 512 resends
+    // take no room: 88 new spans fit beside them.
+    const tight = new SpanStore(600);
+    await ingest(source(512), tight);
+    const tightLookups = lookups(tight);
+    const outcome = await ingest(source(1200), tight, call);
+    assert.ok(tightLookups.spans >= 512);
+    assert.equal(tight.stats().acceptedSpans, 600);
+    assert.equal(tight.stats().duplicateSpans, 512);
+    assert.equal(outcome.rejectedSpans, 1200 - 512 - 88);
+  });
 });

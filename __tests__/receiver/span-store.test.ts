@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SpanStore } from '../../src/receiver/span-store';
+import { columnsOf } from '../../src/verify/span-columns';
 import type { SpanRecord } from '../../src/verify/types';
 
 function record(service: string, spanId: string, name = 'op'): SpanRecord {
@@ -198,6 +199,56 @@ describe('SpanStore cap', () => {
     assert.equal(store.stats().duplicateSpans, 2);
     assert.equal(store.stats().acceptedSpans, 4);
   });
+  test('the columns never hold room for more than maxSpans spans (no doubling past the cap)', () => {
+    for (const maxSpans of [1, 1500, 3000]) {
+      const store = new SpanStore(maxSpans);
+      const spans = Array.from({ length: maxSpans + 5 }, (_, index) =>
+        record('a', (index + 1).toString(16).padStart(16, '0')),
+      );
+      assert.equal(store.add(spans), 5);
+      const columns = columnsOf(store.spans())!;
+      assert.equal(columns.length, maxSpans);
+      // Doubling from 1,024 allocated 2,048 and 4,096 spans' columns for caps of 1,500 and 3,000.
+      for (const column of [columns.kinds, columns.starts, columns.traceOf, columns.ports])
+        assert.equal(column.length, maxSpans);
+      assert.equal(columns.idKeys.length, 2 * maxSpans);
+      assert.equal(columns.parentKeys.length, 2 * maxSpans);
+    }
+  });
+
+  test('a failed allocation as the columns grow stores nothing: spans, index and columns stay in step', () => {
+    const store = new SpanStore();
+    const ids = Array.from({ length: 1026 }, (_, index) =>
+      (index + 1).toString(16).padStart(16, '0'),
+    );
+    store.add(ids.slice(0, 1024).map((id) => record('a', id)));
+    // The columns start with room for 1,024 spans: the next span makes them grow.
+    const columns = (store as unknown as { columns: { grow(): void } }).columns;
+    columns.grow = () => {
+      throw new RangeError('Array buffer allocation failed');
+    };
+    assert.throws(() => store.add([record('a', ids[1024]!, 'late')]), RangeError);
+    assert.equal(store.spans().length, 1024);
+    assert.equal(columnsOf(store.spans())!.length, 1024);
+    assert.equal(store.stats().acceptedSpans, 1024);
+    // Once memory is there again, the same span is new (not a duplicate) and lands in step.
+    delete (columns as { grow?: unknown }).grow;
+    store.add([record('a', ids[1024]!, 'late'), { ...record('a', ids[1025]!), kind: 'client' }]);
+    assert.equal(store.stats().duplicateSpans, 0);
+    const spans = store.spans();
+    const stored = columnsOf(spans)!;
+    assert.equal(spans.length, 1026);
+    for (let position = 1020; position < 1026; position += 1) {
+      const id = spans[position]!.spanId;
+      assert.equal(id, ids[position]);
+      assert.equal(stored.idKeys[2 * position], Number.parseInt(id.slice(0, 8), 16) | 0);
+      assert.equal(stored.idKeys[2 * position + 1], Number.parseInt(id.slice(8), 16) | 0);
+    }
+    assert.equal(spans[1024]!.name, 'late');
+    assert.equal(stored.kinds[1025], 2);
+    assert.equal(stored.kinds[1024], 1);
+  });
+
   // Span ids are chosen by the services under test. Scanned as one list per key, 300,000 spans
   // under one key take about 4.5e10 comparisons (many minutes); kept by identity, a second.
   // The bound below is a hang guard, not a speed budget.

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { AttributeValue } from '../verify/types';
-import { hexId } from './hex-id';
+import { hexId, SpanIds } from './hex-id';
 import { DecodeError } from './internal-types';
 import { readAttribute } from './protobuf-attributes';
 import {
@@ -56,6 +56,8 @@ export interface ProtobufSpanIndex {
   /** Index of the first span of each resource, and that resource's `service.name` value. */
   resourceFirstSpan: number[];
   resourceService: (AttributeValue | undefined)[];
+  /** The span ids decoded so far, shared by every slice of the request (made by the first). */
+  spanIds?: SpanIds;
 }
 
 /** Indexes a binary request (OTLP/HTTP protobuf body, or a gRPC message) in one go. */
@@ -123,9 +125,11 @@ export function decodeSpans(
     // The resource of span `from`: the last one that starts at or before it.
     let resource = -1;
     const reader = new ProtoReader(body, 0, body.length);
+    index.spanIds ??= new SpanIds(body);
     const recent: RecentStrings = {
       traceId: new RecentString(body, hexId),
       name: new RecentString(body, readUtf8),
+      spanIds: index.spanIds,
     };
     const attributes = new RecentAttributes(body);
     for (let span = from; span < to; span += 1) {
@@ -231,7 +235,6 @@ function decodeSpan(
   recentAttributes: RecentAttributes,
   batch: SpanBatch,
 ): void {
-  const buf = reader.buf;
   let traceId = '';
   let spanId = '';
   let parentSpanId = '';
@@ -246,8 +249,8 @@ function decodeSpan(
     if (tag === TAG_TRACE_ID || tag === TAG_SPAN_ID || tag === TAG_PARENT_SPAN_ID) {
       const idEnd = reader.lengthEnd();
       if (tag === TAG_TRACE_ID) traceId = recent.traceId.at(reader.pos, idEnd);
-      else if (tag === TAG_SPAN_ID) spanId = hexId(buf, reader.pos, idEnd);
-      else parentSpanId = hexId(buf, reader.pos, idEnd);
+      else if (tag === TAG_SPAN_ID) spanId = recent.spanIds.at(reader.pos, idEnd);
+      else parentSpanId = recent.spanIds.at(reader.pos, idEnd);
       reader.pos = idEnd;
     } else if (tag === TAG_NAME) {
       const nameEnd = reader.lengthEnd();

@@ -96,3 +96,44 @@ function hex16(buf: Uint8Array, at: number): string {
     code(15, 1),
   );
 }
+
+// Slots of a SpanIds table: a power of two, so a slot is the hash's low bits.
+const SPAN_ID_SLOTS = 1024;
+
+/**
+ * The hex strings of the 8-byte span ids one request decoded, by their bytes: a span's parent is
+ * usually another span of the same batch (a child names its parent before the parent's own span
+ * arrives, as SDKs export in end order; siblings name the same parent), so the parent id and the
+ * span id read as the same bytes share one string rather than each making its own. A stored span
+ * then holds one id string fewer, which the collector need not copy or mark. A direct-mapped
+ * table: a slot holds the last id hashed to it; a miss only makes the string, as without it.
+ * Any other length is made afresh.
+ */
+export class SpanIds {
+  private readonly halves = new Int32Array(2 * SPAN_ID_SLOTS);
+  private readonly texts: string[] = new Array<string>(SPAN_ID_SLOTS).fill('');
+
+  constructor(private readonly buf: Uint8Array) {}
+
+  /** `hexId` of `buf[start, end)`, shared with the last id of the same bytes. */
+  at(start: number, end: number): string {
+    if (end - start !== 8) return hexId(this.buf, start, end);
+    const buf = this.buf;
+    const high =
+      (buf[start]! << 24) | (buf[start + 1]! << 16) | (buf[start + 2]! << 8) | buf[start + 3]!;
+    const low =
+      (buf[start + 4]! << 24) | (buf[start + 5]! << 16) | (buf[start + 6]! << 8) | buf[start + 7]!;
+    const slot =
+      (Math.imul(high ^ Math.imul(low, 0x9e3779b1), 0x85ebca6b) >>> 22) & (SPAN_ID_SLOTS - 1);
+    const texts = this.texts;
+    const halves = this.halves;
+    const text = texts[slot]!;
+    // An empty text: the slot was never filled (every 8-byte id makes 16 digits).
+    if (text !== '' && halves[2 * slot] === high && halves[2 * slot + 1] === low) return text;
+    const made = hex8(buf, start);
+    texts[slot] = made;
+    halves[2 * slot] = high;
+    halves[2 * slot + 1] = low;
+    return made;
+  }
+}

@@ -71,9 +71,19 @@ export async function ingest(
   const held: StoredSpan[][] = [];
   let heldCount = 0;
   const pause = pauser(store);
+  // Held slices count by their length, an upper bound of the room they take, rather than by a
+  // lookup of every span in the store's index (a second lookup per span, on top of the one that
+  // stores it). Only when the bound says the store is full are they counted exactly, and from
+  // then on every slice is: the decision to stop decoding is always taken on the exact count.
+  let heldExactly = false;
   for (let from = 0; from < source.count; from += SLICE_SPANS) {
     if (call?.ended() === true) throw new CallEndedError();
     // Held spans will take room too, resends of stored spans excepted, as if stored already.
+    if (!heldExactly && store.room() - heldCount <= 0) {
+      heldExactly = true;
+      heldCount = 0;
+      for (const spans of held) heldCount += store.countNew(spans);
+    }
     if (store.room() - heldCount <= 0) {
       undecoded = source.count - from;
       break;
@@ -83,7 +93,7 @@ export async function ingest(
     if (call === undefined) overLimit += store.add(batch.spans);
     else {
       held.push(batch.spans);
-      heldCount += store.countNew(batch.spans);
+      heldCount += heldExactly ? store.countNew(batch.spans) : batch.spans.length;
     }
     rejectedCount += batch.rejected.length;
     rejected.push(...batch.rejected.slice(0, REJECTIONS_KEPT - rejected.length));

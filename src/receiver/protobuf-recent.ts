@@ -1,6 +1,7 @@
 // A protobuf body's recently decoded strings and attributes, reused while the next span's bytes
 // are the same.
 import type { AttributeValue } from '../verify/types';
+import type { SpanIds } from './hex-id';
 import { readAnyValue } from './protobuf-attributes';
 import { readUtf8 } from './utf8-cache';
 import { type ProtoReader, WIRE_LENGTH_DELIMITED } from './proto-reader';
@@ -38,6 +39,8 @@ export class RecentString {
 export interface RecentStrings {
   traceId: RecentString;
   name: RecentString;
+  /** Span and parent span ids: one string per distinct id of the request (`SpanIds`). */
+  spanIds: SpanIds;
 }
 
 // One byte: field 9, length-delimited (a tag under 128 is its own varint).

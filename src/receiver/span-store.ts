@@ -1,3 +1,4 @@
+import { keyInto } from '../verify/id-table';
 import { withColumns } from '../verify/span-columns';
 import type { AttributeValue, SpanKindName, SpanRecord } from '../verify/types';
 import { indexKeyOf, SpanIndex } from './span-index';
@@ -10,6 +11,9 @@ const MAX_REJECTED_KEPT = 100;
 export const DEFAULT_MAX_SPANS = 200_000;
 
 type Listener = (spans: readonly SpanRecord[]) => void;
+
+/** The key (`keyInto`) of the span id being stored: written and read within one iteration. */
+const ID_KEY = new Int32Array(2);
 
 /**
  * The stored form of a span: a `SpanRecord` built by one constructor, so every stored span shares
@@ -43,8 +47,11 @@ export class StoredSpan implements SpanRecord {
 export class SpanStore {
   private readonly inOrder: SpanRecord[] = [];
   private readonly index = new SpanIndex(this.inOrder);
-  /** The columns the verifier reads (`SpanColumns`): written once as each span is stored. */
-  private readonly columns = new StoredColumns();
+  /**
+   * The columns the verifier reads (`SpanColumns`): written once as each span is stored, never
+   * sized past `maxSpans`.
+   */
+  private readonly columns: StoredColumns;
   private readonly serviceNames = new Set<string>();
   private readonly rejected: RejectedSpan[] = [];
   private readonly listeners = new Set<Listener>();
@@ -65,7 +72,9 @@ export class SpanStore {
     readonly maxSpans: number = DEFAULT_MAX_SPANS,
     /** Names the cap when spans are refused past it, in the caller's words (`input 'max-spans'`). */
     readonly limitLabel = 'option maxSpans',
-  ) {}
+  ) {
+    this.columns = new StoredColumns(maxSpans);
+  }
 
   /** How many more distinct spans fit under the cap. */
   room(): number {
@@ -121,9 +130,13 @@ export class SpanStore {
     const added: SpanRecord[] = [];
     let overLimit = 0;
     let lastService: string | undefined;
+    const idKey = ID_KEY;
     for (const span of spans) {
+      // The id is parsed once, for the columns' key and the index's: an id of 16 hex digits
+      // (every exporter's) is its own column key, whose low half is the index key.
+      const idExact = keyInto(span.spanId, idKey, 0);
+      const key = idExact ? idKey[1]! : indexKeyOf(span.spanId);
       // One lookup per span: the entry found decides both whether it is a resend and where to keep it.
-      const key = indexKeyOf(span.spanId);
       const found = this.index.get(key);
       if (found !== undefined && this.index.isResend(found, span)) {
         this.counters.duplicateSpans += 1;
@@ -131,9 +144,11 @@ export class SpanStore {
         overLimit += 1;
       } else {
         const position = this.inOrder.length;
+        // The columns first: growing them is what can fail (an allocation), and then neither
+        // the span list nor the index has the span, so the three stay in step.
+        this.columns.append(position, span, idKey[0]!, idKey[1]!, idExact);
         this.inOrder.push(span);
         this.index.add(key, found, span, position);
-        this.columns.append(position, span);
         // A batch's spans mostly share their service: the set is asked once per run of them.
         if (span.service !== lastService) this.serviceNames.add((lastService = span.service));
         added.push(span);
