@@ -10,8 +10,9 @@
 // Knobs: VERIFY_SCALE_SHAPES=one-trace|many-traces (default both); VERIFY_SCALE_PROFILE=<path
 // prefix> writes a CPU profile of the timed verifications of each size; VERIFY_SCALE_ROUNDS=<n>
 // (default 1) measures every size n times, in turn, and quotes the medians;
-// VERIFY_SCALE_BEFORE=<checkout> also measures that checkout's `verifyTarget` (same receiver, same
-// spans, its own process, right after this one's) for a before / after table.
+// VERIFY_SCALE_BEFORE=<checkout> also measures that checkout's `verifyTarget` with that
+// checkout's receiver (same spans, its own process, right after this one's) for a before / after
+// table.
 // Method (fair to the large sizes and to the 1k baseline alike): a size under 100k spans is
 // measured in 3 processes per round (their median), a larger one in 1; each process compiles the
 // receiver and the verifier first (warm-up); from 100k spans on, every timed verification starts
@@ -26,8 +27,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startProfile, stopProfile } from './verify-scale/profile';
-import { receive } from './verify-scale/receive';
 import { inTurn } from './verify-scale/order';
+import { receiverOf } from './verify-scale/receive';
 import { build, MANY_TRACE_SPANS, type Shape } from './verify-scale/traces';
 import type { TargetInput, TargetProbe, TargetVerification } from '../src/verify/target';
 import type { SpanRecord } from '../src/verify/types';
@@ -62,6 +63,8 @@ async function measure(files: Files): Promise<void> {
       ? '../src/verify/target'
       : resolve(files.verifier, 'src/verify/target.ts')
   )) as { verifyTarget: VerifyTarget };
+  // And its receiver (see `receiverOf`).
+  const receive = await receiverOf(files.verifier);
   const read = (path: string): TargetProbe[] =>
     JSON.parse(readFileSync(path, 'utf8')) as TargetProbe[];
   for (let round = 0; round < 3; round += 1) {
