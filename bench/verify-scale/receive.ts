@@ -1,6 +1,5 @@
 // The receiver's side of bench/verify-scale.ts: export requests from a file into a span store.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { protobufSource } from '../../src/receiver/decode-protobuf';
 import { ingest } from '../../src/receiver/ingest';
 import { SpanStore } from '../../src/receiver/span-store';
@@ -25,18 +24,4 @@ export async function receive(path: string): Promise<{ store: SpanStore; protobu
     closeSync(fd);
   }
   return { store, protobufBytes };
-}
-
-/**
- * The receiver of checkout `tree` (this one's when undefined), for a verifier of that checkout:
- * the store marks its snapshots with the columns of its own `span-columns` module, which a
- * verifier of another checkout cannot see (given this checkout's store, the before copy of
- * `eb69502` took its span-object path, not its column path).
- */
-export async function receiverOf(tree: string | undefined): Promise<typeof receive> {
-  if (tree === undefined) return receive;
-  const other = (await import(resolve(tree, 'bench/verify-scale/receive.ts'))) as {
-    receive: typeof receive;
-  };
-  return other.receive;
 }
