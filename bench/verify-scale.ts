@@ -10,29 +10,28 @@
 // Knobs: VERIFY_SCALE_SHAPES=one-trace|many-traces (default both); VERIFY_SCALE_PROFILE=<path
 // prefix> writes a CPU profile of the timed verifications of each size; VERIFY_SCALE_ROUNDS=<n>
 // (default 1) measures every size n times, in turn, and quotes the medians;
-// VERIFY_SCALE_BEFORE=<checkout> also measures that checkout's `verifyTarget` (same receiver, same
+// VERIFY_SCALE_BEFORE=<checkout> also measures that checkout's `verifyTarget` and receiver (same
 // spans, its own process, right after this one's) for a before / after table.
 // Method (fair to the large sizes and to the 1k baseline alike): a size under 100k spans is
-// measured in 3 processes per round (their median), a larger one in 1; each process compiles the
-// receiver and the verifier first (warm-up); from 100k spans on, every timed verification starts
-// after a full collection and a pause for the collector's background threads to finish, so no
-// garbage of the receiver or of the previous run is collected inside a timed run; the collections
-// that still happen inside the timed runs (the verifier's own) are counted and their pauses shown.
+// measured in 3 processes per round (their median), spread before and after the larger ones, a
+// larger one in 1; each process compiles the receiver and the verifier first (warm-up); from 100k
+// spans on, every timed verification starts after a full collection and a pause for the
+// collector's background threads to finish, so no garbage of the receiver or of the previous run
+// is collected inside a timed run; the collections that still happen inside the timed runs (the
+// verifier's own) are counted and their pauses shown.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startProfile, stopProfile } from './verify-scale/profile';
-import { receive } from './verify-scale/receive';
-import { inTurn } from './verify-scale/order';
-import { build, MANY_TRACE_SPANS, type Shape } from './verify-scale/traces';
-import type { TargetInput, TargetProbe, TargetVerification } from '../src/verify/target';
+import { inTurn, spread } from './verify-scale/order';
+import { checkout, type VerifyTarget } from './verify-scale/checkout';
+import type { Shape } from './verify-scale/traces';
+import type { TargetProbe } from '../src/verify/target';
 import type { SpanRecord } from '../src/verify/types';
-
-type VerifyTarget = (input: TargetInput) => TargetVerification;
 
 function verify(
   verifyTarget: VerifyTarget,
@@ -56,12 +55,8 @@ const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
  * verified first so the receiver and the verifier are compiled before anything is measured.
  */
 async function measure(files: Files): Promise<void> {
-  // The verifier under test: this checkout's, or `files.verifier`'s (a before copy).
-  const { verifyTarget } = (await import(
-    files.verifier === undefined
-      ? '../src/verify/target'
-      : resolve(files.verifier, 'src/verify/target.ts')
-  )) as { verifyTarget: VerifyTarget };
+  // The verifier under test and its receiver: this checkout's, or a before copy's (see `checkout`).
+  const { verifyTarget, receive } = await checkout(files.verifier);
   const read = (path: string): TargetProbe[] =>
     JSON.parse(readFileSync(path, 'utf8')) as TargetProbe[];
   for (let round = 0; round < 3; round += 1) {
@@ -199,9 +194,8 @@ interface Files {
   probes: string;
 }
 
-/** Processes per round for a size under 100k spans (their median row stands for the round). */
+/** Processes per round for a size under `SMALL_SIZE` spans (their median row stands for the round). */
 const SMALL_PROCESSES = 3;
-
 /** One measuring process: `files` received and verified by `verifier` (this checkout's if undefined). */
 async function child(files: Files, verifier: string | undefined): Promise<Row> {
   // Node's default heap limit, as the action runs.
@@ -237,6 +231,8 @@ async function table(dir: string): Promise<void> {
   );
   // `VERIFY_SCALE_SHAPES=many-traces`: one shape only.
   const shapes = (process.env['VERIFY_SCALE_SHAPES'] ?? 'one-trace,many-traces').split(',');
+  // The sender's side, loaded in this process only (see `checkout`).
+  const { build, MANY_TRACE_SPANS } = await import('./verify-scale/traces');
   for (const shape of shapes as Shape[]) {
     console.log(
       `${shape === 'one-trace' ? 'one probe, one trace of every span' : `many probes, one trace of ${MANY_TRACE_SPANS} spans each`}:\n`,
@@ -244,33 +240,34 @@ async function table(dir: string): Promise<void> {
     // By verifier, then size: the rows of every round.
     const rows = verifiers.map(() => sizes.map((): Row[] => []));
     for (let round = 0; round < rounds; round += 1) {
+      const files = sizes.map((size): Files => ({
+        warm: join(dir, 'warm.bin'),
+        warmProbes: join(dir, 'warm.json'),
+        spans: join(dir, `spans-${size}.bin`),
+        probes: join(dir, `probes-${size}.json`),
+      }));
+      writeFileSync(files[0]!.warmProbes, JSON.stringify(build(4000, shape, files[0]!.warm)));
       for (const [index, size] of sizes.entries()) {
-        const files: Files = {
-          warm: join(dir, 'warm.bin'),
-          warmProbes: join(dir, 'warm.json'),
-          spans: join(dir, 'spans.bin'),
-          probes: join(dir, 'probes.json'),
-        };
-        writeFileSync(files.warmProbes, JSON.stringify(build(4000, shape, files.warm)));
-        writeFileSync(files.probes, JSON.stringify(build(size, shape, files.spans)));
-        for (const [which, verifier] of inTurn(verifiers, round)) {
-          // A small size's figure is under a millisecond: the median of SMALL_PROCESSES
-          // processes, each its own warm-up and up to 200 runs, so that one process landing on
-          // a busy moment of the machine does not decide the baseline (see BENCHMARKS.md, Part
-          // 4, fifth round). A large size runs long enough to span such moments: one process.
-          const processes = size < 100_000 ? SMALL_PROCESSES : 1;
-          const measured: Row[] = [];
-          for (let run = 0; run < processes; run += 1) measured.push(await child(files, verifier));
-          measured.sort((a, b) => a.ms - b.ms);
-          rows[which]![index]!.push(measured[Math.floor(processes / 2)]!);
-        }
+        const { probes, spans } = files[index]!;
+        writeFileSync(probes, JSON.stringify(build(size, shape, spans)));
+      }
+      // A small size's figure is under a millisecond: the median of SMALL_PROCESSES processes,
+      // each its own warm-up and up to 200 runs, spread over the round (before and after the
+      // large sizes, see `spread`), so that they sample the machine over the same minutes as a
+      // large size's one long process (BENCHMARKS.md, Part 4, sixth round).
+      const measured = verifiers.map(() => sizes.map((): Row[] => []));
+      for (const index of spread(sizes, SMALL_PROCESSES, round)) {
+        for (const [which, verifier] of inTurn(verifiers, round))
+          measured[which]![index]!.push(await child(files[index]!, verifier));
+      }
+      for (const [which, bySize] of measured.entries()) {
+        for (const [index, processes] of bySize.entries())
+          rows[which]![index]!.push(processes.sort((a, b) => a.ms - b.ms)[processes.length >> 1]!);
       }
     }
     console.log(
-      '| verifier | spans | probes | verify CPU ms (median) | CPU ms by round | wall ms (median) | GC pause ms / major GCs per run | ns per span | per-span cost vs 1k | raw span data (protobuf) MiB | stored MiB | stored / raw | RSS once stored MiB | peak RSS while receiving MiB | peak RSS MiB | peak over base MiB | peak over base / raw |',
-    );
-    console.log(
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| verifier | spans | probes | verify CPU ms (median) | CPU ms by round | wall ms (median) | GC pause ms / major GCs per run | ns per span | per-span cost vs 1k | raw span data (protobuf) MiB | stored MiB | stored / raw | RSS once stored MiB | peak RSS while receiving MiB | peak RSS MiB | peak over base MiB | peak over base / raw |\n' +
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const [which, verifier] of verifiers.entries()) {
       let base: number | undefined;

@@ -8,7 +8,8 @@
 // 200,000 (the default max-spans) did not end in 10 minutes, in one synchronous turn the
 // action's deadline cannot interrupt.
 import type { SpanRecord } from '../../src/verify/types';
-import { healthy, span, verify } from '../helpers/target-spans';
+import type { TargetProbe } from '../../src/verify/target-types';
+import { healthy, probe, span, verify } from '../helpers/target-spans';
 
 const hex = (value: number, digits: number): string =>
   value.toString(16).padStart(digits, '0').slice(-digits);
@@ -39,5 +40,49 @@ function flood(pairs: number): SpanRecord[] {
   return spans;
 }
 
-const result = verify([...healthy(), ...flood(50_000)]);
+/**
+ * `probes` probes of 100 healthy spans each (checkout calling payment), and `roots` client spans
+ * of a cron job, each the root of a trace of its own: breaks that are no probe's doing. The
+ * rule "the service lost its context" once walked every span of every probe for each such
+ * break: 4,000 probes and 50,000 roots, 2 x 10^10 span reads in one synchronous turn.
+ */
+function manyProbes(probes: number, roots: number): { spans: SpanRecord[]; probes: TargetProbe[] } {
+  const spans: SpanRecord[] = [];
+  const sent: TargetProbe[] = [];
+  let id = 1;
+  for (let index = 0; index < probes; index += 1) {
+    const traceId = hex(0x1000000 + index, 32);
+    const spanId = hex(0xabc00000 + index, 16);
+    const at = 1000 + index * 10;
+    sent.push({ ...probe, index: index + 1, traceId, spanId, startMs: at - 1, endMs: at + 200 });
+    const root = hex(id++, 16);
+    spans.push(span('checkout', 'server', root, spanId, [at, at + 190], { traceId }));
+    for (let call = 0; call < 49; call += 1) {
+      const client = hex(id++, 16);
+      const attributes = { 'server.port': 9002 };
+      spans.push(
+        span('checkout', 'client', client, root, [at + 1, at + 100], { traceId, attributes }),
+        span('payment', 'server', hex(id++, 16), client, [at + 2, at + 99], {
+          traceId,
+          attributes,
+        }),
+      );
+    }
+  }
+  for (let index = 0; index < roots; index += 1) {
+    const at = 1000 + (index % 1000);
+    spans.push(
+      span('cron', 'client', hex(id++, 16), undefined, [at, at + 5], {
+        traceId: hex(0x9000000 + index, 32),
+        attributes: { 'server.port': 7777 },
+      }),
+    );
+  }
+  return { spans, probes: sent };
+}
+
+const result =
+  process.argv[2] === 'probes'
+    ? ((run) => verify(run.spans, {}, run.probes))(manyProbes(4_000, 50_000))
+    : verify([...healthy(), ...flood(50_000)]);
 process.stdout.write(JSON.stringify({ passed: result.passed, failed: result.failedChecks }));

@@ -162,6 +162,57 @@ describe('span columns', () => {
     assertSameGraphs(snapshot);
   });
 
+  test('one trace whose id table is past the caches (blocks of slots read ahead): the same graph and verdict', () => {
+    // 50,000 spans and more: a table of more than TOUCH_FROM_SLOTS slots, so the inserts and the
+    // parent lookups read each block's slots ahead (IdTable.touch).
+    const spans = spanSet(13, 1, 50_000);
+    const snapshot = stored(spans, 512).spans();
+    assert.ok(groupOf(snapshot) !== undefined);
+    assertSameGraphs(snapshot);
+    const input = (all: readonly SpanRecord[]) => ({
+      probes: [{ ...probesOf([...spans, { ...spans[0]!, traceId: 'e'.repeat(32) }])[0]! }],
+      spans: all,
+      expectServices: ['svc-0', 'svc-9'],
+      header: 'traceparent',
+    });
+    assert.equal(
+      JSON.stringify(verifyTarget(input(snapshot))),
+      JSON.stringify(verifyTarget(input([...snapshot]))),
+    );
+  });
+
+  test('a graph that threw before its end leaves no service numbers to the next graph', () => {
+    const span = (traceId: string, spanId: string, service: string): SpanRecord => ({
+      traceId,
+      spanId,
+      parentSpanId: undefined,
+      parentIsRemote: undefined,
+      sampled: true,
+      name: 'GET',
+      kind: 'server',
+      service,
+      startTimeMs: 1,
+      endTimeMs: 2,
+      attributes: {},
+    });
+    const [first, second] = ['a'.repeat(32), 'b'.repeat(32)];
+    const snapshot = stored([
+      span(first, 'a000000000000001', 'svc-3'),
+      // Not 16 hex digits: its group's span object is read for its id.
+      span(first, 'not-hex', 'svc-4'),
+      span(second, 'b000000000000001', 'svc-1'),
+      span(second, 'b000000000000002', 'svc-3'),
+    ]).spans();
+    const groups = groupByTrace(snapshot);
+    const broken = groups.get(first)! as SpanRecord[];
+    // A group whose span is missing: the graph throws halfway, after numbering svc-3.
+    broken[1] = undefined as unknown as SpanRecord;
+    assert.throws(() => buildTraceGraph(first, broken), TypeError);
+    const graph = buildTraceGraph(second, groups.get(second)!);
+    assert.deepEqual(graph.serviceNames, ['svc-1', 'svc-3']);
+    assert.deepEqual([...graph.serviceOf], [0, 1]);
+  });
+
   test('a snapshot taken before a parent came keeps it unresolved; the next one resolves it', () => {
     const child: SpanRecord = {
       traceId: 'b'.repeat(32),

@@ -10,3 +10,22 @@ export function inTurn<T>(verifiers: readonly T[], round: number): [number, T][]
   const order = [...verifiers.entries()];
   return round % 2 === 1 ? order.reverse() : order;
 }
+
+/** Sizes under this many spans are measured in several processes per round (`spread`). */
+export const SMALL_SIZE = 100_000;
+
+/**
+ * The measuring processes of one round, as indexes into `sizes`: a large size once; a small
+ * size `processes` times, half before the large sizes and half after (the odd one before in
+ * even rounds, after in odd ones). The machine is shared: its neighbours' load holds for tens
+ * of seconds at a time, and consecutive short processes all landed in one such state (BENCHMARKS.md,
+ * Part 4, sixth round), while a large size's process spans a minute.
+ */
+export function spread(sizes: readonly number[], processes: number, round: number): number[] {
+  const small = sizes.flatMap((size, index) => (size < SMALL_SIZE ? [index] : []));
+  const large = sizes.flatMap((size, index) => (size < SMALL_SIZE ? [] : [index]));
+  if (large.length === 0) return Array.from({ length: processes }, () => small).flat();
+  const before = round % 2 === 0 ? Math.ceil(processes / 2) : Math.floor(processes / 2);
+  const times = (count: number): number[] => Array.from({ length: count }, () => small).flat();
+  return [...times(before), ...large, ...times(processes - before)];
+}

@@ -58,6 +58,14 @@ export interface State extends AttributionOptions {
   attachedTraces: Set<string>;
   /** `otherCalls` by the port they called, in their order; built when first asked. */
   otherCallsByPort: Map<number, WaitingCalls> | undefined;
+  /** The probes' server spans by service, for `contextLostInService`; built when first asked. */
+  serversByService: Map<string, ProbeServer[]> | undefined;
+}
+
+/** A server span of a probe's own trace, with the probe's index. */
+export interface ProbeServer {
+  probe: number;
+  server: SpanRecord;
 }
 
 /**

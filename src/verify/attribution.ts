@@ -6,6 +6,7 @@ import {
   within,
   type AttributionOptions,
   type Cause,
+  type ProbeServer,
   type Rule,
   type State,
   type WaitingCalls,
@@ -69,6 +70,7 @@ export function attribute(
     clientsByParent: new Map(),
     attachedTraces: new Set(probes.flatMap((p) => p.component.map((g) => g.traceId))),
     otherCallsByPort: undefined,
+    serversByService: undefined,
   };
   for (const brk of breaks) {
     const found = firstCause(brk, state);
@@ -181,20 +183,39 @@ function otherCallsTo(port: number, state: State): WaitingCalls | undefined {
 function contextLostInService(brk: Break, state: State): ReturnType<Rule> {
   if (brk.span.kind !== 'client' && brk.span.kind !== 'producer') return undefined;
   const at = brk.span.startTimeMs;
-  let best: { probe: number; server: SpanRecord } | undefined;
-  state.probes.forEach((probe, index) => {
-    for (const span of probe.graph.spans) {
-      if (span.kind !== 'server' || span.service !== brk.span.service || state.deferred.has(span))
-        continue;
-      // Same process, one clock: it began during the request, or soon after it ended.
-      if (!within(at, span.startTimeMs, span.endTimeMs + FOLLOW_UP_MS, LOCAL_SLACK_MS)) continue;
-      if (best === undefined || span.startTimeMs > best.server.startTimeMs)
-        best = { probe: index, server: span };
-    }
-  });
+  let best: ProbeServer | undefined;
+  // Only the server spans of the break's own service, in the order of the probes and their
+  // spans: a flood of breaks of a service the probes never reach costs no walk of their spans.
+  for (const candidate of serversOf(brk.span.service, state)) {
+    const span = candidate.server;
+    if (state.deferred.has(span)) continue;
+    // Same process, one clock: it began during the request, or soon after it ended.
+    if (!within(at, span.startTimeMs, span.endTimeMs + FOLLOW_UP_MS, LOCAL_SLACK_MS)) continue;
+    if (best === undefined || span.startTimeMs > best.server.startTimeMs) best = candidate;
+  }
   if (best === undefined) return undefined;
   state.deferred.add(best.server);
   return { probe: best.probe, cause: { kind: 'local', server: best.server } };
+}
+
+/**
+ * The server spans of `service` in the probes' own traces, in probe order, then span order;
+ * indexed when first asked (the probes' traces do not change during attribution).
+ */
+function serversOf(service: string, state: State): readonly ProbeServer[] {
+  if (state.serversByService === undefined) {
+    const byService = new Map<string, ProbeServer[]>();
+    state.probes.forEach((probe, index) => {
+      for (const span of probe.graph.spans) {
+        if (span.kind !== 'server') continue;
+        const list = byService.get(span.service);
+        if (list === undefined) byService.set(span.service, [{ probe: index, server: span }]);
+        else list.push({ probe: index, server: span });
+      }
+    });
+    state.serversByService = byService;
+  }
+  return state.serversByService.get(service) ?? [];
 }
 
 function entryNotJoined(brk: Break, state: State): ReturnType<Rule> {

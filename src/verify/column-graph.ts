@@ -1,4 +1,5 @@
 import { graphArrays } from './graph-arrays';
+import { TOUCH_BLOCK, TOUCH_FROM_SLOTS } from './id-table';
 import { type ColumnGroup, FLAG, HASHED } from './span-columns';
 import { finishGraph, HASHED_PARENT, identity, type TraceGraph } from './trace-graph';
 import type { SpanRecord } from './types';
@@ -23,17 +24,31 @@ export function columnGraph(
   const { idKeys, parentKeys } = columns;
   const remap = REMAP.reset(columns.serviceNames.length);
   let firstOf: Int32Array | undefined;
+  const touching = ids.size >= TOUCH_FROM_SLOTS;
+  // Read once: under tsx every imported binding is a getter call, which the loop's size can keep
+  // the compiler from inlining (5% of a million-span graph in a profile).
+  const [hashedIdBit, hashedParentBit, hasParent, hashedParent] = [
+    HASHED.id,
+    HASHED.parent,
+    FLAG.hasParent,
+    HASHED_PARENT,
+  ];
+  const storedFlags = columns.flags;
+  const storedServices = columns.serviceOf;
   for (let position = 0; position < count; position += 1) {
+    // A table past the caches: each block's slots read together first (see `IdTable.touch`).
+    if (touching && position % TOUCH_BLOCK === 0)
+      ids.touch(idKeys, at, position, Math.min(count, position + TOUCH_BLOCK));
     const stored = at === undefined ? position : at[position]!;
-    const bits = columns.flags[stored]!;
+    const bits = storedFlags[stored]!;
     const key = stored * 2;
-    const hashedId = (bits & HASHED.id) === 0 ? undefined : spans[position]!.spanId;
+    const hashedId = (bits & hashedIdBit) === 0 ? undefined : spans[position]!.spanId;
     const first = ids.insertKey(position, idKeys[key]!, idKeys[key + 1]!, hashedId);
     if (first !== position) (firstOf ??= identity(count))[position] = first;
-    serviceOf[position] = remap.of(columns.serviceOf[stored]!);
+    serviceOf[position] = remap.of(storedServices[stored]!);
     let graphBits = bits & FLAG_BITS;
-    if ((bits & FLAG.hasParent) !== 0) {
-      if ((bits & HASHED.parent) !== 0) graphBits |= HASHED_PARENT;
+    if ((bits & hasParent) !== 0) {
+      if ((bits & hashedParentBit) !== 0) graphBits |= hashedParent;
       parents[position] = parentKeys[key]!;
       parentLow[position] = parentKeys[key + 1]!;
     }
@@ -64,7 +79,9 @@ class ServiceRemap {
   private lastLocal = -1;
 
   reset(services: number): this {
-    this.order = [];
+    // A graph that threw before `done` (a span missing from its group, say) left its services
+    // in the table: cleared here, so that they are not read as this graph's.
+    this.clear();
     this.last = -1;
     if (services > 1024) this.map = new Map();
     else {
@@ -89,9 +106,16 @@ class ServiceRemap {
 
   /** The graph's service names; the table cleared for the next graph. */
   done(all: readonly string[]): string[] {
+    const names = this.order.map((service) => all[service]!);
+    this.clear();
+    return names;
+  }
+
+  /** The table back to all -1, the map and the order let go. */
+  private clear(): void {
     if (this.map === undefined) for (const service of this.order) this.table[service] = -1;
     this.map = undefined;
-    return this.order.map((service) => all[service]!);
+    this.order = [];
   }
 }
 

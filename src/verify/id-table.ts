@@ -11,7 +11,7 @@ import type { SpanRecord } from './types';
 export class IdTable {
   private readonly table: Int32Array;
   /** Slots: the spans over 0.7, so a trace of a million spans keeps its table to 17 MB. */
-  private readonly size: number;
+  readonly size: number;
 
   /**
    * `buffer`, `byteOffset`: where to keep the table, zero-filled, `IdTable.bytes(count)` long
@@ -65,6 +65,44 @@ export class IdTable {
       if (found >= 0) return found;
     }
   }
+
+  /**
+   * Reads, without using them, the home slots of the keys at `keys[2 * p]` and `keys[2 * p + 1]`
+   * for `p` = `at[index]` (or `index`), `from <= index < to`. In a table larger than the caches,
+   * an insert or lookup waits on a read from memory; when a block of them is read first, in a
+   * short loop of independent reads, the processor has them in flight together, and the inserts
+   * or lookups that follow find their slots in the cache. It changes no slot and no answer.
+   */
+  touch(keys: Int32Array, at: Int32Array | undefined, from: number, to: number): void {
+    const { table, size } = this;
+    let seen = 0;
+    for (let index = from; index < to; index += 1) {
+      const key = (at === undefined ? index : at[index]!) * 2;
+      seen |= table[homeOf(keys[key]!, keys[key + 1]!, size) * 3]!;
+    }
+    this.seen = seen;
+  }
+
+  /** `touch` for keys kept as two arrays (a graph's parents before they are resolved). */
+  touchPairs(
+    high: Int32Array,
+    low: Int32Array,
+    skip: Uint8Array,
+    skipBit: number,
+    from: number,
+    to: number,
+  ): void {
+    const { table, size } = this;
+    let seen = 0;
+    for (let index = from; index < to; index += 1) {
+      if ((skip[index]! & skipBit) === 0) continue;
+      seen |= table[homeOf(high[index]!, low[index]!, size) * 3]!;
+    }
+    this.seen = seen;
+  }
+
+  /** What `touch` read, kept so that its reads are not optimized away. */
+  seen = 0;
 
   find(id: string): number {
     const exact = keyOf(id);
@@ -151,6 +189,20 @@ function keyOf(id: string): boolean {
 function homeSlot(size: number): number {
   return Math.floor(((hashOfKey() >>> 0) * size) / 4294967296);
 }
+
+/** `homeSlot` of a given key. */
+function homeOf(high: number, low: number, size: number): number {
+  return Math.floor(((mix32(mix32(high ^ SEED) ^ low) >>> 0) * size) / 4294967296);
+}
+
+/**
+ * Keys read ahead by `touch` at a time: enough reads in flight to cover a memory access, few
+ * enough that their slots are still in the cache when the inserts or lookups reach them.
+ */
+export const TOUCH_BLOCK = 16;
+
+/** Tables of fewer slots fit in the caches: no read ahead (`touch`). */
+export const TOUCH_FROM_SLOTS = 1 << 16;
 
 /**
  * A seed drawn per process: span ids come from the services under test, and with a fixed mix a

@@ -1,6 +1,6 @@
 import { columnGraph } from './column-graph';
 import { graphArrays, type GraphArrays } from './graph-arrays';
-import { type IdTable, keyInto } from './id-table';
+import { type IdTable, keyInto, TOUCH_BLOCK, TOUCH_FROM_SLOTS } from './id-table';
 import { FLAG, groupOf, KIND, kindNumber } from './span-columns';
 import type { SpanRecord } from './types';
 
@@ -145,15 +145,24 @@ function resolveParents(
   },
 ): void {
   const { spans, kinds, flags, parents, answered } = graph;
-  for (let position = 0; position < spans.length; position += 1) {
+  const count = spans.length;
+  const touching = ids.size >= TOUCH_FROM_SLOTS;
+  // Read once, as in `columnGraph`.
+  const [hasParent, server] = [FLAG.hasParent, KIND.server];
+  for (let position = 0; position < count; position += 1) {
+    // A table past the caches: each block's slots read together first (see `IdTable.touch`).
+    if (touching && position % TOUCH_BLOCK === 0) {
+      const to = Math.min(count, position + TOUCH_BLOCK);
+      ids.touchPairs(parents, parentLow, flags, hasParent, position, to);
+    }
     const bits = flags[position]!;
     let parent = -1;
-    if ((bits & FLAG.hasParent) !== 0) {
+    if ((bits & hasParent) !== 0) {
       parent =
         (bits & HASHED_PARENT) === 0
           ? ids.findKey(parents[position]!, parentLow[position]!)
           : ids.find(spans[position]!.parentSpanId!);
-      if (parent >= 0 && kinds[position] === KIND.server) answered[parent] = 1;
+      if (parent >= 0 && kinds[position] === server) answered[parent] = 1;
       flags[position] = bits & ~HASHED_PARENT;
     }
     parents[position] = parent;
