@@ -15,6 +15,16 @@ function source(count: number): SpanSource {
   return protobufSource(Buffer.from(protobufRequest('call', spans)));
 }
 
+/** A real protobuf request of the spans with ids `from` to `from + count`, range by range. */
+function sourceOf(...ranges: [from: number, count: number][]): SpanSource {
+  const spans = ranges.flatMap(([from, count]) =>
+    Array.from({ length: count }, (_, index) =>
+      jsonSpan({ spanId: (0xa0000 + from + index).toString(16).padStart(16, '0') }),
+    ),
+  );
+  return protobufSource(Buffer.from(protobufRequest('call', spans)));
+}
+
 /** The source, ending the call once `slices` slices were decoded (as a reset or deadline does). */
 function endingAfter(
   inner: SpanSource,
@@ -114,5 +124,22 @@ describe('ingest: a call that ends before its message is decoded', () => {
     assert.equal(tight.stats().acceptedSpans, 600);
     assert.equal(tight.stats().duplicateSpans, 512);
     assert.equal(outcome.rejectedSpans, 1200 - 512 - 88);
+  });
+
+  test('held slices of resends take no room, at the cap exactly and after the exact count began', async () => {
+    const call = { ended: () => false, committing: () => {} };
+    const stored = async (...ranges: [number, number][]) => {
+      const store = new SpanStore(1024);
+      await ingest(sourceOf([0, 512]), store);
+      const { rejectedSpans } = await ingest(sourceOf(...ranges), store, call);
+      return { rejectedSpans, accepted: store.stats().acceptedSpans };
+    };
+    // Room for exactly 512: a slice of 512 resends, then 300 new spans.
+    assert.deepEqual(await stored([0, 512], [1000, 300]), { rejectedSpans: 0, accepted: 812 });
+    // Two slices of resends: the second is held after the exact count began.
+    assert.deepEqual(await stored([0, 512], [0, 512], [1000, 300]), {
+      rejectedSpans: 0,
+      accepted: 812,
+    });
   });
 });

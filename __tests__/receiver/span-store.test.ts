@@ -249,6 +249,32 @@ describe('SpanStore cap', () => {
     assert.equal(stored.kinds[1024], 1);
   });
 
+  test('a batch whose columns fail to grow midway: the spans stored before are counted and heard of', () => {
+    const store = new SpanStore();
+    const heard: string[] = [];
+    store.onSpans((spans) => heard.push(...spans.map((span) => span.spanId)));
+    const ids = Array.from({ length: 1025 }, (_, index) =>
+      (index + 1).toString(16).padStart(16, '0'),
+    );
+    store.add(ids.slice(0, 1023).map((id) => record('a', id)));
+    const columns = (store as unknown as { columns: { grow(): void } }).columns;
+    columns.grow = () => {
+      throw new RangeError('Array buffer allocation failed');
+    };
+    // The 1,024th span fits in the columns' first room; the 1,025th needs more.
+    const batch = [record('a', ids[1023]!), record('a', ids[1024]!)];
+    assert.throws(() => store.add(batch), RangeError);
+    assert.equal(store.spans().length, 1024);
+    assert.equal(store.stats().acceptedSpans, 1024);
+    assert.equal(heard.length, 1024);
+    assert.equal(heard.at(-1), ids[1023]);
+    delete (columns as { grow?: unknown }).grow;
+    store.add(batch);
+    assert.equal(store.stats().duplicateSpans, 1);
+    assert.equal(store.stats().acceptedSpans, 1025);
+    assert.deepEqual(heard.slice(1023), [ids[1023], ids[1024]]);
+  });
+
   // Span ids are chosen by the services under test. Scanned as one list per key, 300,000 spans
   // under one key take about 4.5e10 comparisons (many minutes); kept by identity, a second.
   // The bound below is a hang guard, not a speed budget.

@@ -131,34 +131,40 @@ export class SpanStore {
     let overLimit = 0;
     let lastService: string | undefined;
     const idKey = ID_KEY;
-    for (const span of spans) {
-      // The id is parsed once, for the columns' key and the index's: an id of 16 hex digits
-      // (every exporter's) is its own column key, whose low half is the index key.
-      const idExact = keyInto(span.spanId, idKey, 0);
-      const key = idExact ? idKey[1]! : indexKeyOf(span.spanId);
-      // One lookup per span: the entry found decides both whether it is a resend and where to keep it.
-      const found = this.index.get(key);
-      if (found !== undefined && this.index.isResend(found, span)) {
-        this.counters.duplicateSpans += 1;
-      } else if (this.inOrder.length >= this.maxSpans) {
-        overLimit += 1;
-      } else {
-        const position = this.inOrder.length;
-        // The columns first: growing them is what can fail (an allocation), and then neither
-        // the span list nor the index has the span, so the three stay in step.
-        this.columns.append(position, span, idKey[0]!, idKey[1]!, idExact);
-        this.inOrder.push(span);
-        this.index.add(key, found, span, position);
-        // A batch's spans mostly share their service: the set is asked once per run of them.
-        if (span.service !== lastService) this.serviceNames.add((lastService = span.service));
-        added.push(span);
+    // What was stored is counted and heard of even when a later span of the batch is not (its
+    // columns failed to grow): a retry then finds those spans stored, as duplicates.
+    try {
+      for (const span of spans) {
+        // The id is parsed once, for the columns' key and the index's: an id of 16 hex digits
+        // (every exporter's) is its own column key, whose low half is the index key.
+        const idExact = keyInto(span.spanId, idKey, 0);
+        const key = idExact ? idKey[1]! : indexKeyOf(span.spanId);
+        // One lookup per span: the entry found decides whether it is a resend and where it goes.
+        const found = this.index.get(key);
+        if (found !== undefined && this.index.isResend(found, span)) {
+          this.counters.duplicateSpans += 1;
+        } else if (this.inOrder.length >= this.maxSpans) {
+          overLimit += 1;
+        } else {
+          const position = this.inOrder.length;
+          // The columns first: growing them is what can fail (an allocation), and then neither
+          // the span list nor the index has the span, so the three stay in step.
+          this.columns.append(position, span, idKey[0]!, idKey[1]!, idExact);
+          this.inOrder.push(span);
+          this.index.add(key, found, span, position);
+          // A batch's spans mostly share their service: the set is asked once per run of them.
+          if (span.service !== lastService) this.serviceNames.add((lastService = span.service));
+          added.push(span);
+        }
+      }
+    } finally {
+      this.counters.spansOverLimit += overLimit;
+      if (added.length > 0) {
+        this.counters.acceptedSpans += added.length;
+        this.lastNewSpanAt = Date.now();
+        for (const listener of [...this.listeners]) listener(added);
       }
     }
-    this.counters.spansOverLimit += overLimit;
-    if (added.length === 0) return overLimit;
-    this.counters.acceptedSpans += added.length;
-    this.lastNewSpanAt = Date.now();
-    for (const listener of [...this.listeners]) listener(added);
     return overLimit;
   }
 
