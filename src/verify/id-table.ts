@@ -185,12 +185,15 @@ function keyOf(id: string): boolean {
   return false;
 }
 
-/** The home slot of the last key among `size`: the hash's high bits scaled, no division. */
+/** The home slot of the last key among `size`. */
 function homeSlot(size: number): number {
-  return Math.floor(((hashOfKey() >>> 0) * size) / 4294967296);
+  return homeOf(keyHigh, keyLow, size);
 }
 
-/** `homeSlot` of a given key. */
+/**
+ * The home slot of a key among `size`: each half through a 32-bit finalizer, the seed first,
+ * and the hash's high bits scaled (no division).
+ */
 function homeOf(high: number, low: number, size: number): number {
   return Math.floor(((mix32(mix32(high ^ SEED) ^ low) >>> 0) * size) / 4294967296);
 }
@@ -210,11 +213,6 @@ export const TOUCH_FROM_SLOTS = 1 << 16;
  * against 64 ms). Slots only decide where a key is kept, never what a lookup answers.
  */
 const SEED = (Math.random() * 4294967296) | 0;
-
-/** The hash of the last key: each half through a 32-bit finalizer, the seed first. */
-function hashOfKey(): number {
-  return mix32(mix32(keyHigh ^ SEED) ^ keyLow);
-}
 
 /** MurmurHash3's 32-bit finalizer: every input bit moves about half the output bits. */
 function mix32(value: number): number {
