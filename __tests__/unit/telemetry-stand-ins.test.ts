@@ -77,6 +77,18 @@ function bundledPackages(): string[] {
   return [...found];
 }
 
+/**
+ * The CommonJS sources of the bundled OpenTelemetry packages but `except` (the one scanned for);
+ * the semantic conventions ship as dist/ and import nothing.
+ */
+function* bundledSources(except: string): Generator<{ pkg: string; text: string }> {
+  for (const pkg of bundledPackages()) {
+    const build = join(REPO, 'node_modules', pkg, 'build', 'src');
+    if (pkg === except || !existsSync(build)) continue;
+    for (const file of jsFiles(build)) yield { pkg, text: readFileSync(file, 'utf8') };
+  }
+}
+
 /** The names src/ imports (as values or types) from @opentelemetry/sdk-trace-node. */
 function sdkTraceNodeImports(): string[] {
   const names = new Set<string>();
@@ -111,14 +123,8 @@ describe('bundle stand-ins', () => {
       join(OTEL, 'resources/build/src/index.js'),
     ) as Record<string, unknown>;
     const names = new Set<string>();
-    for (const pkg of bundledPackages()) {
-      const build = join(REPO, 'node_modules', pkg, 'build', 'src');
-      // The semantic conventions ship as dist/ and import nothing.
-      if (pkg === '@opentelemetry/resources' || !existsSync(build)) continue;
-      for (const file of jsFiles(build)) {
-        const text = readFileSync(file, 'utf8');
-        for (const match of text.matchAll(/resources_\d+\.([A-Za-z_0-9]+)/g)) names.add(match[1]!);
-      }
+    for (const { text } of bundledSources('@opentelemetry/resources')) {
+      for (const match of text.matchAll(/resources_\d+\.([A-Za-z_0-9]+)/g)) names.add(match[1]!);
     }
     // The SDK's tracer provider reads the default resource; src/ builds one from attributes.
     assert.ok(names.has('defaultResource'), 'the scan finds names');
@@ -178,19 +184,14 @@ describe('bundle stand-ins', () => {
   test("sdk-trace-base: the one name the bundled packages use, the ES module build's own", async () => {
     const used = new Set<string>();
     const reExported = new Set<string>();
-    for (const pkg of bundledPackages()) {
-      const build = join(REPO, 'node_modules', pkg, 'build', 'src');
-      if (pkg === '@opentelemetry/sdk-trace-base' || !existsSync(build)) continue;
-      for (const file of jsFiles(build)) {
-        const text = readFileSync(file, 'utf8');
-        // A re-export (`get: function () { return sdk_trace_base_1.X; }`) passes the name on.
-        const getters = /get: function \(\) \{ return sdk_trace_base_\d+\.([A-Za-z_0-9]+); \}/g;
-        for (const match of text.matchAll(getters)) reExported.add(`${pkg}.${match[1]!}`);
-        for (const match of text
-          .replace(getters, '')
-          .matchAll(/sdk_trace_base_\d+\.([A-Za-z_0-9]+)/g)) {
-          used.add(match[1]!);
-        }
+    for (const { pkg, text } of bundledSources('@opentelemetry/sdk-trace-base')) {
+      // A re-export (`get: function () { return sdk_trace_base_1.X; }`) passes the name on.
+      const getters = /get: function \(\) \{ return sdk_trace_base_\d+\.([A-Za-z_0-9]+); \}/g;
+      for (const match of text.matchAll(getters)) reExported.add(`${pkg}.${match[1]!}`);
+      for (const match of text
+        .replace(getters, '')
+        .matchAll(/sdk_trace_base_\d+\.([A-Za-z_0-9]+)/g)) {
+        used.add(match[1]!);
       }
     }
     // sdk-trace-node's NodeTracerProvider extends it; sdk-trace-node re-exports the rest, and
