@@ -266,6 +266,43 @@ describe('rule 4: a service lost the context for its own later work', () => {
     ];
     assert.deepEqual(causes([p1], [...other, lostCall(1050)]), [[]]);
   });
+
+  // Pinned as the rule chooses today (the latest start; on equal starts the first in probe
+  // order, then span order; a request already explaining a break is skipped), so that a faster
+  // search over the candidates keeps exactly these answers.
+  test('equal starts: the first probe’s request, then (it is taken) the next one’s', () => {
+    const q1 = probeAt(1, 1000, 1100);
+    const q2 = probeAt(2, 1000, 1100);
+    const same = [
+      span('checkout', 'server', 'c000000000000001', q1.spanId, [1001, 1090], {
+        traceId: q1.traceId,
+      }),
+      span('checkout', 'server', 'c000000000000002', q2.spanId, [1001, 1090], {
+        traceId: q2.traceId,
+      }),
+    ];
+    assert.deepEqual(causes([q1, q2], [...same, lostCall(1050)]), [
+      ['c00000000000000a new-root local c000000000000001'],
+      [],
+    ]);
+    assert.deepEqual(
+      causes([q1, q2], [...same, lostCall(1050), lostCall(1060, 'c00000000000000b')]),
+      [
+        ['c00000000000000a new-root local c000000000000001'],
+        ['c00000000000000b new-root local c000000000000002'],
+      ],
+    );
+    // Both taken: a third lost call has no request left to explain it.
+    const third = lostCall(1070, 'c00000000000000c');
+    const all = causes(
+      [q1, q2],
+      [...same, lostCall(1050), lostCall(1060, 'c00000000000000b'), third],
+    );
+    assert.deepEqual(all, [
+      ['c00000000000000a new-root local c000000000000001'],
+      ['c00000000000000b new-root local c000000000000002'],
+    ]);
+  });
 });
 
 describe('rule 5: the entry did not join', () => {

@@ -1,4 +1,5 @@
 import type { Call, ProbeAnalysis } from './analysis';
+import type { LocalServers } from './attribution-local';
 import type { Break } from './breaks';
 import type { Listeners } from './destinations';
 import { spanPort } from './trace-graph';
@@ -59,7 +60,7 @@ export interface State extends AttributionOptions {
   /** `otherCalls` by the port they called, in their order; built when first asked. */
   otherCallsByPort: Map<number, WaitingCalls> | undefined;
   /** The probes' server spans by service, for `contextLostInService`; built when first asked. */
-  serversByService: Map<string, ProbeServer[]> | undefined;
+  serversByService: Map<string, LocalServers> | undefined;
 }
 
 /** A server span of a probe's own trace, with the probe's index. */

@@ -1,5 +1,6 @@
 import type { Call, ProbeAnalysis } from './analysis';
 import { uninstrumentedCaller } from './attribution-callers';
+import { latestCovering, localServers, take, type LocalServers } from './attribution-local';
 import {
   FOLLOW_UP_MS,
   samePort,
@@ -182,27 +183,29 @@ function otherCallsTo(port: number, state: State): WaitingCalls | undefined {
 
 function contextLostInService(brk: Break, state: State): ReturnType<Rule> {
   if (brk.span.kind !== 'client' && brk.span.kind !== 'producer') return undefined;
+  // Only the server spans of the break's own service: a flood of breaks of a service the probes
+  // never reach costs nothing, and one of a service they do reach a search, not a walk.
+  const servers = serversOf(brk.span.service, state);
+  if (servers === undefined) return undefined;
   const at = brk.span.startTimeMs;
-  let best: ProbeServer | undefined;
-  // Only the server spans of the break's own service, in the order of the probes and their
-  // spans: a flood of breaks of a service the probes never reach costs no walk of their spans.
-  for (const candidate of serversOf(brk.span.service, state)) {
-    const span = candidate.server;
-    if (state.deferred.has(span)) continue;
+  for (;;) {
     // Same process, one clock: it began during the request, or soon after it ended.
-    if (!within(at, span.startTimeMs, span.endTimeMs + FOLLOW_UP_MS, LOCAL_SLACK_MS)) continue;
-    if (best === undefined || span.startTimeMs > best.server.startTimeMs) best = candidate;
+    const index = latestCovering(servers, at);
+    if (index < 0) return undefined;
+    const best = servers.sorted[index]!;
+    take(servers, index);
+    // A span listed twice (two probes sharing a trace) is taken once: skip its other entry.
+    if (state.deferred.has(best.server)) continue;
+    state.deferred.add(best.server);
+    return { probe: best.probe, cause: { kind: 'local', server: best.server } };
   }
-  if (best === undefined) return undefined;
-  state.deferred.add(best.server);
-  return { probe: best.probe, cause: { kind: 'local', server: best.server } };
 }
 
 /**
- * The server spans of `service` in the probes' own traces, in probe order, then span order;
- * indexed when first asked (the probes' traces do not change during attribution).
+ * The server spans of `service` in the probes' own traces (see `LocalServers`); indexed when
+ * first asked (the probes' traces do not change during attribution).
  */
-function serversOf(service: string, state: State): readonly ProbeServer[] {
+function serversOf(service: string, state: State): LocalServers | undefined {
   if (state.serversByService === undefined) {
     const byService = new Map<string, ProbeServer[]>();
     state.probes.forEach((probe, index) => {
@@ -213,9 +216,14 @@ function serversOf(service: string, state: State): readonly ProbeServer[] {
         else list.push({ probe: index, server: span });
       }
     });
-    state.serversByService = byService;
+    // Imported constants read once here: tsx turns each read into a getter call.
+    const followUp = FOLLOW_UP_MS;
+    const slack = LOCAL_SLACK_MS;
+    state.serversByService = new Map(
+      [...byService].map(([name, list]) => [name, localServers(list, followUp, slack)]),
+    );
   }
-  return state.serversByService.get(service) ?? [];
+  return state.serversByService.get(service);
 }
 
 function entryNotJoined(brk: Break, state: State): ReturnType<Rule> {
