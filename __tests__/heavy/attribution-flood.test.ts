@@ -11,13 +11,22 @@ import { promisify } from 'node:util';
 
 const RUNNER = join(import.meta.dirname, 'attribution-flood-run.ts');
 
-describe('attribution under a flood of unrelated requests', () => {
-  test('50,000 unrelated broken requests: the healthy probe passes, in bounded time', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', RUNNER], {
+/** The runner's outcome for one flood (`mode`: none, `probes` or `probed`), killed at 45 s. */
+async function flood(...mode: string[]): Promise<unknown> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', RUNNER, ...mode],
+    {
       encoding: 'utf8',
       timeout: 45_000,
-    });
-    assert.deepEqual(JSON.parse(stdout), { passed: true, failed: [], blamed: 0 });
+    },
+  );
+  return JSON.parse(stdout);
+}
+
+describe('attribution under a flood of unrelated requests', () => {
+  test('50,000 unrelated broken requests: the healthy probe passes, in bounded time', async () => {
+    assert.deepEqual(await flood(), { passed: true, failed: [], blamed: 0 });
   });
 
   // The rule "the service lost its context" walked every span of every probe for each client
@@ -25,12 +34,7 @@ describe('attribution under a flood of unrelated requests', () => {
   // probe reached were killed at the bound; now 3.4 to 4.6 s of CPU for the whole verification
   // (most of it not this rule; measured at 059cc2b, load average 2 to 5).
   test('4,000 healthy probes amid 50,000 unrelated client roots: every probe passes, in bounded time', async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', RUNNER, 'probes'],
-      { encoding: 'utf8', timeout: 45_000 },
-    );
-    assert.deepEqual(JSON.parse(stdout), { passed: true, failed: [], blamed: 0 });
+    assert.deepEqual(await flood('probes'), { passed: true, failed: [], blamed: 0 });
   });
 
   // The same flood from a service the probes DO reach (payment, 196,000 server spans): the rule
@@ -39,11 +43,10 @@ describe('attribution under a flood of unrelated requests', () => {
   // root: 5.2 s of CPU for the whole run at load 11. The roots near the first 100 probes are
   // their service's lost context (each explained once), the rest nobody's doing.
   test('4,000 probes amid 50,000 roots of a service they reach: the verdict comes, in bounded time', async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', RUNNER, 'probed'],
-      { encoding: 'utf8', timeout: 45_000 },
-    );
-    assert.deepEqual(JSON.parse(stdout), { passed: false, failed: ['no_new_roots'], blamed: 100 });
+    assert.deepEqual(await flood('probed'), {
+      passed: false,
+      failed: ['no_new_roots'],
+      blamed: 100,
+    });
   });
 });
