@@ -208,14 +208,12 @@ describe('rule 3: an uninstrumented caller, ranked', () => {
 describe('rule 4: a service lost the context for its own later work', () => {
   const p1 = probeAt(1, 1000, 1100);
   const p2 = probeAt(2, 1200, 1300);
-  const entries = [
-    span('checkout', 'server', 'c000000000000001', p1.spanId, [1001, 1090], {
-      traceId: p1.traceId,
-    }),
-    span('checkout', 'server', 'c000000000000002', p2.spanId, [1201, 1290], {
-      traceId: p2.traceId,
-    }),
-  ];
+  /** Checkout's server span `c00000000000000<n>`, serving `probe`'s request over `times`. */
+  const request = (probe: typeof p1, n: number, times: [number, number]) =>
+    span('checkout', 'server', `c00000000000000${n}`, probe.spanId, times, {
+      traceId: probe.traceId,
+    });
+  const entries = [request(p1, 1, [1001, 1090]), request(p2, 2, [1201, 1290])];
   const lostCall = (start: number, id = 'c00000000000000a') =>
     span('checkout', 'client', id, undefined, [start, start + 5], {
       traceId: NEW.slice(0, 31) + id.slice(-1),
@@ -273,14 +271,7 @@ describe('rule 4: a service lost the context for its own later work', () => {
   test('equal starts: the first probe’s request, then (it is taken) the next one’s', () => {
     const q1 = probeAt(1, 1000, 1100);
     const q2 = probeAt(2, 1000, 1100);
-    const same = [
-      span('checkout', 'server', 'c000000000000001', q1.spanId, [1001, 1090], {
-        traceId: q1.traceId,
-      }),
-      span('checkout', 'server', 'c000000000000002', q2.spanId, [1001, 1090], {
-        traceId: q2.traceId,
-      }),
-    ];
+    const same = [request(q1, 1, [1001, 1090]), request(q2, 2, [1001, 1090])];
     assert.deepEqual(causes([q1, q2], [...same, lostCall(1050)]), [
       ['c00000000000000a new-root local c000000000000001'],
       [],
