@@ -51,13 +51,13 @@ function root(
 }
 
 /** Each probe's breaks as `break kind rule call` (or `break kind cause server`). */
-function causes(probes: TargetProbe[], spans: SpanRecord[]): string[][] {
+function causes(probes: TargetProbe[], spans: SpanRecord[], skew = SKEW): string[][] {
   const analysis = analyzeRun({
     probes,
     spans,
     expectServices: [],
     header: 'traceparent',
-    maxClockSkewMs: SKEW,
+    maxClockSkewMs: skew,
   });
   return analysis.probes.map((p) =>
     p.breaks.map(({ span: brk, cause }) => {
@@ -240,5 +240,39 @@ describe('rules 1 and 2: calls of a trace attached by an earlier break', () => {
       ['p1 call-to-its-address a1', 'r1 call-to-its-address p2'],
       [],
     ]);
+  });
+});
+
+describe('rules 1 and 2: times that are no finite number', () => {
+  test('an infinite skew: every call is in flight, the nearest wins, ties to the first probe', () => {
+    const spans = [
+      entry(p1),
+      entry(p2),
+      call(p2, 'b1', 1020),
+      call(p1, 'a1', 1040),
+      call(p1, 'a2', 5000),
+      root('pay', 'r1', 1030),
+      root('pay', 'r2', 4990),
+    ];
+    assert.deepEqual(causes([p1, p2], spans, Infinity), [
+      ['r1 call-in-flight a1', 'r2 call-in-flight a2'],
+      [],
+    ]);
+  });
+
+  test('a break at an infinite time: the first call in order whose window reaches it', () => {
+    const open = (owner: TargetProbe, id: string, start: number) => ({
+      ...call(owner, id, start),
+      endTimeMs: Infinity,
+    });
+    const spans = [
+      entry(p1),
+      entry(p2),
+      open(p2, 'b1', 1040),
+      call(p1, 'a1', 1030),
+      open(p1, 'a2', 1020),
+      root('pay', 'r1', Infinity),
+    ];
+    assert.deepEqual(causes([p1, p2], spans), [['r1 call-in-flight a2'], []]);
   });
 });
