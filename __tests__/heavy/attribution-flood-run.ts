@@ -53,6 +53,7 @@ function manyProbes(
   roots: number,
   service = 'cron',
   kind: 'client' | 'producer' = 'client',
+  spread = 1000,
 ): { spans: SpanRecord[]; probes: TargetProbe[] } {
   const spans: SpanRecord[] = [];
   const sent: TargetProbe[] = [];
@@ -77,7 +78,7 @@ function manyProbes(
     }
   }
   for (let index = 0; index < roots; index += 1) {
-    const at = 1000 + (index % 1000);
+    const at = 1000 + (index % spread);
     spans.push(
       span(service, kind, hex(id++, 16), undefined, [at, at + 5], {
         traceId: hex(0x9000000 + index, 32),
@@ -88,15 +89,20 @@ function manyProbes(
   return { spans, probes: sent };
 }
 
-const mode = process.argv[2];
+/** The probes and roots of each mode (none: the unrelated requests of `flood`). */
+const MODES: Record<string, () => ReturnType<typeof manyProbes>> = {
+  probes: () => manyProbes(4_000, 50_000),
+  probed: () => manyProbes(4_000, 50_000, 'payment', 'producer'),
+  // Client roots of a service the probes reach: each one blamed adds its own unanswered call to
+  // its probe, and rules 1 and 2 once walked all of them for every later root.
+  'probed-client': () => manyProbes(4_000, 50_000, 'payment', 'client', 10_000),
+};
+
+const mode = MODES[process.argv[2] ?? ''];
 const result =
-  mode === 'probes' || mode === 'probed'
-    ? ((run) => verify(run.spans, {}, run.probes))(
-        mode === 'probed'
-          ? manyProbes(4_000, 50_000, 'payment', 'producer')
-          : manyProbes(4_000, 50_000),
-      )
-    : verify([...healthy(), ...flood(50_000)]);
+  mode === undefined
+    ? verify([...healthy(), ...flood(50_000)])
+    : ((run) => verify(run.spans, {}, run.probes))(mode());
 // How many probes failed: the ones the roots were blamed on (the service lost its context).
 const blamed = result.probes.filter((p) => !p.passed).length;
 process.stdout.write(

@@ -17,6 +17,8 @@ import type { Call } from './analysis';
 /** One call as indexed: its place in the walk's order (probe, then call) and its service's id. */
 export interface Entry {
   call: Call;
+  /** The call's start, read once. */
+  start: number;
   probe: number;
   order: number;
   service: number;
@@ -24,14 +26,16 @@ export interface Entry {
 
 /** A search for one break, over every level of one or more indexes; `best` is kept across them. */
 export interface Query {
-  at: number;
-  skew: number;
+  readonly at: number;
+  readonly skew: number;
   /** A service whose calls are no candidates (the break's own, if it is no server span), or -1. */
-  exclude: number;
-  /** A call that explains a break already: taken out of the index when met. */
-  used: (call: Call) => boolean;
-  /** The rule's own test and the window, checked exactly on each candidate met. */
-  accept: (call: Call) => boolean;
+  readonly exclude: number;
+  /**
+   * The rule's own tests and the window, exactly, on each candidate met; `used` for a call
+   * that explains a break already (taken out of the index for good). A method, not a closure:
+   * a search per break and rule should not allocate functions.
+   */
+  check(call: Call): 'used' | 'refused' | 'accepted';
   best: Entry | undefined;
   distance: number;
 }
@@ -59,12 +63,13 @@ export interface CallIndex {
 
 /** Adds calls (their start not NaN or +Infinity, their end not NaN or -Infinity). */
 export function addCalls(index: CallIndex, entries: Entry[]): void {
-  let merged = entries;
+  // The batch sorted once; then merged (linear) with each level no more than twice its size.
+  let merged = entries.sort((a, b) => (precedes(a, b) ? -1 : precedes(b, a) ? 1 : 0));
   for (;;) {
     const last = index.levels[index.levels.length - 1];
-    if (last === undefined || last.live > 2 * merged.length) break;
+    if (last === undefined || last.live > merged.length) break;
     index.levels.pop();
-    merged = merged.concat(liveEntries(last));
+    merged = merge(liveEntries(last), merged);
   }
   if (merged.length > 0) index.levels.push(buildLevel(merged));
 }
@@ -78,28 +83,40 @@ function liveEntries(level: Level): Entry[] {
   return level.entries.filter((_, at) => level.top[level.size + at]! > -Infinity);
 }
 
+/** The index's order: start ascending (comparisons: no NaN here), then probe, then call order. */
+function precedes(a: Entry, b: Entry): boolean {
+  const x = a.start;
+  const y = b.start;
+  return x < y || (!(x > y) && (a.probe < b.probe || (a.probe === b.probe && a.order < b.order)));
+}
+
+function merge(a: readonly Entry[], b: readonly Entry[]): Entry[] {
+  const out = new Array<Entry>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = precedes(b[j]!, a[i]!) ? b[j++]! : a[i++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
+
+/** A level over entries already in the index's order. */
 function buildLevel(entries: Entry[]): Level {
-  // Comparisons, not subtraction: -Infinity - -Infinity is NaN and would break the sort.
-  entries.sort((a, b) => {
-    const x = a.call.client.startTimeMs;
-    const y = b.call.client.startTimeMs;
-    return x < y ? -1 : x > y ? 1 : a.probe - b.probe || a.order - b.order;
-  });
+  const count = entries.length;
   let size = 1;
-  while (size < entries.length) size *= 2;
-  const level: Level = {
-    entries,
-    starts: Float64Array.from(entries, (entry) => entry.call.client.startTimeMs),
-    size,
-    top: new Float64Array(2 * size).fill(-Infinity),
-    topService: new Int32Array(2 * size).fill(-1),
-    other: new Float64Array(2 * size).fill(-Infinity),
-    live: entries.length,
-  };
-  entries.forEach((entry, at) => {
-    level.top[size + at] = entry.call.client.endTimeMs;
-    level.topService[size + at] = entry.service;
-  });
+  while (size < count) size *= 2;
+  const starts = new Float64Array(count);
+  const top = new Float64Array(2 * size).fill(-Infinity);
+  const topService = new Int32Array(2 * size).fill(-1);
+  for (let at = 0; at < count; at += 1) {
+    const entry = entries[at]!;
+    starts[at] = entry.start;
+    top[size + at] = entry.call.client.endTimeMs;
+    topService[size + at] = entry.service;
+  }
+  const other = new Float64Array(2 * size).fill(-Infinity);
+  const level: Level = { entries, starts, size, top, topService, other, live: count };
   for (let node = size - 1; node >= 1; node -= 1) pull(level, node);
   return level;
 }
@@ -188,10 +205,10 @@ function candidate(level: Level, query: Query, from: number, to: number, forward
   while (low <= high) {
     const found = descend(level, query, 1, 0, level.size - 1, low, high, forward);
     if (found < 0) return -1;
-    const call = level.entries[found]!.call;
-    if (query.used(call)) {
+    const verdict = query.check(level.entries[found]!.call);
+    if (verdict === 'used') {
       kill(level, found);
-    } else if (query.accept(call)) {
+    } else if (verdict === 'accepted') {
       return found;
     } else if (forward) {
       low = found + 1;

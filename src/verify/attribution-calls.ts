@@ -1,5 +1,11 @@
 import type { Call } from './analysis';
-import { addCalls, searchCalls, type CallIndex, type Entry } from './attribution-call-index';
+import {
+  addCalls,
+  searchCalls,
+  type CallIndex,
+  type Entry,
+  type Query,
+} from './attribution-call-index';
 import { samePort, within, type Cause, type State } from './attribution-state';
 import type { Break } from './breaks';
 import { spanPort } from './trace-graph';
@@ -36,17 +42,12 @@ export function closestCall(
   state: State,
   rule: CallRule,
 ): { probe: number; cause: Cause } | undefined {
-  const at = brk.span.startTimeMs;
-  const accept =
-    rule === 'to-its-address'
-      ? (call: Call) => samePort(call.client, brk.span)
-      : (call: Call) => !calledElsewhere(call, brk, state);
   // A time or skew that is no finite number: the walk, whose answers the index reproduces only
   // for finite ones (with an infinite `at` every distance is Infinity or NaN).
   const best =
-    Number.isFinite(at) && Number.isFinite(state.skewMs)
-      ? search(brk, state, rule, accept)
-      : walk(brk, state, accept);
+    Number.isFinite(brk.span.startTimeMs) && Number.isFinite(state.skewMs)
+      ? search(brk, state, rule)
+      : walk(brk, state, rule);
   if (best === undefined) return undefined;
   state.used.add(best.client);
   const name = samePort(best.client, brk.span) ? 'call-to-its-address' : 'call-in-flight';
@@ -56,6 +57,13 @@ export function closestCall(
 /** Tells the search that `probe`'s calls grew (a trace broken off it was attached). */
 export function callsGrew(state: State, probe: number): void {
   state.calls?.grown.push(probe);
+}
+
+/** Rule 1: the call went to the port the break's span names. Rule 2: not where another listens. */
+function accepts(call: Call, brk: Break, state: State, rule: CallRule): boolean {
+  return rule === 'to-its-address'
+    ? samePort(call.client, brk.span)
+    : !calledElsewhere(call, brk, state);
 }
 
 /** The call went to a port where a known service other than the break's listens. */
@@ -74,14 +82,14 @@ function ownService(brk: Break, call: Call): boolean {
 }
 
 /** The walk over every call of every probe: the reference, kept for times that are not finite. */
-function walk(brk: Break, state: State, accept: (call: Call) => boolean): Call | undefined {
+function walk(brk: Break, state: State, rule: CallRule): Call | undefined {
   const at = brk.span.startTimeMs;
   let best: Call | undefined;
   for (const probe of state.probes) {
     for (const call of probe.calls) {
       if (call.external || state.used.has(call.client) || ownService(brk, call)) continue;
       const { startTimeMs: from, endTimeMs: to } = call.client;
-      if (!within(at, from, to, state.skewMs) || !accept(call)) continue;
+      if (!within(at, from, to, state.skewMs) || !accepts(call, brk, state, rule)) continue;
       if (best === undefined || Math.abs(at - from) < Math.abs(at - best.client.startTimeMs))
         best = call;
     }
@@ -89,29 +97,42 @@ function walk(brk: Break, state: State, accept: (call: Call) => boolean): Call |
   return best;
 }
 
-function search(
-  brk: Break,
-  state: State,
-  rule: CallRule,
-  accept: (call: Call) => boolean,
-): Call | undefined {
+/** One break's search: the walk's tests, exactly, on each candidate the index yields. */
+class CallQuery implements Query {
+  best: Entry | undefined = undefined;
+  distance = Infinity;
+  readonly at: number;
+  readonly skew: number;
+  readonly exclude: number;
+  private readonly brk: Break;
+  private readonly state: State;
+  private readonly rule: CallRule;
+
+  constructor(brk: Break, state: State, rule: CallRule, calls: CallSearch) {
+    this.brk = brk;
+    this.state = state;
+    this.rule = rule;
+    this.at = brk.span.startTimeMs;
+    this.skew = state.skewMs;
+    const own = brk.span.kind !== 'server';
+    this.exclude = own ? (calls.services.get(brk.span.service) ?? -1) : -1;
+  }
+
+  check(call: Call): 'used' | 'refused' | 'accepted' {
+    const { brk, state } = this;
+    if (state.used.has(call.client)) return 'used';
+    const { startTimeMs: from, endTimeMs: to } = call.client;
+    return !ownService(brk, call) &&
+      within(this.at, from, to, this.skew) &&
+      accepts(call, brk, state, this.rule)
+      ? 'accepted'
+      : 'refused';
+  }
+}
+
+function search(brk: Break, state: State, rule: CallRule): Call | undefined {
   const calls = callSearch(state);
-  const at = brk.span.startTimeMs;
-  const skew = state.skewMs;
-  const own = brk.span.kind !== 'server';
-  const query = {
-    at,
-    skew,
-    exclude: own ? (calls.services.get(brk.span.service) ?? -1) : -1,
-    used: (call: Call) => state.used.has(call.client),
-    // Exactly the walk's tests: the index only narrows where to look.
-    accept: (call: Call) =>
-      !ownService(brk, call) &&
-      within(at, call.client.startTimeMs, call.client.endTimeMs, skew) &&
-      accept(call),
-    best: undefined as Entry | undefined,
-    distance: Infinity,
-  };
+  const query = new CallQuery(brk, state, rule, calls);
   for (const index of indexesFor(brk, calls, rule)) searchCalls(index, query);
   return query.best?.call;
 }
@@ -173,7 +194,7 @@ function addGrown(calls: CallSearch, state: State): void {
       if (Number.isNaN(from) || from === Infinity || Number.isNaN(to) || to === -Infinity) continue;
       let id = calls.services.get(service);
       if (id === undefined) calls.services.set(service, (id = calls.services.size));
-      const entry: Entry = { call, probe, order, service: id };
+      const entry: Entry = { call, start: from, probe, order, service: id };
       const port = spanPort(call.client);
       if (port !== undefined) add(byPort(calls, port), entry);
       if (port === undefined || state.listeners.get(port) === undefined) add(calls.unlisted, entry);
