@@ -180,6 +180,39 @@ describe('rules 1 and 2: which calls are candidates', () => {
     assert.deepEqual(causes([p1], spans), [['r1 call-to-its-address g1']]);
   });
 
+  test('the own-service call skipped even when it ends after the other service’s', () => {
+    const spans = [
+      entry(p1),
+      span('gateway', 'client', 'g1', 'e111111111111111', [1000, 1040], {
+        traceId: p1.traceId,
+        attributes: { 'server.port': 9555 },
+      }),
+      call(p1, 'a1', 1029, 9555),
+      root('checkout', 'r1', 1030, 9555, 'producer'),
+    ];
+    assert.deepEqual(causes([p1], spans), [['r1 call-to-its-address g1']]);
+  });
+
+  test('rule 2: a call to where the break’s own service listens (and no other) explains it', () => {
+    const spans = [
+      entry(p1),
+      // pay answered another call of the probe on 9002: pay listens there.
+      call(p1, 'a0', 1005, 9002),
+      span('pay', 'server', 's0', 'a0', [1006, 1010], {
+        traceId: p1.traceId,
+        attributes: { 'server.port': 9002 },
+      }),
+      call(p1, 'a1', 1020, 9002),
+      call(p1, 'a2', 1028, 9003),
+      span('ledger', 'server', 'l0', 'a9', [900, 901], {
+        traceId: '4'.repeat(32),
+        attributes: { 'server.port': 9003 },
+      }),
+      root('pay', 'r1', 1030),
+    ];
+    assert.deepEqual(causes([p1], spans)[0], ['r1 call-in-flight a1']);
+  });
+
   test('a server root may answer a call of its own service', () => {
     const spans = [entry(p1), call(p1, 'a1', 1020, 9001), root('checkout', 'r1', 1030, 9001)];
     assert.deepEqual(causes([p1], spans), [['r1 call-to-its-address a1']]);
