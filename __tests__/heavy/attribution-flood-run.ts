@@ -47,6 +47,7 @@ function flood(pairs: number): SpanRecord[] {
  * probes and 50,000 roots, 2 x 10^10 span reads in one synchronous turn. Then it walked only the
  * server spans of the break's own service, which left a flood from a service the probes DO
  * reach (payment: 196,000 server spans) at 10^10 reads; now it searches them (log n a break).
+ * The roots start at 1,000 + (index % `spread`) ms: over the first `spread / 10` probes.
  */
 function manyProbes(
   probes: number,
