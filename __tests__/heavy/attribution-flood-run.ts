@@ -47,12 +47,14 @@ function flood(pairs: number): SpanRecord[] {
  * probes and 50,000 roots, 2 x 10^10 span reads in one synchronous turn. Then it walked only the
  * server spans of the break's own service, which left a flood from a service the probes DO
  * reach (payment: 196,000 server spans) at 10^10 reads; now it searches them (log n a break).
+ * The roots start at 1,000 + (index % `spread`) ms: over the first `spread / 10` probes.
  */
 function manyProbes(
   probes: number,
   roots: number,
   service = 'cron',
   kind: 'client' | 'producer' = 'client',
+  spread = 1000,
 ): { spans: SpanRecord[]; probes: TargetProbe[] } {
   const spans: SpanRecord[] = [];
   const sent: TargetProbe[] = [];
@@ -77,7 +79,7 @@ function manyProbes(
     }
   }
   for (let index = 0; index < roots; index += 1) {
-    const at = 1000 + (index % 1000);
+    const at = 1000 + (index % spread);
     spans.push(
       span(service, kind, hex(id++, 16), undefined, [at, at + 5], {
         traceId: hex(0x9000000 + index, 32),
@@ -88,15 +90,20 @@ function manyProbes(
   return { spans, probes: sent };
 }
 
-const mode = process.argv[2];
+/** The probes and roots of each mode (none: the unrelated requests of `flood`). */
+const MODES: Record<string, () => ReturnType<typeof manyProbes>> = {
+  probes: () => manyProbes(4_000, 50_000),
+  probed: () => manyProbes(4_000, 50_000, 'payment', 'producer'),
+  // Client roots of a service the probes reach: each one blamed adds its own unanswered call to
+  // its probe, and rules 1 and 2 once walked all of them for every later root.
+  'probed-client': () => manyProbes(4_000, 50_000, 'payment', 'client', 10_000),
+};
+
+const mode = MODES[process.argv[2] ?? ''];
 const result =
-  mode === 'probes' || mode === 'probed'
-    ? ((run) => verify(run.spans, {}, run.probes))(
-        mode === 'probed'
-          ? manyProbes(4_000, 50_000, 'payment', 'producer')
-          : manyProbes(4_000, 50_000),
-      )
-    : verify([...healthy(), ...flood(50_000)]);
+  mode === undefined
+    ? verify([...healthy(), ...flood(50_000)])
+    : ((run) => verify(run.spans, {}, run.probes))(mode());
 // How many probes failed: the ones the roots were blamed on (the service lost its context).
 const blamed = result.probes.filter((p) => !p.passed).length;
 process.stdout.write(

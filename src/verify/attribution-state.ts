@@ -1,4 +1,5 @@
 import type { Call, ProbeAnalysis } from './analysis';
+import type { CallSearch } from './attribution-calls';
 import type { LocalServers } from './attribution-local';
 import type { Break } from './breaks';
 import type { Listeners } from './destinations';
@@ -61,6 +62,8 @@ export interface State extends AttributionOptions {
   otherCallsByPort: Map<number, WaitingCalls> | undefined;
   /** The probes' server spans by service, for `contextLostInService`; built when first asked. */
   serversByService: Map<string, LocalServers> | undefined;
+  /** The probes' calls by port and start, for rules 1 and 2; built when first asked. */
+  calls: CallSearch | undefined;
 }
 
 /** A server span of a probe's own trace, with the probe's index. */

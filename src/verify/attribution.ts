@@ -1,12 +1,11 @@
-import type { Call, ProbeAnalysis } from './analysis';
+import type { ProbeAnalysis } from './analysis';
+import { callsGrew, closestCall } from './attribution-calls';
 import { uninstrumentedCaller } from './attribution-callers';
 import { latestCovering, localServers, take, type LocalServers } from './attribution-local';
 import {
   FOLLOW_UP_MS,
-  samePort,
   within,
   type AttributionOptions,
-  type Cause,
   type ProbeServer,
   type Rule,
   type State,
@@ -15,7 +14,6 @@ import {
 import type { Break } from './breaks';
 import { LOCAL_SLACK_MS } from './target-types';
 import { spanPort } from './trace-graph';
-import type { SpanRecord } from './types';
 
 export {
   FOLLOW_UP_MS,
@@ -42,9 +40,9 @@ const RULES: readonly Rule[] = [
   //    to the address the break listened on, in flight when it began: not the probes' doing.
   unrelatedCall,
   // 1. A call to the address the break's server span listened on, in flight when it began.
-  (brk, state) => closestCall(brk, state, (call) => samePort(call.client, brk.span)),
+  (brk, state) => closestCall(brk, state, 'to-its-address'),
   // 2. Any call in flight when it began, unless a known other service listens where it went.
-  (brk, state) => closestCall(brk, state, (call) => !calledElsewhere(call, brk.span, state)),
+  (brk, state) => closestCall(brk, state, 'in-flight'),
   // 3. A server span of another service in flight, for a callee not yet in that probe's trace:
   //    that service called without an instrumented client.
   uninstrumentedCaller,
@@ -72,6 +70,7 @@ export function attribute(
     attachedTraces: new Set(probes.flatMap((p) => p.component.map((g) => g.traceId))),
     otherCallsByPort: undefined,
     serversByService: undefined,
+    calls: undefined,
   };
   for (const brk of breaks) {
     const found = firstCause(brk, state);
@@ -84,6 +83,7 @@ export function attribute(
     probe.breaks.push({ ...brk, cause: found.cause });
     if (!probe.component.some((graph) => graph.traceId === brk.span.traceId)) {
       attach(probe, brk.span.traceId);
+      callsGrew(state, found.probe);
       state.attachedTraces.add(brk.span.traceId);
     }
   }
@@ -105,39 +105,6 @@ function firstCause(brk: Break, state: State): ReturnType<Rule> {
     if (found !== undefined) return found;
   }
   return undefined;
-}
-
-/** The call went to a port where a known service other than the break's listens. */
-function calledElsewhere(call: Call, server: SpanRecord, state: State): boolean {
-  const port = spanPort(call.client);
-  const services = port === undefined ? undefined : state.listeners.get(port);
-  return services !== undefined && !services.has(server.service);
-}
-
-/** The unused open call holding the break's start whose own start is nearest to it. */
-function closestCall(
-  brk: Break,
-  state: State,
-  accept: (call: Call) => boolean,
-): { probe: number; cause: Cause } | undefined {
-  const at = brk.span.startTimeMs;
-  let best: Call | undefined;
-  for (const probe of state.probes) {
-    for (const call of probe.calls) {
-      if (call.external || state.used.has(call.client)) continue;
-      // A span that began a trace without listening (a client or internal root) is not the
-      // answer to a call of its own service: that is the service losing its context (rule 4).
-      if (brk.span.kind !== 'server' && call.client.service === brk.span.service) continue;
-      const { startTimeMs: from, endTimeMs: to } = call.client;
-      if (!within(at, from, to, state.skewMs) || !accept(call)) continue;
-      if (best === undefined || Math.abs(at - from) < Math.abs(at - best.client.startTimeMs))
-        best = call;
-    }
-  }
-  if (best === undefined) return undefined;
-  state.used.add(best.client);
-  const rule = samePort(best.client, brk.span) ? 'call-to-its-address' : 'call-in-flight';
-  return { probe: best.probe, cause: { kind: 'call', call: best, rule } };
 }
 
 function unrelatedCall(brk: Break, state: State): ReturnType<Rule> {
