@@ -224,13 +224,15 @@ async function timeRuns(
   while (times.length < 5 || (spent < 500 && times.length < 200)) {
     // The store's garbage (and the previous run's) is collected, untimed, and the collector's
     // background sweeping given time to end: it is not the verifier's work. The baseline block
-    // runs after that too (`process.cpuUsage` counts every thread: sweeping the last large run's
-    // garbage would land on the block), then the large run is settled again.
+    // runs after that (`process.cpuUsage` counts every thread: sweeping the last large run's
+    // garbage would land on the block) and right before the large run, with no collection in
+    // between: a full collection deoptimizes the verifier (V8 drops optimized code that embeds
+    // maps only dead objects had, `--trace-deopt`: "embedded weak objects cleared"), and the
+    // block's runs optimize it again, so that both sizes are timed with optimized code.
     if (options.settle) await settle();
     if (options.between !== undefined && sinceBetween >= 25) {
       options.between();
       sinceBetween = 0;
-      if (options.settle) await settle();
     }
     const started = performance.now();
     times.push(cpuMs(run));
