@@ -4,173 +4,33 @@
 // real path: services' export batches (512 spans, OTLP/protobuf, the attributes OpenTelemetry JS's
 // HTTP instrumentation writes) go through the receiver's decoder into its span store, and the
 // stored records are what `verifyTarget` judges. The per-span cost is quoted against the 1k case
-// of the same shape measured in the same run: flat means linear. Memory is quoted against the
+// of the same shape timed in the same process: flat means linear. Memory is quoted against the
 // raw span data, the OTLP/protobuf bytes the services sent.
 // Usage: node --import tsx bench/verify-scale.ts [sizes, default 1000,10000,100000,1000000]
 // Knobs: VERIFY_SCALE_SHAPES=one-trace|many-traces (default both); VERIFY_SCALE_PROFILE=<path
-// prefix> writes a CPU profile of the timed verifications of each size; VERIFY_SCALE_ROUNDS=<n>
-// (default 1) measures every size n times, in turn, and quotes the medians;
-// VERIFY_SCALE_BEFORE=<checkout> also measures that checkout's `verifyTarget` and receiver (same
-// spans, its own process, right after this one's) for a before / after table.
-// Method (fair to the large sizes and to the 1k baseline alike): a size under 100k spans is
-// measured in 3 processes per round (their median), spread before and after the larger ones, a
-// larger one in 1; each process compiles the receiver and the verifier first (warm-up); from 100k
-// spans on, every timed verification starts after a full collection and a pause for the
+// prefix> writes a CPU profile of the timed verifications of each size (no 1k runs in between);
+// VERIFY_SCALE_ROUNDS=<n> (default 1) measures every size n times, in turn, and quotes the
+// medians; VERIFY_SCALE_BEFORE=<checkout>[,<checkout>...] also measures those checkouts'
+// `verifyTarget` and receiver (same spans, each in its own processes, alternating with this one's)
+// for a before / after table.
+// Method (BENCHMARKS.md, Part 4, seventh round): the process of a size larger than the first
+// (the baseline, 1k) also receives the baseline's spans and times blocks of baseline runs before
+// each of its own timed runs and after the last, so that both figures come from the same seconds
+// of a shared machine; the per-span ratio is taken per process (per round), and the rounds'
+// median ratio is quoted beside the ratio of the medians. The baseline also runs in a process of
+// its own (its row). Each process compiles the receiver and the verifier first (warm-up); from
+// 100k spans on, every timed verification starts after a full collection and a pause for the
 // collector's background threads to finish, so no garbage of the receiver or of the previous run
 // is collected inside a timed run; the collections that still happen inside the timed runs (the
 // verifier's own) are counted and their pauses shown.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startProfile, stopProfile } from './verify-scale/profile';
 import { inTurn, spread } from './verify-scale/order';
-import { checkout, type VerifyTarget } from './verify-scale/checkout';
+import { type Files, measure, type Row } from './verify-scale/measure';
 import type { Shape } from './verify-scale/traces';
-import type { TargetProbe } from '../src/verify/target';
-import type { SpanRecord } from '../src/verify/types';
-
-function verify(
-  verifyTarget: VerifyTarget,
-  probes: TargetProbe[],
-  spans: readonly SpanRecord[],
-): void {
-  const result = verifyTarget({
-    probes,
-    spans,
-    expectServices: ['service-0', 'service-1', 'service-4'],
-    header: 'traceparent',
-  });
-  if (!result.passed) throw new Error(`the synthetic trace failed: ${result.failedChecks.join()}`);
-}
-
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
-
-/**
- * In a child: receive the requests of `files.spans`, verify them several times, print the CPU
- * ms per verification and memory. `files.warm`: a small set of the same shape, received and
- * verified first so the receiver and the verifier are compiled before anything is measured.
- */
-async function measure(files: Files): Promise<void> {
-  // The verifier under test and its receiver: this checkout's, or a before copy's (see `checkout`).
-  const { verifyTarget, receive } = await checkout(files.verifier);
-  const read = (path: string): TargetProbe[] =>
-    JSON.parse(readFileSync(path, 'utf8')) as TargetProbe[];
-  for (let round = 0; round < 3; round += 1) {
-    const warm = (await receive(files.warm)).store.spans();
-    const warmProbes = read(files.warmProbes);
-    for (let index = 0; index < 20; index += 1) verify(verifyTarget, warmProbes, warm);
-  }
-  const probes = read(files.probes);
-  gc();
-  const before = process.memoryUsage();
-  const { store, protobufBytes } = await receive(files.spans);
-  gc();
-  const stored = process.memoryUsage();
-  const receivingPeakKiB = process.resourceUsage().maxRSS;
-  const spans = store.spans();
-  const { times, walls, timed } = await timeRuns(() => verify(verifyTarget, probes, spans), {
-    settle: spans.length >= 100_000,
-    profile: (path) => `${path}-${spans.length}.cpuprofile`,
-  });
-  const median = (values: number[]): number =>
-    values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  const MiB = 2 ** 20;
-  process.stdout.write(
-    `${JSON.stringify({
-      size: store.stats().acceptedSpans,
-      probes: probes.length,
-      runs: times.length,
-      ms: median(times),
-      wallMs: median(walls),
-      gcPauseMs: timed.reduce((sum, c) => sum + c.ms, 0) / times.length,
-      majorGcs: timed.filter((c) => c.major).length / times.length,
-      protobufMiB: protobufBytes / MiB,
-      storedMiB: (stored.heapUsed + stored.external - before.heapUsed - before.external) / MiB,
-      baseRssMiB: before.rss / MiB,
-      storedRssMiB: stored.rss / MiB,
-      receivingPeakRssMiB: receivingPeakKiB / 1024,
-      peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    })}\n`,
-  );
-}
-
-/**
- * Times `run` at least 5 times, and as often as fits in half a second: CPU and wall ms of each
- * run, and the collections that began inside the runs. `settle`: a full collection, untimed,
- * before each run.
- */
-async function timeRuns(
-  run: () => void,
-  options: { settle: boolean; profile: (prefix: string) => string },
-): Promise<{ times: number[]; walls: number[]; timed: Collection[] }> {
-  // Collections during the timed runs, by start time: pauses (ms) and the major ones.
-  const collections: Collection[] = [];
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      const kind = (entry as { detail?: { kind?: number } }).detail?.kind ?? 0;
-      const major = kind === constants.NODE_PERFORMANCE_GC_MAJOR;
-      collections.push({ at: entry.startTime, ms: entry.duration, major });
-    }
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  const profile = process.env['VERIFY_SCALE_PROFILE'];
-  const session = profile === undefined ? undefined : await startProfile();
-  // Small sizes repeat until about half a second of work, so timer noise stays small. Time is
-  // CPU time (user + system, GC threads included): on a shared machine, time spent waiting for a
-  // core would otherwise land on whichever size ran while the machine was busiest.
-  const times: number[] = [];
-  const walls: number[] = [];
-  const windows: [number, number][] = [];
-  let spent = 0;
-  while (times.length < 5 || (spent < 500 && times.length < 200)) {
-    if (options.settle) {
-      // The store's garbage (and the previous run's) is collected here, untimed, and the
-      // collector's background sweeping given time to end: it is not the verifier's work.
-      gc();
-      await sleep(200);
-    }
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    run();
-    const used = process.cpuUsage(cpu);
-    const ms = performance.now() - started;
-    times.push((used.user + used.system) / 1e3);
-    walls.push(ms);
-    windows.push([started, started + ms]);
-    spent += ms;
-  }
-  if (session !== undefined) await stopProfile(session, options.profile(profile!));
-  await sleep(0);
-  observer.disconnect();
-  const timed = collections.filter(({ at }) => windows.some(([from, to]) => at >= from && at < to));
-  return { times, walls, timed };
-}
-
-interface Collection {
-  at: number;
-  ms: number;
-  major: boolean;
-}
-
-interface Row {
-  size: number;
-  probes: number;
-  runs: number;
-  ms: number;
-  wallMs: number;
-  gcPauseMs: number;
-  majorGcs: number;
-  protobufMiB: number;
-  storedMiB: number;
-  baseRssMiB: number;
-  storedRssMiB: number;
-  receivingPeakRssMiB: number;
-  peakRssMiB: number;
-}
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') {
@@ -185,17 +45,6 @@ async function main(): Promise<void> {
   }
 }
 
-interface Files {
-  /** A checkout whose `verifyTarget` is measured instead of this one's. */
-  verifier?: string | undefined;
-  warm: string;
-  warmProbes: string;
-  spans: string;
-  probes: string;
-}
-
-/** Processes per round for a size under `SMALL_SIZE` spans (their median row stands for the round). */
-const SMALL_PROCESSES = 3;
 /** One measuring process: `files` received and verified by `verifier` (this checkout's if undefined). */
 async function child(files: Files, verifier: string | undefined): Promise<Row> {
   // Node's default heap limit, as the action runs.
@@ -214,20 +63,30 @@ async function child(files: Files, verifier: string | undefined): Promise<Row> {
   return JSON.parse(stdout.trim()) as Row;
 }
 
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Per-span CPU of a process's own size over that of the baseline timed in it. */
+const pairedRatio = (row: Row): number =>
+  row.ms / row.size / (row.paired!.during / row.paired!.size);
+
 async function table(dir: string): Promise<void> {
   const sizes = (process.argv[2] ?? '1000,10000,100000,1000000').split(',').map(Number);
   const rounds = Number(process.env['VERIFY_SCALE_ROUNDS'] ?? 1);
-  const beforeTree = process.env['VERIFY_SCALE_BEFORE'];
-  const verifiers: (string | undefined)[] =
-    beforeTree === undefined ? [undefined] : [undefined, beforeTree];
+  const beforeTrees = process.env['VERIFY_SCALE_BEFORE']?.split(',') ?? [];
+  const verifiers: (string | undefined)[] = [undefined, ...beforeTrees];
   console.log(
-    `target verification by number of spans, one process per size, node ${process.version}, ${rounds} round(s)${beforeTree === undefined ? '' : `, before = ${beforeTree}`}`,
+    `target verification by number of spans, one process per size, node ${process.version}, ${rounds} round(s)${beforeTrees.length === 0 ? '' : `, before = ${beforeTrees.join(', ')}`}`,
   );
   console.log(
     'raw span data = the OTLP/protobuf bytes the services exported; stored = JS heap the ' +
       "receiver's span records and index hold; peak over base = the process's peak RSS minus its " +
       'RSS before any span (receiver and verifier together); GC = collections that began inside ' +
-      'the timed verifications (pause ms and major collections, per verification)\n',
+      'the timed verifications (pause ms and major collections, per verification); 1k in ' +
+      "process = the baseline's CPU ms timed in the same process, before the size's spans were " +
+      'received / between its timed runs / after they were let go; vs 1k = per-span cost against ' +
+      "the 1k runs between (the median of the rounds' ratios; the ratio of the medians; against " +
+      "the 1k row's own process)\n",
   );
   // `VERIFY_SCALE_SHAPES=many-traces`: one shape only.
   const shapes = (process.env['VERIFY_SCALE_SHAPES'] ?? 'one-trace,many-traces').split(',');
@@ -250,45 +109,58 @@ async function table(dir: string): Promise<void> {
       for (const [index, size] of sizes.entries()) {
         const { probes, spans } = files[index]!;
         writeFileSync(probes, JSON.stringify(build(size, shape, spans)));
+        if (index > 0) files[index]!.pair = { spans: files[0]!.spans, probes: files[0]!.probes };
       }
-      // A small size's figure is under a millisecond: the median of SMALL_PROCESSES processes,
-      // each its own warm-up and up to 200 runs, spread over the round (before and after the
-      // large sizes, see `spread`), so that they sample the machine over the same minutes as a
-      // large size's one long process (BENCHMARKS.md, Part 4, sixth round).
-      const measured = verifiers.map(() => sizes.map((): Row[] => []));
-      for (const index of spread(sizes, SMALL_PROCESSES, round)) {
+      // One process per size and verifier; the verifiers alternate first and last by round, the
+      // small sizes before the large ones in even rounds and after them in odd ones.
+      for (const index of spread(sizes, 1, round)) {
         for (const [which, verifier] of inTurn(verifiers, round))
-          measured[which]![index]!.push(await child(files[index]!, verifier));
-      }
-      for (const [which, bySize] of measured.entries()) {
-        for (const [index, processes] of bySize.entries())
-          rows[which]![index]!.push(processes.sort((a, b) => a.ms - b.ms)[processes.length >> 1]!);
+          rows[which]![index]!.push(await child(files[index]!, verifier));
       }
     }
-    console.log(
-      '| verifier | spans | probes | verify CPU ms (median) | CPU ms by round | wall ms (median) | GC pause ms / major GCs per run | ns per span | per-span cost vs 1k | raw span data (protobuf) MiB | stored MiB | stored / raw | RSS once stored MiB | peak RSS while receiving MiB | peak RSS MiB | peak over base MiB | peak over base / raw |\n' +
-        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    );
-    for (const [which, verifier] of verifiers.entries()) {
-      let base: number | undefined;
-      for (const runs of rows[which]!) {
-        // The round with the median CPU time stands for the size; its memory figures with it.
-        const row = [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)]!;
-        const perSpan = (row.ms * 1e6) / row.size;
-        base ??= perSpan;
-        const overBase = row.peakRssMiB - row.baseRssMiB;
-        // Below a MiB the heap's own noise (a collection during the warm-up) is larger than the data.
-        const stored =
-          row.storedMiB < 1
-            ? '< 1 | -'
-            : `${row.storedMiB.toFixed(1)} | ${(row.storedMiB / row.protobufMiB).toFixed(2)}`;
-        console.log(
-          `| ${verifier === undefined ? 'this checkout' : 'before'} | ${row.size.toLocaleString('en')} | ${row.probes.toLocaleString('en')} | ${row.ms.toFixed(2)} | ${runs.map((r) => r.ms.toFixed(row.ms < 10 ? 2 : 0)).join(', ')} | ${row.wallMs.toFixed(2)} | ${row.gcPauseMs.toFixed(1)} / ${row.majorGcs.toFixed(1)} | ${perSpan.toFixed(0)} | ${(perSpan / base).toFixed(2)} | ${row.protobufMiB.toFixed(1)} | ${stored} | ${row.storedRssMiB.toFixed(0)} | ${row.receivingPeakRssMiB.toFixed(0)} | ${row.peakRssMiB.toFixed(0)} | ${overBase.toFixed(0)} | ${(overBase / row.protobufMiB).toFixed(2)} |`,
-        );
-      }
-    }
-    console.log('');
+    printTable(sizes, verifiers, rows);
   }
+}
+
+/** The table of one shape: by verifier, then size, each size's median round. */
+function printTable(sizes: number[], verifiers: (string | undefined)[], rows: Row[][][]): void {
+  console.log(
+    '| verifier | spans | probes | verify CPU ms (median) | CPU ms by round | wall ms (median) | GC pause ms / major GCs per run | ns per span | 1k in process ms (before / between / after, median round) | vs 1k: median of rounds (by round) | vs 1k: ratio of medians | vs 1k process | raw span data (protobuf) MiB | stored MiB | stored / raw | RSS once stored MiB | peak RSS while receiving MiB | peak RSS MiB | peak over base MiB | peak over base / raw |\n' +
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  const summary: string[] = [];
+  for (const [which, verifier] of verifiers.entries()) {
+    const name = verifier ?? 'this checkout';
+    const baseRuns = rows[which]![0]!;
+    const base = median(baseRuns.map((r) => r.ms)) / baseRuns[0]!.size;
+    for (const [index, runs] of rows[which]!.entries()) {
+      // The round with the median CPU time stands for the size; its memory figures with it.
+      const row = [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)]!;
+      const perSpan = (row.ms * 1e6) / row.size;
+      const overBase = row.peakRssMiB - row.baseRssMiB;
+      // Below a MiB the heap's own noise (a collection during the warm-up) is larger than the data.
+      const stored =
+        row.storedMiB < 1
+          ? '< 1 | -'
+          : `${row.storedMiB.toFixed(1)} | ${(row.storedMiB / row.protobufMiB).toFixed(2)}`;
+      let paired = '- | - | -';
+      if (row.paired !== undefined) {
+        const ratios = runs.map(pairedRatio);
+        const during = median(runs.map((r) => r.paired!.during));
+        const ofMedians = median(runs.map((r) => r.ms)) / row.size / (during / row.paired.size);
+        const { before, after } = row.paired;
+        paired = `${before.toFixed(2)} / ${row.paired.during.toFixed(2)} / ${after.toFixed(2)} | **${median(ratios).toFixed(2)}** (${ratios.map((r) => r.toFixed(2)).join(', ')}) | ${ofMedians.toFixed(2)}`;
+        if (index === sizes.length - 1)
+          summary.push(
+            `${name}: ${row.size.toLocaleString('en')} spans against 1k in the same process: ${median(ratios).toFixed(2)}x (median of rounds; ratio of medians ${ofMedians.toFixed(2)}x; goal under 1.3x)`,
+          );
+      }
+      console.log(
+        `| ${name} | ${row.size.toLocaleString('en')} | ${row.probes.toLocaleString('en')} | ${row.ms.toFixed(2)} | ${runs.map((r) => r.ms.toFixed(row.ms < 10 ? 2 : 0)).join(', ')} | ${row.wallMs.toFixed(2)} | ${row.gcPauseMs.toFixed(1)} / ${row.majorGcs.toFixed(1)} | ${perSpan.toFixed(0)} | ${paired} | ${(perSpan / 1e6 / base).toFixed(2)} | ${row.protobufMiB.toFixed(1)} | ${stored} | ${row.storedRssMiB.toFixed(0)} | ${row.receivingPeakRssMiB.toFixed(0)} | ${row.peakRssMiB.toFixed(0)} | ${overBase.toFixed(0)} | ${(overBase / row.protobufMiB).toFixed(2)} |`,
+      );
+    }
+  }
+  console.log(`\n${summary.join('\n')}\n`);
 }
 
 void main();
