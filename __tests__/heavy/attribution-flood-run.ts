@@ -90,6 +90,27 @@ function manyProbes(
   return { spans, probes: sent };
 }
 
+/**
+ * The healthy probe, and `roots` server spans of `legacy`, each the root of a trace of its own,
+ * that name no `server.port` but the caller's `net.peer.port` (old semantic conventions; read
+ * before `net.host.port`), 64,000 different ones: legacy "listens" on 64,000 ports. Rule 2
+ * visited every one of them for each of legacy's roots (192,000 x 64,000), where c11d177 walked
+ * the probes' few unanswered calls.
+ */
+function peerPorts(roots: number): { spans: SpanRecord[]; probes: TargetProbe[] } {
+  const spans = healthy();
+  for (let index = 0; index < roots; index += 1) {
+    const at = 100_000 + index;
+    spans.push(
+      span('legacy', 'server', hex(0x10000000 + index, 16), undefined, [at, at + 1], {
+        traceId: hex(0x7000000 + index, 32),
+        attributes: { 'net.peer.port': 1024 + (index % 64_000), 'net.host.port': 8080 },
+      }),
+    );
+  }
+  return { spans, probes: [probe] };
+}
+
 /** The probes and roots of each mode (none: the unrelated requests of `flood`). */
 const MODES: Record<string, () => ReturnType<typeof manyProbes>> = {
   probes: () => manyProbes(4_000, 50_000),
@@ -97,6 +118,7 @@ const MODES: Record<string, () => ReturnType<typeof manyProbes>> = {
   // Client roots of a service the probes reach: each one blamed adds its own unanswered call to
   // its probe, and rules 1 and 2 once walked all of them for every later root.
   'probed-client': () => manyProbes(4_000, 50_000, 'payment', 'client', 10_000),
+  'peer-ports': () => peerPorts(192_000),
 };
 
 const mode = MODES[process.argv[2] ?? ''];

@@ -129,6 +129,32 @@ describe('rules 1 and 2: equal distances', () => {
     }
   });
 
+  test('two probes’ calls at the same start: the first probe’s, whichever was exported first', () => {
+    const calls = [call(p2, 'b1', 1020), call(p1, 'a1', 1020)];
+    for (const order of [calls, [...calls].reverse()]) {
+      const spans = [entry(p1), entry(p2), ...order, root('pay', 'r1', 1030)];
+      assert.deepEqual(causes([p1, p2], spans), [['r1 call-in-flight a1'], []]);
+    }
+  });
+
+  test('rule 2: equal distances in two of its indexes (unlisted port, the service’s own port)', () => {
+    const spans = [
+      entry(p1),
+      entry(p2),
+      // pay listens on 9002: p1's call there is in the port's index, p2's (no port) elsewhere.
+      call(p1, 'a0', 1005, 9002),
+      span('pay', 'server', 's0', 'a0', [1006, 1010], {
+        traceId: p1.traceId,
+        attributes: { 'server.port': 9002 },
+      }),
+      call(p2, 'b1', 1040),
+      call(p1, 'a1', 1020, 9002),
+      root('pay', 'r1', 1030),
+    ];
+    // 10 ms either side: the first probe's, though the other index was searched first.
+    assert.deepEqual(causes([p1, p2], spans), [['r1 call-in-flight a1'], []]);
+  });
+
   test('the second break of the same moment takes the other call', () => {
     const spans = [
       entry(p1),
@@ -211,6 +237,30 @@ describe('rules 1 and 2: which calls are candidates', () => {
       root('pay', 'r1', 1030),
     ];
     assert.deepEqual(causes([p1], spans)[0], ['r1 call-in-flight a1']);
+  });
+
+  test('rule 2: a service that listens on two ports: a call to either explains its root', () => {
+    /** pay's server span answering `id` on `port`, so that pay listens there. */
+    const listening = (id: string, port: number): SpanRecord[] => [
+      call(p1, id, 1001, port),
+      span('pay', 'server', `s${id}`, id, [1002, 1004], {
+        traceId: p1.traceId,
+        attributes: { 'server.port': port },
+      }),
+    ];
+    for (const [first, second] of [
+      [9002, 9004],
+      [9004, 9002],
+    ] as const) {
+      const spans = [
+        entry(p1),
+        ...listening('a7', first),
+        ...listening('a8', second),
+        call(p1, 'a1', 1020, 9004),
+        root('pay', 'r1', 1030),
+      ];
+      assert.deepEqual(causes([p1], spans), [['r1 call-in-flight a1']], `${first} then ${second}`);
+    }
   });
 
   test('a server root may answer a call of its own service', () => {
