@@ -4,7 +4,7 @@ import type { Call } from './analysis';
  * Unanswered calls by start, searchable for rules 1 and 2 of the attribution ("an unanswered
  * call in flight", attribution-calls.ts) in O(log² n) per break instead of a walk of every call
  * of every probe. A flood of client roots from a service the probes reach (4,000 probes, 50,000
- * roots) once cost about 17 s of CPU in one synchronous turn: each root blamed on a probe adds
+ * roots) once cost 20 to 75 s of CPU in one synchronous turn: each root blamed on a probe adds
  * its own unanswered call to that probe, and every later break walked them all.
  *
  * The answer is the walk's: among the live candidates whose window (`within`) holds the break's
@@ -67,7 +67,7 @@ export function addCalls(index: CallIndex, entries: Entry[]): void {
   let merged = entries.sort((a, b) => (precedes(a, b) ? -1 : precedes(b, a) ? 1 : 0));
   for (;;) {
     const last = index.levels[index.levels.length - 1];
-    if (last === undefined || last.live > merged.length) break;
+    if (last === undefined || last.live >= 2 * merged.length) break;
     index.levels.pop();
     merged = merge(liveEntries(last), merged);
   }

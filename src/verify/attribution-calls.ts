@@ -133,21 +133,30 @@ class CallQuery implements Query {
 function search(brk: Break, state: State, rule: CallRule): Call | undefined {
   const calls = callSearch(state);
   const query = new CallQuery(brk, state, rule, calls);
-  for (const index of indexesFor(brk, calls, rule)) searchCalls(index, query);
+  for (const index of indexesFor(brk, calls, rule, state)) searchCalls(index, query);
   return query.best?.call;
 }
 
 /** The indexes holding every call the rule can accept for this break. */
-function indexesFor(brk: Break, calls: CallSearch, rule: CallRule): CallIndex[] {
+function indexesFor(brk: Break, calls: CallSearch, rule: CallRule, state: State): CallIndex[] {
   if (rule === 'to-its-address') {
     const port = spanPort(brk.span);
     const index = port === undefined || Number.isNaN(port) ? undefined : calls.byPort.get(port);
     return index === undefined ? [] : [index];
   }
   const indexes = [calls.unlisted];
-  for (const port of calls.portsOf.get(brk.span.service) ?? []) {
-    const index = calls.byPort.get(port);
-    if (index !== undefined) indexes.push(index);
+  const ports = calls.portsOf.get(brk.span.service) ?? [];
+  // The shorter of the two lists: a service whose server spans name thousands of ports (an old
+  // exporter's net.peer.port, the caller's) must not cost each of its roots a visit of them all.
+  if (ports.length <= calls.byPort.size) {
+    for (const port of ports) {
+      const index = calls.byPort.get(port);
+      if (index !== undefined) indexes.push(index);
+    }
+  } else {
+    for (const [port, index] of calls.byPort) {
+      if (state.listeners.get(port)?.has(brk.span.service) === true) indexes.push(index);
+    }
   }
   return indexes;
 }
