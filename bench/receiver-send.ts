@@ -2,6 +2,7 @@
 // a round.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { median } from './lib';
 
 const SENDER = join(import.meta.dirname, 'ingest-sender.ts');
 
@@ -55,11 +56,30 @@ export type Side = 'ours' | 'peer' | 'gzip' | 'decode';
 /**
  * The order of round `round`'s sides. What a side leaves behind (garbage, a collection under
  * way) is paid partly by the side after it, so a place in the round is not neutral: with the
- * same uncompressed work in both, the place after the peer read 0.81x to 0.91x the place after
- * decode-only (BENCHMARKS, "Part 3, gzip JSON and varied HTTP"). With gzip always after the
+ * same uncompressed work on both sides, the place after the peer read 0.81x to 0.91x the place
+ * after decode-only (BENCHMARKS, "Part 3, gzip JSON and varied HTTP"). With gzip always after the
  * peer, gzip/ours compared two places, not two encodings. Ours and gzip now swap places every
- * other round; the peer and decode-only keep theirs, each after one of the two.
+ * other round (see pairedRatio); the peer and decode-only keep theirs.
  */
 export function roundOrder(round: number): readonly Side[] {
   return round % 2 === 0 ? ['ours', 'peer', 'gzip', 'decode'] : ['gzip', 'peer', 'ours', 'decode'];
+}
+
+/**
+ * `a` against `b` over rounds taken two by two (see roundOrder): in each pair, the geometric mean
+ * of the two rounds' ratios, in which each side held each place once, so what a place adds or
+ * takes cancels; then the median over the pairs. An odd last round is left out.
+ */
+export function pairedRatio<T>(
+  a: readonly T[],
+  b: readonly T[],
+  value: (each: T) => number,
+): number {
+  const pairs: number[] = [];
+  for (let round = 0; round + 1 < Math.min(a.length, b.length); round += 2) {
+    const even = value(a[round]!) / value(b[round]!);
+    const odd = value(a[round + 1]!) / value(b[round + 1]!);
+    pairs.push(Math.sqrt(even * odd));
+  }
+  return median(pairs);
 }

@@ -19,7 +19,7 @@ import { ExportTraceServiceRequest } from '../src/receiver/otlp-schema';
 import { fixed, heading, loadAverage, median, print, table } from './lib';
 import { FLOOD_BYTES, longestBlock } from './receiver-block';
 import { floodRequest, jsonRequest, protobufRequest, SPANS_PER_BATCH } from './otlp-payloads';
-import { roundOrder, send, type Side } from './receiver-send';
+import { pairedRatio, roundOrder, send, type Side } from './receiver-send';
 
 const batches = Number(process.argv[2] ?? 60);
 const rounds = Number(process.argv[3] ?? 6);
@@ -150,6 +150,40 @@ function benchKinds(): { name: string; json: boolean; gzip: string; bodies: Buff
   ];
 }
 
+/** The rounds of one row: each side's rates, in round order (see roundOrder). */
+async function measureKind(kind: {
+  name: string;
+  json: boolean;
+  gzip: string;
+  bodies: Buffer[];
+}): Promise<Record<Side, Rate[]>> {
+  const { bodies } = kind;
+  // RECEIVER_BENCH_SAME_TWICE=1: the gzip column runs the uncompressed transport again, so its
+  // gzip/ours reads what the schedule alone does to two equal sides (about 1.0 when fair).
+  const gzip = process.env['RECEIVER_BENCH_SAME_TWICE'] === '1' ? kind.name : kind.gzip;
+  // One discarded round of each first: JIT warm-up would otherwise land on whichever runs first.
+  decodeOnly(bodies, kind.json);
+  await ours(kind.name);
+  await peer(kind.name);
+  await ours(gzip);
+  const runs = {
+    ours: [] as Rate[],
+    peer: [] as Rate[],
+    gzip: [] as Rate[],
+    decode: [] as Rate[],
+  };
+  const measureSide: Record<Side, () => Promise<Rate> | Rate> = {
+    ours: () => ours(kind.name),
+    peer: () => peer(kind.name),
+    gzip: () => ours(gzip),
+    decode: () => decodeOnly(bodies, kind.json),
+  };
+  for (let round = 0; round < rounds; round += 1) {
+    for (const side of roundOrder(round)) runs[side].push(await measureSide[side]());
+  }
+  return runs;
+}
+
 async function throughput(): Promise<void> {
   const kinds = benchKinds();
   const [protobufBodies, jsonBodies] = [kinds[0]!.bodies, kinds[1]!.bodies];
@@ -167,30 +201,7 @@ async function throughput(): Promise<void> {
   if (process.env['RECEIVER_BENCH_SAME_TWICE'] === '1')
     print('RECEIVER_BENCH_SAME_TWICE=1: the gzip column is the uncompressed transport again');
   for (const kind of kinds.filter((each) => only === undefined || only.includes(each.name))) {
-    const { bodies } = kind;
-    // RECEIVER_BENCH_SAME_TWICE=1: the gzip column runs the uncompressed transport again, so its
-    // gzip/ours reads what the schedule alone does to two equal sides (about 1.0 when fair).
-    const gzip = process.env['RECEIVER_BENCH_SAME_TWICE'] === '1' ? kind.name : kind.gzip;
-    // One discarded round of each first: JIT warm-up would otherwise land on whichever runs first.
-    decodeOnly(bodies, kind.json);
-    await ours(kind.name);
-    await peer(kind.name);
-    await ours(gzip);
-    const runs = {
-      ours: [] as Rate[],
-      peer: [] as Rate[],
-      gzip: [] as Rate[],
-      decode: [] as Rate[],
-    };
-    const measureSide: Record<Side, () => Promise<Rate> | Rate> = {
-      ours: () => ours(kind.name),
-      peer: () => peer(kind.name),
-      gzip: () => ours(gzip),
-      decode: () => decodeOnly(bodies, kind.json),
-    };
-    for (let round = 0; round < rounds; round += 1) {
-      for (const side of roundOrder(round)) runs[side].push(await measureSide[side]());
-    }
+    const runs = await measureKind(kind);
     for (const by of ['wall', 'cpu'] as const) {
       const [o, p, g, d] = [runs.ours, runs.peer, runs.gzip, runs.decode].map((list) =>
         median(list.map((rate) => rate[by])),
@@ -203,7 +214,10 @@ async function throughput(): Promise<void> {
         count(g),
         count(d),
         fixed(o / p, 2),
-        fixed(g / o, 2),
+        fixed(
+          pairedRatio(runs.gzip, runs.ours, (rate) => rate[by]),
+          2,
+        ),
         fixed(o / d, 2),
       ]);
     }
@@ -224,6 +238,9 @@ async function throughput(): Promise<void> {
   print(table(headers, rows.wall));
   print('\nBy CPU time of the receiving process (less sensitive to other load on the machine):\n');
   print(table(headers, rows.cpu));
+  print(
+    "\ngzip/ours: the median over pairs of rounds of each pair's geometric mean ratio (ours and gzip swap places every other round; see roundOrder).",
+  );
   print(`\nload average at end: ${loadAverage()}`);
 }
 
