@@ -4,15 +4,14 @@
 // payloads in one process. Rounds interleave ours, the peer's and decode-only; medians quoted.
 // gzip (which the peer lacks) is compared against our own uncompressed figure. Then the longest
 // event-loop block while a 16 MB batch is ingested.
-// Usage: node --import tsx bench/receiver.ts [batches per round, default 60] [rounds, default 5]
+// Usage: node --import tsx bench/receiver.ts [batches per round, default 60] [rounds, default 6;
+// even, so that ours and gzip take each place in the round equally often, see roundOrder]
 // (RECEIVER_BENCH=block: only the event-loop block during a 16 MB batch; BLOCK_ROUNDS=n repeats it;
 // RECEIVER_BENCH_TRANSPORTS=http-json,...: only these; BENCH_VARIED_ATTRIBUTES=1: attributes that
 // differ from span to span in every row). The `-varied` rows (http-proto-varied, grpc-varied)
 // send batches whose url.path and status code differ from span to span, so that no span's
 // attributes repeat the previous span's; the other rows' batches are as before.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MockOtlpServer } from '@elastic/mockotlpserver';
 import { startReceiver } from '../src/receiver';
@@ -20,54 +19,10 @@ import { ExportTraceServiceRequest } from '../src/receiver/otlp-schema';
 import { fixed, heading, loadAverage, median, print, table } from './lib';
 import { FLOOD_BYTES, longestBlock } from './receiver-block';
 import { floodRequest, jsonRequest, protobufRequest, SPANS_PER_BATCH } from './otlp-payloads';
+import { pairedRatio, roundOrder, send, type Side } from './receiver-send';
 
 const batches = Number(process.argv[2] ?? 60);
-const rounds = Number(process.argv[3] ?? 5);
-const SENDER = join(import.meta.dirname, 'ingest-sender.ts');
-
-interface Sent {
-  elapsedMs: number;
-  startedAtEpochMs: number;
-  endedAtEpochMs: number;
-}
-
-/**
- * Runs the sender; `onReady` runs once it built its bodies, just before it is told to go, so a
- * caller's CPU clock skips spawning it (4 to 6 ms of this process's CPU per round, about 4 % of
- * ingesting a round, charged to ours and the peer but not to decode-only).
- */
-async function send(
-  transport: string,
-  port: number,
-  what: string,
-  onReady: () => void = () => {},
-): Promise<Sent> {
-  const env = { ...process.env, SENDER_WAIT_FOR_GO: '1' };
-  const args = ['--import', 'tsx', SENDER, transport, String(port), what];
-  const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'inherit'] });
-  const timer = setTimeout(() => child.kill(), 180_000);
-  try {
-    let stdout = '';
-    let told = false;
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (text: string) => {
-      stdout += text;
-      if (!told && stdout.startsWith('ready\n')) {
-        told = true;
-        onReady();
-        child.stdin.end('go\n');
-      }
-    });
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', resolve);
-    });
-    if (code !== 0 || !told) throw new Error(`the sender exited with ${code}: ${stdout}`);
-    return JSON.parse(stdout.trim().split('\n').at(-1)!) as Sent;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const rounds = Number(process.argv[3] ?? 6);
 
 /** Spans/s two ways: by wall time, and by CPU time of this (the receiving) process. */
 interface Rate {
@@ -195,6 +150,40 @@ function benchKinds(): { name: string; json: boolean; gzip: string; bodies: Buff
   ];
 }
 
+/** The rounds of one row: each side's rates, in round order (see roundOrder). */
+async function measureKind(kind: {
+  name: string;
+  json: boolean;
+  gzip: string;
+  bodies: Buffer[];
+}): Promise<Record<Side, Rate[]>> {
+  const { bodies } = kind;
+  // RECEIVER_BENCH_SAME_TWICE=1: the gzip column runs the uncompressed transport again, so its
+  // gzip/ours reads what the schedule alone does to two equal sides (about 1.0 when fair).
+  const gzip = process.env['RECEIVER_BENCH_SAME_TWICE'] === '1' ? kind.name : kind.gzip;
+  // One discarded round of each first: JIT warm-up would otherwise land on whichever runs first.
+  decodeOnly(bodies, kind.json);
+  await ours(kind.name);
+  await peer(kind.name);
+  await ours(gzip);
+  const runs = {
+    ours: [] as Rate[],
+    peer: [] as Rate[],
+    gzip: [] as Rate[],
+    decode: [] as Rate[],
+  };
+  const measureSide: Record<Side, () => Promise<Rate> | Rate> = {
+    ours: () => ours(kind.name),
+    peer: () => peer(kind.name),
+    gzip: () => ours(gzip),
+    decode: () => decodeOnly(bodies, kind.json),
+  };
+  for (let round = 0; round < rounds; round += 1) {
+    for (const side of roundOrder(round)) runs[side].push(await measureSide[side]());
+  }
+  return runs;
+}
+
 async function throughput(): Promise<void> {
   const kinds = benchKinds();
   const [protobufBodies, jsonBodies] = [kinds[0]!.bodies, kinds[1]!.bodies];
@@ -209,25 +198,10 @@ async function throughput(): Promise<void> {
   // RECEIVER_BENCH_TRANSPORTS=http-json,grpc: only these.
   const only = process.env['RECEIVER_BENCH_TRANSPORTS']?.split(',');
   if (process.env['BENCH_VARIED_ATTRIBUTES'] === '1') print('attributes vary from span to span');
+  if (process.env['RECEIVER_BENCH_SAME_TWICE'] === '1')
+    print('RECEIVER_BENCH_SAME_TWICE=1: the gzip column is the uncompressed transport again');
   for (const kind of kinds.filter((each) => only === undefined || only.includes(each.name))) {
-    const { bodies } = kind;
-    // One discarded round of each first: JIT warm-up would otherwise land on whichever runs first.
-    decodeOnly(bodies, kind.json);
-    await ours(kind.name);
-    await peer(kind.name);
-    await ours(kind.gzip);
-    const runs = {
-      ours: [] as Rate[],
-      peer: [] as Rate[],
-      gzip: [] as Rate[],
-      decode: [] as Rate[],
-    };
-    for (let round = 0; round < rounds; round += 1) {
-      runs.ours.push(await ours(kind.name));
-      runs.peer.push(await peer(kind.name));
-      runs.gzip.push(await ours(kind.gzip));
-      runs.decode.push(decodeOnly(bodies, kind.json));
-    }
+    const runs = await measureKind(kind);
     for (const by of ['wall', 'cpu'] as const) {
       const [o, p, g, d] = [runs.ours, runs.peer, runs.gzip, runs.decode].map((list) =>
         median(list.map((rate) => rate[by])),
@@ -240,7 +214,10 @@ async function throughput(): Promise<void> {
         count(g),
         count(d),
         fixed(o / p, 2),
-        fixed(g / o, 2),
+        fixed(
+          pairedRatio(runs.gzip, runs.ours, (rate) => rate[by]),
+          2,
+        ),
         fixed(o / d, 2),
       ]);
     }
@@ -261,6 +238,9 @@ async function throughput(): Promise<void> {
   print(table(headers, rows.wall));
   print('\nBy CPU time of the receiving process (less sensitive to other load on the machine):\n');
   print(table(headers, rows.cpu));
+  print(
+    "\ngzip/ours: the median over pairs of rounds of each pair's geometric mean ratio (ours and gzip swap places every other round; see roundOrder).",
+  );
   print(`\nload average at end: ${loadAverage()}`);
 }
 

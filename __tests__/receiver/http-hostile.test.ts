@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, mock, test } from 'node:test';
 import { createGzip, gzipSync } from 'node:zlib';
 import { startReceiver, type Receiver } from '../../src/receiver';
+import {
+  BodyPool,
+  POOLED_BODY_MAX_BYTES,
+  POOLED_BODY_MIN_BYTES,
+} from '../../src/receiver/body-pool';
 import {
   JSON_HEADERS,
   PROTOBUF_HEADERS,
@@ -332,6 +337,59 @@ describe('OTLP/HTTP receiver: hostile and odd input', () => {
       stored.filter((span) => span.service === 'kept-buffer-short').map((span) => span.spanId),
       [spanId],
     );
+  });
+
+  test('protobuf bodies are read into kept buffers too: what was stored survives the reuse', async () => {
+    // The server reads uncompressed protobuf bodies, as JSON ones, into buffers it keeps for the
+    // next (BodyPool). What a span keeps must be its own copy: a later body of the same length
+    // and other bytes, read into the same buffer, must not change it.
+    const body = (label: string) =>
+      protobufRequest(
+        `kept-proto-${label}`,
+        Array.from({ length: 900 }, (_, index) =>
+          jsonSpan({
+            spanId: `${label === 'a' ? '6' : '7'}${index.toString(16).padStart(15, '0')}`,
+            name: `${label}-name-${index}`,
+            attributes: [
+              { key: 'url.path', value: { stringValue: `/${label}/${index}`.padEnd(48, label) } },
+            ],
+          }),
+        ),
+      );
+    const [first, second] = [body('a'), body('b')];
+    assert.equal(first.length, second.length);
+    assert.ok(first.length >= POOLED_BODY_MIN_BYTES && first.length <= POOLED_BODY_MAX_BYTES);
+    let kept = 0;
+    const original = BodyPool.prototype.take;
+    const take = mock.method(BodyPool.prototype, 'take', function (this: BodyPool, length: number) {
+      const buffer = original.call(this, length);
+      if (buffer !== undefined) kept += 1;
+      return buffer;
+    });
+    try {
+      for (const each of [first, second, second.subarray(0, -1)]) {
+        const reply = await send(`${receiver.httpUrl}/v1/traces`, {
+          headers: PROTOBUF_HEADERS,
+          body: each,
+        });
+        assert.equal(
+          reply.status,
+          each === first || each === second ? 200 : 400,
+          reply.body.toString(),
+        );
+      }
+    } finally {
+      take.mock.restore();
+    }
+    // The second and the cut body were read into the buffer the first one was.
+    assert.equal(kept, 2);
+    const stored = receiver.spans().filter((span) => span.service === 'kept-proto-a');
+    assert.equal(stored.length, 900);
+    stored.forEach((span, index) => {
+      assert.equal(span.spanId, `6${index.toString(16).padStart(15, '0')}`);
+      assert.equal(span.name, `a-name-${index}`);
+      assert.equal(span.attributes['url.path'], `/a/${index}`.padEnd(48, 'a'));
+    });
   });
 
   test('64-bit times as strings or numbers, enums as numbers or names, flags as numbers', async () => {

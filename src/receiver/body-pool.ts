@@ -1,14 +1,14 @@
 /**
- * Buffers of finished OTLP/JSON request bodies, kept for the next requests. A batch's body is a
- * few hundred KiB; allocating each one afresh costs page faults on first touch and, as memory
- * outside the JavaScript heap, drives the collector to full collections (which mark everything
- * the receiver stores) about once every 25 MiB of bodies. A server reading one body after
+ * Buffers of finished OTLP/HTTP request bodies (JSON and protobuf, uncompressed), kept for the
+ * next requests. A batch's body is a hundred KiB or more; allocating each one afresh costs page
+ * faults on first touch and, as memory outside the JavaScript heap, drives the collector to full
+ * collections (which mark everything the receiver stores) about once every 25 MiB of bodies. A server reading one body after
  * another needs only a few buffers at a time, so a few are kept and refilled.
  *
  * The pool never allocates: it keeps buffers the body reader grew anyway (see readBody), so a
  * declared length still allocates nothing before the bytes arrive. A buffer is given back only
- * once nothing made while decoding it can still read it: the JSON readers copy every string they
- * keep out of the body (no view into it survives the request).
+ * once nothing made while decoding it can still read it: the JSON and protobuf readers copy every
+ * string they keep out of the body (no view into it survives the request).
  */
 
 /** Buffers smaller than this are not worth keeping; larger than the next, they are not kept. */

@@ -104,8 +104,8 @@ async function handle(
     contentEncoding,
     maxBodyBytes,
     declaredLength(request.headers['content-length']),
-    // JSON bodies only: the JSON readers keep no view into the body (see BodyPool).
-    encoding === 'json' ? bodies : undefined,
+    // Both decoders copy what they keep out of the body (no view into it outlives the request).
+    bodies,
   );
   if (!result.ok) {
     if (result.problem === 'aborted') {
