@@ -166,7 +166,7 @@ describe('old HTTP conventions: a leaked answer is found by its own port', () =>
       [['p000000000000022', 0, 1, 'c000000000000022']],
     );
     assert.deepEqual(analysis.continuations.afterAnswer, [[], []]);
-    const result = verify(spans, {}, [probe, second]);
+    const result = verify(spans, { maxClockSkewMs: 50 }, [probe, second]);
     const isolated = result.probes.map(
       (p) => p.findings.find((f) => f.check === 'context_isolated')!.passed,
     );
