@@ -92,10 +92,11 @@ function manyProbes(
 
 /**
  * The healthy probe, and `roots` server spans of `legacy`, each the root of a trace of its own,
- * that name no `server.port` but the caller's `net.peer.port` (old semantic conventions; read
- * before `net.host.port`), 64,000 different ones: legacy "listens" on 64,000 ports. Rule 2
- * visited every one of them for each of legacy's roots (192,000 x 64,000), where c11d177 walked
- * the probes' few unanswered calls.
+ * naming 64,000 different ports of their own: legacy listens on 64,000 ports. Rule 2 visited
+ * every one of them for each of legacy's roots (192,000 x 64,000), where c11d177 walked the
+ * probes' few unanswered calls. (Found with old-convention spans, whose `net.peer.port`, the
+ * caller's ephemeral port, was read as a server span's own port until spanPort read
+ * `net.host.port` for server spans; the ports are now the spans' own, to keep the load.)
  */
 function peerPorts(roots: number): { spans: SpanRecord[]; probes: TargetProbe[] } {
   const spans = healthy();
@@ -104,7 +105,7 @@ function peerPorts(roots: number): { spans: SpanRecord[]; probes: TargetProbe[] 
     spans.push(
       span('legacy', 'server', hex(0x10000000 + index, 16), undefined, [at, at + 1], {
         traceId: hex(0x7000000 + index, 32),
-        attributes: { 'net.peer.port': 1024 + (index % 64_000), 'net.host.port': 8080 },
+        attributes: { 'net.host.port': 1024 + (index % 64_000), 'net.peer.port': 8080 },
       }),
     );
   }

@@ -158,11 +158,23 @@ test('random ids, repeats and non-hex ids: positions, parents and answers as a n
 });
 
 describe('attribute readers', () => {
-  test('ports: stable conventions first, then the older ones', () => {
-    assert.equal(spanPort(withAttributes({ 'server.port': 1, 'net.peer.port': 2 })), 1);
-    assert.equal(spanPort(withAttributes({ 'net.peer.port': '2', 'net.host.port': 3 })), 2);
-    assert.equal(spanPort(withAttributes({ 'net.host.port': 3 })), 3);
-    assert.equal(spanPort(withAttributes({})), undefined);
+  test('ports: stable conventions first, then the older ones; a server span its own port', () => {
+    // A client (or any span but a server span) names the port it called as net.peer.port.
+    for (const kind of ['client', 'producer', 'consumer', 'internal'] as const) {
+      const port = (attributes: SpanRecord['attributes']) =>
+        spanPort(withAttributes(attributes, kind));
+      assert.equal(port({ 'server.port': 1, 'net.peer.port': 2 }), 1, kind);
+      assert.equal(port({ 'net.peer.port': '2', 'net.host.port': 3 }), 2, kind);
+      assert.equal(port({ 'net.host.port': 3 }), 3, kind);
+      assert.equal(port({}), undefined, kind);
+    }
+    // Old HTTP conventions: a server span's net.peer.port is its caller's ephemeral port.
+    const server = (attributes: SpanRecord['attributes']) =>
+      spanPort(withAttributes(attributes, 'server'));
+    assert.equal(server({ 'server.port': 1, 'net.peer.port': 2, 'net.host.port': 3 }), 1);
+    assert.equal(server({ 'net.peer.port': 51234, 'net.host.port': '9002' }), 9002);
+    assert.equal(server({ 'net.peer.port': 51234 }), undefined);
+    assert.equal(server({}), undefined);
     assert.equal(callHost(withAttributes({ 'net.peer.name': 'b', 'net.host.name': 'c' })), 'b');
     assert.equal(callHost(withAttributes({ 'net.host.name': 'c' })), 'c');
   });

@@ -214,7 +214,6 @@ export function parentAt(graph: TraceGraph, position: number): SpanRecord | unde
 
 /** Attribute keys, stable semantic conventions first, then the older ones instrumentations still emit. */
 const KEYS = {
-  port: ['server.port', 'net.peer.port', 'net.host.port'],
   host: ['server.address', 'net.peer.name', 'net.host.name'],
   method: ['http.request.method', 'http.method'],
   url: ['url.full', 'http.url'],
@@ -229,9 +228,20 @@ function first(span: SpanRecord, keys: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Port keys by the kind of span. In the old HTTP conventions (instrumentations before their
+ * stable-semconv switch), a server span names the port it listens on as `net.host.port` and its
+ * caller's ephemeral port as `net.peer.port`: a server span's port is never `net.peer.port`.
+ * Any other span names the port it called as `net.peer.port`; `net.host.port` stays its last
+ * resort, as it always was, so that a span naming no other port keeps the port it had (a
+ * client or messaging span that names only its own side's port).
+ */
+const SERVER_PORT_KEYS = ['server.port', 'net.host.port'] as const;
+const CALL_PORT_KEYS = ['server.port', 'net.peer.port', 'net.host.port'] as const;
+
 /** The port a client span called, or the port a server span listened on. */
 export function spanPort(span: SpanRecord): number | undefined {
-  for (const key of KEYS.port) {
+  for (const key of span.kind === 'server' ? SERVER_PORT_KEYS : CALL_PORT_KEYS) {
     const value = span.attributes[key];
     // Read for every server span of the run: a number (as exporters send it) is not converted
     // to a string and back.
