@@ -146,8 +146,8 @@ function indexesFor(brk: Break, calls: CallSearch, rule: CallRule, state: State)
   }
   const indexes = [calls.unlisted];
   const ports = calls.portsOf.get(brk.span.service) ?? [];
-  // The shorter of the two lists: a service whose server spans name thousands of ports (an old
-  // exporter's net.peer.port, the caller's) must not cost each of its roots a visit of them all.
+  // The shorter of the two lists: a service whose server spans name thousands of ports (each
+  // instance its own, or spans crafted so) must not cost each of its roots a visit of them all.
   if (ports.length <= calls.byPort.size) {
     for (const port of ports) {
       const index = calls.byPort.get(port);
