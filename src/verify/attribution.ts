@@ -69,9 +69,11 @@ export function attribute(
     clientsByParent: new Map(),
     attachedTraces: new Set(probes.flatMap((p) => p.component.map((g) => g.traceId))),
     otherCallsByPort: undefined,
+    inStartOrder: inStartOrder(breaks),
     serversByService: undefined,
     calls: undefined,
   };
+  const components = probes.map((): Component => ({ traces: new Set(), read: 0 }));
   for (const brk of breaks) {
     const found = firstCause(brk, state);
     // A request no probe sent (a readiness check) and what it called: their calls are their own.
@@ -81,12 +83,39 @@ export function attribute(
     }
     const probe = probes[found.probe]!;
     probe.breaks.push({ ...brk, cause: found.cause });
-    if (!probe.component.some((graph) => graph.traceId === brk.span.traceId)) {
+    if (!inComponent(probe, components[found.probe]!, brk.span.traceId)) {
       attach(probe, brk.span.traceId);
       callsGrew(state, found.probe);
       state.attachedTraces.add(brk.span.traceId);
     }
   }
+}
+
+/**
+ * The trace ids of a probe's component, read as it grows: a probe that thousands of traces
+ * attach to must not cost each break a walk of them all (`component.some` did). `attach` (or
+ * anything) only appends to `probe.component`, so the graphs from `read` on are the new ones.
+ */
+interface Component {
+  traces: Set<string>;
+  read: number;
+}
+
+function inComponent(probe: ProbeAnalysis, component: Component, traceId: string): boolean {
+  for (; component.read < probe.component.length; component.read += 1)
+    component.traces.add(probe.component[component.read]!.traceId);
+  return component.traces.has(traceId);
+}
+
+/** Every break's start a number, none before the one before it (`findBreaks` sorts them). */
+function inStartOrder(breaks: readonly Break[]): boolean {
+  let last = -Infinity;
+  for (const brk of breaks) {
+    const at = brk.span.startTimeMs;
+    if (!(at >= last)) return false;
+    last = at;
+  }
+  return true;
 }
 
 function addUnrelated(traceId: string, state: State): void {
@@ -116,20 +145,41 @@ function unrelatedCall(brk: Break, state: State): ReturnType<Rule> {
   const waiting = port === undefined ? undefined : otherCallsTo(port, state);
   if (waiting === undefined) return undefined;
   const { calls } = waiting;
-  while (waiting.head < calls.length && state.used.has(calls[waiting.head]!)) waiting.head += 1;
   const at = brk.span.startTimeMs;
-  for (let index = waiting.head; index < calls.length; index += 1) {
+  const skew = state.skewMs;
+  // The first call in list order that is free, of no attached trace, and in flight. A call
+  // found used or attached never explains a break again (both only grow); nor, when the breaks
+  // come in start order, does one that ended (plus the skew) before this break began: each is
+  // passed over for good, so a flood of roots does not read them again and again. Calls not
+  // begun yet stay, and are read by each break until they begin.
+  for (let index = live(waiting, 0); index < calls.length; index = live(waiting, index + 1)) {
     const client = calls[index]!;
-    if (
-      !state.attachedTraces.has(client.traceId) &&
-      !state.used.has(client) &&
-      within(at, client.startTimeMs, client.endTimeMs, state.skewMs)
-    ) {
+    const ended = state.inStartOrder && !(at <= client.endTimeMs + skew);
+    if (state.attachedTraces.has(client.traceId) || state.used.has(client) || ended) {
+      waiting.next[index] = index + 1;
+      continue;
+    }
+    if (within(at, client.startTimeMs, client.endTimeMs, skew)) {
       state.used.add(client);
+      waiting.next[index] = index + 1;
       return 'unrelated';
     }
   }
   return undefined;
+}
+
+/** The first call at or after `index` not passed over for good (calls.length if none). */
+function live(waiting: WaitingCalls, index: number): number {
+  const { next } = waiting;
+  let found = index;
+  while (next[found] !== found) found = next[found]!;
+  // Path compression: the next search from any of these jumps straight to `found`.
+  for (let at = index; at !== found;) {
+    const after = next[at]!;
+    next[at] = found;
+    at = after;
+  }
+  return found;
 }
 
 /** The unrelated calls to `port` (none for NaN: a port that is no number matches nothing). */
@@ -140,9 +190,11 @@ function otherCallsTo(port: number, state: State): WaitingCalls | undefined {
       const called = spanPort(client);
       if (called === undefined || Number.isNaN(called)) continue;
       const waiting = byPort.get(called);
-      if (waiting === undefined) byPort.set(called, { calls: [client], head: 0 });
+      if (waiting === undefined) byPort.set(called, { calls: [client], next: new Int32Array(0) });
       else waiting.calls.push(client);
     }
+    for (const waiting of byPort.values())
+      waiting.next = Int32Array.from({ length: waiting.calls.length + 1 }, (_, index) => index);
     state.otherCallsByPort = byPort;
   }
   return Number.isNaN(port) ? undefined : state.otherCallsByPort.get(port);
