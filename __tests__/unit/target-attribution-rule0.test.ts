@@ -137,3 +137,38 @@ describe('rule 0 picks the first free call in list order', () => {
     );
   });
 });
+
+describe("a probe's attached traces", () => {
+  test('a trace with two breaks blamed on one probe is attached once', () => {
+    // t has two roots of payment (at 9002, then at 9003), each blamed on one of the probe's
+    // calls: the second finds t in the probe's component already, and does not add it again.
+    const [entry] = healthy();
+    const toPort = (id: string, port: number) =>
+      span('checkout', 'client', id, entry!.spanId, [1010, 1080], {
+        attributes: { 'server.port': port },
+      });
+    const second = { ...root('t', 1040, 9003), spanId: 't00000000000001r' };
+    const analysis = analyzeRun({
+      probes: [probe],
+      spans: [
+        entry!,
+        toPort('c000000000000002', 9002),
+        toPort('c000000000000003', 9003),
+        root('t', 1030, 9002),
+        second,
+      ],
+      expectServices: [],
+      header: 'traceparent',
+      maxClockSkewMs: 0,
+    });
+    const [only] = analysis.probes;
+    assert.deepEqual(
+      only!.breaks.map((b) => b.span.spanId),
+      ['t00000000000000r', 't00000000000001r'],
+    );
+    assert.deepEqual(
+      only!.component.map((graph) => graph.traceId),
+      [probe.traceId, 't'.repeat(32)],
+    );
+  });
+});
