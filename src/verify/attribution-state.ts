@@ -75,15 +75,18 @@ export interface ProbeServer {
 }
 
 /**
- * The unrelated calls to one port, in `otherCalls` order. `next[i]`: `i` while call `i` may
- * still explain a break, else a later call to look at instead (`calls.length`: none). Calls
- * used, attached or ended are passed over for good, so a flood of unrelated requests is not
- * read again for every break (`head`, which skipped used calls only at the start, let 31,625
- * roots read 31,375 attached calls each: 87 s of CPU).
+ * The unrelated calls to one port, in `otherCalls` order, for rule 0; calls used, attached or
+ * ended are passed over for good. `head`, which skipped used calls only at the start, let 31,625
+ * roots read 31,375 attached calls each (87 s of CPU). Breaks in start order: `byStart` (call
+ * indexes by start minus the skew), `begun` of them in `heap` (indexes, smallest on top).
+ * Otherwise `next[i]`: `i` while call `i` may still explain a break, else a later one to look at.
  */
 export interface WaitingCalls {
   calls: SpanRecord[];
   next: Int32Array;
+  byStart: Int32Array;
+  begun: number;
+  heap: number[];
 }
 
 /** A probe and the cause, `unrelated` for a break that is no probe's doing, or no match. */

@@ -2,6 +2,7 @@ import type { ProbeAnalysis } from './analysis';
 import { callsGrew, closestCall } from './attribution-calls';
 import { uninstrumentedCaller } from './attribution-callers';
 import { latestCovering, localServers, take, type LocalServers } from './attribution-local';
+import { unrelatedCall } from './attribution-unrelated';
 import {
   FOLLOW_UP_MS,
   within,
@@ -9,11 +10,9 @@ import {
   type ProbeServer,
   type Rule,
   type State,
-  type WaitingCalls,
 } from './attribution-state';
 import type { Break } from './breaks';
 import { LOCAL_SLACK_MS } from './target-types';
-import { spanPort } from './trace-graph';
 
 export {
   FOLLOW_UP_MS,
@@ -134,70 +133,6 @@ function firstCause(brk: Break, state: State): ReturnType<Rule> {
     if (found !== undefined) return found;
   }
   return undefined;
-}
-
-function unrelatedCall(brk: Break, state: State): ReturnType<Rule> {
-  // Only a server span listens at an address. A client span that began a new trace is itself an
-  // unanswered call elsewhere, to its own port: it must not explain itself away.
-  if (brk.span.kind !== 'server') return undefined;
-  // Only calls to the port the break listened on can be its caller (samePort).
-  const port = spanPort(brk.span);
-  const waiting = port === undefined ? undefined : otherCallsTo(port, state);
-  if (waiting === undefined) return undefined;
-  const { calls } = waiting;
-  const at = brk.span.startTimeMs;
-  const skew = state.skewMs;
-  // The first call in list order that is free, of no attached trace, and in flight. A call
-  // found used or attached never explains a break again (both only grow); nor, when the breaks
-  // come in start order, does one that ended (plus the skew) before this break began: each is
-  // passed over for good, so a flood of roots does not read them again and again. Calls not
-  // begun yet stay, and are read by each break until they begin.
-  for (let index = live(waiting, 0); index < calls.length; index = live(waiting, index + 1)) {
-    const client = calls[index]!;
-    const ended = state.inStartOrder && !(at <= client.endTimeMs + skew);
-    if (state.attachedTraces.has(client.traceId) || state.used.has(client) || ended) {
-      waiting.next[index] = index + 1;
-      continue;
-    }
-    if (within(at, client.startTimeMs, client.endTimeMs, skew)) {
-      state.used.add(client);
-      waiting.next[index] = index + 1;
-      return 'unrelated';
-    }
-  }
-  return undefined;
-}
-
-/** The first call at or after `index` not passed over for good (calls.length if none). */
-function live(waiting: WaitingCalls, index: number): number {
-  const { next } = waiting;
-  let found = index;
-  while (next[found] !== found) found = next[found]!;
-  // Path compression: the next search from any of these jumps straight to `found`.
-  for (let at = index; at !== found;) {
-    const after = next[at]!;
-    next[at] = found;
-    at = after;
-  }
-  return found;
-}
-
-/** The unrelated calls to `port` (none for NaN: a port that is no number matches nothing). */
-function otherCallsTo(port: number, state: State): WaitingCalls | undefined {
-  if (state.otherCallsByPort === undefined) {
-    const byPort = new Map<number, WaitingCalls>();
-    for (const client of state.otherCalls) {
-      const called = spanPort(client);
-      if (called === undefined || Number.isNaN(called)) continue;
-      const waiting = byPort.get(called);
-      if (waiting === undefined) byPort.set(called, { calls: [client], next: new Int32Array(0) });
-      else waiting.calls.push(client);
-    }
-    for (const waiting of byPort.values())
-      waiting.next = Int32Array.from({ length: waiting.calls.length + 1 }, (_, index) => index);
-    state.otherCallsByPort = byPort;
-  }
-  return Number.isNaN(port) ? undefined : state.otherCallsByPort.get(port);
 }
 
 function contextLostInService(brk: Break, state: State): ReturnType<Rule> {
