@@ -108,6 +108,20 @@ describe('rule 0 picks the first free call in list order', () => {
     assert.deepEqual(blamed(spans, 0), []);
   });
 
+  test('a call not in flight for several roots is still there for a later one', () => {
+    // d takes a; e and f find b not begun (walking past the used a to it, each time); g takes b.
+    const spans = [
+      ...probeCall(),
+      ...otherCall('a', 1000, 1010),
+      ...otherCall('b', 1050, 1060),
+      root('d', 1005),
+      root('e', 1020),
+      root('f', 1030),
+      root('g', 1055),
+    ];
+    assert.deepEqual(blamed(spans, 0), ['e00000000000000r c000000000000002']);
+  });
+
   test('window edges: start minus the skew and end plus the skew count, one past them not', () => {
     // The call [1040, 1060] with a skew of 10 holds [1030, 1070].
     const at = (start: number) =>
