@@ -111,3 +111,74 @@ for (const convention of ['old', 'stable'] as const) {
     });
   });
 }
+
+/**
+ * checkout (checkout:9001) calls payment directly (answered), inventory on inventory:8080
+ * (answered), then payment again through an uninstrumented proxy on proxy:8080, which drops the
+ * header: payment begins a new trace (its own port 9002). Rule 2 refuses checkout's unanswered
+ * call to 8080 because a known other service (inventory) listens on 8080, on another host; rule
+ * 3 refuses because payment already answered in the probe's trace. The new root is left
+ * unattributed: no_new_roots passes, and calls_answered says the sampled flag was lost at
+ * inventory ("no new trace began for it"). Old conventions failed no_new_roots rightly before
+ * s20-ports (inventory listened on its caller's ephemeral port then).
+ */
+function throughProxy(convention: Convention): SpanRecord[] {
+  return [
+    span('checkout', 'server', 'c000000000000001', PROBE_SPAN, [1001, 1090], {
+      attributes: serverAttributes(convention, 'checkout', 9001, 40001, '/checkout'),
+    }),
+    span('checkout', 'client', 'c000000000000002', 'c000000000000001', [1002, 1008], {
+      attributes: clientAttributes(convention, 'payment', 9002, '/pay'),
+    }),
+    span('payment', 'server', 'p000000000000001', 'c000000000000002', [1003, 1007], {
+      attributes: serverAttributes(convention, 'payment', 9002, 51001, '/pay'),
+    }),
+    span('checkout', 'client', 'c000000000000004', 'c000000000000001', [1002, 1009], {
+      attributes: clientAttributes(convention, 'inventory', 8080, '/stock'),
+    }),
+    span('inventory', 'server', 'i000000000000001', 'c000000000000004', [1003, 1008], {
+      attributes: serverAttributes(convention, 'inventory', 8080, 51004, '/stock'),
+    }),
+    span('checkout', 'client', 'c000000000000003', 'c000000000000001', [1010, 1080], {
+      attributes: clientAttributes(convention, 'proxy', 8080, '/pay'),
+    }),
+    span('payment', 'server', 'p000000000000002', undefined, [1020, 1040], {
+      traceId: PAYMENT_ROOT_TRACE,
+      attributes: serverAttributes(convention, 'payment', 9002, 51003, '/pay'),
+    }),
+  ];
+}
+
+/**
+ * Pre-existing, both conventions, before and after s20-ports: as above, but the gateway on
+ * 8080 is instrumented as a server only (its forwarding client is not) and answers checkout's
+ * call in the probe's trace. Nothing is unanswered; rule 3 refuses because payment already
+ * answered in the probe's trace: the run PASSES though payment began a new trace.
+ */
+function throughGateway(convention: Convention): SpanRecord[] {
+  return [
+    ...throughProxy(convention).filter(
+      (s) => !['c000000000000004', 'i000000000000001'].includes(s.spanId),
+    ),
+    span('gateway', 'server', 'g000000000000001', 'c000000000000003', [1011, 1079], {
+      attributes: serverAttributes(convention, 'gateway', 8080, 51002, '/pay'),
+    }),
+  ];
+}
+
+for (const convention of ['old', 'stable'] as const) {
+  describe(`a new root through a proxy, with payment already in the probe's trace (${convention})`, () => {
+    test('no_new_roots fails when a known service on another host listens on the called port', () => {
+      const result = verify(throughProxy(convention));
+      assert.ok(result.failedChecks.includes('no_new_roots'), String(result.failedChecks));
+      for (const diagnosis of result.sample.diagnoses)
+        assert.doesNotMatch(diagnosis, /no new trace began/);
+    });
+
+    test('the run fails when an instrumented gateway forwarded without a client span', () => {
+      const result = verify(throughGateway(convention));
+      assert.equal(result.passed, false, 'payment started a new trace: the run must fail');
+      assert.ok(result.failedChecks.includes('no_new_roots'), String(result.failedChecks));
+    });
+  });
+}
