@@ -113,6 +113,28 @@ for (const convention of ['old', 'stable'] as const) {
 }
 
 /**
+ * The same host this time: a health checker (no probe's request) calls payment:8080/healthz,
+ * a route payment leaves untraced (an ignored path, as health routes often are), so its calls
+ * are never answered. It clears payment's new root on /pay, which the probe caused: the run
+ * passes. The call and the root name different paths: the root cannot be that call's answer.
+ */
+function healthCheck(convention: Convention): SpanRecord[] {
+  return spans(convention, false).map((each) =>
+    each.spanId === 'w000000000000002'
+      ? { ...each, attributes: clientAttributes(convention, 'payment', 8080, '/healthz') }
+      : each,
+  );
+}
+
+for (const convention of ['old', 'stable'] as const) {
+  test(`a health check of an untraced route does not clear a new root on another path (${convention})`, () => {
+    const result = verify(healthCheck(convention));
+    assert.equal(result.passed, false, 'payment started a new trace: the run must fail');
+    assert.ok(result.failedChecks.includes('no_new_roots'), String(result.failedChecks));
+  });
+}
+
+/**
  * checkout (checkout:9001) calls payment directly (answered), inventory on inventory:8080
  * (answered), then payment again through an uninstrumented proxy on proxy:8080, which drops the
  * header: payment begins a new trace (its own port 9002). Rule 2 refuses checkout's unanswered
