@@ -1,4 +1,5 @@
 import type { ProbeAnalysis } from './analysis';
+import { mayAnswer, servedAddress } from './attribution-address';
 import { callsGrew, closestCall } from './attribution-calls';
 import { uninstrumentedCaller } from './attribution-callers';
 import { latestCovering, localServers, take, type LocalServers } from './attribution-local';
@@ -118,12 +119,14 @@ function unrelatedCall(brk: Break, state: State): ReturnType<Rule> {
   const { calls } = waiting;
   while (waiting.head < calls.length && state.used.has(calls[waiting.head]!)) waiting.head += 1;
   const at = brk.span.startTimeMs;
+  const served = servedAddress(brk.span);
   for (let index = waiting.head; index < calls.length; index += 1) {
     const client = calls[index]!;
     if (
       !state.attachedTraces.has(client.traceId) &&
       !state.used.has(client) &&
-      within(at, client.startTimeMs, client.endTimeMs, state.skewMs)
+      within(at, client.startTimeMs, client.endTimeMs, state.skewMs) &&
+      mayAnswer(client, served)
     ) {
       state.used.add(client);
       return 'unrelated';
