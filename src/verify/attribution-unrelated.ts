@@ -1,3 +1,4 @@
+import { mayAnswer, servedAddress, type Served } from './attribution-address';
 import { pop, push } from './attribution-heap';
 import { within, type Rule, type State, type WaitingCalls } from './attribution-state';
 import type { Break } from './breaks';
@@ -19,9 +20,13 @@ export function unrelatedCall(brk: Break, state: State): ReturnType<Rule> {
   const port = spanPort(brk.span);
   const waiting = port === undefined ? undefined : otherCallsTo(port, state);
   if (waiting === undefined) return undefined;
-  // The first call in list order that is free, of no attached trace, and in flight (`within`).
+  // The first call in list order that is free, of no attached trace, in flight (`within`), and
+  // that named the address the break served, as far as both tell (`mayAnswer`).
   const at = brk.span.startTimeMs;
-  const index = state.inStartOrder ? firstBegun(waiting, at, state) : firstLive(waiting, at, state);
+  const served = servedAddress(brk.span);
+  const index = state.inStartOrder
+    ? firstBegun(waiting, at, served, state)
+    : firstLive(waiting, at, served, state);
   if (index < 0) return undefined;
   state.used.add(waiting.calls[index]!);
   return 'unrelated';
@@ -46,31 +51,46 @@ function passedOver(client: SpanRecord, at: number, state: State): boolean {
  * break) has begun for every later break, so the begun calls wait in a heap by list index. Its
  * top, once the calls passed over are dropped, is begun and not ended: the first in flight.
  */
-function firstBegun(waiting: WaitingCalls, at: number, state: State): number {
+function firstBegun(waiting: WaitingCalls, at: number, served: Served, state: State): number {
   const { calls, byStart, heap } = waiting;
   for (; waiting.begun < byStart.length; waiting.begun += 1) {
     const index = byStart[waiting.begun]!;
     if (!(calls[index]!.startTimeMs - state.skewMs <= at)) break;
     push(heap, index);
   }
+  // A call to another address (host or path) may still answer a later break: set aside, then
+  // back in the heap. These are read again per break (linear in them only).
+  const otherAddress: number[] = [];
+  let found = -1;
   while (heap.length > 0) {
     const index = heap[0]!;
     pop(heap);
-    if (!passedOver(calls[index]!, at, state)) return index;
+    if (passedOver(calls[index]!, at, state)) continue;
+    if (mayAnswer(calls[index]!, served)) {
+      found = index;
+      break;
+    }
+    otherAddress.push(index);
   }
-  return -1;
+  for (const index of otherAddress) push(heap, index);
+  return found;
 }
 
 /**
  * Breaks out of order (a start that is no number): a walk in list order, with the calls passed
- * over skipped for good (`next`). Calls not in flight for this break are read again by the next.
+ * over skipped for good (`next`). Calls not in flight for this break (or to another address)
+ * are read again by the next.
  */
-function firstLive(waiting: WaitingCalls, at: number, state: State): number {
+function firstLive(waiting: WaitingCalls, at: number, served: Served, state: State): number {
   const { calls, next } = waiting;
   for (let index = live(next, 0); index < calls.length; index = live(next, index + 1)) {
     const client = calls[index]!;
     if (passedOver(client, at, state)) next[index] = index + 1;
-    else if (within(at, client.startTimeMs, client.endTimeMs, state.skewMs)) return index;
+    else if (
+      within(at, client.startTimeMs, client.endTimeMs, state.skewMs) &&
+      mayAnswer(client, served)
+    )
+      return index;
   }
   return -1;
 }
