@@ -122,6 +122,26 @@ describe('rule 0 picks the first free call in list order', () => {
     assert.deepEqual(blamed(spans, 0), ['e00000000000000r c000000000000002']);
   });
 
+  test('a call to another path is set aside, not passed over: a later root on that path takes it', () => {
+    // a (to /healthz) listed before b (to /pay): d on /pay takes b, then e on /healthz takes a.
+    const to = (call: SpanRecord[], path: string): SpanRecord[] => [
+      call[0]!,
+      { ...call[1]!, attributes: { 'server.port': 9002, 'url.full': `http://pay:9002${path}` } },
+    ];
+    const on = (server: SpanRecord, path: string): SpanRecord => ({
+      ...server,
+      attributes: { ...server.attributes, 'url.path': path },
+    });
+    const spans = [
+      ...probeCall(),
+      ...to(otherCall('a', 1000, 1060), '/healthz'),
+      ...to(otherCall('b', 1000, 1060), '/pay'),
+      on(root('d', 1030), '/pay'),
+      on(root('e', 1040), '/healthz'),
+    ];
+    assert.deepEqual(blamed(spans, 0), []);
+  });
+
   test('window edges: start minus the skew and end plus the skew count, one past them not', () => {
     // The call [1040, 1060] with a skew of 10 holds [1030, 1070].
     const at = (start: number) =>
