@@ -77,7 +77,7 @@ export interface ProbeServer {
 /**
  * The unrelated calls to one port, in `otherCalls` order, for rule 0; calls used, attached or
  * ended are passed over for good. `head`, which skipped used calls only at the start, let 31,625
- * roots read 31,375 attached calls each (87 s of CPU). Breaks in start order: `byStart` (call
+ * roots read 31,375 attached calls each (28 s of CPU). Breaks in start order: `byStart` (call
  * indexes by start minus the skew), `begun` of them in `heap` (indexes, smallest on top).
  * Otherwise `next[i]`: `i` while call `i` may still explain a break, else a later one to look at.
  */
