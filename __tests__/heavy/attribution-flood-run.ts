@@ -112,6 +112,62 @@ function peerPorts(roots: number): { spans: SpanRecord[]; probes: TargetProbe[] 
   return { spans, probes: [probe] };
 }
 
+/**
+ * `count` probes; probe i's entry calls b, unanswered, and b starts a trace of its own (blamed on
+ * that call, attached to probe i) that makes `count - i` unanswered calls to c's port 9003. Then
+ * c starts one new root at 9003 per such call, much later, each blamed on one of them. Rule 0
+ * read every call to 9003 again for each of c's roots, though all of them belong to attached
+ * traces and can never explain one: 61,000 roots x 61,000 calls, in one synchronous turn.
+ */
+function attachedCalls(count: number): { spans: SpanRecord[]; probes: TargetProbe[] } {
+  const spans: SpanRecord[] = [];
+  const sent: TargetProbe[] = [];
+  const end = 1e7;
+  let id = 1;
+  let calls = 0;
+  for (let index = 0; index < count; index += 1) {
+    const traceId = hex(0x1000000 + index, 32);
+    const spanId = hex(0xabc00000 + index, 16);
+    sent.push({ ...probe, index: index + 1, traceId, spanId, startMs: 0, endMs: end });
+    const entry = hex(id++, 16);
+    const broken = hex(0x5000000 + index, 32);
+    const root = hex(id++, 16);
+    const at = 1 + index;
+    spans.push(
+      span('a', 'server', entry, spanId, [0, end], {
+        traceId,
+        attributes: { 'server.port': 9001 },
+      }),
+      span('a', 'client', hex(id++, 16), entry, [at, end], {
+        traceId,
+        attributes: { 'server.port': 9002 },
+      }),
+      span('b', 'server', root, undefined, [at, end], {
+        traceId: broken,
+        attributes: { 'server.port': 9002 },
+      }),
+    );
+    for (let call = index; call < count; call += 1, calls += 1) {
+      spans.push(
+        span('b', 'client', hex(id++, 16), root, [at + 0.5, end], {
+          traceId: broken,
+          attributes: { 'server.port': 9003 },
+        }),
+      );
+    }
+  }
+  for (let index = 0; index < calls; index += 1) {
+    const at = 100_000 + index;
+    spans.push(
+      span('c', 'server', hex(id++, 16), undefined, [at, at + 1], {
+        traceId: hex(0x9000000 + index, 32),
+        attributes: { 'server.port': 9003 },
+      }),
+    );
+  }
+  return { spans, probes: sent };
+}
+
 /** The probes and roots of each mode (none: the unrelated requests of `flood`). */
 const MODES: Record<string, () => ReturnType<typeof manyProbes>> = {
   probes: () => manyProbes(4_000, 50_000),
@@ -120,6 +176,7 @@ const MODES: Record<string, () => ReturnType<typeof manyProbes>> = {
   // its probe, and rules 1 and 2 once walked all of them for every later root.
   'probed-client': () => manyProbes(4_000, 50_000, 'payment', 'client', 10_000),
   'peer-ports': () => peerPorts(192_000),
+  'attached-calls': () => attachedCalls(350),
 };
 
 const mode = MODES[process.argv[2] ?? ''];

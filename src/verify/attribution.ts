@@ -1,8 +1,8 @@
 import type { ProbeAnalysis } from './analysis';
-import { mayAnswer, servedAddress } from './attribution-address';
 import { callsGrew, closestCall } from './attribution-calls';
 import { uninstrumentedCaller } from './attribution-callers';
 import { latestCovering, localServers, take, type LocalServers } from './attribution-local';
+import { unrelatedCall } from './attribution-unrelated';
 import {
   FOLLOW_UP_MS,
   within,
@@ -10,11 +10,9 @@ import {
   type ProbeServer,
   type Rule,
   type State,
-  type WaitingCalls,
 } from './attribution-state';
 import type { Break } from './breaks';
 import { LOCAL_SLACK_MS } from './target-types';
-import { spanPort } from './trace-graph';
 
 export {
   FOLLOW_UP_MS,
@@ -70,9 +68,11 @@ export function attribute(
     clientsByParent: new Map(),
     attachedTraces: new Set(probes.flatMap((p) => p.component.map((g) => g.traceId))),
     otherCallsByPort: undefined,
+    inStartOrder: inStartOrder(breaks),
     serversByService: undefined,
     calls: undefined,
   };
+  const components = probes.map((): Component => ({ traces: new Set(), read: 0 }));
   for (const brk of breaks) {
     const found = firstCause(brk, state);
     // A request no probe sent (a readiness check) and what it called: their calls are their own.
@@ -82,12 +82,39 @@ export function attribute(
     }
     const probe = probes[found.probe]!;
     probe.breaks.push({ ...brk, cause: found.cause });
-    if (!probe.component.some((graph) => graph.traceId === brk.span.traceId)) {
+    if (!inComponent(probe, components[found.probe]!, brk.span.traceId)) {
       attach(probe, brk.span.traceId);
       callsGrew(state, found.probe);
       state.attachedTraces.add(brk.span.traceId);
     }
   }
+}
+
+/**
+ * The trace ids of a probe's component, read as it grows: a probe that thousands of traces
+ * attach to must not cost each break a walk of them all (`component.some` did). `attach` (or
+ * anything) only appends to `probe.component`, so the graphs from `read` on are the new ones.
+ */
+interface Component {
+  traces: Set<string>;
+  read: number;
+}
+
+function inComponent(probe: ProbeAnalysis, component: Component, traceId: string): boolean {
+  for (; component.read < probe.component.length; component.read += 1)
+    component.traces.add(probe.component[component.read]!.traceId);
+  return component.traces.has(traceId);
+}
+
+/** Every break's start a number, none before the one before it (`findBreaks` sorts them). */
+function inStartOrder(breaks: readonly Break[]): boolean {
+  let last = -Infinity;
+  for (const brk of breaks) {
+    const at = brk.span.startTimeMs;
+    if (!(at >= last)) return false;
+    last = at;
+  }
+  return true;
 }
 
 function addUnrelated(traceId: string, state: State): void {
@@ -106,49 +133,6 @@ function firstCause(brk: Break, state: State): ReturnType<Rule> {
     if (found !== undefined) return found;
   }
   return undefined;
-}
-
-function unrelatedCall(brk: Break, state: State): ReturnType<Rule> {
-  // Only a server span listens at an address. A client span that began a new trace is itself an
-  // unanswered call elsewhere, to its own port: it must not explain itself away.
-  if (brk.span.kind !== 'server') return undefined;
-  // Only calls to the port the break listened on can be its caller (samePort).
-  const port = spanPort(brk.span);
-  const waiting = port === undefined ? undefined : otherCallsTo(port, state);
-  if (waiting === undefined) return undefined;
-  const { calls } = waiting;
-  while (waiting.head < calls.length && state.used.has(calls[waiting.head]!)) waiting.head += 1;
-  const at = brk.span.startTimeMs;
-  const served = servedAddress(brk.span);
-  for (let index = waiting.head; index < calls.length; index += 1) {
-    const client = calls[index]!;
-    if (
-      !state.attachedTraces.has(client.traceId) &&
-      !state.used.has(client) &&
-      within(at, client.startTimeMs, client.endTimeMs, state.skewMs) &&
-      mayAnswer(client, served)
-    ) {
-      state.used.add(client);
-      return 'unrelated';
-    }
-  }
-  return undefined;
-}
-
-/** The unrelated calls to `port` (none for NaN: a port that is no number matches nothing). */
-function otherCallsTo(port: number, state: State): WaitingCalls | undefined {
-  if (state.otherCallsByPort === undefined) {
-    const byPort = new Map<number, WaitingCalls>();
-    for (const client of state.otherCalls) {
-      const called = spanPort(client);
-      if (called === undefined || Number.isNaN(called)) continue;
-      const waiting = byPort.get(called);
-      if (waiting === undefined) byPort.set(called, { calls: [client], head: 0 });
-      else waiting.calls.push(client);
-    }
-    state.otherCallsByPort = byPort;
-  }
-  return Number.isNaN(port) ? undefined : state.otherCallsByPort.get(port);
 }
 
 function contextLostInService(brk: Break, state: State): ReturnType<Rule> {
