@@ -37,10 +37,36 @@ export function servedAddress(server: SpanRecord): Served {
 /** The call named the address the server span served, as far as both tell. */
 export function mayAnswer(client: SpanRecord, served: Served): boolean {
   if (served.host === undefined && served.path === undefined) return true;
-  const url = parsed(callUrl(client));
-  const host = url?.hostname.toLowerCase() ?? callHost(client)?.toLowerCase();
-  if (served.host !== undefined && host !== undefined && host !== served.host) return false;
-  return served.path === undefined || url === undefined || url.pathname === served.path;
+  const called = calledAddress(client);
+  if (served.host !== undefined && called.host !== undefined && called.host !== served.host)
+    return false;
+  return served.path === undefined || called.path === undefined || called.path === served.path;
+}
+
+/** The host (lower case) and path a client span called; `path` only when it gave a URL. */
+interface Called {
+  host: string | undefined;
+  path: string | undefined;
+}
+
+/**
+ * Parsed once per call: a call in flight to another address is read again by every root while
+ * it is in flight (attribution-unrelated.ts), and parsing its URL each time cost more than the
+ * comparison.
+ */
+const CALLED = new WeakMap<SpanRecord, Called>();
+
+function calledAddress(client: SpanRecord): Called {
+  let called = CALLED.get(client);
+  if (called === undefined) {
+    const url = parsed(callUrl(client));
+    called = {
+      host: url?.hostname.toLowerCase() ?? callHost(client)?.toLowerCase(),
+      path: url?.pathname,
+    };
+    CALLED.set(client, called);
+  }
+  return called;
 }
 
 function parsed(url: string | undefined): URL | undefined {
