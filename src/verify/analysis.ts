@@ -79,10 +79,15 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
   const otherCalls = breaks.length ? unansweredElsewhere(byTrace, probeTraces) : [];
   const traceSpans = (traceId: string): readonly SpanRecord[] => byTrace.get(traceId) ?? [];
   const options = { skewMs, listeners, clientServices, otherCalls, traceSpans };
+  // Each probe's index, for the calls of the traces attached to it: a search of the probes per
+  // attached trace was probes x traces.
+  const indexOf = new Map(probes.map((probe, index) => [probe, index]));
   attribute(breaks, probes, options, (probe, traceId) => {
     const graph = buildTraceGraph(traceId, byTrace.get(traceId) ?? []);
     probe.component.push(graph);
-    probe.calls.push(...callsOf(graph, probes.indexOf(probe), externals));
+    // One at a time: a spread of a trace's calls passes each as an argument, and a trace of a
+    // few hundred thousand unanswered calls overflows the stack.
+    for (const call of callsOf(graph, indexOf.get(probe)!, externals)) probe.calls.push(call);
   });
   return {
     probes,
