@@ -73,15 +73,15 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
       breaks: [],
     };
   });
+  // Each probe's index, for the calls of the traces attached to it: a search of the probes per
+  // attached trace was probes x traces.
+  const indexOf = new Map(probes.map((probe, index) => [probe, index]));
   const { listeners, spanCounts, clientServices, flagWriters } = listenersOf(input.spans);
   const probeTraces = new Set(input.probes.map((p) => p.traceId));
   const breaks = findBreaks(byTrace, probeTraces);
   const otherCalls = breaks.length ? unansweredElsewhere(byTrace, probeTraces) : [];
   const traceSpans = (traceId: string): readonly SpanRecord[] => byTrace.get(traceId) ?? [];
   const options = { skewMs, listeners, clientServices, otherCalls, traceSpans };
-  // Each probe's index, for the calls of the traces attached to it: a search of the probes per
-  // attached trace was probes x traces.
-  const indexOf = new Map(probes.map((probe, index) => [probe, index]));
   attribute(breaks, probes, options, (probe, traceId) => {
     const graph = buildTraceGraph(traceId, byTrace.get(traceId) ?? []);
     probe.component.push(graph);

@@ -27,14 +27,27 @@ export interface CheckResult {
  * was n^2 (61,000 roots attached to one probe: about a minute of one synchronous turn).
  */
 export function breakOfCall(ctx: CheckContext, call: Call): Attribution | undefined {
-  return firstByCall(breakIndex, ctx.probe.breaks, (b) =>
+  return breakExplaining(ctx.probe.breaks, call);
+}
+
+/** `breakOfCall` from a probe's breaks (the wait asks it too, at every look at the spans). */
+export function breakExplaining(
+  breaks: readonly Attribution[],
+  call: Call,
+): Attribution | undefined {
+  return firstByCall(breakIndex, breaks, (b) =>
     b.cause.kind === 'call' ? b.cause.call : undefined,
   ).get(call);
 }
 
 /** The run's first leak that answered a call (a server span in the wrong trace), if any. */
 export function leakOfCall(ctx: CheckContext, call: Call): Leak | undefined {
-  return firstByCall(leakIndex, ctx.run.continuations.leaks, (leak) => leak.call).get(call);
+  return leakAnswering(ctx.run.continuations.leaks, call);
+}
+
+/** `leakOfCall` from the run's leaks. */
+export function leakAnswering(leaks: readonly Leak[], call: Call): Leak | undefined {
+  return firstByCall(leakIndex, leaks, (leak) => leak.call).get(call);
 }
 
 /**
