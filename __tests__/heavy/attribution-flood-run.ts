@@ -168,6 +168,63 @@ function attachedCalls(count: number): { spans: SpanRecord[]; probes: TargetProb
   return { spans, probes: sent };
 }
 
+/**
+ * ONE probe; its entry (a) calls b `traces` times, unanswered, and for each call b starts a trace
+ * of its own (blamed on that call, attached to the probe) that makes `calls` unanswered calls to
+ * c's port 9003. With `roots`, c then starts one new root per such call, much later, each blamed
+ * on one of them and attached to the same probe: the probe holds traces x calls calls and as many
+ * breaks. The verdict's checks searched the probe's breaks (and the run's leaks) for every one of
+ * its calls, and a late span searched them for every call too: n^2 in one synchronous turn.
+ */
+function oneProbe(
+  traces: number,
+  calls: number,
+  roots = true,
+): { spans: SpanRecord[]; probes: TargetProbe[] } {
+  const end = 1e7;
+  const traceId = hex(0x1000000, 32);
+  const spanId = hex(0xabc00000, 16);
+  const sent: TargetProbe[] = [{ ...probe, traceId, spanId, startMs: 0, endMs: end }];
+  let id = 1;
+  const entry = hex(id++, 16);
+  const spans = [
+    span('a', 'server', entry, spanId, [0, end], { traceId, attributes: { 'server.port': 9001 } }),
+  ];
+  for (let index = 0; index < traces; index += 1) {
+    const broken = hex(0x5000000 + index, 32);
+    const root = hex(id++, 16);
+    const at = 1 + index;
+    spans.push(
+      span('a', 'client', hex(id++, 16), entry, [at, end], {
+        traceId,
+        attributes: { 'server.port': 9002 },
+      }),
+      span('b', 'server', root, undefined, [at, end], {
+        traceId: broken,
+        attributes: { 'server.port': 9002 },
+      }),
+    );
+    for (let call = 0; call < calls; call += 1) {
+      spans.push(
+        span('b', 'client', hex(id++, 16), root, [at + 0.5, end], {
+          traceId: broken,
+          attributes: { 'server.port': 9003 },
+        }),
+      );
+    }
+  }
+  for (let index = 0; roots && index < traces * calls; index += 1) {
+    const at = 100_000 + index;
+    spans.push(
+      span('c', 'server', hex(id++, 16), undefined, [at, at + 1], {
+        traceId: hex(0x9000000 + index, 32),
+        attributes: { 'server.port': 9003 },
+      }),
+    );
+  }
+  return { spans, probes: sent };
+}
+
 /** The probes and roots of each mode (none: the unrelated requests of `flood`). */
 const MODES: Record<string, () => ReturnType<typeof manyProbes>> = {
   probes: () => manyProbes(4_000, 50_000),
@@ -177,6 +234,10 @@ const MODES: Record<string, () => ReturnType<typeof manyProbes>> = {
   'probed-client': () => manyProbes(4_000, 50_000, 'payment', 'client', 10_000),
   'peer-ports': () => peerPorts(192_000),
   'attached-calls': () => attachedCalls(350),
+  // 80,000 roots attached to one probe (8 traces of b, 10,000 calls each), within the default
+  // max-spans (200,000); and one attached trace of 140,000 unanswered calls, no roots.
+  'one-probe': () => oneProbe(8, 10_000),
+  'one-probe-wide': () => oneProbe(1, 140_000, false),
 };
 
 const mode = MODES[process.argv[2] ?? ''];

@@ -86,4 +86,28 @@ describe('attribution under a flood of unrelated requests', () => {
       blamed: 350,
     });
   });
+
+  // ONE probe, 80,000 new roots attached to it (8 broken-off traces of b, 10,000 calls each,
+  // each call explaining one of c's roots). calls_answered, the callee of each call and the edges
+  // searched the probe's 80,008 breaks for each of its 80,008 calls, and every late span searched
+  // them again: killed at the bound at 1b87721 (SIGTERM at 45.6 s, load 9.6; 35.6 s of CPU spent
+  // when stopped at 150 s); now the breaks and leaks are indexed by call once per probe, 4.0 to
+  // 4.7 s of CPU for the whole run (three runs, load 10).
+  test('80,000 roots attached to ONE probe: the verdict comes, in bounded time', async () => {
+    assert.deepEqual(await flood('one-probe'), {
+      passed: false,
+      failed: ['calls_answered', 'no_new_roots'],
+      blamed: 1,
+    });
+  });
+
+  // One attached trace of 140,000 unanswered calls: its calls were added to the probe's as the
+  // arguments of one call, which overflowed the stack (RangeError at 1b87721); now one by one.
+  test('an attached trace of 140,000 unanswered calls: the verdict comes', async () => {
+    assert.deepEqual(await flood('one-probe-wide'), {
+      passed: false,
+      failed: ['calls_answered', 'no_new_roots'],
+      blamed: 1,
+    });
+  });
 });

@@ -73,6 +73,9 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
       breaks: [],
     };
   });
+  // Each probe's index, for the calls of the traces attached to it: a search of the probes per
+  // attached trace was probes x traces.
+  const indexOf = new Map(probes.map((probe, index) => [probe, index]));
   const { listeners, spanCounts, clientServices, flagWriters } = listenersOf(input.spans);
   const probeTraces = new Set(input.probes.map((p) => p.traceId));
   const breaks = findBreaks(byTrace, probeTraces);
@@ -82,7 +85,9 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
   attribute(breaks, probes, options, (probe, traceId) => {
     const graph = buildTraceGraph(traceId, byTrace.get(traceId) ?? []);
     probe.component.push(graph);
-    probe.calls.push(...callsOf(graph, probes.indexOf(probe), externals));
+    // One at a time: a spread of a trace's calls passes each as an argument, and a trace of a
+    // few hundred thousand unanswered calls overflows the stack.
+    for (const call of callsOf(graph, indexOf.get(probe)!, externals)) probe.calls.push(call);
   });
   return {
     probes,

@@ -34,6 +34,7 @@ export function findLeaks(
   skewMs: number,
 ): Continuations {
   const hostOf = new Map(probes.map((p, index) => [p.probe.traceId, index]));
+  const owners = new OwnerIndex(probes);
   const leaks: Leak[] = [];
   const afterAnswer: SpanRecord[][] = probes.map(() => []);
   for (const [traceId, traceSpans] of byTrace) {
@@ -58,7 +59,7 @@ export function findLeaks(
         (kind === KIND.server && start > probeEnd);
       if (!late) continue;
       const span = spans[position]!;
-      const leak = ownerOf(span, host, probes, skewMs);
+      const leak = ownerOf(span, host, owners, skewMs);
       if (leak !== undefined) leaks.push(leak);
       else if (host !== undefined) afterAnswer[host]!.push(span);
     }
@@ -69,10 +70,11 @@ export function findLeaks(
 function ownerOf(
   span: SpanRecord,
   host: number | undefined,
-  probes: readonly ProbeAnalysis[],
+  owners: OwnerIndex,
   skewMs: number,
 ): Leak | undefined {
   const port = spanPort(span);
+  const { probes } = owners;
   for (let index = 0; index < probes.length; index += 1) {
     if (index === host) continue;
     const probe = probes[index]!;
@@ -84,32 +86,77 @@ function ownerOf(
           s.startTimeMs - LOCAL_SLACK_MS <= span.startTimeMs &&
           span.startTimeMs <= s.endTimeMs + LOCAL_SLACK_MS,
       );
-      if (serving && !makesCall(probe, span.service, port)) {
+      if (serving && !owners.makesCall(index, span.service, port)) {
         return { span, host, owner: index, call: undefined };
       }
       continue;
     }
-    const call = probe.calls.find(
-      (c) =>
-        !c.external &&
-        !probe.breaks.some((b) => b.cause.kind === 'call' && b.cause.call === c) &&
-        (port === undefined || spanPort(c.client) === undefined || spanPort(c.client) === port) &&
-        c.client.startTimeMs - skewMs <= span.startTimeMs &&
-        span.startTimeMs <= c.client.endTimeMs + skewMs,
-    );
+    const call = owners
+      .unexplained(index)
+      .find(
+        (c) =>
+          (port === undefined || spanPort(c.client) === undefined || spanPort(c.client) === port) &&
+          c.client.startTimeMs - skewMs <= span.startTimeMs &&
+          span.startTimeMs <= c.client.endTimeMs + skewMs,
+      );
     if (call !== undefined) return { span, host, owner: index, call };
   }
   return undefined;
 }
 
-/** The probe's traces hold a client span of `service` to `port` (any port when unknown). */
-function makesCall(probe: ProbeAnalysis, service: string, port: number | undefined): boolean {
-  return probe.component.some((graph) =>
-    graph.spans.some(
-      (s) =>
-        s.kind === 'client' &&
-        s.service === service &&
-        (port === undefined || spanPort(s) === undefined || spanPort(s) === port),
-    ),
-  );
+/**
+ * What `ownerOf` asks of each probe, indexed once per probe on first use. A probe with n traces
+ * attached holds n calls, most explained by its n breaks, and n traces of client spans: asking
+ * for every late span "which of its calls did no break explain" (a search of the breaks per
+ * call) and "does it call this service's port" (a walk of every attached trace) was n^2 per
+ * late span. Both are asked only after attribution, when the probes' calls, breaks and traces
+ * are complete.
+ */
+class OwnerIndex {
+  private readonly open = new Map<number, Call[]>();
+  private readonly clients = new Map<number, Map<string, ClientPorts>>();
+
+  constructor(readonly probes: readonly ProbeAnalysis[]) {}
+
+  /** The probe's calls not declared external that no break explains, in its order. */
+  unexplained(index: number): Call[] {
+    let open = this.open.get(index);
+    if (open === undefined) {
+      const probe = this.probes[index]!;
+      const explained = new Set<Call>();
+      for (const b of probe.breaks) if (b.cause.kind === 'call') explained.add(b.cause.call);
+      open = probe.calls.filter((c) => !c.external && !explained.has(c));
+      this.open.set(index, open);
+    }
+    return open;
+  }
+
+  /** The probe's traces hold a client span of `service` to `port` (any port when unknown). */
+  makesCall(index: number, service: string, port: number | undefined): boolean {
+    let byService = this.clients.get(index);
+    if (byService === undefined) {
+      byService = new Map();
+      for (const graph of this.probes[index]!.component) {
+        for (const s of graph.spans) {
+          if (s.kind !== 'client') continue;
+          let ports = byService.get(s.service);
+          if (ports === undefined)
+            byService.set(s.service, (ports = { portless: false, ports: new Set() }));
+          const own = spanPort(s);
+          if (own === undefined) ports.portless = true;
+          // A port that is not a number (NaN) equals no port, where a Set would find it.
+          else if (!Number.isNaN(own)) ports.ports.add(own);
+        }
+      }
+      this.clients.set(index, byService);
+    }
+    const ports = byService.get(service);
+    return ports !== undefined && (port === undefined || ports.portless || ports.ports.has(port));
+  }
+}
+
+/** The ports a service's client spans called in one probe's traces; `portless`: one named none. */
+interface ClientPorts {
+  portless: boolean;
+  ports: Set<number>;
 }

@@ -1,6 +1,13 @@
 import { openCalls } from '../analysis';
 import { describeCall } from '../trace-graph';
-import { breakOfCall, calleeName, count, type CheckContext, type CheckResult } from './context';
+import {
+  breakOfCall,
+  calleeName,
+  count,
+  leakOfCall,
+  type CheckContext,
+  type CheckResult,
+} from './context';
 import { diagnoseSilentCall } from './sampling';
 
 /**
@@ -15,7 +22,7 @@ export function callsAnswered(ctx: CheckContext): CheckResult {
   const diagnoses: string[] = [];
   for (const call of open) {
     if (breakOfCall(ctx, call) !== undefined) continue;
-    const leak = ctx.run.continuations.leaks.find((l) => l.call === call);
+    const leak = leakOfCall(ctx, call);
     if (leak !== undefined) {
       const where =
         leak.host === undefined

@@ -1,3 +1,4 @@
+import type { Leak } from '../leaks';
 import { describeSpan } from '../spans';
 import { count, type CheckContext, type CheckResult } from './context';
 
@@ -7,10 +8,8 @@ import { count, type CheckContext, type CheckResult } from './context';
  * intact, is correct propagation: listed as "after the answer", never failed.
  */
 export function contextIsolated(ctx: CheckContext): CheckResult {
-  const { leaks, afterAnswer } = ctx.run.continuations;
-  const joined = leaks.filter((leak) => leak.host === ctx.index);
-  // A leaked server span is diagnosed by calls_answered, at the owner's unanswered call.
-  const lost = leaks.filter((leak) => leak.owner === ctx.index && leak.call === undefined);
+  const { afterAnswer } = ctx.run.continuations;
+  const { joined, lost } = leaksOf(ctx.run.continuations.leaks, ctx.index);
   const probeNumber = (index: number | undefined): string =>
     index === undefined
       ? 'a request that was no probe'
@@ -37,4 +36,37 @@ export function contextIsolated(ctx: CheckContext): CheckResult {
     },
     diagnoses,
   };
+}
+
+/**
+ * The run's leaks by the probe whose trace they joined, and by the probe whose work they took
+ * out of its trace, in the run's order. Indexed once per run: a filter of every leak for each
+ * probe was probes x leaks. The length guards against a list that grew since (see context.ts).
+ */
+interface LeakIndex {
+  length: number;
+  joined: Map<number, Leak[]>;
+  lost: Map<number, Leak[]>;
+}
+
+const leakIndexes = new WeakMap<readonly Leak[], LeakIndex>();
+
+function leaksOf(leaks: readonly Leak[], index: number): { joined: Leak[]; lost: Leak[] } {
+  let known = leakIndexes.get(leaks);
+  if (known === undefined || known.length !== leaks.length) {
+    known = { length: leaks.length, joined: new Map(), lost: new Map() };
+    for (const leak of leaks) {
+      if (leak.host !== undefined) push(known.joined, leak.host, leak);
+      // A leaked server span is diagnosed by calls_answered, at the owner's unanswered call.
+      if (leak.call === undefined) push(known.lost, leak.owner, leak);
+    }
+    leakIndexes.set(leaks, known);
+  }
+  return { joined: known.joined.get(index) ?? [], lost: known.lost.get(index) ?? [] };
+}
+
+function push(map: Map<number, Leak[]>, key: number, leak: Leak): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [leak]);
+  else list.push(leak);
 }
