@@ -84,6 +84,24 @@ describe('OTLP/gRPC on node:http2: framing and hostile calls', () => {
     assert.equal(get.grpcStatus, 12);
   });
 
+  test("status messages quoting long headers stay within a client's metadata limit", async () => {
+    // 3,000 'é' (2 bytes of UTF-8, 6 percent-encoded): quoted whole, 18 KB on the wire.
+    const long = 'é'.repeat(3000);
+    const cases: { headers: Record<string, string>; advice: RegExp }[] = [
+      { headers: { ':path': `/pkg.Svc/${long}` }, advice: /it serves \/opentelemetry/ },
+      { headers: { 'content-type': `text/${long}` }, advice: /use application\/grpc\.$/ },
+      { headers: { 'content-type': `application/grpc+${long}` }, advice: /grpc\+proto\.$/ },
+    ];
+    for (const { headers, advice } of cases) {
+      const answer = await unary(session, [frame(valid('x'))], headers);
+      assert.equal(answer.grpcStatus, 12);
+      // A trailers-only answer: the status and its message are in the one HEADERS frame.
+      const onWire = String(answer.headers['grpc-message']).length;
+      assert.ok(onWire <= 2048, `grpc-message took ${onWire} bytes on the wire`);
+      assert.match(answer.grpcMessage, advice);
+    }
+  });
+
   test('an unknown grpc-encoding: UNIMPLEMENTED, with the encodings it accepts', async () => {
     const answer = await unary(session, [frame(valid('x'), { compressed: true })], {
       'grpc-encoding': 'snappy',

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { readMessage, type MessageResult } from '../../src/receiver/grpc-message';
+import { percentEncode, readMessage, type MessageResult } from '../../src/receiver/grpc-message';
 
 // A full collection on demand, to measure what the reader keeps rather than garbage.
 setFlagsFromString('--expose-gc');
@@ -38,4 +38,21 @@ test('a message sent one byte per frame is kept in one buffer, not one object pe
   stream.emit('end');
   assert.ok(result?.ok, 'the message is read');
   assert.ok(result.message.equals(message), 'byte for byte');
+});
+
+test('grpc-message encoding: cut between characters, within its byte limit', () => {
+  const text = `span ${'\u{1F600}'.repeat(10)} 100% done`;
+  // Whole when it fits: decodes back to the text.
+  assert.equal(decodeURIComponent(percentEncode(text)), text);
+  for (let limit = 12; limit <= 160; limit += 1) {
+    const encoded = percentEncode(text, limit);
+    assert.ok(encoded.length <= limit, `${encoded.length} bytes over a limit of ${limit}`);
+    // Valid percent-encoding of whole characters: a prefix of the text, marked when cut.
+    const decoded = decodeURIComponent(encoded);
+    if (decoded === text) continue;
+    assert.ok(decoded.endsWith('…'), decoded);
+    assert.ok(text.startsWith(decoded.slice(0, -1)), decoded);
+  }
+  // A lone surrogate (a cut span name) is written as U+FFFD, as UTF-8 writes it.
+  assert.equal(percentEncode('a\uD83D'), 'a%EF%BF%BD');
 });

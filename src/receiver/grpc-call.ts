@@ -7,8 +7,10 @@ import { CallEndedError, ingest } from './ingest';
 import { DecodeError } from './internal-types';
 import type { SpanStore } from './span-store';
 
-// A status message stays well inside a client's header limits (grpc-js accepts 16 KiB of headers).
+// A status message stays well inside a client's header limits (grpc-js accepts 16 KiB of headers,
+// grpcio 8 KiB of metadata), in characters and, once percent-encoded, in bytes.
 const MAX_MESSAGE_CHARS = 1_000;
+const MAX_MESSAGE_BYTES = 2_048;
 
 const EMPTY_RESPONSE_FRAME = frameMessage(encodeExportResponse('protobuf', 0, ''));
 
@@ -120,6 +122,7 @@ export class Call {
         'grpc-status': String(code),
         'grpc-message': percentEncode(
           message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message,
+          MAX_MESSAGE_BYTES,
         ),
       },
       { endStream: true },

@@ -184,11 +184,31 @@ export function timeoutOf(header: string | string[] | undefined): number | undef
 
 /**
  * grpc-message's encoding: bytes of the UTF-8 text outside printable ASCII, and '%' itself, as
- * %XX, so any text (a service's span name in an error) makes a valid header value.
+ * %XX, so any text (a service's span name in an error) makes a valid header value. At most
+ * `maxBytes` bytes, cut between characters and ended with an encoded ellipsis: the text can
+ * quote what a client sent (a method path, a span name), one character can take 12 bytes
+ * encoded, and a client refuses metadata past its limit (grpcio: 8 KiB in all) and then reports
+ * that instead of the status.
  */
-export function percentEncode(text: string): string {
+export function percentEncode(text: string, maxBytes = Infinity): string {
+  const pieces = Array.from(text, encodeCharacter);
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  if (length <= maxBytes) return pieces.join('');
+  let kept = '';
+  for (const piece of pieces) {
+    if (kept.length + piece.length > maxBytes - ELLIPSIS.length) break;
+    kept += piece;
+  }
+  return kept + ELLIPSIS;
+}
+
+const ELLIPSIS = '%E2%80%A6';
+
+/** One character (a code point, or a lone surrogate, which UTF-8 writes as U+FFFD) encoded. */
+function encodeCharacter(character: string): string {
   let encoded = '';
-  for (const byte of Buffer.from(text, 'utf8')) {
+  for (const byte of Buffer.from(character, 'utf8')) {
     encoded +=
       byte >= 0x20 && byte <= 0x7e && byte !== 0x25
         ? String.fromCharCode(byte)

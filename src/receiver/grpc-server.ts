@@ -209,22 +209,21 @@ function serveCall(
   const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
   if (mediaType !== 'application/grpc' && !mediaType.startsWith('application/grpc+')) {
     // The protocol's answer to a request that is not gRPC at all: HTTP 415.
-    const message = `Content-Type ${JSON.stringify(contentType)} is not gRPC; use application/grpc.`;
+    const message = `Content-Type ${quoted(contentType)} is not gRPC; use application/grpc.`;
     return call.fail(GrpcStatus.UNIMPLEMENTED, message, h2.HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE);
   }
   const path = headers[':path'] ?? '';
   if (path !== EXPORT_METHOD_PATH) {
-    const shown = path.length > 100 ? `${path.slice(0, 100)}…` : path;
     return call.fail(
       GrpcStatus.UNIMPLEMENTED,
-      `The server does not implement the method ${shown}; it serves ${EXPORT_METHOD_PATH}.`,
+      `The server does not implement the method ${shortened(path)}; it serves ${EXPORT_METHOD_PATH}.`,
     );
   }
   if (headers[':method'] !== 'POST') {
     return call.fail(GrpcStatus.UNIMPLEMENTED, 'gRPC calls use POST.', 405);
   }
   if (mediaType !== 'application/grpc' && mediaType !== 'application/grpc+proto') {
-    const message = `Content-Type ${JSON.stringify(contentType)} is not supported; use application/grpc or application/grpc+proto.`;
+    const message = `Content-Type ${quoted(contentType)} is not supported; use application/grpc or application/grpc+proto.`;
     return call.fail(GrpcStatus.UNIMPLEMENTED, message);
   }
   const encoding = messageEncodingOf(headers['grpc-encoding']);
@@ -257,4 +256,16 @@ function closeServer(server: Http2Server, open: Iterable<Http2Session>): Promise
     // GOAWAY: no new calls; the calls in flight finish (or are cut when the timer fires).
     for (const session of sessions) session.close();
   });
+}
+
+/**
+ * A header the client sent, as a status message quotes it: cut to 100 characters, so the message
+ * keeps its advice and stays inside the client's metadata limit (see grpc-call.ts).
+ */
+function shortened(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}
+
+function quoted(text: string): string {
+  return JSON.stringify(shortened(text));
 }
