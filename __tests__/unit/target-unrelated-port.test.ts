@@ -188,39 +188,78 @@ function throughGateway(convention: Convention): SpanRecord[] {
   ];
 }
 
+/**
+ * Fan-out: as `throughProxy`, but checkout's two calls through the proxy go out together, one
+ * forwarded to payment (/pay) and one to shipping (/ship), both of which already answered
+ * checkout directly in the probe's trace; each begins a new trace.
+ */
+function fanOutThroughProxy(convention: Convention): SpanRecord[] {
+  return [
+    ...throughProxy(convention),
+    span('checkout', 'client', 'c000000000000005', 'c000000000000001', [1002, 1008], {
+      attributes: clientAttributes(convention, 'shipping', 9003, '/ship'),
+    }),
+    span('shipping', 'server', 's000000000000001', 'c000000000000005', [1003, 1007], {
+      attributes: serverAttributes(convention, 'shipping', 9003, 51005, '/ship'),
+    }),
+    span('checkout', 'client', 'c000000000000006', 'c000000000000001', [1010, 1082], {
+      attributes: clientAttributes(convention, 'proxy', 8080, '/ship'),
+    }),
+    span('shipping', 'server', 's000000000000002', undefined, [1021, 1041], {
+      traceId: '8'.repeat(32),
+      attributes: serverAttributes(convention, 'shipping', 9003, 51006, '/ship'),
+    }),
+  ];
+}
+
+/** `fanOutThroughProxy` with the server-only gateway on 8080 answering both calls. */
+function fanOutThroughGateway(convention: Convention): SpanRecord[] {
+  return [
+    ...fanOutThroughProxy(convention).filter(
+      (s) => !['c000000000000004', 'i000000000000001'].includes(s.spanId),
+    ),
+    span('gateway', 'server', 'g000000000000001', 'c000000000000003', [1011, 1079], {
+      attributes: serverAttributes(convention, 'gateway', 8080, 51002, '/pay'),
+    }),
+    span('gateway', 'server', 'g000000000000002', 'c000000000000006', [1011, 1081], {
+      attributes: serverAttributes(convention, 'gateway', 8080, 51007, '/ship'),
+    }),
+  ];
+}
+
 for (const convention of ['old', 'stable'] as const) {
   describe(`a new root through a proxy, with payment already in the probe's trace (${convention})`, () => {
-    // Known gap, left open: rule 2 ("a call in flight, unless a known other service listens
-    // where it went") knows listeners by port only, so inventory on 8080 (another host) makes it
-    // refuse the call to proxy:8080. The run still fails (here, on calls_answered).
-    const byPortOnly = 'rule 2 refuses a call by port only; listeners need their host';
-    test(
-      'no_new_roots fails when a known service on another host listens on the called port',
-      {
-        todo: byPortOnly,
-      },
-      () => {
-        const result = verify(throughProxy(convention));
-        assert.ok(result.failedChecks.includes('no_new_roots'), String(result.failedChecks));
-        for (const diagnosis of result.sample.diagnoses)
-          assert.doesNotMatch(diagnosis, /no new trace began/);
-      },
-    );
+    // Rule 2 ("a call in flight, unless a known other service listens where it went") knew
+    // listeners by port only, so inventory on inventory:8080 made it refuse the call to
+    // proxy:8080, and payment's new root passed no_new_roots (the run failed on calls_answered
+    // only, saying the sampled flag was lost at inventory). Fails before the listeners' hosts.
+    test('no_new_roots fails when a known service on another host listens on the called port', () => {
+      const result = verify(throughProxy(convention));
+      assert.ok(result.failedChecks.includes('no_new_roots'), String(result.failedChecks));
+      for (const diagnosis of result.sample.diagnoses)
+        assert.doesNotMatch(diagnosis, /no new trace began/);
+    });
 
-    // Known gap since rule 3 was written, left open: it skips a callee already in the probe's
-    // trace (so a health check's call is not blamed), and a gateway that exports server spans
-    // only then explains nothing. A FALSE PASS: see the closing note of this round.
-    const gateway = 'rule 3 skips a callee already in the probe trace';
-    test(
-      'the run fails when an instrumented gateway forwarded without a client span',
-      {
-        todo: gateway,
-      },
-      () => {
-        const result = verify(throughGateway(convention));
-        assert.equal(result.passed, false, 'payment started a new trace: the run must fail');
-        assert.ok(result.failedChecks.includes('no_new_roots'), String(result.failedChecks));
-      },
-    );
+    test('no_new_roots fails for both roots of a fan-out through the proxy', () => {
+      const result = verify(fanOutThroughProxy(convention));
+      assert.ok(result.failedChecks.includes('no_new_roots'), String(result.failedChecks));
+      for (const diagnosis of result.sample.diagnoses)
+        assert.doesNotMatch(diagnosis, /no new trace began/);
+    });
+
+    // Rule 3 skipped a callee already in the probe's trace (so a health check's call is not
+    // blamed), and a gateway that exports server spans only then explained nothing: the run
+    // PASSED though payment began a new trace. Fails before the forwarder case of rule 3.
+    test('the run fails when an instrumented gateway forwarded without a client span', () => {
+      const result = verify(throughGateway(convention));
+      assert.equal(result.passed, false, 'payment started a new trace: the run must fail');
+      assert.ok(result.failedChecks.includes('no_new_roots'), String(result.failedChecks));
+    });
+
+    test('the run fails when the gateway forwarded a fan-out without client spans', () => {
+      const result = verify(fanOutThroughGateway(convention));
+      assert.equal(result.passed, false, 'two services started new traces: the run must fail');
+      assert.ok(result.failedChecks.includes('no_new_roots'), String(result.failedChecks));
+    });
   });
 }
