@@ -71,6 +71,7 @@ export function attribute(
     inStartOrder: inStartOrder(breaks),
     serversByService: undefined,
     calls: undefined,
+    listenerHosts: undefined,
   };
   const components = probes.map((): Component => ({ traces: new Set(), read: 0 }));
   for (const brk of breaks) {
