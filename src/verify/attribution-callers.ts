@@ -12,11 +12,16 @@ export function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule>
   if (brk.span.kind !== 'server') return undefined;
   const at = brk.span.startTimeMs;
   let best: { probe: number | undefined; caller: SpanRecord; rank: CallerRank } | undefined;
-  const consider = (probe: number | undefined, spans: readonly SpanRecord[]): void => {
+  const consider = (
+    probe: number | undefined,
+    spans: readonly SpanRecord[],
+    forwardersOnly: boolean,
+  ): void => {
     for (const span of spans) {
       if (span.kind !== 'server' || span.service === brk.span.service) continue;
       if (state.used.has(span) || !within(at, span.startTimeMs, span.endTimeMs, state.skewMs))
         continue;
+      if (forwardersOnly && !forwarded(span, brk.span, state)) continue;
       const rank = callerRank(span, brk.span, state);
       if (best === undefined || compareRanks(rank, best.rank) < 0) {
         best = { probe, caller: span, rank };
@@ -25,20 +30,57 @@ export function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule>
   };
   state.probes.forEach((probe, index) => {
     // The callee already answered in this probe's own trace, or already broke off it through an
-    // uninstrumented call: this request is not (another) one of its calls.
-    if (probe.graph.spans.some((s) => s.service === brk.span.service)) return;
-    if (state.entries.has(`${index}\u0000${brk.span.service}`)) return;
-    consider(index, probe.graph.spans);
+    // uninstrumented call: this request is not (another) one of its calls, unless a request of
+    // that probe was forwarding it then (see `forwarded`).
+    const known =
+      probe.graph.spans.some((s) => s.service === brk.span.service) ||
+      state.entries.has(`${index}\u0000${brk.span.service}`);
+    consider(index, probe.graph.spans, known);
   });
   // Requests no probe sent are callers too: the tightest fit wins, probe or not.
   state.unrelated = state.unrelated.filter((span) => span.endTimeMs + state.skewMs >= at);
-  consider(undefined, state.unrelated);
+  consider(undefined, state.unrelated, false);
   const found = best as { probe: number | undefined; caller: SpanRecord } | undefined;
   if (found === undefined) return undefined;
   state.used.add(found.caller);
   if (found.probe === undefined) return 'unrelated';
   state.entries.add(`${found.probe}\u0000${brk.span.service}`);
   return { probe: found.probe, cause: { kind: 'caller', caller: found.caller } };
+}
+
+/**
+ * A request that forwarded the callee's request without an instrumented client, though the
+ * callee already answered in the probe's trace: a gateway or proxy that exports server spans
+ * only (checkout -> gateway -> payment, the header dropped, after checkout called payment
+ * directly). Skipping every callee already in the trace let such a root pass as no probe's
+ * doing: a false pass. The evidence asked of the candidate:
+ * - it encloses the callee (began no later, ended no earlier within the skew): a forwarded
+ *   request lies inside the one forwarding it;
+ * - it was not waiting on an instrumented call of its own when the callee began (that call,
+ *   answered or not, is what it was doing: rules 1 and 2 judge it);
+ * - it made no instrumented call at all (no client span under it): a request that calls
+ *   through an instrumented client would have forwarded through it too.
+ * What is still refused, and why no root the probes caused hides there in the cases seen: a
+ * health check or readiness request of the callee (`wait-for` before the probe, `/health`
+ * during it) lands outside every probe request, or inside one busy with its own instrumented
+ * call. Still refused, and a false pass if it happens: a forwarder whose clock runs ahead of
+ * the callee's by more than the gap between their starts, and one that mixes instrumented calls
+ * with uninstrumented forwarding in one request. Still accepted, and a false FAIL: a health
+ * check of the callee that begins inside a forwarder's request.
+ */
+function forwarded(span: SpanRecord, callee: SpanRecord, state: State): boolean {
+  return (
+    encloses(span, callee, state) &&
+    !awaitsCall(span, callee.startTimeMs, state) &&
+    clientsUnder(span, state).length === 0
+  );
+}
+
+/** The server span began no later than the callee and ended no earlier, within the skew. */
+function encloses(span: SpanRecord, callee: SpanRecord, state: State): boolean {
+  return (
+    span.startTimeMs <= callee.startTimeMs && callee.endTimeMs <= span.endTimeMs + state.skewMs
+  );
 }
 
 /**
@@ -54,11 +96,10 @@ type CallerRank = readonly [waiting: number, outside: number, hasClient: number,
 
 function callerRank(span: SpanRecord, callee: SpanRecord, state: State): CallerRank {
   const at = callee.startTimeMs;
-  const encloses = span.startTimeMs <= at && callee.endTimeMs <= span.endTimeMs + state.skewMs;
   const gapMs = Math.abs(at - span.startTimeMs) + Math.abs(span.endTimeMs - callee.endTimeMs);
   return [
     awaitsCall(span, at, state) ? 1 : 0,
-    encloses ? 0 : 1,
+    encloses(span, callee, state) ? 0 : 1,
     state.clientServices.has(span.service) ? 1 : 0,
     gapMs,
   ];
@@ -74,6 +115,13 @@ function compareRanks(a: CallerRank, b: CallerRank): number {
 
 /** The server span has a client span of its own in flight at `at`. */
 function awaitsCall(server: SpanRecord, at: number, state: State): boolean {
+  return clientsUnder(server, state).some(
+    (client) => client.startTimeMs <= at && at <= client.endTimeMs,
+  );
+}
+
+/** The client spans whose parent is the server span (indexed per trace when first asked). */
+function clientsUnder(server: SpanRecord, state: State): readonly SpanRecord[] {
   let byParent = state.clientsByParent.get(server.traceId);
   if (byParent === undefined) {
     byParent = new Map();
@@ -85,7 +133,5 @@ function awaitsCall(server: SpanRecord, at: number, state: State): boolean {
     }
     state.clientsByParent.set(server.traceId, byParent);
   }
-  return (byParent.get(server.spanId) ?? []).some(
-    (client) => client.startTimeMs <= at && at <= client.endTimeMs,
-  );
+  return byParent.get(server.spanId) ?? [];
 }
