@@ -11,6 +11,7 @@
 // stable-convention spans already did with server.port: both conventions now pass wrongly.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { listenerHosts, listensAt } from '../../src/verify/attribution-address';
 import type { SpanRecord } from '../../src/verify/types';
 import { PROBE_SPAN, span, verify } from '../helpers/target-spans';
 
@@ -263,3 +264,50 @@ for (const convention of ['old', 'stable'] as const) {
     });
   });
 }
+
+describe('what the forwarder and host cases still refuse', () => {
+  // checkout called payment through its instrumented client, and the call ended; a health check
+  // of payment then begins a new trace while checkout is still busy. checkout encloses it and is
+  // not waiting on a call, but it made an instrumented call: it forwards nothing uninstrumented.
+  test('a health check inside a probe request that called through a client span is not blamed', () => {
+    const spans: SpanRecord[] = [
+      span('checkout', 'server', 'c000000000000001', PROBE_SPAN, [1001, 1090], {
+        attributes: serverAttributes('stable', 'checkout', 9001, 40001, '/checkout'),
+      }),
+      span('checkout', 'client', 'c000000000000002', 'c000000000000001', [1010, 1030], {
+        attributes: clientAttributes('stable', 'payment', 9002, '/pay'),
+      }),
+      span('payment', 'server', 'p000000000000001', 'c000000000000002', [1011, 1029], {
+        attributes: serverAttributes('stable', 'payment', 9002, 51001, '/pay'),
+      }),
+      span('payment', 'server', 'h000000000000001', undefined, [1050, 1051], {
+        traceId: PAYMENT_ROOT_TRACE,
+        attributes: serverAttributes('stable', 'payment', 9002, 51009, '/health'),
+      }),
+    ];
+    assert.deepEqual(verify(spans).failedChecks, []);
+  });
+
+  test('a listener or a call that names no host keeps the port-only answer', () => {
+    const call = span('checkout', 'client', 'c000000000000003', 'c000000000000001', [0, 1], {
+      attributes: clientAttributes('stable', 'proxy', 8080, '/pay'),
+    });
+    const server = (host: string | undefined): SpanRecord =>
+      span('inventory', 'server', 'i000000000000001', undefined, [0, 1], {
+        attributes:
+          host === undefined
+            ? { 'server.port': 8080 }
+            : { 'server.port': 8080, 'server.address': host },
+      });
+    assert.equal(listensAt(call, 8080, listenerHosts([server('inventory')])), false);
+    assert.equal(listensAt(call, 8080, listenerHosts([server('PROXY')])), true);
+    assert.equal(
+      listensAt(call, 8080, listenerHosts([server('inventory'), server(undefined)])),
+      true,
+    );
+    const hostless = { ...call, attributes: { 'server.port': 8080 } };
+    assert.equal(listensAt(hostless, 8080, listenerHosts([server('inventory')])), true);
+    // Another port's listener says nothing about this one.
+    assert.equal(listensAt(call, 8081, listenerHosts([server(undefined)])), false);
+  });
+});

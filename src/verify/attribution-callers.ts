@@ -56,24 +56,20 @@ export function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule>
  * doing: a false pass. The evidence asked of the candidate:
  * - it encloses the callee (began no later, ended no earlier within the skew): a forwarded
  *   request lies inside the one forwarding it;
- * - it was not waiting on an instrumented call of its own when the callee began (that call,
- *   answered or not, is what it was doing: rules 1 and 2 judge it);
- * - it made no instrumented call at all (no client span under it): a request that calls
- *   through an instrumented client would have forwarded through it too.
+ * - it made no instrumented call at all (no client span under it), so it was not waiting on
+ *   one either: a request that calls through an instrumented client would have forwarded
+ *   through it too, and its own calls, answered or not, are judged by rules 1 and 2.
  * What is still refused, and why no root the probes caused hides there in the cases seen: a
  * health check or readiness request of the callee (`wait-for` before the probe, `/health`
- * during it) lands outside every probe request, or inside one busy with its own instrumented
- * call. Still refused, and a false pass if it happens: a forwarder whose clock runs ahead of
- * the callee's by more than the gap between their starts, and one that mixes instrumented calls
- * with uninstrumented forwarding in one request. Still accepted, and a false FAIL: a health
- * check of the callee that begins inside a forwarder's request.
+ * during it) lands outside every probe request, or inside one that called through an
+ * instrumented client (checkout, around its own call to payment). Still refused, and a false
+ * pass if it happens: a forwarder whose clock runs ahead of the callee's by more than the gap
+ * between their starts, and one that mixes instrumented calls with uninstrumented forwarding in
+ * one request. Still accepted, and a false FAIL: a health check of the callee that begins
+ * inside a forwarder's request.
  */
 function forwarded(span: SpanRecord, callee: SpanRecord, state: State): boolean {
-  return (
-    encloses(span, callee, state) &&
-    !awaitsCall(span, callee.startTimeMs, state) &&
-    clientsUnder(span, state).length === 0
-  );
+  return encloses(span, callee, state) && clientsUnder(span, state).length === 0;
 }
 
 /** The server span began no later than the callee and ended no earlier, within the skew. */
