@@ -288,6 +288,45 @@ describe('what the forwarder and host cases still refuse', () => {
     assert.deepEqual(verify(spans).failedChecks, []);
   });
 
+  // The gateway forwarded checkout's call intact (payment answered it in the probe's trace); a
+  // health check of payment begins inside the gateway's request. The gateway made no call and
+  // encloses it, but it forwarded /pay, not /health: the health check is not its doing.
+  test('a health check inside a forwarder request on another path is not blamed', () => {
+    for (const convention of ['old', 'stable'] as const) {
+      const spans: SpanRecord[] = [
+        span('checkout', 'server', 'c000000000000001', PROBE_SPAN, [1001, 1090], {
+          attributes: serverAttributes(convention, 'checkout', 9001, 40001, '/checkout'),
+        }),
+        span('checkout', 'client', 'c000000000000003', 'c000000000000001', [1010, 1080], {
+          attributes: clientAttributes(convention, 'gateway', 8080, '/pay'),
+        }),
+        span('gateway', 'server', 'g000000000000001', 'c000000000000003', [1011, 1079], {
+          attributes: serverAttributes(convention, 'gateway', 8080, 51002, '/pay'),
+        }),
+        span('payment', 'server', 'p000000000000001', 'c000000000000003', [1012, 1078], {
+          attributes: serverAttributes(convention, 'payment', 9002, 51001, '/pay'),
+        }),
+        span('payment', 'server', 'h000000000000001', undefined, [1050, 1051], {
+          traceId: PAYMENT_ROOT_TRACE,
+          attributes: serverAttributes(convention, 'payment', 9002, 51009, '/health'),
+        }),
+      ];
+      assert.deepEqual(verify(spans).failedChecks, [], convention);
+      // The same root on the path the gateway forwarded, with its prefix stripped, is blamed.
+      const forwarded = spans.map((each) =>
+        each.spanId === 'h000000000000001'
+          ? { ...each, attributes: serverAttributes(convention, 'payment', 9002, 51009, '/pay') }
+          : each.spanId === 'g000000000000001'
+            ? {
+                ...each,
+                attributes: serverAttributes(convention, 'gateway', 8080, 51002, '/api/pay'),
+              }
+            : each,
+      );
+      assert.ok(verify(forwarded).failedChecks.includes('no_new_roots'), convention);
+    }
+  });
+
   test('a listener or a call that names no host keeps the port-only answer', () => {
     const call = span('checkout', 'client', 'c000000000000003', 'c000000000000001', [0, 1], {
       attributes: clientAttributes('stable', 'proxy', 8080, '/pay'),
