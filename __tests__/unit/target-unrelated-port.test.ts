@@ -138,12 +138,12 @@ for (const convention of ['old', 'stable'] as const) {
 /**
  * checkout (checkout:9001) calls payment directly (answered), inventory on inventory:8080
  * (answered), then payment again through an uninstrumented proxy on proxy:8080, which drops the
- * header: payment begins a new trace (its own port 9002). Rule 2 refuses checkout's unanswered
+ * header: payment begins a new trace (its own port 9002). Rule 2 refused checkout's unanswered
  * call to 8080 because a known other service (inventory) listens on 8080, on another host; rule
- * 3 refuses because payment already answered in the probe's trace. The new root is left
- * unattributed: no_new_roots passes, and calls_answered says the sampled flag was lost at
- * inventory ("no new trace began for it"). Old conventions failed no_new_roots rightly before
- * s20-ports (inventory listened on its caller's ephemeral port then).
+ * 3 refuses because payment already answered in the probe's trace (the proxy exports nothing).
+ * The new root was left unattributed: no_new_roots passed, and calls_answered said the sampled
+ * flag was lost at inventory ("no new trace began for it"). Old conventions failed no_new_roots
+ * rightly before s20-ports (inventory listened on its caller's ephemeral port then).
  */
 function throughProxy(convention: Convention): SpanRecord[] {
   return [
@@ -173,10 +173,10 @@ function throughProxy(convention: Convention): SpanRecord[] {
 }
 
 /**
- * Pre-existing, both conventions, before and after s20-ports: as above, but the gateway on
- * 8080 is instrumented as a server only (its forwarding client is not) and answers checkout's
- * call in the probe's trace. Nothing is unanswered; rule 3 refuses because payment already
- * answered in the probe's trace: the run PASSES though payment began a new trace.
+ * As above, but the gateway on 8080 is instrumented as a server only (its forwarding client is
+ * not) and answers checkout's call in the probe's trace. Nothing is unanswered; rule 3 refused
+ * because payment already answered in the probe's trace, and the run PASSED though payment began
+ * a new trace (both conventions, since rule 3 was written).
  */
 function throughGateway(convention: Convention): SpanRecord[] {
   return [

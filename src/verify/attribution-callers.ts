@@ -5,8 +5,9 @@ import type { SpanRecord } from './types';
 
 /**
  * Rule 3 of the attribution: a server span of another service in flight, for a callee not yet in
- * that probe's trace, made the call without an instrumented client. The candidates are ranked by
- * explicit keys (see CallerRank), not by score offsets.
+ * that probe's trace (or a forwarder, for one already in it: see `forwarded`), made the call
+ * without an instrumented client. The candidates are ranked by explicit keys (see CallerRank),
+ * not by score offsets.
  */
 
 export function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule> {
