@@ -69,8 +69,18 @@ export interface State extends AttributionOptions {
   serversByService: Map<string, LocalServers> | undefined;
   /** The listeners' hosts by port and service, for rule 2; built when first asked. */
   listenerHosts: ListenerHosts | undefined;
+  /** Per probe, its requests that made no instrumented call (rule 3); built when first asked. */
+  forwarders: Map<number, Forwarders>;
   /** The probes' calls by port and start, for rules 1 and 2; built when first asked. */
   calls: CallSearch | undefined;
+}
+
+/** A probe's server spans that made no instrumented call, and the extent of their windows. */
+export interface Forwarders {
+  spans: SpanRecord[];
+  /** The earliest start and the latest end among them (-Infinity/Infinity swapped: none). */
+  from: number;
+  to: number;
 }
 
 /** A server span of a probe's own trace, with the probe's index. */

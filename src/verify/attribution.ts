@@ -74,6 +74,7 @@ export function attribute(
     serversByService: undefined,
     calls: undefined,
     listenerHosts: undefined,
+    forwarders: new Map(),
   };
   const components = probes.map((): Component => ({ traces: new Set(), read: 0 }));
   for (const brk of breaks) {
