@@ -327,6 +327,52 @@ describe('what the forwarder and host cases still refuse', () => {
     }
   });
 
+  // checkout calls inventory, payment through the gateway (forwarded intact), then payment
+  // directly. A root of payment on /pay that begins 2 ms before the gateway received the request
+  // is not its doing (a forwarded request lies inside the one forwarding it); one that begins the
+  // moment it received it is, and so is one 11 ms after it ended: within max-clock-skew (250 ms),
+  // as rule 3 allows for every caller.
+  test('a forwarder explains only a root that begins inside its request', () => {
+    const spans = (rootAt: number): SpanRecord[] => [
+      span('checkout', 'server', 'c000000000000001', PROBE_SPAN, [1001, 1090], {
+        attributes: serverAttributes('stable', 'checkout', 9001, 40001, '/checkout'),
+      }),
+      span('checkout', 'client', 'c000000000000004', 'c000000000000001', [1002, 1009], {
+        attributes: clientAttributes('stable', 'inventory', 9003, '/stock'),
+      }),
+      span('inventory', 'server', 'i000000000000001', 'c000000000000004', [1003, 1008], {
+        attributes: serverAttributes('stable', 'inventory', 9003, 51004, '/stock'),
+      }),
+      span('checkout', 'client', 'c000000000000003', 'c000000000000001', [1010, 1080], {
+        attributes: clientAttributes('stable', 'gateway', 8080, '/pay'),
+      }),
+      span('gateway', 'server', 'g000000000000001', 'c000000000000003', [1011, 1079], {
+        attributes: serverAttributes('stable', 'gateway', 8080, 51002, '/pay'),
+      }),
+      span('payment', 'server', 'p000000000000001', 'c000000000000003', [1012, 1078], {
+        attributes: serverAttributes('stable', 'payment', 9002, 51001, '/pay'),
+      }),
+      span('checkout', 'client', 'c000000000000002', 'c000000000000001', [1081, 1088], {
+        attributes: clientAttributes('stable', 'payment', 9002, '/pay'),
+      }),
+      span('payment', 'server', 'p000000000000002', 'c000000000000002', [1082, 1087], {
+        attributes: serverAttributes('stable', 'payment', 9002, 51003, '/pay'),
+      }),
+      span('payment', 'server', 'p000000000000003', undefined, [rootAt, rootAt + 20], {
+        traceId: PAYMENT_ROOT_TRACE,
+        attributes: serverAttributes('stable', 'payment', 9002, 51009, '/pay'),
+      }),
+    ];
+    assert.deepEqual(verify(spans(1009)).failedChecks, []);
+    assert.deepEqual(verify(spans(1011)).failedChecks, ['no_new_roots']);
+    assert.deepEqual(verify(spans(1090)).failedChecks, ['no_new_roots']);
+    // Without the call to inventory, the gateway's request is the probe's first that made no call.
+    const noInventory = spans(1011).filter(
+      (each) => !['c000000000000004', 'i000000000000001'].includes(each.spanId),
+    );
+    assert.deepEqual(verify(noInventory).failedChecks, ['no_new_roots']);
+  });
+
   test('a listener or a call that names no host keeps the port-only answer', () => {
     const call = span('checkout', 'client', 'c000000000000003', 'c000000000000001', [0, 1], {
       attributes: clientAttributes('stable', 'proxy', 8080, '/pay'),
