@@ -53,7 +53,7 @@ function manyProbes(
   probes: number,
   roots: number,
   service = 'cron',
-  kind: 'client' | 'producer' = 'client',
+  kind: 'client' | 'producer' | 'server' = 'client',
   spread = 1000,
 ): { spans: SpanRecord[]; probes: TargetProbe[] } {
   const spans: SpanRecord[] = [];
@@ -232,6 +232,8 @@ const MODES: Record<string, () => ReturnType<typeof manyProbes>> = {
   // Client roots of a service the probes reach: each one blamed adds its own unanswered call to
   // its probe, and rules 1 and 2 once walked all of them for every later root.
   'probed-client': () => manyProbes(4_000, 50_000, 'payment', 'client', 10_000),
+  // Server roots of a service in every probe's trace: rule 3 looks for a forwarder of each.
+  'probed-server': () => manyProbes(4_000, 10_000, 'payment', 'server'),
   'peer-ports': () => peerPorts(192_000),
   'attached-calls': () => attachedCalls(350),
   // 80,000 roots attached to one probe (8 traces of b, 10,000 calls each), within the default

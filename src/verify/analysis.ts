@@ -81,7 +81,7 @@ export function analyzeRun(input: TargetInput): RunAnalysis {
   const breaks = findBreaks(byTrace, probeTraces);
   const otherCalls = breaks.length ? unansweredElsewhere(byTrace, probeTraces) : [];
   const traceSpans = (traceId: string): readonly SpanRecord[] => byTrace.get(traceId) ?? [];
-  const options = { skewMs, listeners, clientServices, otherCalls, traceSpans };
+  const options = { skewMs, listeners, clientServices, otherCalls, traceSpans, spans: input.spans };
   attribute(breaks, probes, options, (probe, traceId) => {
     const graph = buildTraceGraph(traceId, byTrace.get(traceId) ?? []);
     probe.component.push(graph);

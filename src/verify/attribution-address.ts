@@ -1,4 +1,4 @@
-import { callHost, callUrl } from './trace-graph';
+import { callHost, callUrl, spanPort } from './trace-graph';
 import type { SpanRecord } from './types';
 
 /**
@@ -44,7 +44,7 @@ export function mayAnswer(client: SpanRecord, served: Served): boolean {
 }
 
 /** The host (lower case) and path a client span called; `path` only when it gave a URL. */
-interface Called {
+export interface Called {
   host: string | undefined;
   path: string | undefined;
 }
@@ -56,7 +56,7 @@ interface Called {
  */
 const CALLED = new WeakMap<SpanRecord, Called>();
 
-function calledAddress(client: SpanRecord): Called {
+export function calledAddress(client: SpanRecord): Called {
   let called = CALLED.get(client);
   if (called === undefined) {
     const url = parsed(callUrl(client));
@@ -76,4 +76,46 @@ function parsed(url: string | undefined): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Rule 2's listeners with their hosts: by port, each service's hosts as its server spans there
+ * name them (`servedAddress`), `undefined` for a span that names none. Rule 2 refuses a call
+ * where a known other service listens; by port alone, inventory on `inventory:8080` made it
+ * refuse checkout's call to `proxy:8080`, and the new root a proxy caused went unexplained.
+ */
+export type ListenerHosts = ReadonlyMap<
+  number,
+  ReadonlyMap<string, ReadonlySet<string | undefined>>
+>;
+
+/** One pass over the server spans; the ports as `listenersOf` reads them (finite only). */
+export function listenerHosts(spans: readonly SpanRecord[]): ListenerHosts {
+  const byPort = new Map<number, Map<string, Set<string | undefined>>>();
+  for (const span of spans) {
+    if (span.kind !== 'server') continue;
+    const port = spanPort(span);
+    if (port === undefined || !Number.isFinite(port)) continue;
+    let services = byPort.get(port);
+    if (services === undefined) byPort.set(port, (services = new Map()));
+    let hosts = services.get(span.service);
+    if (hosts === undefined) services.set(span.service, (hosts = new Set()));
+    hosts.add(servedAddress(span).host);
+  }
+  return byPort;
+}
+
+/**
+ * Some service listening on `port` may be the one the call reached: the call names no host, or
+ * a server span there names none, or names the call's. Host names are compared as written
+ * (lower case), as rule 0 compares them: `localhost`, `127.0.0.1` and a service name are three
+ * hosts. A spelling that differs only makes rule 2 accept the call (blame a probe), the failing
+ * side; unifying them would make it refuse more, the side a false pass lies on.
+ */
+export function listensAt(client: SpanRecord, port: number, hosts: ListenerHosts): boolean {
+  const host = calledAddress(client).host;
+  if (host === undefined) return true;
+  for (const served of hosts.get(port)?.values() ?? [])
+    if (served.has(undefined) || served.has(host)) return true;
+  return false;
 }

@@ -1,4 +1,5 @@
 import type { Call } from './analysis';
+import { listenerHosts, listensAt } from './attribution-address';
 import {
   addCalls,
   searchCalls,
@@ -23,7 +24,10 @@ import { spanPort } from './trace-graph';
 export interface CallSearch {
   /** By the port called. A Map finds NaN where `===` never does: rule 1 never asks for NaN. */
   byPort: Map<number, CallIndex>;
-  /** Calls to no port, or to a port where no known service listens: rule 2 accepts them all. */
+  /**
+   * Calls to no port, or to a port (and host) where no known service listens: rule 2 accepts
+   * them all. A call to a host no listener there names is in its port's index too (rule 1).
+   */
   unlisted: CallIndex;
   /** Services' ids, for the index's "leave this service out". */
   services: Map<string, number>;
@@ -66,11 +70,22 @@ function accepts(call: Call, brk: Break, state: State, rule: CallRule): boolean 
     : !calledElsewhere(call, brk, state);
 }
 
-/** The call went to a port where a known service other than the break's listens. */
+/**
+ * The call went to a port where a known service other than the break's listens, at the host
+ * the call named, as far as both tell (`listensAt`). A service of the break's own on that port
+ * (any host) still lets the call through, as before hosts were read: only refusals are lifted,
+ * since every refusal can leave a root the probes caused unexplained (a false pass).
+ */
 function calledElsewhere(call: Call, brk: Break, state: State): boolean {
   const port = spanPort(call.client);
   const services = port === undefined ? undefined : state.listeners.get(port);
-  return services !== undefined && !services.has(brk.span.service);
+  return services !== undefined && !services.has(brk.span.service) && listened(call, port!, state);
+}
+
+/** A known service may listen where the call went (port, and host where told). */
+function listened(call: Call, port: number, state: State): boolean {
+  state.listenerHosts ??= listenerHosts(state.spans);
+  return listensAt(call.client, port, state.listenerHosts);
 }
 
 /**
@@ -206,7 +221,13 @@ function addGrown(calls: CallSearch, state: State): void {
       const entry: Entry = { call, start: from, probe, order, service: id };
       const port = spanPort(call.client);
       if (port !== undefined) add(byPort(calls, port), entry);
-      if (port === undefined || state.listeners.get(port) === undefined) add(calls.unlisted, entry);
+      // Rule 2 accepts it for every break: no known service listens at its port and host.
+      if (
+        port === undefined ||
+        state.listeners.get(port) === undefined ||
+        !listened(call, port, state)
+      )
+        add(calls.unlisted, entry);
     }
     calls.indexed[probe] = list.length;
   }

@@ -1,4 +1,5 @@
 import type { Call, ProbeAnalysis } from './analysis';
+import type { ListenerHosts } from './attribution-address';
 import type { CallSearch } from './attribution-calls';
 import type { LocalServers } from './attribution-local';
 import type { Break } from './breaks';
@@ -29,6 +30,8 @@ export interface AttributionOptions {
   otherCalls: readonly SpanRecord[];
   /** Services that exported at least one client span in the run. */
   clientServices: ReadonlySet<string>;
+  /** Every span of the run: rule 2 reads the listeners' hosts from them when first needed. */
+  spans: readonly SpanRecord[];
   /** The spans of a trace, for the requests that are no probe's (a readiness or health check). */
   traceSpans: (traceId: string) => readonly SpanRecord[];
 }
@@ -64,8 +67,20 @@ export interface State extends AttributionOptions {
   inStartOrder: boolean;
   /** The probes' server spans by service, for `contextLostInService`; built when first asked. */
   serversByService: Map<string, LocalServers> | undefined;
+  /** The listeners' hosts by port and service, for rule 2; built when first asked. */
+  listenerHosts: ListenerHosts | undefined;
+  /** Per probe, its requests that made no instrumented call (rule 3); built when first asked. */
+  forwarders: Map<number, Forwarders>;
   /** The probes' calls by port and start, for rules 1 and 2; built when first asked. */
   calls: CallSearch | undefined;
+}
+
+/** A probe's server spans that made no instrumented call, and the extent of their windows. */
+export interface Forwarders {
+  spans: SpanRecord[];
+  /** The earliest start and the latest end among them (-Infinity/Infinity swapped: none). */
+  from: number;
+  to: number;
 }
 
 /** A server span of a probe's own trace, with the probe's index. */

@@ -40,10 +40,12 @@ const RULES: readonly Rule[] = [
   unrelatedCall,
   // 1. A call to the address the break's server span listened on, in flight when it began.
   (brk, state) => closestCall(brk, state, 'to-its-address'),
-  // 2. Any call in flight when it began, unless a known other service listens where it went.
+  // 2. Any call in flight when it began, unless a known other service listens where it went
+  //    (its port, and its host where both tell).
   (brk, state) => closestCall(brk, state, 'in-flight'),
-  // 3. A server span of another service in flight, for a callee not yet in that probe's trace:
-  //    that service called without an instrumented client.
+  // 3. A server span of another service in flight, for a callee not yet in that probe's trace
+  //    (or, for one already in it, a forwarder: a gateway exporting server spans only): that
+  //    service called without an instrumented client.
   uninstrumentedCaller,
   // 4. A call or job that began a trace in a service while (or just after) it served a probe.
   contextLostInService,
@@ -71,6 +73,8 @@ export function attribute(
     inStartOrder: inStartOrder(breaks),
     serversByService: undefined,
     calls: undefined,
+    listenerHosts: undefined,
+    forwarders: new Map(),
   };
   const components = probes.map((): Component => ({ traces: new Set(), read: 0 }));
   for (const brk of breaks) {
