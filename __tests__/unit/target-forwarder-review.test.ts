@@ -146,6 +146,35 @@ describe('rule 3 forwarders: leaves and gateways that forwarded intact', () => {
     assert.deepEqual(result.failedChecks, [], JSON.stringify(result.sample.diagnoses));
   });
 
+  // payment's /pay/ is a leaf (it makes no call), and its path ends with '/': a health check of
+  // inventory (already in the trace) on '/' during it is no request payment forwarded. A bare
+  // '/' names no route, so it is never taken as the end of a longer path.
+  test('a health check on / during a leaf request whose path ends with / is not blamed', () => {
+    const spans: SpanRecord[] = [
+      span('checkout', 'server', 'c000000000000001', PROBE_SPAN, [1001, 1090], {
+        attributes: server('checkout', 8080, '/checkout'),
+      }),
+      span('checkout', 'client', 'c000000000000002', 'c000000000000001', [1005, 1015], {
+        attributes: client('inventory', 8081, '/stock'),
+      }),
+      span('inventory', 'server', 'i000000000000001', 'c000000000000002', [1006, 1014], {
+        attributes: server('inventory', 8081, '/stock'),
+      }),
+      span('checkout', 'client', 'c000000000000003', 'c000000000000001', [1020, 1080], {
+        attributes: client('payment', 9002, '/pay/'),
+      }),
+      span('payment', 'server', 'p000000000000001', 'c000000000000003', [1021, 1079], {
+        attributes: server('payment', 9002, '/pay/'),
+      }),
+      span('inventory', 'server', 'h000000000000001', undefined, [1040, 1041], {
+        traceId: HEALTH_TRACE,
+        attributes: server('inventory', 8081, '/'),
+      }),
+    ];
+    const result = verify(spans);
+    assert.deepEqual(result.failedChecks, [], JSON.stringify(result.sample.diagnoses));
+  });
+
   // A server-only gateway in front (the probe's target), forwarding the header intact: the
   // gateway's span and frontend's are both children of the probe. Frontend calls payment. A health
   // check of payment on / during the probe of / is blamed on the gateway, though what the gateway

@@ -67,10 +67,12 @@ export function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule>
  * doing: a false pass. The evidence asked of the candidate:
  * - it encloses the callee (began no later, ended no earlier within the skew): a forwarded
  *   request lies inside the one forwarding it;
- * - it made no instrumented call at all (no client span under it), so it was not waiting on
- *   one either: a request that calls through an instrumented client would have forwarded
- *   through it too, and its own calls, answered or not, are judged by rules 1 and 2;
- * - the callee received the path it received, or that path's end (`forwardedPath`).
+ * - it made no instrumented call at all (no client span made in its request, directly or under
+ *   its framework's middleware spans: `clientsUnder`), so it was not waiting on one either: a
+ *   request that calls through an instrumented client would have forwarded through it too, and
+ *   its own calls, answered or not, are judged by rules 1 and 2;
+ * - the callee received the path it received, or that path's end (`forwardedPath`; a gRPC
+ *   server's path is `/service/method`).
  * What is still refused, and why no root the probes caused hides there in the cases seen: a
  * health check or readiness request of the callee (`wait-for` before the probe, `/health`
  * during it) lands outside every probe request, or inside one that called through an
@@ -87,10 +89,16 @@ export function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule>
  */
 function forwarded(span: SpanRecord, callee: SpanRecord, state: State): boolean {
   // No client span under it: `forwardersOf` lists no other.
-  return (
-    encloses(span, callee, state) &&
-    forwardedPath(servedAddress(span).path, servedAddress(callee).path)
-  );
+  return encloses(span, callee, state) && forwardedPath(receivedPath(span), receivedPath(callee));
+}
+
+/** The path a server span received; a gRPC server's is `/service/method`. */
+function receivedPath(span: SpanRecord): string | undefined {
+  const path = servedAddress(span).path;
+  if (path !== undefined) return path;
+  const service = span.attributes['rpc.service'];
+  const method = span.attributes['rpc.method'];
+  return service === undefined || method === undefined ? undefined : `/${service}/${method}`;
 }
 
 /**
@@ -116,11 +124,15 @@ function forwardersOf(probe: number, state: State): Forwarders {
 /**
  * The callee received the path the forwarder received, or its end (a gateway that strips a
  * prefix: `/api/pay` to `/pay`), as far as both tell. Without it every leaf request of the probe
- * (it makes no call) would "forward" any health check of a service the probe reached.
+ * (it makes no call) would "forward" any health check of a service the probe reached. A bare `/`
+ * names no route: it is the end of every path ending with a slash, so it matches only itself.
  */
 function forwardedPath(received: string | undefined, forwarded: string | undefined): boolean {
   if (received === undefined || forwarded === undefined) return true;
-  return received === forwarded || (forwarded.startsWith('/') && received.endsWith(forwarded));
+  return (
+    received === forwarded ||
+    (forwarded.startsWith('/') && forwarded !== '/' && received.endsWith(forwarded))
+  );
 }
 
 /** The server span began no later than the callee and ended no earlier, within the skew. */
@@ -167,18 +179,64 @@ function awaitsCall(server: SpanRecord, at: number, state: State): boolean {
   );
 }
 
-/** The client spans whose parent is the server span (indexed per trace when first asked). */
+/**
+ * The client spans made in the server span's request: its children, and the client spans under
+ * spans its service put in between (Koa's and Express's middleware spans, Spring's controller
+ * spans, manual spans). Without those, an instrumented caller built on such a framework read as
+ * one that made no instrumented call: a forwarder that rule 3 blamed for a health check.
+ * Indexed per trace when first asked.
+ */
 function clientsUnder(server: SpanRecord, state: State): readonly SpanRecord[] {
-  let byParent = state.clientsByParent.get(server.traceId);
-  if (byParent === undefined) {
-    byParent = new Map();
-    for (const span of state.traceSpans(server.traceId)) {
-      if (span.kind !== 'client' || span.parentSpanId === undefined) continue;
-      const siblings = byParent.get(span.parentSpanId);
-      if (siblings === undefined) byParent.set(span.parentSpanId, [span]);
+  let byRequest = state.clientsByParent.get(server.traceId);
+  if (byRequest === undefined) {
+    byRequest = new Map();
+    const spans = state.traceSpans(server.traceId);
+    const requestOf = requestFinder(spans);
+    for (const span of spans) {
+      if (span.kind !== 'client') continue;
+      const request = requestOf(span);
+      if (request === undefined) continue;
+      const siblings = byRequest.get(request);
+      if (siblings === undefined) byRequest.set(request, [span]);
       else siblings.push(span);
     }
-    state.clientsByParent.set(server.traceId, byParent);
+    state.clientsByParent.set(server.traceId, byRequest);
   }
-  return byParent.get(server.spanId) ?? [];
+  return byRequest.get(server.spanId) ?? [];
+}
+
+/**
+ * For a client span of one trace, the id of the server span whose request made it: its parent
+ * when that is a server span, else the nearest server ancestor through spans of the client's
+ * own service that are neither server nor client spans. The answer for each span passed through
+ * is kept, so a trace costs one walk of each chain; a chain longer than the trace (a cycle of
+ * parent ids) ends the walk.
+ */
+function requestFinder(spans: readonly SpanRecord[]): (client: SpanRecord) => string | undefined {
+  const byId = new Map<string, SpanRecord>();
+  for (const span of spans) byId.set(span.spanId, span);
+  const known = new Map<string, string | undefined>();
+  return (client) => {
+    const passed: string[] = [];
+    let found: string | undefined;
+    for (let parentId = client.parentSpanId; parentId !== undefined;) {
+      const parent = byId.get(parentId);
+      if (parent === undefined) break;
+      if (parent.kind === 'server') {
+        found = parent.spanId;
+        break;
+      }
+      const between = parent.kind !== 'client' && parent.service === client.service;
+      if (!between || passed.length > spans.length) break;
+      // Known for a span of the client's own service: the answer is the same for every client.
+      if (known.has(parentId)) {
+        found = known.get(parentId);
+        break;
+      }
+      passed.push(parentId);
+      parentId = parent.parentSpanId;
+    }
+    for (const id of passed) known.set(id, found);
+    return found;
+  };
 }
