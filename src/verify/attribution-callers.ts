@@ -71,8 +71,8 @@ export function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule>
  *   its framework's middleware spans: `clientsUnder`), so it was not waiting on one either: a
  *   request that calls through an instrumented client would have forwarded through it too, and
  *   its own calls, answered or not, are judged by rules 1 and 2;
- * - the callee received the path it received, or that path's end (`forwardedPath`; a gRPC
- *   server's path is `/service/method`).
+ * - the callee received the path it received, or one of the two paths ends with the other
+ *   (`forwardedPath`; a gRPC server's path is `/service/method`).
  * What is still refused, and why no root the probes caused hides there in the cases seen: a
  * health check or readiness request of the callee (`wait-for` before the probe, `/health`
  * during it) lands outside every probe request, or inside one that called through an
@@ -81,7 +81,7 @@ export function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule>
  * call, would "forward" a health check of any service the probe reached: in random worlds of
  * healthy probes and such noise, 37 of 200 runs failed wrongly). Still refused, and a false pass
  * if it happens: a forwarder whose clock runs ahead of the callee's by more than the gap between
- * their starts; one that rewrites the path other than by stripping a prefix; one that mixes
+ * their starts; one that rewrites the path other than by stripping or adding a prefix; one that mixes
  * instrumented calls with uninstrumented forwarding in one request; and a caller that is no
  * forwarder (checkout itself) calling a service again through an uninstrumented client after an
  * instrumented call to it. Still accepted, and a false FAIL: a request no probe sent to the
@@ -122,17 +122,24 @@ function forwardersOf(probe: number, state: State): Forwarders {
 }
 
 /**
- * The callee received the path the forwarder received, or its end (a gateway that strips a
- * prefix: `/api/pay` to `/pay`), as far as both tell. Without it every leaf request of the probe
- * (it makes no call) would "forward" any health check of a service the probe reached. A bare `/`
- * names no route: it is the end of every path ending with a slash, so it matches only itself.
+ * The callee received the path the forwarder received, or one ends with the other (a gateway
+ * that strips a prefix, `/api/pay` to `/pay`, or adds one, `/pay` to `/v1/pay`), as far as both
+ * tell. Without it every leaf request of the probe (it makes no call) would "forward" any health
+ * check of a service the probe reached. A bare `/` names no route: it is the end of every path
+ * ending with a slash, so it matches only itself.
  */
 function forwardedPath(received: string | undefined, forwarded: string | undefined): boolean {
   if (received === undefined || forwarded === undefined) return true;
   return (
     received === forwarded ||
-    (forwarded.startsWith('/') && forwarded !== '/' && received.endsWith(forwarded))
+    endsWithRoute(received, forwarded) ||
+    endsWithRoute(forwarded, received)
   );
+}
+
+/** `path` ends with `route`, a path of its own (it begins with a slash and is not a bare `/`). */
+function endsWithRoute(path: string, route: string): boolean {
+  return route.startsWith('/') && route !== '/' && path.endsWith(route);
 }
 
 /** The server span began no later than the callee and ended no earlier, within the skew. */
