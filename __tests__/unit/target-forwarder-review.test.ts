@@ -32,6 +32,50 @@ function client(host: string, port: number, path: string): SpanRecord['attribute
   };
 }
 
+/** The probe's entry: checkout's server span on `path`, child of the probe. */
+function checkoutEntry(path: string): SpanRecord {
+  return span('checkout', 'server', 'c000000000000001', PROBE_SPAN, [1001, 1090], {
+    attributes: server('checkout', 8080, path),
+  });
+}
+
+/**
+ * checkout's call `id` (a client span under its entry, over `window`) and `callee`'s answer, one
+ * millisecond inside it, both naming `attributes` (HTTP by host, port and path, or gRPC).
+ */
+function answered(
+  id: number,
+  callee: string,
+  window: [number, number],
+  attributes: [client: SpanRecord['attributes'], server: SpanRecord['attributes']],
+): SpanRecord[] {
+  const clientId = `c00000000000000${id}`;
+  return [
+    span('checkout', 'client', clientId, 'c000000000000001', window, {
+      attributes: attributes[0],
+    }),
+    span(
+      callee,
+      'server',
+      `${callee[0]}00000000000000${id}`,
+      clientId,
+      [window[0] + 1, window[1] - 1],
+      {
+        attributes: attributes[1],
+      },
+    ),
+  ];
+}
+
+/** The HTTP attributes of a call to `host:port` `path` and of its answer. */
+function http(
+  host: string,
+  port: number,
+  path: string,
+): [SpanRecord['attributes'], SpanRecord['attributes']] {
+  return [client(host, port, path), server(host, port, path)];
+}
+
 /**
  * A healthy probe of checkout (`entryPath`), a Koa service: its server span, a middleware span
  * under it, its client span under that calling payment's `/pay`, payment answering in the trace.
@@ -103,43 +147,20 @@ describe('rule 3 forwarders: leaves and gateways that forwarded intact', () => {
   // health check of inventory (no url.path) during it is blamed on payment: forwardedPath holds
   // any path when the callee names none.
   test('a gRPC health check of a service in the trace, during a leaf request, is not blamed', () => {
+    const reserve = {
+      'rpc.system': 'grpc',
+      'rpc.service': 'shop.Inventory',
+      'rpc.method': 'Reserve',
+      'server.address': 'inventory',
+      'server.port': 50051,
+    };
     const spans: SpanRecord[] = [
-      span('checkout', 'server', 'c000000000000001', PROBE_SPAN, [1001, 1090], {
-        attributes: server('checkout', 8080, '/checkout'),
-      }),
-      span('checkout', 'client', 'c000000000000002', 'c000000000000001', [1005, 1015], {
-        attributes: {
-          'rpc.system': 'grpc',
-          'rpc.service': 'shop.Inventory',
-          'rpc.method': 'Reserve',
-          'server.address': 'inventory',
-          'server.port': 50051,
-        },
-      }),
-      span('inventory', 'server', 'i000000000000001', 'c000000000000002', [1006, 1014], {
-        attributes: {
-          'rpc.system': 'grpc',
-          'rpc.service': 'shop.Inventory',
-          'rpc.method': 'Reserve',
-          'server.address': 'inventory',
-          'server.port': 50051,
-        },
-      }),
-      span('checkout', 'client', 'c000000000000003', 'c000000000000001', [1020, 1080], {
-        attributes: client('payment', 9002, '/pay'),
-      }),
-      span('payment', 'server', 'p000000000000001', 'c000000000000003', [1021, 1079], {
-        attributes: server('payment', 9002, '/pay'),
-      }),
+      checkoutEntry('/checkout'),
+      ...answered(2, 'inventory', [1005, 1015], [reserve, reserve]),
+      ...answered(3, 'payment', [1020, 1080], http('payment', 9002, '/pay')),
       span('inventory', 'server', 'h000000000000001', undefined, [1040, 1041], {
         traceId: HEALTH_TRACE,
-        attributes: {
-          'rpc.system': 'grpc',
-          'rpc.service': 'grpc.health.v1.Health',
-          'rpc.method': 'Check',
-          'server.address': 'inventory',
-          'server.port': 50051,
-        },
+        attributes: { ...reserve, 'rpc.service': 'grpc.health.v1.Health', 'rpc.method': 'Check' },
       }),
     ];
     const result = verify(spans);
@@ -151,21 +172,9 @@ describe('rule 3 forwarders: leaves and gateways that forwarded intact', () => {
   // '/' names no route, so it is never taken as the end of a longer path.
   test('a health check on / during a leaf request whose path ends with / is not blamed', () => {
     const spans: SpanRecord[] = [
-      span('checkout', 'server', 'c000000000000001', PROBE_SPAN, [1001, 1090], {
-        attributes: server('checkout', 8080, '/checkout'),
-      }),
-      span('checkout', 'client', 'c000000000000002', 'c000000000000001', [1005, 1015], {
-        attributes: client('inventory', 8081, '/stock'),
-      }),
-      span('inventory', 'server', 'i000000000000001', 'c000000000000002', [1006, 1014], {
-        attributes: server('inventory', 8081, '/stock'),
-      }),
-      span('checkout', 'client', 'c000000000000003', 'c000000000000001', [1020, 1080], {
-        attributes: client('payment', 9002, '/pay/'),
-      }),
-      span('payment', 'server', 'p000000000000001', 'c000000000000003', [1021, 1079], {
-        attributes: server('payment', 9002, '/pay/'),
-      }),
+      checkoutEntry('/checkout'),
+      ...answered(2, 'inventory', [1005, 1015], http('inventory', 8081, '/stock')),
+      ...answered(3, 'payment', [1020, 1080], http('payment', 9002, '/pay/')),
       span('inventory', 'server', 'h000000000000001', undefined, [1040, 1041], {
         traceId: HEALTH_TRACE,
         attributes: server('inventory', 8081, '/'),
@@ -218,22 +227,10 @@ describe('rule 3 forwarders: a gateway that adds a path prefix', () => {
   // received one (a prefix added) is as much evidence as the reverse (a prefix stripped).
   test('a root behind a gateway that added a path prefix is blamed', () => {
     const spans: SpanRecord[] = [
-      span('checkout', 'server', 'c000000000000001', PROBE_SPAN, [1001, 1090], {
-        attributes: server('checkout', 8080, '/checkout'),
-      }),
-      span('checkout', 'client', 'c000000000000002', 'c000000000000001', [1005, 1015], {
-        attributes: client('payment', 9002, '/v1/pay'),
-      }),
-      span('payment', 'server', 'p000000000000001', 'c000000000000002', [1006, 1014], {
-        attributes: server('payment', 9002, '/v1/pay'),
-      }),
-      span('checkout', 'client', 'c000000000000003', 'c000000000000001', [1020, 1080], {
-        attributes: client('gateway', 8081, '/pay'),
-      }),
-      span('gateway', 'server', 'g000000000000001', 'c000000000000003', [1021, 1079], {
-        attributes: server('gateway', 8081, '/pay'),
-      }),
-      span('payment', 'server', 'p000000000000002', undefined, [1022, 1078], {
+      checkoutEntry('/checkout'),
+      ...answered(2, 'payment', [1005, 1015], http('payment', 9002, '/v1/pay')),
+      ...answered(3, 'gateway', [1020, 1080], http('gateway', 8081, '/pay')),
+      span('payment', 'server', 'p000000000000009', undefined, [1022, 1078], {
         traceId: '3'.repeat(32),
         attributes: server('payment', 9002, '/v1/pay'),
       }),
