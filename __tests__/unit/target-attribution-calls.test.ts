@@ -1,9 +1,10 @@
 // Rules 1 and 2 of the attribution (an unanswered call in flight): which call they choose. Pinned
 // before the walk over every call of every probe was replaced by an index (attribution-calls.ts),
 // so that the index gives the walk's answers: among the unused, non-external calls whose window
-// (with the skew) holds the break's start and that the rule accepts, the one whose start is
-// nearest to the break's, before or after it; on equal distances the first in probe order, then
-// in the probe's call order (calls of a trace attached by an earlier break come last).
+// holds the break's start and that the rule accepts, the one whose start is nearest to the
+// break's; on equal distances the first in probe order, then in the probe's call order (calls of
+// a trace attached by an earlier break come last). Calls whose own window holds it come first;
+// only when none does, those whose window holds it within the skew, before or after it.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeRun } from '../../src/verify/analysis';
@@ -34,6 +35,11 @@ function call(owner: TargetProbe, id: string, start: number, port?: number): Spa
     traceId: owner.traceId,
     attributes: port === undefined ? {} : { 'server.port': port },
   });
+}
+
+/** An unanswered call of `owner`'s entry, `start` to `start + 5`: over before a break 10 ms on. */
+function shortCall(owner: TargetProbe, id: string, start: number): SpanRecord {
+  return { ...call(owner, id, start), endTimeMs: start + 5 };
 }
 
 /** A span of `service` that began a trace of its own (a break) at `start`. */
@@ -75,9 +81,20 @@ function causes(probes: TargetProbe[], spans: SpanRecord[], skew = SKEW): string
 }
 
 describe('rules 1 and 2: the nearest start, on either side of the break', () => {
-  test('rule 2: a call that began after the break, nearer than one before it', () => {
+  test('rule 2: a call in flight when the break began, before a nearer one that began after it', () => {
+    // One clock: a2 began after payment's new trace did, so only a clock skew could make it the
+    // cause; a1 was in flight. (A flake of causal.test.ts: sequential probes each took the next
+    // probe's break, nearer by start within the skew, and the last break went to rule 3.)
     const spans = [entry(p1), call(p1, 'a1', 1010), call(p1, 'a2', 1040), root('pay', 'r1', 1030)];
-    assert.deepEqual(causes([p1], spans), [['r1 call-in-flight a2']]);
+    assert.deepEqual(causes([p1], spans), [['r1 call-in-flight a1']]);
+    // With no call in flight, the one that began after it within the skew.
+    const later = [
+      entry(p1),
+      shortCall(p1, 'a1', 1010),
+      call(p1, 'a2', 1040),
+      root('pay', 'r1', 1030),
+    ];
+    assert.deepEqual(causes([p1], later), [['r1 call-in-flight a2']]);
   });
 
   test('rule 2: a call that began before the break, nearer than one after it', () => {
@@ -89,7 +106,7 @@ describe('rules 1 and 2: the nearest start, on either side of the break', () => 
     const spans = [
       entry(p1),
       call(p1, 'a1', 1005, 9002),
-      call(p1, 'a2', 1045, 9002),
+      call(p1, 'a2', 1015, 9002),
       call(p1, 'a3', 1030, 9009),
       root('pay', 'r1', 1030, 9002),
     ];
@@ -112,9 +129,9 @@ describe('rules 1 and 2: the nearest start, on either side of the break', () => 
 });
 
 describe('rules 1 and 2: equal distances', () => {
-  test('one before and one after the break: the first probe’s, whichever side', () => {
-    const after = [call(p1, 'a1', 1040), call(p2, 'b1', 1020)];
-    const before = [call(p1, 'a1', 1020), call(p2, 'b1', 1040)];
+  test('one before and one after the break (within the skew): the first probe’s, whichever side', () => {
+    const after = [call(p1, 'a1', 1040), shortCall(p2, 'b1', 1020)];
+    const before = [shortCall(p1, 'a1', 1020), call(p2, 'b1', 1040)];
     for (const calls of [after, before]) {
       const spans = [entry(p1), entry(p2), ...calls, root('pay', 'r1', 1030)];
       assert.deepEqual(causes([p1, p2], spans), [['r1 call-in-flight a1'], []]);
@@ -164,8 +181,9 @@ describe('rules 1 and 2: equal distances', () => {
       root('pay', 'r1', 1030),
       root('pay', 'r2', 1030),
     ];
+    // b1 was in flight when both began: the first takes it, the second a1 (within the skew).
     const [one, two] = causes([p1, p2], spans);
-    assert.deepEqual([one, two], [['r1 call-in-flight a1'], ['r2 call-in-flight b1']]);
+    assert.deepEqual([one, two], [['r2 call-in-flight a1'], ['r1 call-in-flight b1']]);
   });
 });
 
@@ -300,14 +318,14 @@ describe('rules 1 and 2: calls of a trace attached by an earlier break', () => {
 
   test('come after the probe’s own calls on equal distances', () => {
     const spans = [entry(p1), call(p1, 'a1', 1020, 9002), ...broken(1030)];
-    spans.push(call(p1, 'a9', 1050, 9003), root('ledger', 'r1', 1040, 9003));
+    spans.push(call(p1, 'a9', 1030, 9003), root('ledger', 'r1', 1040, 9003));
     assert.deepEqual(causes([p1], spans), [
       ['p1 call-to-its-address a1', 'r1 call-to-its-address a9'],
     ]);
   });
 
   test('come before a later probe’s calls on equal distances', () => {
-    const spans = [entry(p1), entry(p2), call(p1, 'a1', 1020, 9002), ...broken(1050)];
+    const spans = [entry(p1), entry(p2), call(p1, 'a1', 1020, 9002), ...broken(1030)];
     spans.push(call(p2, 'b9', 1030, 9003), root('ledger', 'r1', 1040, 9003));
     assert.deepEqual(causes([p1, p2], spans), [
       ['p1 call-to-its-address a1', 'r1 call-to-its-address p2'],
@@ -321,8 +339,8 @@ describe('rules 1 and 2: times that are no finite number', () => {
     const spans = [
       entry(p1),
       entry(p2),
-      call(p2, 'b1', 1020),
-      call(p1, 'a1', 1040),
+      shortCall(p2, 'b1', 1020),
+      shortCall(p1, 'a1', 1040),
       call(p1, 'a2', 5000),
       root('pay', 'r1', 1030),
       root('pay', 'r2', 4990),
