@@ -7,12 +7,11 @@
 //
 // Probe 1's call to service-c ran from 10748 to 11167.9 and service-c's new trace began at 11115,
 // inside it. Probe 2's call to service-c began at 11358: 243 ms after that break, within the
-// 250 ms max-clock-skew. Rule 1 takes the call whose start is nearest to the break on either side,
+// 250 ms max-clock-skew. Rule 1 took the call whose start is nearest to the break on either side,
 // so it gave the break to probe 2, probe 2's break to probe 3, and probe 3's break found no call
 // left: rule 3 blamed service-b (in flight in probe 3) as an uninstrumented caller, and probe 1
 // read "sampled flag lost". A call that holds the break without the skew should win over one that
-// holds it only with the skew: the fix belongs in attribution-calls.ts (rules 1 and 2), outside
-// this branch; see the todo.
+// holds it only with the skew, and now does (attribution-calls.ts, `closestCall`).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { verifyTarget, type TargetProbe } from '../../src/verify/target';
@@ -116,30 +115,24 @@ function verification() {
 }
 
 describe('the fan-out flake: spans of a failing run', () => {
-  test(
-    'each probe gets the break that began inside its own call; the sibling in flight is not blamed',
-    {
-      todo: "rules 1 and 2 (attribution-calls.ts, not this branch) take the nearest start on either side of the break, so a later probe's call within max-clock-skew wins over the call that holds the break",
-    },
-    () => {
-      const result = verification();
-      const edge =
-        /^service-a -> service-c \(GET http:\/\/127\.0\.0\.1:39631\/service-c\): service-c started a new trace/;
-      for (const probe of result.probes) {
-        const diagnoses = probe.diagnoses.join('\n');
-        assert.ok(
-          probe.diagnoses.some((d) => edge.test(d)),
-          `probe ${probe.index}:\n${diagnoses}`,
-        );
-        assert.ok(
-          !probe.diagnoses.some((d) => d.startsWith('service-b ') || d.includes('-> service-b ')),
-          `probe ${probe.index}:\n${diagnoses}`,
-        );
-      }
-      const roots = result.checks.find((c) => c.check === 'no_new_roots');
-      assert.equal(roots?.failed, 3);
-    },
-  );
+  test('each probe gets the break that began inside its own call; the sibling in flight is not blamed', () => {
+    const result = verification();
+    const edge =
+      /^service-a -> service-c \(GET http:\/\/127\.0\.0\.1:39631\/service-c\): service-c started a new trace/;
+    for (const probe of result.probes) {
+      const diagnoses = probe.diagnoses.join('\n');
+      assert.ok(
+        probe.diagnoses.some((d) => edge.test(d)),
+        `probe ${probe.index}:\n${diagnoses}`,
+      );
+      assert.ok(
+        !probe.diagnoses.some((d) => d.startsWith('service-b ') || d.includes('-> service-b ')),
+        `probe ${probe.index}:\n${diagnoses}`,
+      );
+    }
+    const roots = result.checks.find((c) => c.check === 'no_new_roots');
+    assert.equal(roots?.failed, 3);
+  });
 
   test('the verdict itself is right: the run fails', () => {
     const result = verification();
