@@ -124,3 +124,92 @@ describe('strict-first attribution with a callee clock ahead of the caller (revi
     },
   );
 });
+
+// The same greed the other way: a probe left passing while a service lost its context serving
+// it. Probe 1's service-a calls service-x (port 7777) twice, from 0 to 500 and from 455 to 1000;
+// service-x answers neither in probe 1's trace, one with a new root at 450. Probe 2 (600 to 1000)
+// reaches service-x through an answered call, and service-x's deferred work begins a client span
+// in a new trace at 800 (rule 4: context lost in service-x while it served probe 2). Nearest start
+// (before) gave the root at 450 to the call beginning 5 ms after it, so no call held 800 and rule 4
+// blamed probe 2. Strict-first gives it to the call holding it (0 to 500, 450 ms from its start),
+// and rule 2 then gives the client root at 800 to probe 1's other call (service-x listens where
+// it went): probe 2 reads passed, with no diagnosis. The run fails all the same (probe 1's calls).
+const X = (port: number, to: string): Record<string, unknown> => ({
+  'http.request.method': 'GET',
+  'server.port': port,
+  'url.full': `http://127.0.0.1:${port}/${to}`,
+});
+function xSpan(
+  traceId: string,
+  spanId: string,
+  parentSpanId: string | undefined,
+  service: string,
+  kind: 'server' | 'client',
+  [start, end]: [number, number],
+  calls?: number,
+): SpanRecord {
+  return {
+    traceId,
+    spanId,
+    parentSpanId,
+    parentIsRemote: kind === 'server' && parentSpanId !== undefined ? true : undefined,
+    name: 'GET',
+    kind,
+    service,
+    startTimeMs: start,
+    endTimeMs: end,
+    sampled: true,
+    attributes:
+      kind === 'client'
+        ? X(calls!, calls === 7777 ? 'x' : 'd')
+        : { 'http.request.method': 'GET', 'server.port': 7777, 'url.path': '/x' },
+  };
+}
+const TP = 'a'.repeat(32);
+const TQ = 'b'.repeat(32);
+const LOCAL_SPANS: SpanRecord[] = [
+  xSpan(TP, '1000000000000001', 'f000000000000001', 'service-a', 'server', [0, 1100]),
+  xSpan(TP, '1000000000000002', '1000000000000001', 'service-a', 'client', [0, 500], 7777),
+  xSpan(TP, '1000000000000003', '1000000000000001', 'service-a', 'client', [455, 1000], 7777),
+  xSpan('c'.repeat(32), '3000000000000001', undefined, 'service-x', 'server', [450, 460]),
+  xSpan(TQ, '2000000000000001', 'f000000000000002', 'service-a', 'server', [600, 1000]),
+  xSpan(TQ, '2000000000000002', '2000000000000001', 'service-a', 'client', [610, 990], 7777),
+  xSpan(TQ, '2000000000000003', '2000000000000002', 'service-x', 'server', [620, 980]),
+  xSpan('d'.repeat(32), '4000000000000001', undefined, 'service-x', 'client', [800, 810], 9999),
+];
+
+function localVerification() {
+  return verifyTarget({
+    probes: [
+      probe(1, TP, 'f000000000000001', [0, 1100]),
+      probe(2, TQ, 'f000000000000002', [600, 1000]),
+    ],
+    spans: LOCAL_SPANS,
+    expectServices: [],
+    header: 'traceparent',
+    maxClockSkewMs: 250,
+  });
+}
+
+describe('strict-first attribution and a context lost in a service (review, s21)', () => {
+  test('the run fails: probe 1 has unanswered calls whichever break they explain', () => {
+    const result = localVerification();
+    assert.equal(result.passed, false);
+    assert.ok(result.failedChecks.includes('calls_answered'), result.failedChecks.join());
+    assert.equal(result.probes[0]!.passed, false);
+  });
+
+  test(
+    'probe 2 fails: service-x began a trace while serving it',
+    { todo: 'strict-first leaves probe 1 a call that rule 2 gives the client root to' },
+    () => {
+      const result = localVerification();
+      const second = result.probes[1]!;
+      assert.equal(second.passed, false, second.diagnoses.join('\n'));
+      assert.ok(
+        second.diagnoses.some((d) => d.includes('began this client span in a new trace')),
+        second.diagnoses.join('\n'),
+      );
+    },
+  );
+});
