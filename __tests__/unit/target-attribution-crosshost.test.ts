@@ -134,7 +134,7 @@ describe('strict-first attribution with a callee clock ahead of the caller (revi
 // blamed probe 2. Strict-first gives it to the call holding it (0 to 500, 450 ms from its start),
 // and rule 2 then gives the client root at 800 to probe 1's other call (service-x listens where
 // it went): probe 2 reads passed, with no diagnosis. The run fails all the same (probe 1's calls).
-const X = (port: number, to: string): Record<string, unknown> => ({
+const X = (port: number, to: string): SpanRecord['attributes'] => ({
   'http.request.method': 'GET',
   'server.port': port,
   'url.full': `http://127.0.0.1:${port}/${to}`,
