@@ -48,6 +48,33 @@ export function span(
   };
 }
 
+/**
+ * A sampled HTTP span in stable conventions, as a service on 127.0.0.1 reports it: a server span
+ * names the port it listens on and the path it received, a client span the port and URL it called.
+ */
+export function httpSpan(
+  traceId: string,
+  spanId: string,
+  parentSpanId: string | undefined,
+  service: string,
+  kind: 'server' | 'client',
+  window: [number, number],
+  port: number,
+  path: string,
+): SpanRecord {
+  return span(service, kind, spanId, parentSpanId, window, {
+    traceId,
+    sampled: true,
+    attributes: {
+      'http.request.method': 'GET',
+      'server.port': port,
+      ...(kind === 'client'
+        ? { 'url.full': `http://127.0.0.1:${port}${path}` }
+        : { 'url.path': path }),
+    },
+  });
+}
+
 /** checkout -> payment, healthy: entry joined the probe, payment is a child of checkout's client. */
 export function healthy(): SpanRecord[] {
   return [

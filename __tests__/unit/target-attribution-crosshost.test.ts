@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { verifyTarget, type TargetProbe } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
+import { httpSpan } from '../helpers/target-spans';
 
 const PORTS = { a: 44915, c: 39631 } as const;
 type Service = keyof typeof PORTS;
@@ -26,28 +27,19 @@ function span(
   parentSpanId: string | undefined,
   service: Service,
   kind: 'server' | 'client',
-  [start, end]: [number, number],
+  window: [number, number],
 ): SpanRecord {
-  const port = PORTS[kind === 'client' ? 'c' : service];
-  return {
+  const to = kind === 'client' ? 'c' : service;
+  return httpSpan(
     traceId,
     spanId,
     parentSpanId,
-    parentIsRemote: kind === 'server' && parentSpanId !== undefined ? true : undefined,
-    name: 'GET',
+    `service-${service}`,
     kind,
-    service: `service-${service}`,
-    startTimeMs: start,
-    endTimeMs: end,
-    sampled: true,
-    attributes: {
-      'http.request.method': 'GET',
-      'server.port': port,
-      ...(kind === 'client'
-        ? { 'url.full': `http://127.0.0.1:${port}/service-c` }
-        : { 'url.path': `/service-${service}` }),
-    },
-  };
+    window,
+    PORTS[to],
+    `/service-${to}`,
+  );
 }
 
 const T1 = '11111111111111111111111111111111';
@@ -134,36 +126,27 @@ describe('strict-first attribution with a callee clock ahead of the caller (revi
 // blamed probe 2. Strict-first gives it to the call holding it (0 to 500, 450 ms from its start),
 // and rule 2 then gives the client root at 800 to probe 1's other call (service-x listens where
 // it went): probe 2 reads passed, with no diagnosis. The run fails all the same (probe 1's calls).
-const X = (port: number, to: string): SpanRecord['attributes'] => ({
-  'http.request.method': 'GET',
-  'server.port': port,
-  'url.full': `http://127.0.0.1:${port}/${to}`,
-});
+/** service-x listens on 7777 (every server span here names it); `calls` is the port a client called. */
 function xSpan(
   traceId: string,
   spanId: string,
   parentSpanId: string | undefined,
   service: string,
   kind: 'server' | 'client',
-  [start, end]: [number, number],
+  window: [number, number],
   calls?: number,
 ): SpanRecord {
-  return {
+  const port = kind === 'client' ? calls! : 7777;
+  return httpSpan(
     traceId,
     spanId,
     parentSpanId,
-    parentIsRemote: kind === 'server' && parentSpanId !== undefined ? true : undefined,
-    name: 'GET',
-    kind,
     service,
-    startTimeMs: start,
-    endTimeMs: end,
-    sampled: true,
-    attributes:
-      kind === 'client'
-        ? X(calls!, calls === 7777 ? 'x' : 'd')
-        : { 'http.request.method': 'GET', 'server.port': 7777, 'url.path': '/x' },
-  };
+    kind,
+    window,
+    port,
+    port === 7777 ? '/x' : '/d',
+  );
 }
 const TP = 'a'.repeat(32);
 const TQ = 'b'.repeat(32);

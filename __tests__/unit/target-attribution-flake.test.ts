@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { verifyTarget, type TargetProbe } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
+import { httpSpan } from '../helpers/target-spans';
 
 const PORTS = { a: 44915, b: 36705, c: 39631 } as const;
 type Service = keyof typeof PORTS;
@@ -46,28 +47,18 @@ const ROWS: Row[] = [
   ['2c87c5bf5097eb0f752c14128519ed41', '08f72be6fb9b74e1', undefined, 'c', 'server', [11486, 11544.1]],
 ];
 
-function record([traceId, spanId, parentSpanId, service, kind, [start, end]]: Row): SpanRecord {
+function record([traceId, spanId, parentSpanId, service, kind, window]: Row): SpanRecord {
   const to = kind === 'client' ? callee(spanId) : service;
-  return {
+  return httpSpan(
     traceId,
     spanId,
     parentSpanId,
-    // A server span's parent is remote (the probe's span or service-a's client span).
-    parentIsRemote: kind === 'server' && parentSpanId !== undefined ? true : undefined,
-    name: 'GET',
+    `service-${service}`,
     kind,
-    service: `service-${service}`,
-    startTimeMs: start,
-    endTimeMs: end,
-    sampled: true,
-    attributes: {
-      'http.request.method': 'GET',
-      'server.port': PORTS[to],
-      ...(kind === 'client'
-        ? { 'url.full': `http://127.0.0.1:${PORTS[to]}/service-${to}` }
-        : { 'url.path': `/service-${service}` }),
-    },
-  };
+    window,
+    PORTS[to],
+    `/service-${to}`,
+  );
 }
 
 /** The service a client span of service-a called: service-b's port first in each request. */
