@@ -48,6 +48,24 @@ export function span(
   };
 }
 
+/** A probe answered 200 that was sent 1 ms before its entry span began and ended 1 ms after. */
+export function probeAround(
+  index: number,
+  traceId: string,
+  spanId: string,
+  [from, to]: [number, number],
+): TargetProbe {
+  return {
+    index,
+    traceId,
+    spanId,
+    startMs: from - 1,
+    endMs: to + 1,
+    status: 200,
+    error: undefined,
+  };
+}
+
 /**
  * A sampled HTTP span in stable conventions, as a service on 127.0.0.1 reports it: a server span
  * names the port it listens on and the path it received, a client span the port and URL it called.

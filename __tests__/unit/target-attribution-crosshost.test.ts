@@ -14,9 +14,9 @@
 // (the first test); which probe gets which root is what changed (the second, a todo).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { verifyTarget, type TargetProbe } from '../../src/verify/target';
+import { verifyTarget } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
-import { httpSpan } from '../helpers/target-spans';
+import { httpSpan, probeAround } from '../helpers/target-spans';
 
 const PORTS = { a: 44915, c: 39631 } as const;
 type Service = keyof typeof PORTS;
@@ -55,24 +55,11 @@ const SPANS: SpanRecord[] = [
   span('44444444444444444444444444444444', ROOT_OF_CALL_1, undefined, 'c', 'server', [400, 410]),
 ];
 
-function probe(index: number, traceId: string, spanId: string, [from, to]: [number, number]) {
-  const request: TargetProbe = {
-    index,
-    traceId,
-    spanId,
-    startMs: from - 1,
-    endMs: to + 1,
-    status: 200,
-    error: undefined,
-  };
-  return request;
-}
-
 function verification() {
   return verifyTarget({
     probes: [
-      probe(1, T1, '00000000000000f1', [0, 1100]),
-      probe(2, T2, '00000000000000f2', [50, 150]),
+      probeAround(1, T1, '00000000000000f1', [0, 1100]),
+      probeAround(2, T2, '00000000000000f2', [50, 150]),
     ],
     spans: SPANS,
     expectServices: ['service-a', 'service-c'],
@@ -164,8 +151,8 @@ const LOCAL_SPANS: SpanRecord[] = [
 function localVerification() {
   return verifyTarget({
     probes: [
-      probe(1, TP, 'f000000000000001', [0, 1100]),
-      probe(2, TQ, 'f000000000000002', [600, 1000]),
+      probeAround(1, TP, 'f000000000000001', [0, 1100]),
+      probeAround(2, TQ, 'f000000000000002', [600, 1000]),
     ],
     spans: LOCAL_SPANS,
     expectServices: [],

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { verifyTarget, type TargetProbe } from '../../src/verify/target';
 import type { SpanRecord } from '../../src/verify/types';
-import { httpSpan } from '../helpers/target-spans';
+import { httpSpan, probeAround } from '../helpers/target-spans';
 
 const PORTS = { a: 44915, b: 36705, c: 39631 } as const;
 type Service = keyof typeof PORTS;
@@ -77,15 +77,7 @@ function callee(spanId: string): Service {
 }
 
 function probeOf(index: number, spanId: string, entry: Row): TargetProbe {
-  return {
-    index,
-    traceId: entry[0],
-    spanId,
-    startMs: entry[5][0] - 1,
-    endMs: entry[5][1] + 1,
-    status: 200,
-    error: undefined,
-  };
+  return probeAround(index, entry[0], spanId, entry[5]);
 }
 
 const entryOf = (id: string): Row => ROWS.find(([, spanId]) => spanId === id)!;
