@@ -3,6 +3,7 @@ import net from 'node:net';
 import { describe, test } from 'node:test';
 import { readActionYml } from '../helpers/action-yml';
 import { runDist, type DistRun } from '../helpers/run-dist';
+import { freePorts } from '../target/harness';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
@@ -243,16 +244,3 @@ describe('dist/index.js in a terminal (outside the runner)', { concurrency: true
     assert.match(run.stderr, /^Error: Trace context propagation failed\. service-a -> service-b/m);
   });
 });
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, async () => {
-      const server = net.createServer();
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return server;
-    }),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}

@@ -3,15 +3,8 @@ import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 import { InputError } from '../../src/errors';
 import { startReceiver } from '../../src/receiver';
+import { freePorts } from '../target/harness';
 import { JSON_HEADERS, jsonRequest, jsonSpan, send } from './helpers';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('receiver lifecycle and settings', () => {
   test('ephemeral ports are reported back; URLs point at them', async () => {
@@ -56,7 +49,7 @@ describe('receiver lifecycle and settings', () => {
 
   test('a busy gRPC port is an InputError too, and the HTTP server started first is closed', async () => {
     const first = await startReceiver({ httpPort: 0, grpcPort: 0 });
-    const httpPort = await freePort();
+    const [httpPort] = await freePorts(1);
     try {
       await assert.rejects(
         startReceiver({

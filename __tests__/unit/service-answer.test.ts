@@ -4,11 +4,11 @@
 // a run that never uses it (BENCHMARKS.md, "Start-up, fourth round").
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '../../src/modes/self-test/clients';
 import { HOP_FAILURE_STATUS } from '../../src/modes/self-test/hop-failure';
 import { HOST, startService, type RunningService } from '../../src/modes/self-test/service';
+import { freePorts } from '../target/harness';
 
 /** Bound on every request here: the services answer at once. */
 const TIMEOUT_MS = 20_000;
@@ -95,10 +95,8 @@ describe('a service answers with JSON and never reads the global Response', () =
   });
 
   test('a hop failure: JSON too, with the failure status', async () => {
-    const gone = net.createServer();
-    await new Promise<void>((resolve) => gone.listen(0, HOST, resolve));
-    const port = (gone.address() as net.AddressInfo).port;
-    await new Promise((resolve) => gone.close(resolve));
+    // A claimed port below the ephemeral range: no other test process binds it meanwhile.
+    const [port] = await freePorts(1);
     const caller = await service('service-a', { url: `http://${HOST}:${port}/work`, port });
     const answer = await get(caller.url);
     assert.equal(answer.status, HOP_FAILURE_STATUS, answer.body);
