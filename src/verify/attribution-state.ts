@@ -1,5 +1,6 @@
 import type { Call, ProbeAnalysis } from './analysis';
 import type { ListenerHosts } from './attribution-address';
+import type { CallerSweep } from './attribution-caller-index';
 import type { CallSearch } from './attribution-calls';
 import type { LocalServers } from './attribution-local';
 import type { Break } from './breaks';
@@ -71,6 +72,10 @@ export interface State extends AttributionOptions {
   listenerHosts: ListenerHosts | undefined;
   /** Per probe, its requests that made no instrumented call (rule 3); built when first asked. */
   forwarders: Map<number, Forwarders>;
+  /** The probes' server spans by start, swept for rule 3; built when first asked. */
+  callerSweep: CallerSweep | undefined;
+  /** Probes whose entry did not join and that have a status (rule 5); built when first asked. */
+  unjoined: number[] | undefined;
   /** The probes' calls by port and start, for rules 1 and 2; built when first asked. */
   calls: CallSearch | undefined;
 }

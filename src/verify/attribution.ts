@@ -75,6 +75,8 @@ export function attribute(
     calls: undefined,
     listenerHosts: undefined,
     forwarders: new Map(),
+    callerSweep: undefined,
+    unjoined: undefined,
   };
   const components = probes.map((): Component => ({ traces: new Set(), read: 0 }));
   for (const brk of breaks) {
@@ -188,15 +190,19 @@ function entryNotJoined(brk: Break, state: State): ReturnType<Rule> {
   if (brk.span.kind !== 'server') return undefined;
   const at = brk.span.startTimeMs;
   let best: number | undefined;
-  state.probes.forEach((probe, index) => {
-    if (probe.entrySpans.length > 0 || probe.probe.status === undefined) return;
-    if (state.entries.has(String(index))) return;
-    if (!within(at, probe.probe.startMs, probe.probe.endMs, state.skewMs)) return;
+  // Only the probes whose entry did not join: a server root read every probe (probes x roots).
+  state.unjoined ??= state.probes.flatMap((probe, index) =>
+    probe.entrySpans.length > 0 || probe.probe.status === undefined ? [] : [index],
+  );
+  for (const index of state.unjoined) {
+    const probe = state.probes[index]!;
+    if (state.entries.has(String(index))) continue;
+    if (!within(at, probe.probe.startMs, probe.probe.endMs, state.skewMs)) continue;
     // The probe sent nearest before the break: under concurrency each entry explains its own.
     const distance = Math.abs(at - probe.probe.startMs);
     if (best === undefined || distance < Math.abs(at - state.probes[best]!.probe.startMs))
       best = index;
-  });
+  }
   if (best === undefined) return undefined;
   state.entries.add(String(best));
   return { probe: best, cause: { kind: 'entry' } };
