@@ -103,3 +103,58 @@ export function learn(sweep: CallerSweep | undefined, probe: number, service: st
   if (probes === undefined) sweep.known.set(service, new Set([probe]));
   else probes.add(probe);
 }
+
+/**
+ * The unrelated requests kept as callers (`State.unrelated`, at most 1,000), with what spares
+ * each server root a pass over them: a bound below every end plus the skew (nothing to drop
+ * while a break begins no later), and how many are of each service (none is a caller of a break
+ * of its own service). Under a flood of one service's roots the list stays full of that
+ * service's requests, and each root copied and read all of them.
+ */
+export function keepUnrelated(state: State, span: SpanRecord): void {
+  state.unrelated.push(span);
+  const end = span.endTimeMs + state.skewMs;
+  // A time that is no number makes the bound none (NaN) until the next pass drops it.
+  if (Number.isNaN(end) || end < state.unrelatedFloor) state.unrelatedFloor = end;
+  count(state, span.service, 1);
+}
+
+/** Only the last `max` unrelated requests kept. */
+export function trimUnrelated(state: State, max: number): void {
+  if (state.unrelated.length <= max) return;
+  const dropped = state.unrelated.length - max;
+  for (let index = 0; index < dropped; index += 1)
+    count(state, state.unrelated[index]!.service, -1);
+  state.unrelated = state.unrelated.slice(dropped);
+}
+
+/** Drop the unrelated requests that ended (plus the skew) before `at`, in order. */
+export function expireUnrelated(state: State, at: number): void {
+  if (state.unrelatedFloor >= at) return;
+  const skew = state.skewMs;
+  let floor = Infinity;
+  let kept = 0;
+  const list = state.unrelated;
+  for (const span of list) {
+    const end = span.endTimeMs + skew;
+    if (!(end >= at)) {
+      count(state, span.service, -1);
+      continue;
+    }
+    if (end < floor) floor = end;
+    list[kept++] = span;
+  }
+  list.length = kept;
+  state.unrelatedFloor = floor;
+}
+
+/** Some unrelated request is of another service than `service`. */
+export function unrelatedOtherThan(state: State, service: string): boolean {
+  return state.unrelated.length > (state.unrelatedServices.get(service) ?? 0);
+}
+
+function count(state: State, service: string, by: number): void {
+  const now = (state.unrelatedServices.get(service) ?? 0) + by;
+  if (now === 0) state.unrelatedServices.delete(service);
+  else state.unrelatedServices.set(service, now);
+}

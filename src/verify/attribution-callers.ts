@@ -1,9 +1,11 @@
 import { servedAddress } from './attribution-address';
 import {
   callerSweep,
+  expireUnrelated,
   inFlight,
   knows,
   learn,
+  unrelatedOtherThan,
   type CallerSweep,
   type ProbeRequest,
 } from './attribution-caller-index';
@@ -35,13 +37,14 @@ export function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule>
       ? walkProbes(brk, state)
       : fromSweep(brk, state, sweep, swept);
   // Requests no probe sent are callers too: the tightest fit wins, probe or not.
-  state.unrelated = state.unrelated.filter((span) => span.endTimeMs + state.skewMs >= at);
-  for (const span of state.unrelated) {
-    if (!eligible(span, brk.span, state, false)) continue;
-    const rank = callerRank(span, brk.span, state);
-    if (best === undefined || compareRanks(rank, best.rank) < 0)
-      best = { probe: undefined, caller: span, rank };
-  }
+  expireUnrelated(state, at);
+  if (unrelatedOtherThan(state, brk.span.service))
+    for (const span of state.unrelated) {
+      if (!eligible(span, brk.span, state, false)) continue;
+      const rank = callerRank(span, brk.span, state);
+      if (best === undefined || compareRanks(rank, best.rank) < 0)
+        best = { probe: undefined, caller: span, rank };
+    }
   if (best === undefined) return undefined;
   state.used.add(best.caller);
   if (best.probe === undefined) return 'unrelated';
@@ -88,6 +91,7 @@ function fromSweep(
   const found: { entry: ProbeRequest; rank: CallerRank }[] = [];
   let unordered = false;
   for (const entry of swept) {
+    if (entry.span.service === service) continue;
     // The callee known to that probe: only its requests that made no instrumented call.
     const forwardersOnly = knows(sweep, entry.probe, service);
     if (!eligible(entry.span, brk.span, state, forwardersOnly)) continue;

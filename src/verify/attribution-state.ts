@@ -56,6 +56,10 @@ export interface State extends AttributionOptions {
    * window small however many unrelated requests a flood brings.
    */
   unrelated: SpanRecord[];
+  /** No unrelated request's end plus the skew is below it (NaN: not known). */
+  unrelatedFloor: number;
+  /** How many unrelated requests of each service `unrelated` holds. */
+  unrelatedServices: Map<string, number>;
   /** Traces whose server spans are in `unrelated` already. */
   unrelatedTraces: Set<string>;
   /** Client spans by trace and parent span id, built once per trace when first asked. */

@@ -1,5 +1,6 @@
 import type { ProbeAnalysis } from './analysis';
 import { callsGrew, closestCall } from './attribution-calls';
+import { keepUnrelated, trimUnrelated } from './attribution-caller-index';
 import { uninstrumentedCaller } from './attribution-callers';
 import { latestCovering, localServers, take, type LocalServers } from './attribution-local';
 import { unrelatedCall } from './attribution-unrelated';
@@ -66,6 +67,8 @@ export function attribute(
     deferred: new Set(),
     entries: new Set(),
     unrelated: [],
+    unrelatedFloor: Infinity,
+    unrelatedServices: new Map(),
     unrelatedTraces: new Set(),
     clientsByParent: new Map(),
     attachedTraces: new Set(probes.flatMap((p) => p.component.map((g) => g.traceId))),
@@ -127,10 +130,8 @@ function addUnrelated(traceId: string, state: State): void {
   if (state.unrelatedTraces.has(traceId)) return;
   state.unrelatedTraces.add(traceId);
   for (const span of state.traceSpans(traceId))
-    if (span.kind === 'server') state.unrelated.push(span);
-  if (state.unrelated.length > MAX_UNRELATED_CALLERS) {
-    state.unrelated = state.unrelated.slice(-MAX_UNRELATED_CALLERS);
-  }
+    if (span.kind === 'server') keepUnrelated(state, span);
+  trimUnrelated(state, MAX_UNRELATED_CALLERS);
 }
 
 function firstCause(brk: Break, state: State): ReturnType<Rule> {
