@@ -2,6 +2,7 @@ import type { ProbeAnalysis } from './analysis';
 import { callsGrew, closestCall } from './attribution-calls';
 import { keepUnrelated, trimUnrelated } from './attribution-caller-index';
 import { uninstrumentedCaller } from './attribution-callers';
+import { unjoinedAt } from './attribution-entry-index';
 import { latestCovering, localServers, take, type LocalServers } from './attribution-local';
 import { unrelatedCall } from './attribution-unrelated';
 import {
@@ -80,6 +81,7 @@ export function attribute(
     forwarders: new Map(),
     callerSweep: undefined,
     unjoined: undefined,
+    unjoinedSweep: undefined,
   };
   const components = probes.map((): Component => ({ traces: new Set(), read: 0 }));
   for (const brk of breaks) {
@@ -191,18 +193,18 @@ function entryNotJoined(brk: Break, state: State): ReturnType<Rule> {
   if (brk.span.kind !== 'server') return undefined;
   const at = brk.span.startTimeMs;
   let best: number | undefined;
-  // Only the probes whose entry did not join: a server root read every probe (probes x roots).
-  state.unjoined ??= state.probes.flatMap((probe, index) =>
-    probe.entrySpans.length > 0 || probe.probe.status === undefined ? [] : [index],
-  );
-  for (const index of state.unjoined) {
+  let nearest = NaN;
+  for (const index of unjoinedAt(state, at)) {
     const probe = state.probes[index]!;
     if (state.entries.has(String(index))) continue;
     if (!within(at, probe.probe.startMs, probe.probe.endMs, state.skewMs)) continue;
     // The probe sent nearest before the break: under concurrency each entry explains its own.
+    // On equal distances the first probe (the sweep lists them in no order).
     const distance = Math.abs(at - probe.probe.startMs);
-    if (best === undefined || distance < Math.abs(at - state.probes[best]!.probe.startMs))
+    if (best === undefined || distance < nearest || (distance === nearest && index < best)) {
       best = index;
+      nearest = distance;
+    }
   }
   if (best === undefined) return undefined;
   state.entries.add(String(best));
