@@ -138,3 +138,26 @@ describe('rule 5 by sweep: the probe whose entry did not join', () => {
     assert.deepEqual(causes([early, late], roots), [['1 entry'], ['2 entry']]);
   });
 });
+
+describe('rule 3: the unrelated requests kept as callers', () => {
+  test('those that ended are dropped before the newest are kept, so a long one stays a caller', () => {
+    // legacy's long request L (no probe's), then 999 short requests of legacy and one more just
+    // after they ended: at most 1,000 unrelated requests are kept, the ended ones dropped first,
+    // so L is still kept when payment's root Y begins inside it, and Y is nobody's doing (L
+    // called it). Had the ended ones been kept, L would have been cut, and Y blamed on the entry
+    // of the probe in flight.
+    const p1 = probeAt(1, 10.55, 400);
+    const spans = [root('legacy', 'f0000', [0, 100])];
+    for (let index = 0; index < 999; index += 1)
+      spans.push(root('legacy', `e${String(index).padStart(4, '0')}`, [10, 10]));
+    spans.push(root('legacy', 'd0000', [10.5, 10.5]), root('payment', 'c0000', [10.6, 10.7]));
+    const analysis = analyzeRun({
+      probes: [p1],
+      spans,
+      expectServices: [],
+      header: 'traceparent',
+      maxClockSkewMs: 0,
+    });
+    assert.deepEqual(analysis.probes[0]!.breaks, []);
+  });
+});
