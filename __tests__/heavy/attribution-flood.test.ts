@@ -76,17 +76,19 @@ describe('attribution under a flood of unrelated requests', () => {
   });
 
   // The same with 50,000 roots. Rule 3 still read every probe for each root (whether the service
-  // was in its trace, then its forwarders' extent): 28.8 s of CPU for verifyTarget at 076861b,
-  // close to this bound, 20 to 37 s in the last round. Now the probes' server spans are swept by
-  // start once (each admitted when a root begins near it, dropped for good once ended or used),
-  // and the unrelated callers read only when one is of another service: BEFORE_AFTER_50K.
+  // was in its trace, then its forwarders' extent), and copied its 1,000 unrelated callers: 37 to
+  // 52 s of CPU for verifyTarget at 076861b (the runner: 28 s of CPU, 41.6 s wall at load 5.9,
+  // just inside this bound). Now the probes' server spans are swept by start once (each admitted
+  // when a root begins near it, dropped for good once ended or used), and the unrelated callers
+  // read only when one is of another service: 3.8 to 4.3 s (interleaved, load 4 to 6.3).
   test('4,000 probes amid 50,000 server roots of a service they reach: the verdict comes, in bounded time', async () => {
     assert.deepEqual(await flood('probed-server-wide'), { passed: true, failed: [], blamed: 0 });
   });
 
   // Server roots of a service no probe reaches (cron): rule 3 read every span of every probe for
-  // each root, 4,000 roots x 400,000 spans. BEFORE_AFTER_CRON. The roots near the first probes
-  // are blamed on a request in flight that made the call without a client (92 probes).
+  // each root, 4,000 roots x 400,000 spans: killed at this bound at 076861b (82 s of CPU for
+  // verifyTarget, load 5.4); now the same sweep, 2.1 s. The roots near the first probes are
+  // blamed on a request in flight that made the call without a client (92 probes).
   test('4,000 probes amid 4,000 server roots of a service none reaches: the verdict comes, in bounded time', async () => {
     assert.deepEqual(await flood('unreached-server'), {
       passed: false,
