@@ -234,6 +234,10 @@ const MODES: Record<string, () => ReturnType<typeof manyProbes>> = {
   'probed-client': () => manyProbes(4_000, 50_000, 'payment', 'client', 10_000),
   // Server roots of a service in every probe's trace: rule 3 looks for a forwarder of each.
   'probed-server': () => manyProbes(4_000, 10_000, 'payment', 'server'),
+  // The same with 50,000 roots: rule 3 read every probe for each root (probes x roots); and
+  // server roots of a service no probe reaches, which read every span of every probe.
+  'probed-server-wide': () => manyProbes(4_000, 50_000, 'payment', 'server'),
+  'unreached-server': () => manyProbes(4_000, 4_000, 'cron', 'server'),
   'peer-ports': () => peerPorts(192_000),
   'attached-calls': () => attachedCalls(350),
   // 80,000 roots attached to one probe (8 traces of b, 10,000 calls each), within the default

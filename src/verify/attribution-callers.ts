@@ -1,5 +1,22 @@
 import { servedAddress } from './attribution-address';
+import {
+  callerSweep,
+  expireUnrelated,
+  inFlight,
+  knows,
+  learn,
+  unrelatedOtherThan,
+  type CallerSweep,
+  type ProbeRequest,
+} from './attribution-caller-index';
 import { within, type Forwarders, type Rule, type State } from './attribution-state';
+import {
+  callerRank,
+  clientsUnder,
+  compareRanks,
+  encloses,
+  type CallerRank,
+} from './attribution-caller-rank';
 import type { Break } from './breaks';
 import type { SpanRecord } from './types';
 
@@ -13,21 +30,106 @@ import type { SpanRecord } from './types';
 export function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule> {
   if (brk.span.kind !== 'server') return undefined;
   const at = brk.span.startTimeMs;
-  let best: { probe: number | undefined; caller: SpanRecord; rank: CallerRank } | undefined;
-  const consider = (
-    probe: number | undefined,
-    spans: readonly SpanRecord[],
-    forwardersOnly: boolean,
-  ): void => {
-    for (const span of spans) {
-      if (span.kind !== 'server' || span.service === brk.span.service) continue;
-      if (state.used.has(span) || !within(at, span.startTimeMs, span.endTimeMs, state.skewMs))
-        continue;
-      if (forwardersOnly && !forwarded(span, brk.span, state)) continue;
+  const sweep = callerSweep(state);
+  const swept = sweep === undefined ? undefined : inFlight(sweep, at, state);
+  let best =
+    sweep === undefined || swept === undefined
+      ? walkProbes(brk, state)
+      : fromSweep(brk, state, sweep, swept);
+  // Requests no probe sent are callers too: the tightest fit wins, probe or not.
+  expireUnrelated(state, at);
+  if (unrelatedOtherThan(state, brk.span.service))
+    for (const span of state.unrelated) {
+      if (!eligible(span, brk.span, state, false)) continue;
       const rank = callerRank(span, brk.span, state);
-      if (best === undefined || compareRanks(rank, best.rank) < 0) {
+      if (best === undefined || compareRanks(rank, best.rank) < 0)
+        best = { probe: undefined, caller: span, rank };
+    }
+  if (best === undefined) return undefined;
+  state.used.add(best.caller);
+  if (best.probe === undefined) return 'unrelated';
+  state.entries.add(`${best.probe}\u0000${brk.span.service}`);
+  learn(sweep, best.probe, brk.span.service);
+  return { probe: best.probe, cause: { kind: 'caller', caller: best.caller } };
+}
+
+interface Candidate {
+  probe: number | undefined;
+  caller: SpanRecord;
+  rank: CallerRank;
+}
+
+/** A server span of another service in flight, not used; a forwarder of the callee if asked. */
+function eligible(
+  span: SpanRecord,
+  callee: SpanRecord,
+  state: State,
+  forwardersOnly: boolean,
+): boolean {
+  if (span.kind !== 'server' || span.service === callee.service) return false;
+  if (
+    state.used.has(span) ||
+    !within(callee.startTimeMs, span.startTimeMs, span.endTimeMs, state.skewMs)
+  )
+    return false;
+  return !forwardersOnly || forwarded(span, callee, state);
+}
+
+/**
+ * The best caller among the probes' requests in flight (the sweep), as the walk finds it: the
+ * lowest rank, and on equal ranks the first in probe, then trace order. A gap that is no number
+ * makes ranks incomparable, and the walk's answer depends on its order: then that order is
+ * rebuilt and the walk's strict comparison kept.
+ */
+function fromSweep(
+  brk: Break,
+  state: State,
+  sweep: CallerSweep,
+  swept: readonly ProbeRequest[],
+): Candidate | undefined {
+  const service = brk.span.service;
+  const found: { entry: ProbeRequest; rank: CallerRank }[] = [];
+  let unordered = false;
+  for (const entry of swept) {
+    if (entry.span.service === service) continue;
+    // The callee known to that probe: only its requests that made no instrumented call.
+    const forwardersOnly = knows(sweep, entry.probe, service);
+    if (!eligible(entry.span, brk.span, state, forwardersOnly)) continue;
+    if (forwardersOnly && clientsUnder(entry.span, state).length > 0) continue;
+    const rank = callerRank(entry.span, brk.span, state);
+    if (Number.isNaN(rank[3])) unordered = true;
+    found.push({ entry, rank });
+  }
+  if (unordered)
+    found.sort((a, b) => a.entry.probe - b.entry.probe || a.entry.position - b.entry.position);
+  let best: (typeof found)[number] | undefined;
+  for (const candidate of found) {
+    if (best === undefined) {
+      best = candidate;
+      continue;
+    }
+    const difference = compareRanks(candidate.rank, best.rank);
+    // Equal (or two infinite gaps, which the walk's subtraction never prefers): the first wins.
+    const tie = !unordered && !(difference < 0) && !(difference > 0);
+    if (difference < 0 || (tie && before(candidate.entry, best.entry))) best = candidate;
+  }
+  return best && { probe: best.entry.probe, caller: best.entry.span, rank: best.rank };
+}
+
+function before(a: ProbeRequest, b: ProbeRequest): boolean {
+  return a.probe < b.probe || (a.probe === b.probe && a.position < b.position);
+}
+
+/** The walk of every probe (breaks out of start order, or a skew that is no finite number). */
+function walkProbes(brk: Break, state: State): Candidate | undefined {
+  const at = brk.span.startTimeMs;
+  let best: Candidate | undefined;
+  const consider = (probe: number, spans: readonly SpanRecord[], forwardersOnly: boolean): void => {
+    for (const span of spans) {
+      if (!eligible(span, brk.span, state, forwardersOnly)) continue;
+      const rank = callerRank(span, brk.span, state);
+      if (best === undefined || compareRanks(rank, best.rank) < 0)
         best = { probe, caller: span, rank };
-      }
     }
   };
   state.probes.forEach((probe, index) => {
@@ -42,21 +144,12 @@ export function uninstrumentedCaller(brk: Break, state: State): ReturnType<Rule>
       return;
     }
     // Only its requests that made no instrumented call, and none if the break began outside
-    // their extent: 2,000 server roots of a service 4,000 probes reach cost 16 s of CPU when each
-    // walked every span of every probe (3.8 s before forwarders were looked for).
+    // their extent.
     const forwarders = forwardersOf(index, state);
     if (forwarders.from <= at && at <= forwarders.to + state.skewMs)
       consider(index, forwarders.spans, true);
   });
-  // Requests no probe sent are callers too: the tightest fit wins, probe or not.
-  state.unrelated = state.unrelated.filter((span) => span.endTimeMs + state.skewMs >= at);
-  consider(undefined, state.unrelated, false);
-  const found = best as { probe: number | undefined; caller: SpanRecord } | undefined;
-  if (found === undefined) return undefined;
-  state.used.add(found.caller);
-  if (found.probe === undefined) return 'unrelated';
-  state.entries.add(`${found.probe}\u0000${brk.span.service}`);
-  return { probe: found.probe, cause: { kind: 'caller', caller: found.caller } };
+  return best;
 }
 
 /**
@@ -140,110 +233,4 @@ function forwardedPath(received: string | undefined, forwarded: string | undefin
 /** `path` ends with `route`, a path of its own (it begins with a slash and is not a bare `/`). */
 function endsWithRoute(path: string, route: string): boolean {
   return route.startsWith('/') && route !== '/' && path.endsWith(route);
-}
-
-/** The server span began no later than the callee and ended no earlier, within the skew. */
-function encloses(span: SpanRecord, callee: SpanRecord, state: State): boolean {
-  return (
-    span.startTimeMs <= callee.startTimeMs && callee.endTimeMs <= span.endTimeMs + state.skewMs
-  );
-}
-
-/**
- * How likely a server span in flight is the request that called `callee` without a client span,
- * compared in order (lower first):
- * 1. it was not waiting on an instrumented call of its own at that moment;
- * 2. it encloses the callee (a synchronous call lies inside its caller's request);
- * 3. its service never exported a client span (an instrumented client would have);
- * 4. it fits the callee tightest: the gaps before the callee began and after it ended. Under
- *    concurrency each request's call lies closest inside that request, not inside a neighbour's.
- */
-type CallerRank = readonly [waiting: number, outside: number, hasClient: number, gapMs: number];
-
-function callerRank(span: SpanRecord, callee: SpanRecord, state: State): CallerRank {
-  const at = callee.startTimeMs;
-  const gapMs = Math.abs(at - span.startTimeMs) + Math.abs(span.endTimeMs - callee.endTimeMs);
-  return [
-    awaitsCall(span, at, state) ? 1 : 0,
-    encloses(span, callee, state) ? 0 : 1,
-    state.clientServices.has(span.service) ? 1 : 0,
-    gapMs,
-  ];
-}
-
-function compareRanks(a: CallerRank, b: CallerRank): number {
-  for (let index = 0; index < a.length; index += 1) {
-    const difference = a[index]! - b[index]!;
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
-
-/** The server span has a client span of its own in flight at `at`. */
-function awaitsCall(server: SpanRecord, at: number, state: State): boolean {
-  return clientsUnder(server, state).some(
-    (client) => client.startTimeMs <= at && at <= client.endTimeMs,
-  );
-}
-
-/**
- * The client spans made in the server span's request: its children, and the client spans under
- * spans its service put in between (Koa's and Express's middleware spans, Spring's controller
- * spans, manual spans). Without those, an instrumented caller built on such a framework read as
- * one that made no instrumented call: a forwarder that rule 3 blamed for a health check.
- * Indexed per trace when first asked.
- */
-function clientsUnder(server: SpanRecord, state: State): readonly SpanRecord[] {
-  let byRequest = state.clientsByParent.get(server.traceId);
-  if (byRequest === undefined) {
-    byRequest = new Map();
-    const spans = state.traceSpans(server.traceId);
-    const requestOf = requestFinder(spans);
-    for (const span of spans) {
-      if (span.kind !== 'client') continue;
-      const request = requestOf(span);
-      if (request === undefined) continue;
-      const siblings = byRequest.get(request);
-      if (siblings === undefined) byRequest.set(request, [span]);
-      else siblings.push(span);
-    }
-    state.clientsByParent.set(server.traceId, byRequest);
-  }
-  return byRequest.get(server.spanId) ?? [];
-}
-
-/**
- * For a client span of one trace, the id of the server span whose request made it: its parent
- * when that is a server span, else the nearest server ancestor through spans of the client's
- * own service that are neither server nor client spans. The answer for each span passed through
- * is kept, so a trace costs one walk of each chain; a chain longer than the trace (a cycle of
- * parent ids) ends the walk.
- */
-function requestFinder(spans: readonly SpanRecord[]): (client: SpanRecord) => string | undefined {
-  const byId = new Map<string, SpanRecord>();
-  for (const span of spans) byId.set(span.spanId, span);
-  const known = new Map<string, string | undefined>();
-  return (client) => {
-    const passed: string[] = [];
-    let found: string | undefined;
-    for (let parentId = client.parentSpanId; parentId !== undefined;) {
-      const parent = byId.get(parentId);
-      if (parent === undefined) break;
-      if (parent.kind === 'server') {
-        found = parent.spanId;
-        break;
-      }
-      const between = parent.kind !== 'client' && parent.service === client.service;
-      if (!between || passed.length > spans.length) break;
-      // Known for a span of the client's own service: the answer is the same for every client.
-      if (known.has(parentId)) {
-        found = known.get(parentId);
-        break;
-      }
-      passed.push(parentId);
-      parentId = parent.parentSpanId;
-    }
-    for (const id of passed) known.set(id, found);
-    return found;
-  };
 }

@@ -1,6 +1,8 @@
 import type { Call, ProbeAnalysis } from './analysis';
 import type { ListenerHosts } from './attribution-address';
+import type { CallerSweep } from './attribution-caller-index';
 import type { CallSearch } from './attribution-calls';
+import type { UnjoinedSweep } from './attribution-entry-index';
 import type { LocalServers } from './attribution-local';
 import type { Break } from './breaks';
 import type { Listeners } from './destinations';
@@ -55,6 +57,10 @@ export interface State extends AttributionOptions {
    * window small however many unrelated requests a flood brings.
    */
   unrelated: SpanRecord[];
+  /** No unrelated request's end plus the skew is below it (NaN: not known). */
+  unrelatedFloor: number;
+  /** How many unrelated requests of each service `unrelated` holds. */
+  unrelatedServices: Map<string, number>;
   /** Traces whose server spans are in `unrelated` already. */
   unrelatedTraces: Set<string>;
   /** Client spans by trace and parent span id, built once per trace when first asked. */
@@ -71,6 +77,12 @@ export interface State extends AttributionOptions {
   listenerHosts: ListenerHosts | undefined;
   /** Per probe, its requests that made no instrumented call (rule 3); built when first asked. */
   forwarders: Map<number, Forwarders>;
+  /** The probes' server spans by start, swept for rule 3; built when first asked. */
+  callerSweep: CallerSweep | undefined;
+  /** Probes whose entry did not join and that have a status (rule 5); built when first asked. */
+  unjoined: number[] | undefined;
+  /** `unjoined` swept by the probes' start, for breaks in start order; built when first asked. */
+  unjoinedSweep: UnjoinedSweep | undefined;
   /** The probes' calls by port and start, for rules 1 and 2; built when first asked. */
   calls: CallSearch | undefined;
 }

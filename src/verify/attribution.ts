@@ -1,6 +1,8 @@
 import type { ProbeAnalysis } from './analysis';
 import { callsGrew, closestCall } from './attribution-calls';
+import { keepUnrelated, trimUnrelated } from './attribution-caller-index';
 import { uninstrumentedCaller } from './attribution-callers';
+import { unjoinedAt } from './attribution-entry-index';
 import { latestCovering, localServers, take, type LocalServers } from './attribution-local';
 import { unrelatedCall } from './attribution-unrelated';
 import {
@@ -66,6 +68,8 @@ export function attribute(
     deferred: new Set(),
     entries: new Set(),
     unrelated: [],
+    unrelatedFloor: Infinity,
+    unrelatedServices: new Map(),
     unrelatedTraces: new Set(),
     clientsByParent: new Map(),
     attachedTraces: new Set(probes.flatMap((p) => p.component.map((g) => g.traceId))),
@@ -75,6 +79,9 @@ export function attribute(
     calls: undefined,
     listenerHosts: undefined,
     forwarders: new Map(),
+    callerSweep: undefined,
+    unjoined: undefined,
+    unjoinedSweep: undefined,
   };
   const components = probes.map((): Component => ({ traces: new Set(), read: 0 }));
   for (const brk of breaks) {
@@ -125,10 +132,8 @@ function addUnrelated(traceId: string, state: State): void {
   if (state.unrelatedTraces.has(traceId)) return;
   state.unrelatedTraces.add(traceId);
   for (const span of state.traceSpans(traceId))
-    if (span.kind === 'server') state.unrelated.push(span);
-  if (state.unrelated.length > MAX_UNRELATED_CALLERS) {
-    state.unrelated = state.unrelated.slice(-MAX_UNRELATED_CALLERS);
-  }
+    if (span.kind === 'server') keepUnrelated(state, span);
+  trimUnrelated(state, MAX_UNRELATED_CALLERS);
 }
 
 function firstCause(brk: Break, state: State): ReturnType<Rule> {
@@ -188,15 +193,19 @@ function entryNotJoined(brk: Break, state: State): ReturnType<Rule> {
   if (brk.span.kind !== 'server') return undefined;
   const at = brk.span.startTimeMs;
   let best: number | undefined;
-  state.probes.forEach((probe, index) => {
-    if (probe.entrySpans.length > 0 || probe.probe.status === undefined) return;
-    if (state.entries.has(String(index))) return;
-    if (!within(at, probe.probe.startMs, probe.probe.endMs, state.skewMs)) return;
+  let nearest = NaN;
+  for (const index of unjoinedAt(state, at)) {
+    const probe = state.probes[index]!;
+    if (state.entries.has(String(index))) continue;
+    if (!within(at, probe.probe.startMs, probe.probe.endMs, state.skewMs)) continue;
     // The probe sent nearest before the break: under concurrency each entry explains its own.
+    // On equal distances the first probe (the sweep lists them in no order).
     const distance = Math.abs(at - probe.probe.startMs);
-    if (best === undefined || distance < Math.abs(at - state.probes[best]!.probe.startMs))
+    if (best === undefined || distance < nearest || (distance === nearest && index < best)) {
       best = index;
-  });
+      nearest = distance;
+    }
+  }
   if (best === undefined) return undefined;
   state.entries.add(String(best));
   return { probe: best, cause: { kind: 'entry' } };
