@@ -7,6 +7,7 @@
 // Usage: node --import tsx bench/receiver.ts [batches per round, default 60] [rounds, default 6;
 // even, so that ours and gzip take each place in the round equally often, see roundOrder]
 // (RECEIVER_BENCH=block: only the event-loop block during a 16 MB batch; BLOCK_ROUNDS=n repeats it;
+// RECEIVER_BENCH=throughput: only the throughput table; RECEIVER_BENCH_PER_ROUND=1: every round;
 // RECEIVER_BENCH_TRANSPORTS=http-json,...: only these; BENCH_VARIED_ATTRIBUTES=1: attributes that
 // differ from span to span in every row). The `-varied` rows (http-proto-varied, grpc-varied)
 // send batches whose url.path and status code differ from span to span, so that no span's
@@ -202,6 +203,14 @@ async function throughput(): Promise<void> {
     print('RECEIVER_BENCH_SAME_TWICE=1: the gzip column is the uncompressed transport again');
   for (const kind of kinds.filter((each) => only === undefined || only.includes(each.name))) {
     const runs = await measureKind(kind);
+    // RECEIVER_BENCH_PER_ROUND=1: every round's CPU rates too (ours, peer, gzip, decode-only).
+    if (process.env['RECEIVER_BENCH_PER_ROUND'] === '1')
+      for (let round = 0; round < rounds; round += 1) {
+        const rates = [runs.ours, runs.peer, runs.gzip, runs.decode].map((list) =>
+          Math.round(list[round]!.cpu),
+        );
+        print(`${kind.name} round ${round + 1} by CPU: ${rates.join(' / ')}`);
+      }
     for (const by of ['wall', 'cpu'] as const) {
       const [o, p, g, d] = [runs.ours, runs.peer, runs.gzip, runs.decode].map((list) =>
         median(list.map((rate) => rate[by])),
@@ -252,6 +261,8 @@ async function main(): Promise<void> {
   }
   // RECEIVER_BENCH=block measures only the event-loop block (part 3b), in seconds not minutes.
   if (process.env['RECEIVER_BENCH'] !== 'block') await throughput();
+  // RECEIVER_BENCH=throughput measures only the throughput table (part 3), for repeated runs.
+  if (process.env['RECEIVER_BENCH'] === 'throughput') return;
   heading('Part 3b: the longest event-loop block during a 16 MB batch');
   // BLOCK_ROUNDS: repeat each (the figures vary with load); every round is printed.
   const rows: string[][] = [];
