@@ -102,6 +102,25 @@ describe('rule 3 by sweep, reviewed', () => {
     // Past the skew, it is the probe's entry.
     assert.deepEqual(causes([p], world(94)), [['c0000 entry']]);
   });
+  test('the cap of 1,000 unrelated requests cuts the oldest and forgets its service (per-service count not told of the cut)', () => {
+    // 1,000 long requests of legacy (no probe's: sent before the probe), then one of gateway:
+    // the cap cuts the oldest legacy request, so 999 of legacy and 1 of gateway are kept. A root
+    // of legacy then has gateway's request as its caller (nobody's doing), not the probe's
+    // entry. Had the count of legacy stayed 1,000, no request of another service would seem kept.
+    const p = { ...probeAt(1, 15, 400) };
+    const spans: SpanRecord[] = [];
+    for (let index = 0; index < 1000; index += 1)
+      spans.push(root('legacy', `e${String(index).padStart(4, '0')}`, [0, 1000]));
+    spans.push(root('gateway', 'd0000', [10, 1000]), root('legacy', 'c0000', [20, 30]));
+    const analysis = analyzeRun({
+      probes: [p],
+      spans,
+      expectServices: [],
+      header: 'traceparent',
+      maxClockSkewMs: 0,
+    });
+    assert.deepEqual(analysis.probes[0]!.breaks, []);
+  });
 });
 
 describe('rule 5 by sweep, reviewed', () => {
