@@ -48,6 +48,18 @@ export function span(
   };
 }
 
+/** Probe `index` of the attribution tests, sent at `startMs`, answered at `endMs`; its ids repeat its digit. */
+export function probeAt(index: number, startMs: number, endMs: number): TargetProbe {
+  return {
+    ...probe,
+    index,
+    traceId: String(index).repeat(32),
+    spanId: String(index).repeat(16),
+    startMs,
+    endMs,
+  };
+}
+
 /** A probe answered 200 that was sent 1 ms before its entry span began and ended 1 ms after. */
 export function probeAround(
   index: number,

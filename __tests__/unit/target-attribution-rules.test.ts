@@ -6,21 +6,10 @@ import { analyzeRun } from '../../src/verify/analysis';
 import { FOLLOW_UP_MS } from '../../src/verify/attribution';
 import type { TargetInput, TargetProbe } from '../../src/verify/target-types';
 import type { SpanRecord } from '../../src/verify/types';
-import { PROBE_SPAN, healthy, probe, span, verify } from '../helpers/target-spans';
+import { PROBE_SPAN, healthy, probe, probeAt, span, verify } from '../helpers/target-spans';
 
 const SKEW = 50;
 const NEW = 'n'.repeat(32).replace(/n/g, '7');
-
-function probeAt(index: number, startMs: number, endMs: number): TargetProbe {
-  return {
-    ...probe,
-    index,
-    traceId: String(index).repeat(32),
-    spanId: String(index).repeat(16),
-    startMs,
-    endMs,
-  };
-}
 
 function causes(probes: TargetProbe[], spans: SpanRecord[], extra: Partial<TargetInput> = {}) {
   const analysis = analyzeRun({

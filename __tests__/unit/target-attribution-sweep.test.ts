@@ -8,50 +8,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeRun } from '../../src/verify/analysis';
-import type { TargetProbe } from '../../src/verify/target-types';
 import type { SpanRecord } from '../../src/verify/types';
-import { probe, span } from '../helpers/target-spans';
-
-const SKEW = 5;
-
-function probeAt(index: number, startMs: number, endMs: number): TargetProbe {
-  return {
-    ...probe,
-    index,
-    traceId: String(index).repeat(32),
-    spanId: String(index).repeat(16),
-    startMs,
-    endMs,
-  };
-}
-
-/** Per probe, `root-span-id cause detail` for each break attributed to it. */
-function causes(probes: TargetProbe[], spans: SpanRecord[]): string[][] {
-  const analysis = analyzeRun({
-    probes,
-    spans,
-    expectServices: [],
-    header: 'traceparent',
-    maxClockSkewMs: SKEW,
-  });
-  return analysis.probes.map((p) =>
-    p.breaks.map((b) => {
-      const cause = b.cause;
-      const detail = cause.kind === 'caller' ? cause.caller.spanId : '';
-      return `${b.span.spanId} ${cause.kind} ${detail}`.trim();
-    }),
-  );
-}
-
-/** A new root server span of `service` in a trace of its own. */
-function root(service: string, id: string, window: [number, number]): SpanRecord {
-  return span(service, 'server', id, undefined, window, { traceId: `7${id.padStart(31, '0')}` });
-}
-
-/** The requests of the probe's own trace (its entry made none: a status of none, so rule 5 is out). */
-function served(p: TargetProbe, requests: SpanRecord[]): SpanRecord[] {
-  return requests.map((request) => ({ ...request, traceId: p.traceId }));
-}
+import { causes, root, served, SKEW } from '../helpers/attribution-sweep';
+import { probeAt, span } from '../helpers/target-spans';
 
 describe('rule 3 by sweep: the edges of a request in flight', () => {
   const p1 = { ...probeAt(1, 0, 1000), status: undefined };
