@@ -1,14 +1,14 @@
 import type { State } from './attribution-state';
+import { sweepTo, timeSweep, type TimeSweep } from './attribution-sweep';
 import type { SpanRecord } from './types';
 
 /**
  * The probes' server spans in flight at a break, for rule 3 (`uninstrumentedCaller`), found by a
- * sweep instead of a walk of every probe. The rule walked every probe for each server root
- * (`some` over its spans, then its forwarders): 50,000 server roots of a service 4,000 probes
- * reach took 20 to 37 s of CPU, and 4,000 roots of a service none reaches, whose roots read
- * every span of every probe, 82 s. Breaks come in start order, so a span is admitted once when a
- * break begins within the skew after its start, and dropped for good once a break begins more
- * than the skew after its end, or once it explains a break (`used` only grows).
+ * sweep (`TimeSweep`) instead of a walk of every probe. The rule walked every probe for each
+ * server root (`some` over its spans, then its forwarders): 50,000 server roots of a service 4,000
+ * probes reach took 20 to 37 s of CPU, and 4,000 roots of a service none reaches, whose roots
+ * read every span of every probe, 82 s. A span leaves the sweep once ended or once it explains a
+ * break (`used` only grows).
  */
 
 /** A server span of a probe's own trace, with the probe and its position in that trace. */
@@ -19,14 +19,8 @@ export interface ProbeRequest {
 }
 
 export interface CallerSweep {
-  /** The probes' server spans that can be in flight at some moment, by start (stable). */
-  sorted: ProbeRequest[];
-  /** How many of `sorted` were admitted so far. */
-  admitted: number;
-  /** Admitted and not yet ended (within the skew) nor used, at the last break. */
-  active: ProbeRequest[];
-  /** The start of the last break looked at: a break before it cannot be swept. */
-  last: number;
+  /** The probes' server spans, swept by start. */
+  requests: TimeSweep<ProbeRequest>;
   /**
    * Per service, the probes that know it: their own trace holds it, or one of their requests
    * already called it without a client (`entries`, `3\u0000payment`, kept here too).
@@ -41,8 +35,7 @@ export interface CallerSweep {
 export function callerSweep(state: State): CallerSweep | undefined {
   if (!state.inStartOrder || !Number.isFinite(state.skewMs)) return undefined;
   if (state.callerSweep !== undefined) return state.callerSweep;
-  const skew = state.skewMs;
-  const sorted: ProbeRequest[] = [];
+  const requests: ProbeRequest[] = [];
   const known = new Map<string, Set<number>>();
   state.probes.forEach((probe, index) => {
     const spans = probe.graph.spans;
@@ -51,15 +44,18 @@ export function callerSweep(state: State): CallerSweep | undefined {
       const probes = known.get(span.service);
       if (probes === undefined) known.set(span.service, new Set([index]));
       else probes.add(index);
-      if (span.kind !== 'server') continue;
-      // In flight at no moment (a time that is no number, or an end before the start): never
-      // within, as `within` reads it.
-      if (!(span.startTimeMs - skew <= span.endTimeMs + skew)) continue;
-      sorted.push({ probe: index, position, span });
+      if (span.kind === 'server') requests.push({ probe: index, position, span });
     }
   });
-  sorted.sort((a, b) => a.span.startTimeMs - b.span.startTimeMs);
-  state.callerSweep = { sorted, admitted: 0, active: [], last: -Infinity, known };
+  state.callerSweep = {
+    requests: timeSweep(
+      requests,
+      (request) => request.span.startTimeMs,
+      (request) => request.span.endTimeMs,
+      state.skewMs,
+    ),
+    known,
+  };
   return state.callerSweep;
 }
 
@@ -73,22 +69,7 @@ export function inFlight(
   at: number,
   state: State,
 ): readonly ProbeRequest[] | undefined {
-  if (!(at >= sweep.last)) return undefined;
-  const skew = state.skewMs;
-  const { sorted, active } = sweep;
-  sweep.last = at;
-  for (; sweep.admitted < sorted.length; sweep.admitted += 1) {
-    const entry = sorted[sweep.admitted]!;
-    if (!(entry.span.startTimeMs - skew <= at)) break;
-    active.push(entry);
-  }
-  let kept = 0;
-  for (const entry of active) {
-    if (!(at <= entry.span.endTimeMs + skew) || state.used.has(entry.span)) continue;
-    active[kept++] = entry;
-  }
-  active.length = kept;
-  return active;
+  return sweepTo(sweep.requests, at, (request) => !state.used.has(request.span));
 }
 
 /** The probe knows the service (see `CallerSweep.known`). */

@@ -2,8 +2,8 @@ import type { Call, ProbeAnalysis } from './analysis';
 import type { ListenerHosts } from './attribution-address';
 import type { CallerSweep } from './attribution-caller-index';
 import type { CallSearch } from './attribution-calls';
-import type { UnjoinedSweep } from './attribution-entry-index';
 import type { LocalServers } from './attribution-local';
+import type { TimeSweep } from './attribution-sweep';
 import type { Break } from './breaks';
 import type { Listeners } from './destinations';
 import { spanPort } from './trace-graph';
@@ -82,7 +82,7 @@ export interface State extends AttributionOptions {
   /** Probes whose entry did not join and that have a status (rule 5); built when first asked. */
   unjoined: number[] | undefined;
   /** `unjoined` swept by the probes' start, for breaks in start order; built when first asked. */
-  unjoinedSweep: UnjoinedSweep | undefined;
+  unjoinedSweep: TimeSweep<number> | undefined;
   /** The probes' calls by port and start, for rules 1 and 2; built when first asked. */
   calls: CallSearch | undefined;
 }
