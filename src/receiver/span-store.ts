@@ -37,6 +37,25 @@ export class StoredSpan implements SpanRecord {
 }
 
 /**
+ * Spans counted as taking room (`SpanStore.countNew`) but not stored yet: a gRPC message's held
+ * slices, once the store is near its cap. Indexed as the store is, so a repeat is one lookup.
+ * Never holds more than the store's room and one slice: counting stops there.
+ */
+export class CountedSpans {
+  private readonly spans: SpanRecord[] = [];
+  private readonly index = new SpanIndex(this.spans);
+
+  /** Adds `span` (its id's `key`, see `indexKeyOf`) unless it is counted already; true if added. */
+  addIfNew(key: number, span: SpanRecord): boolean {
+    const found = this.index.get(key);
+    if (found !== undefined && this.index.isResend(found, span)) return false;
+    this.index.add(key, found, span, this.spans.length);
+    this.spans.push(span);
+    return true;
+  }
+}
+
+/**
  * Everything the receiver has accepted, shared by the HTTP and gRPC servers, with the counters and
  * the event-driven waits the verifier uses. Exporters resend batches they are unsure about (OTLP,
  * "Duplicate Data"), so spans are de-duplicated by trace id + span id + service and the first copy
@@ -110,14 +129,17 @@ export class SpanStore {
   }
 
   /**
-   * How many of `spans` are not stored yet: the room they would take. (Spans repeated inside
-   * `spans` count each time, as an upper bound.)
+   * How many of `spans` are neither stored nor among `counted` (spans counted before and not
+   * stored yet, a held message's): the room they would take. Those are added to `counted`, so a
+   * span repeated inside one message takes room once.
    */
-  countNew(spans: readonly SpanRecord[]): number {
+  countNew(spans: readonly SpanRecord[], counted: CountedSpans): number {
     let count = 0;
     for (const span of spans) {
-      const found = this.index.get(indexKeyOf(span.spanId));
-      if (found === undefined || !this.index.isResend(found, span)) count += 1;
+      const key = indexKeyOf(span.spanId);
+      const found = this.index.get(key);
+      if (found !== undefined && this.index.isResend(found, span)) continue;
+      if (counted.addIfNew(key, span)) count += 1;
     }
     return count;
   }
