@@ -1,7 +1,7 @@
 import { keyInto } from '../verify/id-table';
 import { withColumns } from '../verify/span-columns';
 import type { AttributeValue, SpanKindName, SpanRecord } from '../verify/types';
-import { indexKeyOf, SpanIndex } from './span-index';
+import { SpanIndex } from './span-index';
 import { StoredColumns } from './stored-columns';
 import type { ReceiverStats, RejectedSpan, WaitForOptions, WaitResult } from './types';
 
@@ -12,7 +12,11 @@ export const DEFAULT_MAX_SPANS = 200_000;
 
 type Listener = (spans: readonly SpanRecord[]) => void;
 
-/** The key (`keyInto`) of the span id being stored: written and read within one iteration. */
+/**
+ * The key (`keyInto`) of the span id being stored or counted: written and read within one
+ * iteration. An id of 16 hex digits (every exporter's) is its own key; the low half, its last 8
+ * digits, is the index's key (`SpanIndex.get`), the same for `add` and `countNew`.
+ */
 const ID_KEY = new Int32Array(2);
 
 /**
@@ -45,7 +49,7 @@ export class CountedSpans {
   private readonly spans: SpanRecord[] = [];
   private readonly index = new SpanIndex(this.spans);
 
-  /** Adds `span` (its id's `key`, see `indexKeyOf`) unless it is counted already; true if added. */
+  /** Adds `span` (its id's `key`, see `ID_KEY`) unless it is counted already; true if added. */
   addIfNew(key: number, span: SpanRecord): boolean {
     const found = this.index.get(key);
     if (found !== undefined && this.index.isResend(found, span)) return false;
@@ -136,7 +140,8 @@ export class SpanStore {
   countNew(spans: readonly SpanRecord[], counted: CountedSpans): number {
     let count = 0;
     for (const span of spans) {
-      const key = indexKeyOf(span.spanId);
+      keyInto(span.spanId, ID_KEY, 0);
+      const key = ID_KEY[1]!;
       const found = this.index.get(key);
       if (found !== undefined && this.index.isResend(found, span)) continue;
       if (counted.addIfNew(key, span)) count += 1;
@@ -157,10 +162,9 @@ export class SpanStore {
     // columns failed to grow): a retry then finds those spans stored, as duplicates.
     try {
       for (const span of spans) {
-        // The id is parsed once, for the columns' key and the index's: an id of 16 hex digits
-        // (every exporter's) is its own column key, whose low half is the index key.
+        // The id is parsed once, for the columns' key and the index's (its low half).
         const idExact = keyInto(span.spanId, idKey, 0);
-        const key = idExact ? idKey[1]! : indexKeyOf(span.spanId);
+        const key = idKey[1]!;
         // One lookup per span: the entry found decides whether it is a resend and where it goes.
         const found = this.index.get(key);
         if (found !== undefined && this.index.isResend(found, span)) {
