@@ -12,6 +12,8 @@ export class IdTable {
   private readonly table: Int32Array;
   /** Slots: the spans over 0.7, so a trace of a million spans keeps its table to 17 MB. */
   readonly size: number;
+  /** A table past the caches: its lookups wait on memory, and reading ahead pays (`touch`). */
+  readonly readsAhead: boolean;
 
   /**
    * `buffer`, `byteOffset`: where to keep the table, zero-filled, `IdTable.bytes(count)` long
@@ -23,6 +25,7 @@ export class IdTable {
     byteOffset = 0,
   ) {
     this.size = slotsFor(spans.length);
+    this.readsAhead = this.size >= TOUCH_FROM_SLOTS;
     this.table =
       buffer === undefined
         ? new Int32Array(this.size * 3)
@@ -64,6 +67,18 @@ export class IdTable {
       const found = this.match(at, held, exact, id);
       if (found >= 0) return found;
     }
+  }
+
+  /**
+   * Where the block of keys to read ahead (`touch`) from `position` ends, of `count`; -1 when
+   * there is none: in a table past the caches, TOUCH_BLOCK keys at a time, from each block's
+   * first position. Asked at every position of a loop that inserts or looks up `count` keys in
+   * order (the graph's ids, then its parents), which reads its block ahead when told to.
+   */
+  readAheadTo(position: number, count: number): number {
+    return this.readsAhead && position % TOUCH_BLOCK === 0
+      ? Math.min(count, position + TOUCH_BLOCK)
+      : -1;
   }
 
   /**
@@ -202,7 +217,7 @@ function homeOf(high: number, low: number, size: number): number {
  * Keys read ahead by `touch` at a time: enough reads in flight to cover a memory access, few
  * enough that their slots are still in the cache when the inserts or lookups reach them.
  */
-export const TOUCH_BLOCK = 16;
+const TOUCH_BLOCK = 16;
 
 /** Tables of fewer slots fit in the caches: no read ahead (`touch`). */
 export const TOUCH_FROM_SLOTS = 1 << 16;
