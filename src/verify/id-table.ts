@@ -11,7 +11,7 @@ import type { SpanRecord } from './types';
 export class IdTable {
   private readonly table: Int32Array;
   /** Slots: the spans over 0.7, so a trace of a million spans keeps its table to 17 MB. */
-  readonly size: number;
+  private readonly size: number;
   /** A table past the caches: its lookups wait on memory, and reading ahead pays (`touch`). */
   readonly readsAhead: boolean;
 
@@ -95,7 +95,7 @@ export class IdTable {
       const key = (at === undefined ? index : at[index]!) * 2;
       seen |= table[homeOf(keys[key]!, keys[key + 1]!, size) * 3]!;
     }
-    this.seen = seen;
+    TOUCHED[0] = seen;
   }
 
   /** `touch` for keys kept as two arrays (a graph's parents before they are resolved). */
@@ -113,11 +113,8 @@ export class IdTable {
       if ((skip[index]! & skipBit) === 0) continue;
       seen |= table[homeOf(high[index]!, low[index]!, size) * 3]!;
     }
-    this.seen = seen;
+    TOUCHED[0] = seen;
   }
-
-  /** What `touch` read, kept so that its reads are not optimized away. */
-  seen = 0;
 
   find(id: string): number {
     const exact = keyOf(id);
@@ -219,8 +216,14 @@ function homeOf(high: number, low: number, size: number): number {
  */
 const TOUCH_BLOCK = 16;
 
+/**
+ * What `touch` read last, kept so that its reads are not optimized away: a store to memory the
+ * compiler cannot prove unread (no field of the table, which nothing outside should write).
+ */
+const TOUCHED = new Int32Array(1);
+
 /** Tables of fewer slots fit in the caches: no read ahead (`touch`). */
-export const TOUCH_FROM_SLOTS = 1 << 16;
+const TOUCH_FROM_SLOTS = 1 << 16;
 
 /**
  * A seed drawn per process: span ids come from the services under test, and with a fixed mix a
