@@ -105,7 +105,7 @@ describe('ingest: a call that ends before its message is decoded', () => {
     const lookups = (store: SpanStore) => {
       const counted = { spans: 0 };
       const countNew = store.countNew.bind(store);
-      store.countNew = (spans) => ((counted.spans += spans.length), countNew(spans));
+      store.countNew = (spans, held) => ((counted.spans += spans.length), countNew(spans, held));
       return counted;
     };
     const call = { ended: () => false, committing: () => {} };

@@ -257,6 +257,52 @@ describe('SpanStore cap', () => {
     assert.equal(stored.kinds[1024], 1);
   });
 
+  test('an allocation failing at the second new column leaves every column as it was (no half-grown columns)', () => {
+    const store = new SpanStore();
+    const ids = Array.from({ length: 1025 }, (_, index) =>
+      (index + 1).toString(16).padStart(16, '0'),
+    );
+    store.add(ids.slice(0, 1024).map((id) => record('a', id)));
+    const before = columnsOf(store.spans())!;
+    // The columns' first room is 1,024 spans: the 1,025th makes them allocate new arrays. The
+    // second Int32Array made (the second new column) fails, as an allocation can: a grow that
+    // replaced each column as it went would leave the first one grown and the rest not.
+    const RealInt32Array = globalThis.Int32Array;
+    let made = 0;
+    globalThis.Int32Array = new Proxy(RealInt32Array, {
+      construct(target, args, newTarget) {
+        made += 1;
+        if (made === 2) throw new RangeError('Array buffer allocation failed');
+        return Reflect.construct(target, args, newTarget) as object;
+      },
+    });
+    try {
+      assert.throws(() => store.add([record('a', ids[1024]!)]), RangeError);
+    } finally {
+      globalThis.Int32Array = RealInt32Array;
+    }
+    assert.equal(made, 2, 'the first new column was allocated, the second failed');
+    const after = columnsOf(store.spans())!;
+    assert.equal(after.length, 1024);
+    // The very arrays of before: none replaced by a grown one while another failed.
+    for (const name of [
+      'traceOf',
+      'serviceOf',
+      'kinds',
+      'flags',
+      'starts',
+      'ends',
+      'ports',
+      'idKeys',
+      'parentKeys',
+    ] as const)
+      assert.equal(after[name], before[name], name);
+    // And they grow once memory is there again.
+    store.add([record('a', ids[1024]!)]);
+    assert.equal(store.stats().acceptedSpans, 1025);
+    assert.equal(columnsOf(store.spans())!.traceOf.length, 2048);
+  });
+
   test('a batch whose columns fail to grow midway: the spans stored before are counted and heard of', () => {
     const { store, ids, heal } = failingToGrow(1023);
     const heard: string[] = [];

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { SpanBatch } from './span-batch';
-import type { SpanStore, StoredSpan } from './span-store';
+import { CountedSpans, type SpanStore, type StoredSpan } from './span-store';
 import type { RejectedSpan } from './types';
 
 /** A decoded request's spans, readable in slices (the protobuf and the JSON index). */
@@ -75,14 +75,15 @@ export async function ingest(
   // lookup of every span in the store's index (a second lookup per span, on top of the one that
   // stores it). Only when the bound says the store is full are they counted exactly, and from
   // then on every slice is: the decision to stop decoding is always taken on the exact count.
-  let heldExactly = false;
+  let counted: CountedSpans | undefined;
   for (let from = 0; from < source.count; from += SLICE_SPANS) {
     if (call?.ended() === true) throw new CallEndedError();
-    // Held spans will take room too, resends of stored spans excepted, as if stored already.
-    if (!heldExactly && store.room() - heldCount <= 0) {
-      heldExactly = true;
+    // Held spans will take room too, as if stored already: resends of stored spans and repeats
+    // of held ones excepted.
+    if (counted === undefined && store.room() - heldCount <= 0) {
+      counted = new CountedSpans();
       heldCount = 0;
-      for (const spans of held) heldCount += store.countNew(spans);
+      for (const spans of held) heldCount += store.countNew(spans, counted);
     }
     if (store.room() - heldCount <= 0) {
       undecoded = source.count - from;
@@ -93,7 +94,8 @@ export async function ingest(
     if (call === undefined) overLimit += store.add(batch.spans);
     else {
       held.push(batch.spans);
-      heldCount += heldExactly ? store.countNew(batch.spans) : batch.spans.length;
+      heldCount +=
+        counted === undefined ? batch.spans.length : store.countNew(batch.spans, counted);
     }
     rejectedCount += batch.rejected.length;
     rejected.push(...batch.rejected.slice(0, REJECTIONS_KEPT - rejected.length));

@@ -18,7 +18,11 @@ export class SpanIndex {
 
   constructor(private readonly spans: readonly SpanRecord[]) {}
 
-  /** What is stored under `key` (see `indexKeyOf`). */
+  /**
+   * What is stored under `key`: the low half of the span id's `keyInto` key, the value of its
+   * last 8 hex digits for an id of 16 hex digits (every stored span's), or for any other string a
+   * hash of it; its low 4 bits pick the map. An entry always compares the whole id.
+   */
   get(key: number): number | Clash | undefined {
     return this.shardOf(key).get(key);
   }
@@ -81,18 +85,4 @@ function sameSpan(stored: SpanRecord, span: SpanRecord): boolean {
     stored.traceId === span.traceId &&
     stored.service === span.service
   );
-}
-
-/**
- * A span id's key: the values of its last 8 hex digits (ids are validated hex before they are
- * stored), as a 32-bit integer; its low 4 bits, the last digit, pick the map. Another string
- * still makes some key, and an entry always compares the whole id.
- */
-export function indexKeyOf(spanId: string): number {
-  let key = 0;
-  for (let index = Math.max(0, spanId.length - 8); index < spanId.length; index += 1) {
-    const code = spanId.charCodeAt(index);
-    key = (key << 4) | ((code <= 57 ? code - 48 : code - 87) & 15);
-  }
-  return key;
 }

@@ -1,7 +1,7 @@
 import { keyInto } from '../verify/id-table';
 import { withColumns } from '../verify/span-columns';
 import type { AttributeValue, SpanKindName, SpanRecord } from '../verify/types';
-import { indexKeyOf, SpanIndex } from './span-index';
+import { SpanIndex } from './span-index';
 import { StoredColumns } from './stored-columns';
 import type { ReceiverStats, RejectedSpan, WaitForOptions, WaitResult } from './types';
 
@@ -12,7 +12,11 @@ export const DEFAULT_MAX_SPANS = 200_000;
 
 type Listener = (spans: readonly SpanRecord[]) => void;
 
-/** The key (`keyInto`) of the span id being stored: written and read within one iteration. */
+/**
+ * The key (`keyInto`) of the span id being stored or counted: written and read within one
+ * iteration. An id of 16 hex digits (every exporter's) is its own key; the low half, its last 8
+ * digits, is the index's key (`SpanIndex.get`), the same for `add` and `countNew`.
+ */
 const ID_KEY = new Int32Array(2);
 
 /**
@@ -34,6 +38,25 @@ export class StoredSpan implements SpanRecord {
     readonly attributes: Record<string, AttributeValue>,
     readonly sampled: boolean | undefined,
   ) {}
+}
+
+/**
+ * Spans counted as taking room (`SpanStore.countNew`) but not stored yet: a gRPC message's held
+ * slices, once the store is near its cap. Indexed as the store is, so a repeat is one lookup.
+ * Never holds more than the store's room and one slice: counting stops there.
+ */
+export class CountedSpans {
+  private readonly spans: SpanRecord[] = [];
+  private readonly index = new SpanIndex(this.spans);
+
+  /** Adds `span` (its id's `key`, see `ID_KEY`) unless it is counted already; true if added. */
+  addIfNew(key: number, span: SpanRecord): boolean {
+    const found = this.index.get(key);
+    if (found !== undefined && this.index.isResend(found, span)) return false;
+    this.index.add(key, found, span, this.spans.length);
+    this.spans.push(span);
+    return true;
+  }
 }
 
 /**
@@ -110,14 +133,18 @@ export class SpanStore {
   }
 
   /**
-   * How many of `spans` are not stored yet: the room they would take. (Spans repeated inside
-   * `spans` count each time, as an upper bound.)
+   * How many of `spans` are neither stored nor among `counted` (spans counted before and not
+   * stored yet, a held message's): the room they would take. Those are added to `counted`, so a
+   * span repeated inside one message takes room once.
    */
-  countNew(spans: readonly SpanRecord[]): number {
+  countNew(spans: readonly SpanRecord[], counted: CountedSpans): number {
     let count = 0;
     for (const span of spans) {
-      const found = this.index.get(indexKeyOf(span.spanId));
-      if (found === undefined || !this.index.isResend(found, span)) count += 1;
+      keyInto(span.spanId, ID_KEY, 0);
+      const key = ID_KEY[1]!;
+      const found = this.index.get(key);
+      if (found !== undefined && this.index.isResend(found, span)) continue;
+      if (counted.addIfNew(key, span)) count += 1;
     }
     return count;
   }
@@ -135,10 +162,9 @@ export class SpanStore {
     // columns failed to grow): a retry then finds those spans stored, as duplicates.
     try {
       for (const span of spans) {
-        // The id is parsed once, for the columns' key and the index's: an id of 16 hex digits
-        // (every exporter's) is its own column key, whose low half is the index key.
+        // The id is parsed once, for the columns' key and the index's (its low half).
         const idExact = keyInto(span.spanId, idKey, 0);
-        const key = idExact ? idKey[1]! : indexKeyOf(span.spanId);
+        const key = idKey[1]!;
         // One lookup per span: the entry found decides whether it is a resend and where it goes.
         const found = this.index.get(key);
         if (found !== undefined && this.index.isResend(found, span)) {

@@ -1,5 +1,4 @@
 import { graphArrays } from './graph-arrays';
-import { TOUCH_BLOCK, TOUCH_FROM_SLOTS } from './id-table';
 import { type ColumnGroup, FLAG, HASHED } from './span-columns';
 import { finishGraph, HASHED_PARENT, identity, type TraceGraph } from './trace-graph';
 import type { SpanRecord } from './types';
@@ -24,7 +23,6 @@ export function columnGraph(
   const { idKeys, parentKeys } = columns;
   const remap = REMAP.reset(columns.serviceNames.length);
   let firstOf: Int32Array | undefined;
-  const touching = ids.size >= TOUCH_FROM_SLOTS;
   // Read once: under tsx every imported binding is a getter call, which the loop's size can keep
   // the compiler from inlining (5% of a million-span graph in a profile).
   const [hashedIdBit, hashedParentBit, hasParent, hashedParent] = [
@@ -37,8 +35,8 @@ export function columnGraph(
   const storedServices = columns.serviceOf;
   for (let position = 0; position < count; position += 1) {
     // A table past the caches: each block's slots read together first (see `IdTable.touch`).
-    if (touching && position % TOUCH_BLOCK === 0)
-      ids.touch(idKeys, at, position, Math.min(count, position + TOUCH_BLOCK));
+    const ahead = ids.readAheadTo(position, count);
+    if (ahead >= 0) ids.touch(idKeys, at, position, ahead);
     const stored = at === undefined ? position : at[position]!;
     const bits = storedFlags[stored]!;
     const key = stored * 2;

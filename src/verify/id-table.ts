@@ -11,7 +11,9 @@ import type { SpanRecord } from './types';
 export class IdTable {
   private readonly table: Int32Array;
   /** Slots: the spans over 0.7, so a trace of a million spans keeps its table to 17 MB. */
-  readonly size: number;
+  private readonly size: number;
+  /** A table past the caches: its lookups wait on memory, and reading ahead pays (`touch`). */
+  readonly readsAhead: boolean;
 
   /**
    * `buffer`, `byteOffset`: where to keep the table, zero-filled, `IdTable.bytes(count)` long
@@ -23,6 +25,7 @@ export class IdTable {
     byteOffset = 0,
   ) {
     this.size = slotsFor(spans.length);
+    this.readsAhead = this.size >= TOUCH_FROM_SLOTS;
     this.table =
       buffer === undefined
         ? new Int32Array(this.size * 3)
@@ -67,6 +70,18 @@ export class IdTable {
   }
 
   /**
+   * Where the block of keys to read ahead (`touch`) from `position` ends, of `count`; -1 when
+   * there is none: in a table past the caches, TOUCH_BLOCK keys at a time, from each block's
+   * first position. Asked at every position of a loop that inserts or looks up `count` keys in
+   * order (the graph's ids, then its parents), which reads its block ahead when told to.
+   */
+  readAheadTo(position: number, count: number): number {
+    return this.readsAhead && position % TOUCH_BLOCK === 0
+      ? Math.min(count, position + TOUCH_BLOCK)
+      : -1;
+  }
+
+  /**
    * Reads, without using them, the home slots of the keys at `keys[2 * p]` and `keys[2 * p + 1]`
    * for `p` = `at[index]` (or `index`), `from <= index < to`. In a table larger than the caches,
    * an insert or lookup waits on a read from memory; when a block of them is read first, in a
@@ -80,7 +95,7 @@ export class IdTable {
       const key = (at === undefined ? index : at[index]!) * 2;
       seen |= table[homeOf(keys[key]!, keys[key + 1]!, size) * 3]!;
     }
-    this.seen = seen;
+    TOUCHED[0] = seen;
   }
 
   /** `touch` for keys kept as two arrays (a graph's parents before they are resolved). */
@@ -98,11 +113,8 @@ export class IdTable {
       if ((skip[index]! & skipBit) === 0) continue;
       seen |= table[homeOf(high[index]!, low[index]!, size) * 3]!;
     }
-    this.seen = seen;
+    TOUCHED[0] = seen;
   }
-
-  /** What `touch` read, kept so that its reads are not optimized away. */
-  seen = 0;
 
   find(id: string): number {
     const exact = keyOf(id);
@@ -202,10 +214,16 @@ function homeOf(high: number, low: number, size: number): number {
  * Keys read ahead by `touch` at a time: enough reads in flight to cover a memory access, few
  * enough that their slots are still in the cache when the inserts or lookups reach them.
  */
-export const TOUCH_BLOCK = 16;
+const TOUCH_BLOCK = 16;
+
+/**
+ * What `touch` read last, kept so that its reads are not optimized away: a store to memory the
+ * compiler cannot prove unread (no field of the table, which nothing outside should write).
+ */
+const TOUCHED = new Int32Array(1);
 
 /** Tables of fewer slots fit in the caches: no read ahead (`touch`). */
-export const TOUCH_FROM_SLOTS = 1 << 16;
+const TOUCH_FROM_SLOTS = 1 << 16;
 
 /**
  * A seed drawn per process: span ids come from the services under test, and with a fixed mix a

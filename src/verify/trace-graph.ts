@@ -1,6 +1,6 @@
 import { columnGraph } from './column-graph';
 import { graphArrays, type GraphArrays } from './graph-arrays';
-import { type IdTable, keyInto, TOUCH_BLOCK, TOUCH_FROM_SLOTS } from './id-table';
+import { type IdTable, keyInto } from './id-table';
 import { FLAG, groupOf, KIND, kindNumber } from './span-columns';
 import type { SpanRecord } from './types';
 
@@ -146,15 +146,12 @@ function resolveParents(
 ): void {
   const { spans, kinds, flags, parents, answered } = graph;
   const count = spans.length;
-  const touching = ids.size >= TOUCH_FROM_SLOTS;
   // Read once, as in `columnGraph`.
   const [hasParent, server] = [FLAG.hasParent, KIND.server];
   for (let position = 0; position < count; position += 1) {
     // A table past the caches: each block's slots read together first (see `IdTable.touch`).
-    if (touching && position % TOUCH_BLOCK === 0) {
-      const to = Math.min(count, position + TOUCH_BLOCK);
-      ids.touchPairs(parents, parentLow, flags, hasParent, position, to);
-    }
+    const ahead = ids.readAheadTo(position, count);
+    if (ahead >= 0) ids.touchPairs(parents, parentLow, flags, hasParent, position, ahead);
     const bits = flags[position]!;
     let parent = -1;
     if ((bits & hasParent) !== 0) {
