@@ -71,24 +71,24 @@ function scenario(seed: number): { cap: number; messages: Span[][] } {
     spanId: next() < 0.15 ? hex(8) + pick(hotLows) : hex(16),
     invalid: false,
   });
+  // Each seed its own mix: new spans, repeats in the message, resends, collisions, invalid ids
+  // (cumulative shares; a seed of many repeats reaches the exact count's later slices).
+  const weights = [0.1 + next(), 2 * next(), next(), next() / 2, next() / 4];
+  const sum = weights.reduce((total, weight) => total + weight, 0);
+  const [isNew, isRepeat, isResend, isCollision] = weights.map(
+    (_, index) => weights.slice(0, index + 1).reduce((total, weight) => total + weight, 0) / sum,
+  ) as [number, number, number, number];
   const messageCount = 1 + below(4);
-  const lengths = Array.from({ length: messageCount }, () => 1 + below(2 * SLICE + 600));
-  const total = lengths.reduce((sum, length) => sum + length, 0);
-  // The cap near the message sizes: from a third of the first message to 3x the largest.
-  const cap = Math.max(
-    1,
-    Math.floor(lengths[0]! / 3 + next() * (3 * Math.max(...lengths) - lengths[0]! / 3)),
-  );
-  void total;
+  const lengths = Array.from({ length: messageCount }, () => 1 + below(4 * SLICE));
   const messages = lengths.map((length) => {
     const message: Span[] = [];
     for (let index = 0; index < length; index += 1) {
       const roll = next();
       let span: Span;
-      if (roll < 0.35 || (message.length === 0 && sent.length === 0)) span = fresh();
-      else if (roll < 0.6 && message.length > 0) span = { ...pick(message) };
-      else if (roll < 0.75 && sent.length > 0) span = { ...pick(sent) };
-      else if (roll < 0.9) {
+      if (roll < isNew || (message.length === 0 && sent.length === 0)) span = fresh();
+      else if (roll < isRepeat && message.length > 0) span = { ...pick(message) };
+      else if (roll < isResend && sent.length > 0) span = { ...pick(sent) };
+      else if (roll < isCollision) {
         // An id collision: an id seen before, in another trace or service.
         const seen = pick(
           message.length > 0 && next() < 0.5 ? message : sent.length > 0 ? sent : message,
@@ -113,6 +113,16 @@ function scenario(seed: number): { cap: number; messages: Span[][] } {
     sent.push(...message.filter((span) => !span.invalid));
     return message;
   });
+  // The cap near the message sizes: half the seeds from a third of the first message to 3x the
+  // largest; the other half within 300 of the first message's distinct spans, where the exact
+  // count of held slices (gRPC) decides whether the next slice is decoded.
+  const distinct = new Set(messages[0]!.filter((span) => !span.invalid).map(identity)).size;
+  const cap = Math.max(
+    1,
+    next() < 0.5
+      ? Math.floor(lengths[0]! / 3 + next() * (3 * Math.max(...lengths) - lengths[0]! / 3))
+      : distinct - 300 + below(601),
+  );
   return { cap, messages };
 }
 
