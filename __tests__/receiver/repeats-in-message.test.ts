@@ -74,6 +74,21 @@ describe('gRPC: a span repeated inside one message takes room once', () => {
       assert.equal(receiver.spans().length, 812);
     }));
 
+  test('repeats in slices decoded after the exact count began take no room either', () =>
+    withReceiver(async (receiver, client) => {
+      // The first two slices reach the cap by length, so the third starts the exact count
+      // (512 distinct); the third slice repeats the first and must count 0, not 512, or decoding
+      // stops before the last 300 spans, which fit.
+      const first = spanRange(0, 512);
+      const spans = [...first, ...first, ...first, ...spanRange(1000, 300)];
+      assert.deepEqual(await exportOutcome(receiver, client, spans), {
+        accepted: 812,
+        duplicates: 1024,
+        overLimit: 0,
+        rejected: 0,
+      });
+    }));
+
   test('spans repeated once the store is full: the repeats refused undecoded, as over HTTP', () =>
     withReceiver(async (receiver, client) => {
       const full = [...spanRange(0, CAP), ...spanRange(0, CAP)];

@@ -1,0 +1,80 @@
+// A known limit of the gRPC exact count (found in review, s23; not fixed): a held message's spans
+// are counted once, when their slice is decoded. If another call stores some of them meanwhile
+// (an exporter's retry of the same batch on a second call), they take room twice in the count,
+// in the store and among the held, so decoding may stop early and refuse spans that fit, which
+// neither order of the two calls would refuse. OTLP/HTTP stores each slice before deciding on the
+// next, so it cannot happen there. Marked todo: it documents the race and fails until it is fixed.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { protobufSource } from '../../src/receiver/decode-protobuf';
+import { ingest, type SpanSource } from '../../src/receiver/ingest';
+import { SpanBatch } from '../../src/receiver/span-batch';
+import { SpanStore } from '../../src/receiver/span-store';
+import { jsonSpan, protobufRequest } from './helpers';
+
+/** A real protobuf request of the spans with ids `from` to `from + count`, range by range. */
+function sourceOf(...ranges: [from: number, count: number][]): SpanSource {
+  const spans = ranges.flatMap(([from, count]) =>
+    Array.from({ length: count }, (_, index) =>
+      jsonSpan({ spanId: (0xc0000 + from + index).toString(16).padStart(16, '0') }),
+    ),
+  );
+  return protobufSource(Buffer.from(protobufRequest('race', spans)));
+}
+
+/** Another call's spans stored at once, as its commit does. */
+function storeNow(store: SpanStore, source: SpanSource): void {
+  const batch = new SpanBatch(source.idsAreHex);
+  source.decode(0, source.count, batch);
+  store.add(batch.spans);
+}
+
+/**
+ * Slice by slice: 512 spans, the same 512, 256 new and 256 of the first, 300 new: 1,068
+ * distinct against a cap of 1,024.
+ */
+const MESSAGE: [number, number][] = [
+  [0, 512],
+  [0, 512],
+  [2000, 256],
+  [0, 256],
+  [3000, 300],
+];
+const GUARD = { ended: () => false, committing: () => {} };
+
+describe('gRPC exact count: a held span stored meanwhile by another call', () => {
+  test('either order of the two calls stores 1,024 and refuses 44', async () => {
+    for (const retryFirst of [true, false]) {
+      const store = new SpanStore(1024);
+      if (retryFirst) storeNow(store, sourceOf([0, 512]));
+      const outcome = await ingest(sourceOf(...MESSAGE), store, GUARD);
+      if (!retryFirst) storeNow(store, sourceOf([0, 512]));
+      assert.equal(store.spans().length, 1024);
+      assert.equal(outcome.rejectedSpans, 44);
+    }
+  });
+
+  test(
+    'the retry stored while the message is decoded: no more refused than in either order',
+    { todo: 'review s23: held spans counted before another call stored them take room twice' },
+    async () => {
+      const store = new SpanStore(1024);
+      const inner = sourceOf(...MESSAGE);
+      let slices = 0;
+      const racing: SpanSource = {
+        count: inner.count,
+        idsAreHex: inner.idsAreHex,
+        decode: (from, to, batch) => {
+          inner.decode(from, to, batch);
+          // The exact count began at the third slice (1,024 held by length); the retry of the
+          // first 512 spans is stored by its own call while this one decodes.
+          if ((slices += 1) === 3) storeNow(store, sourceOf([0, 512]));
+        },
+      };
+      const outcome = await ingest(racing, store, GUARD);
+      // Today: 768 stored and 300 refused undecoded, though 256 of them fit.
+      assert.equal(outcome.rejectedSpans, 44);
+      assert.equal(store.spans().length, 1024);
+    },
+  );
+});
