@@ -1,9 +1,9 @@
-// A known limit of the gRPC exact count (found in review, s23; not fixed): a held message's spans
-// are counted once, when their slice is decoded. If another call stores some of them meanwhile
-// (an exporter's retry of the same batch on a second call), they take room twice in the count,
-// in the store and among the held, so decoding may stop early and refuse spans that fit, which
-// neither order of the two calls would refuse. OTLP/HTTP stores each slice before deciding on the
-// next, so it cannot happen there. Marked todo: it documents the race and fails until it is fixed.
+// A race of the gRPC exact count (found in review, s23): a held message's spans are counted once,
+// when their slice is decoded. If another call stores some of them meanwhile (an exporter's retry
+// of the same batch on a second call), they took room twice, in the store and among the held, so
+// decoding stopped early and refused spans that fit, which neither order of the two calls would
+// refuse. The count now hears of spans stored meanwhile (HeldRoom). OTLP/HTTP stores each slice
+// before deciding on the next, so it never had the race.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { protobufSource } from '../../src/receiver/decode-protobuf';
@@ -54,27 +54,47 @@ describe('gRPC exact count: a held span stored meanwhile by another call', () =>
     }
   });
 
-  test(
-    'the retry stored while the message is decoded: no more refused than in either order',
-    { todo: 'review s23: held spans counted before another call stored them take room twice' },
-    async () => {
-      const store = new SpanStore(1024);
-      const inner = sourceOf(...MESSAGE);
-      let slices = 0;
-      const racing: SpanSource = {
-        count: inner.count,
-        idsAreHex: inner.idsAreHex,
-        decode: (from, to, batch) => {
-          inner.decode(from, to, batch);
-          // The exact count began at the third slice (1,024 held by length); the retry of the
-          // first 512 spans is stored by its own call while this one decodes.
-          if ((slices += 1) === 3) storeNow(store, sourceOf([0, 512]));
-        },
-      };
-      const outcome = await ingest(racing, store, GUARD);
-      // Today: 768 stored and 300 refused undecoded, though 256 of them fit.
-      assert.equal(outcome.rejectedSpans, 44);
-      assert.equal(store.spans().length, 1024);
-    },
-  );
+  test('the retry stored while the message is decoded: no more refused than in either order', async () => {
+    const store = new SpanStore(1024);
+    const inner = sourceOf(...MESSAGE);
+    let slices = 0;
+    const racing: SpanSource = {
+      count: inner.count,
+      idsAreHex: inner.idsAreHex,
+      decode: (from, to, batch) => {
+        inner.decode(from, to, batch);
+        // The exact count began at the third slice (1,024 held by length); the retry of the
+        // first 512 spans is stored by its own call while this one decodes.
+        if ((slices += 1) === 3) storeNow(store, sourceOf([0, 512]));
+      },
+    };
+    const outcome = await ingest(racing, store, GUARD);
+    // Before the fix: 768 stored and 300 refused undecoded, though 256 of them fit.
+    assert.equal(outcome.rejectedSpans, 44);
+    assert.equal(store.spans().length, 1024);
+  });
+
+  test('spans another call stores meanwhile that the message does not hold leave its count as it is', async () => {
+    // Slice by slice: 512 spans, the same 512, then 256 new and 256 of the first, then 512 new.
+    // The exact count begins at the third slice (1,024 held by length): 512 distinct held, 768
+    // once the third slice is counted. While it is decoded, another call stores 300 spans of its
+    // own: the room is 724, so nothing more fits and decoding stops there. Counting the other
+    // call's spans off the message's would leave room for the fourth slice.
+    const store = new SpanStore(1024);
+    const inner = sourceOf([0, 512], [0, 512], [2000, 256], [0, 256], [3000, 512]);
+    let slices = 0;
+    const racing: SpanSource = {
+      count: inner.count,
+      idsAreHex: inner.idsAreHex,
+      decode: (from, to, batch) => {
+        inner.decode(from, to, batch);
+        if ((slices += 1) === 3) storeNow(store, sourceOf([9000, 300]));
+      },
+    };
+    const outcome = await ingest(racing, store, GUARD);
+    assert.equal(slices, 3, 'no slice decoded once nothing more fits');
+    assert.equal(store.spans().length, 1024);
+    // 44 of the third slice refused as it is stored, and the last 512 undecoded.
+    assert.equal(outcome.rejectedSpans, 556);
+  });
 });

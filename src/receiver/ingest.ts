@@ -1,7 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { SpanBatch } from './span-batch';
-import { CountedSpans, type SpanStore, type StoredSpan } from './span-store';
+import { HeldRoom } from './held-room';
+import type { SpanStore, StoredSpan } from './span-store';
 import type { RejectedSpan } from './types';
 
 /** A decoded request's spans, readable in slices (the protobuf and the JSON index). */
@@ -69,37 +70,29 @@ export async function ingest(
   let overLimit = 0;
   let undecoded = 0;
   const held: StoredSpan[][] = [];
-  let heldCount = 0;
   const pause = pauser(store);
-  // Held slices count by their length, an upper bound of the room they take, rather than by a
-  // lookup of every span in the store's index (a second lookup per span, on top of the one that
-  // stores it). Only when the bound says the store is full are they counted exactly, and from
-  // then on every slice is: the decision to stop decoding is always taken on the exact count.
-  let counted: CountedSpans | undefined;
-  for (let from = 0; from < source.count; from += SLICE_SPANS) {
-    if (call?.ended() === true) throw new CallEndedError();
-    // Held spans will take room too, as if stored already: resends of stored spans and repeats
-    // of held ones excepted.
-    if (counted === undefined && store.room() - heldCount <= 0) {
-      counted = new CountedSpans();
-      heldCount = 0;
-      for (const spans of held) heldCount += store.countNew(spans, counted);
+  // Held slices take room too, as if stored already (see HeldRoom).
+  const room = new HeldRoom(store, held);
+  try {
+    for (let from = 0; from < source.count; from += SLICE_SPANS) {
+      if (call?.ended() === true) throw new CallEndedError();
+      if (room.left() <= 0) {
+        undecoded = source.count - from;
+        break;
+      }
+      const batch = new SpanBatch(source.idsAreHex);
+      source.decode(from, Math.min(source.count, from + SLICE_SPANS), batch);
+      if (call === undefined) overLimit += store.add(batch.spans);
+      else {
+        held.push(batch.spans);
+        room.add(batch.spans);
+      }
+      rejectedCount += batch.rejected.length;
+      rejected.push(...batch.rejected.slice(0, REJECTIONS_KEPT - rejected.length));
+      await pause();
     }
-    if (store.room() - heldCount <= 0) {
-      undecoded = source.count - from;
-      break;
-    }
-    const batch = new SpanBatch(source.idsAreHex);
-    source.decode(from, Math.min(source.count, from + SLICE_SPANS), batch);
-    if (call === undefined) overLimit += store.add(batch.spans);
-    else {
-      held.push(batch.spans);
-      heldCount +=
-        counted === undefined ? batch.spans.length : store.countNew(batch.spans, counted);
-    }
-    rejectedCount += batch.rejected.length;
-    rejected.push(...batch.rejected.slice(0, REJECTIONS_KEPT - rejected.length));
-    await pause();
+  } finally {
+    room.close();
   }
   if (call !== undefined) {
     if (call.ended()) throw new CallEndedError();

@@ -57,6 +57,13 @@ export class CountedSpans {
     this.spans.push(span);
     return true;
   }
+
+  /** Whether `span` (the same ids and service) is counted. */
+  has(span: SpanRecord): boolean {
+    keyInto(span.spanId, ID_KEY, 0);
+    const found = this.index.get(ID_KEY[1]!);
+    return found !== undefined && this.index.isResend(found, span);
+  }
 }
 
 /**
