@@ -42,6 +42,28 @@ const MESSAGE: [number, number][] = [
 ];
 const GUARD = { ended: () => false, committing: () => {} };
 
+/**
+ * `inner`, decoded slice by slice, with another call storing `other` in `store` while the third
+ * slice is decoded (the exact count began there: 1,024 held by length); `slices()` says how many
+ * slices were decoded.
+ */
+function racingAtThirdSlice(
+  inner: SpanSource,
+  store: SpanStore,
+  other: SpanSource,
+): { source: SpanSource; slices: () => number } {
+  let slices = 0;
+  const source: SpanSource = {
+    count: inner.count,
+    idsAreHex: inner.idsAreHex,
+    decode: (from, to, batch) => {
+      inner.decode(from, to, batch);
+      if ((slices += 1) === 3) storeNow(store, other);
+    },
+  };
+  return { source, slices: () => slices };
+}
+
 describe('gRPC exact count: a held span stored meanwhile by another call', () => {
   test('either order of the two calls stores 1,024 and refuses 44', async () => {
     for (const retryFirst of [true, false]) {
@@ -56,19 +78,9 @@ describe('gRPC exact count: a held span stored meanwhile by another call', () =>
 
   test('the retry stored while the message is decoded: no more refused than in either order', async () => {
     const store = new SpanStore(1024);
-    const inner = sourceOf(...MESSAGE);
-    let slices = 0;
-    const racing: SpanSource = {
-      count: inner.count,
-      idsAreHex: inner.idsAreHex,
-      decode: (from, to, batch) => {
-        inner.decode(from, to, batch);
-        // The exact count began at the third slice (1,024 held by length); the retry of the
-        // first 512 spans is stored by its own call while this one decodes.
-        if ((slices += 1) === 3) storeNow(store, sourceOf([0, 512]));
-      },
-    };
-    const outcome = await ingest(racing, store, GUARD);
+    // The retry of the first 512 spans is stored by its own call while this one decodes.
+    const { source } = racingAtThirdSlice(sourceOf(...MESSAGE), store, sourceOf([0, 512]));
+    const outcome = await ingest(source, store, GUARD);
     // Before the fix: 768 stored and 300 refused undecoded, though 256 of them fit.
     assert.equal(outcome.rejectedSpans, 44);
     assert.equal(store.spans().length, 1024);
@@ -81,18 +93,13 @@ describe('gRPC exact count: a held span stored meanwhile by another call', () =>
     // own: the room is 724, so nothing more fits and decoding stops there. Counting the other
     // call's spans off the message's would leave room for the fourth slice.
     const store = new SpanStore(1024);
-    const inner = sourceOf([0, 512], [0, 512], [2000, 256], [0, 256], [3000, 512]);
-    let slices = 0;
-    const racing: SpanSource = {
-      count: inner.count,
-      idsAreHex: inner.idsAreHex,
-      decode: (from, to, batch) => {
-        inner.decode(from, to, batch);
-        if ((slices += 1) === 3) storeNow(store, sourceOf([9000, 300]));
-      },
-    };
-    const outcome = await ingest(racing, store, GUARD);
-    assert.equal(slices, 3, 'no slice decoded once nothing more fits');
+    const { source, slices } = racingAtThirdSlice(
+      sourceOf([0, 512], [0, 512], [2000, 256], [0, 256], [3000, 512]),
+      store,
+      sourceOf([9000, 300]),
+    );
+    const outcome = await ingest(source, store, GUARD);
+    assert.equal(slices(), 3, 'no slice decoded once nothing more fits');
     assert.equal(store.spans().length, 1024);
     // 44 of the third slice refused as it is stored, and the last 512 undecoded.
     assert.equal(outcome.rejectedSpans, 556);
