@@ -1,6 +1,7 @@
 /**
- * mulberry32: a small seeded generator for the differential tests, so a failure can be replayed
- * with its seed (DIFFERENTIAL_SEED).
+ * mulberry32: a small seeded generator for the seeded tests (the differentials, the receiver's
+ * model and body-reuse tests), so a failure can be replayed with its seed (DIFFERENTIAL_SEED,
+ * MODEL_SEED).
  */
 export function seededRandom(seed: number) {
   let state = seed >>> 0;

@@ -20,28 +20,17 @@ import {
 import { ExportTraceServiceRequest } from '../../src/receiver/otlp-schema';
 import type { SpanRecord } from '../../src/verify/types';
 import { IO_TIMEOUT_MS, PROTOBUF_HEADERS, send } from './helpers';
+import { seededRandom } from '../helpers/seeded-random';
 
 // More than one decoding slice (512 spans), so a body refused in its last span stored some.
 const SPANS_PER_BODY = 600;
-
-/** A small deterministic generator (mulberry32), so a failure reproduces. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * One body: every body has the same layout and length (strings of fixed byte lengths, ints of a
  * fixed varint width), so a later body lies over an earlier one byte for byte at the same offsets.
  */
 function body(seed: number, service: string): Buffer {
-  const random = generator(seed);
+  const random = seededRandom(seed).random;
   const letters = (n: number): string =>
     Array.from({ length: n }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join('');
   // Two-byte UTF-8 characters: the decoder's non-ASCII path, the same byte length each time.

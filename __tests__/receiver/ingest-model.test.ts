@@ -27,6 +27,7 @@ import {
   PROTOBUF_HEADERS,
   send,
 } from './helpers';
+import { seededRandom } from '../helpers/seeded-random';
 
 const SLICE = 512;
 
@@ -40,23 +41,11 @@ interface Span {
 
 const identity = (span: Span) => `${span.spanId} ${span.traceId} ${span.service}`;
 
-/** mulberry32: a small seeded generator, so every failure is reproducible by its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SERVICES = ['alpha', 'beta', 'gamma'];
 
 /** The messages of one seed, and the cap they are sent against. */
 function scenario(seed: number): { cap: number; messages: Span[][] } {
-  const next = random(seed);
+  const next = seededRandom(seed).random;
   const below = (n: number) => Math.floor(next() * n);
   const pick = <T>(items: readonly T[]): T => items[below(items.length)]!;
   const hex = (digits: number) =>
